@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * Hypercalls: how a cell (the root cell's driver, or an inmate) calls the
+ * hypervisor.
+ *
+ * x86-64: the code goes in RAX, the first argument in RDI, the second in
+ * RSI; the result comes back in RAX, a negative errno on failure. The
+ * instruction is VMCALL on Intel VT-x and VMMCALL on AMD-V: the caller picks
+ * it from the CPU vendor. Hypercalls from CPL > 0 are refused.
+ *
+ * Management hypercalls (everything but the console and the cell's own
+ * state) are accepted from the root cell only. Addresses passed as
+ * arguments are guest-physical addresses of the caller.
+ */
+#ifndef _BRIG_HYPERCALL_H
+#define _BRIG_HYPERCALL_H
+
+#include "types.h"
+
+/* root cell only */
+#define BRIG_HC_DISABLE 0 /* no arguments */
+#define BRIG_HC_CELL_VALIDATE 1 /* arg1: blob address; dry run of CREATE */
+#define BRIG_HC_CELL_CREATE 2 /* arg1: blob address; returns the cell id */
+#define BRIG_HC_CELL_START 3 /* arg1: cell id */
+#define BRIG_HC_CELL_SET_LOADABLE 4 /* arg1: cell id */
+#define BRIG_HC_CELL_SHUTDOWN 5 /* arg1: cell id, arg2: BRIG_SHUTDOWN_* */
+#define BRIG_HC_CELL_DESTROY 6 /* arg1: cell id, arg2: BRIG_SHUTDOWN_* */
+#define BRIG_HC_HYPERVISOR_GET_INFO 7 /* arg1: BRIG_INFO_* */
+#define BRIG_HC_CELL_GET_STATE 8 /* arg1: cell id; BRIG_CELL_STATE_* */
+#define BRIG_HC_CPU_GET_INFO 9 /* arg1: cpu, arg2: BRIG_CPU_INFO_* */
+#define BRIG_HC_CONSOLE_READ 10 /* arg1: buffer page, arg2: from seq */
+/* any cell */
+#define BRIG_HC_DEBUG_CONSOLE_PUTC 11 /* arg1: character */
+#define BRIG_HC_COUNT 12
+
+/* The blob handed to CELL_VALIDATE/CREATE is at most this large. */
+#define BRIG_HC_MAX_CONFIG_SIZE (1024 * 1024)
+
+#define BRIG_SHUTDOWN_FORCE 0x1 /* override a cell's denial */
+
+/* BRIG_HC_HYPERVISOR_GET_INFO */
+#define BRIG_INFO_MEM_POOL_SIZE 0 /* pages */
+#define BRIG_INFO_MEM_POOL_USED 1
+#define BRIG_INFO_REMAP_POOL_SIZE 2
+#define BRIG_INFO_REMAP_POOL_USED 3
+#define BRIG_INFO_NUM_CELLS 4
+#define BRIG_INFO_PAGING_LEVELS 5 /* depth of the hypervisor's own tables */
+
+/* BRIG_HC_CPU_GET_INFO: the CPU's state, or one of its exit counters */
+#define BRIG_CPU_INFO_STATE 0
+#define BRIG_CPU_INFO_STAT_BASE 1000 /* + BRIG_EXIT_* */
+
+#define BRIG_CPU_RUNNING 0
+#define BRIG_CPU_PARKED 1 /* in a cell that is not running, or failed */
+
+/*
+ * VM exits are counted per CPU by reason, at the single exit entry point.
+ * The reasons are vendor-neutral: VMX and SVM exits map onto them. One list,
+ * expanded into the numbers here and into the names the driver and tools
+ * print.
+ */
+#define BRIG_EXIT_REASONS(X)                                                   \
+	X(TOTAL, "total")                                                      \
+	X(HYPERCALL, "hypercall")                                              \
+	X(CPUID, "cpuid")                                                      \
+	X(PIO, "pio")                                                          \
+	X(MSR, "msr")                                                          \
+	X(MMIO, "mmio")                                                        \
+	X(XAPIC, "xapic")                                                      \
+	X(X2APIC_ICR, "x2apic_icr")                                            \
+	X(MANAGEMENT, "management")                                            \
+	X(NMI, "nmi")                                                          \
+	X(INIT_SIPI, "init_sipi")                                              \
+	X(CR, "cr")                                                            \
+	X(XSETBV, "xsetbv")                                                    \
+	X(EXCEPTION, "exception")                                              \
+	X(OTHER, "other")
+
+#define BRIG_EXIT_ENUM(sym, name) BRIG_EXIT_##sym,
+enum brig_exit_reason { BRIG_EXIT_REASONS(BRIG_EXIT_ENUM) BRIG_EXIT_COUNT };
+#undef BRIG_EXIT_ENUM
+
+#endif /* _BRIG_HYPERCALL_H */
