@@ -1,0 +1,1004 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The config checker: validates binary system and cell blobs (config.h),
+ * alone and as a set.
+ *
+ * This one file is linked into the hypervisor (which must not trust what the
+ * root cell hands it), into the `brig` tool and into the unit tests, so it is
+ * freestanding C: no libc, no allocation, only the ABI headers. Messages are
+ * formatted by a small printf of its own (see msg_vformat()) into a buffer
+ * on the stack and handed to the caller's report callback.
+ *
+ * Order matters: the layout of a blob (signature, revision, cpu_set_size,
+ * size) is checked first and, if it is wrong, nothing behind the header is
+ * read, because the accessors of config.h would then point anywhere. After
+ * that every problem is reported, not just the first one.
+ */
+#include <brig/config-check.h>
+
+#define PAGE_SIZE 0x1000ull
+#define HV_PAGE_SIZE 0x200000ull /* the driver maps the hypervisor in 2 MiB */
+#define MMCONFIG_ALIGN 0x100000ull /* 1 MiB: the config space of one bus */
+#define PORT_SPACE 0x10000ull
+#define MSG_LEN 240
+
+/* --- message formatting -------------------------------------------------- */
+
+struct msg {
+	char buf[MSG_LEN];
+	unsigned int len;
+};
+
+static void msg_putc(struct msg *m, char ch)
+{
+	if (m->len + 1 < MSG_LEN)
+		m->buf[m->len++] = ch;
+}
+
+static void msg_puts(struct msg *m, const char *s)
+{
+	while (*s)
+		msg_putc(m, *s++);
+}
+
+static void msg_putnum(struct msg *m, __u64 v, unsigned int base)
+{
+	char digits[24];
+	unsigned int n = 0;
+
+	if (base == 16)
+		msg_puts(m, "0x");
+	do {
+		digits[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (n)
+		msg_putc(m, digits[--n]);
+}
+
+/* A name field that may lack its NUL: never read past its end. */
+static void msg_putname(struct msg *m, const char *name)
+{
+	unsigned int i;
+
+	msg_putc(m, '"');
+	for (i = 0; i < BRIG_CELL_NAME_LEN && name[i]; i++)
+		msg_putc(m, name[i]);
+	msg_putc(m, '"');
+}
+
+/*
+ * The conversions: %s string, %u unsigned int, %x __u64 in hex with 0x,
+ * %R an address range given as __u64 start and __u64 size, printed
+ * inclusively ("0x1000-0x1fff"), %N a cell name field (char *).
+ */
+static void msg_vformat(struct msg *m, const char *fmt, __builtin_va_list ap)
+{
+	__u64 start, size;
+
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			msg_putc(m, *fmt);
+			continue;
+		}
+		switch (*++fmt) {
+		case 's':
+			msg_puts(m, __builtin_va_arg(ap, const char *));
+			break;
+		case 'u':
+			msg_putnum(m, __builtin_va_arg(ap, unsigned int), 10);
+			break;
+		case 'x':
+			msg_putnum(m, __builtin_va_arg(ap, __u64), 16);
+			break;
+		case 'R':
+			start = __builtin_va_arg(ap, __u64);
+			size = __builtin_va_arg(ap, __u64);
+			msg_putnum(m, start, 16);
+			msg_putc(m, '-');
+			msg_putnum(m, start + size - 1, 16);
+			break;
+		case 'N':
+			msg_putname(m, __builtin_va_arg(ap, const char *));
+			break;
+		default: /* a bug in this file; make it visible */
+			msg_puts(m, "<bad format>");
+			return;
+		}
+	}
+}
+
+/* --- reporting ------------------------------------------------------------ */
+
+struct checker {
+	const struct brig_check_reporter *rep;
+	unsigned int errors;
+	int blob; /* brig_check_where.blob of what is being checked */
+};
+
+static void error(struct checker *ck, enum brig_check_item item,
+		  unsigned int index, const char *fmt, ...)
+{
+	struct brig_check_where where;
+	__builtin_va_list ap;
+	struct msg m;
+
+	m.len = 0;
+	__builtin_va_start(ap, fmt);
+	msg_vformat(&m, fmt, ap);
+	__builtin_va_end(ap);
+	m.buf[m.len] = '\0';
+
+	where.blob = ck->blob;
+	where.item = item;
+	where.index = index;
+	ck->errors++;
+	if (ck->rep && ck->rep->report)
+		ck->rep->report(ck->rep->ctx, BRIG_CHECK_ERROR, &where, m.buf);
+}
+
+/* --- small helpers -------------------------------------------------------- */
+
+static int bytes_equal(const char *a, const char *b, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+static int names_equal(const char *a, const char *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < BRIG_CELL_NAME_LEN; i++) {
+		if (a[i] != b[i])
+			return 0;
+		if (!a[i])
+			return 1;
+	}
+	return 1;
+}
+
+static int all_zero(const void *p, unsigned int n)
+{
+	const __u8 *b = p;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+/* A range of size bytes at start that does not run past 2^64 - 1. */
+static int range_fits(__u64 start, __u64 size)
+{
+	return size != 0 && size - 1 <= ~start;
+}
+
+/* Both ranges must satisfy range_fits(). */
+static int ranges_overlap(__u64 a, __u64 asize, __u64 b, __u64 bsize)
+{
+	return a <= b + bsize - 1 && b <= a + asize - 1;
+}
+
+static int is_aligned(__u64 v, __u64 align)
+{
+	return (v & (align - 1)) == 0;
+}
+
+/* A region whose addresses can be compared with others at all. */
+static int region_sane(const struct brig_memory *r)
+{
+	return range_fits(r->phys_start, r->size) &&
+	       range_fits(r->virt_start, r->size);
+}
+
+static int port_range_sane(const struct brig_port_range *p)
+{
+	return p->length != 0 && p->base < PORT_SPACE &&
+	       p->length <= PORT_SPACE - p->base;
+}
+
+/* --- layout --------------------------------------------------------------- */
+
+static int cell_layout_ok(const struct brig_cell_desc *c, __u64 size)
+{
+	if (size < sizeof(*c) ||
+	    !bytes_equal(c->signature, BRIG_CELL_SIGNATURE,
+			 BRIG_SIGNATURE_LEN) ||
+	    c->revision != BRIG_CONFIG_REVISION)
+		return 0;
+	if (c->cpu_set_size == 0 || c->cpu_set_size % 8 ||
+	    c->cpu_set_size > BRIG_MAX_CPUS / 8)
+		return 0;
+	return brig_cell_desc_size(c) == size;
+}
+
+static __u64 root_cell_offset(void)
+{
+	return __builtin_offsetof(struct brig_system_desc, root_cell);
+}
+
+static int system_layout_ok(const struct brig_system_desc *s, __u64 size)
+{
+	if (size < sizeof(*s) ||
+	    !bytes_equal(s->signature, BRIG_SYSTEM_SIGNATURE,
+			 BRIG_SIGNATURE_LEN) ||
+	    s->revision != BRIG_CONFIG_REVISION)
+		return 0;
+	return cell_layout_ok(&s->root_cell, size - root_cell_offset());
+}
+
+int brig_check_layout(const struct brig_check_blob *blob, int is_system)
+{
+	if (is_system)
+		return system_layout_ok(blob->data, blob->size);
+	return cell_layout_ok(blob->data, blob->size);
+}
+
+/*
+ * Reports why the layout of a cell header is wrong (the header itself is
+ * known to be in bounds). Returns 1 if it is right.
+ */
+static int check_cell_layout(struct checker *ck, const struct brig_cell_desc *c,
+			     __u64 size)
+{
+	unsigned int before = ck->errors;
+
+	if (!bytes_equal(c->signature, BRIG_CELL_SIGNATURE,
+			 BRIG_SIGNATURE_LEN)) {
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "not a cell description: signature is not \"%s\"",
+		      BRIG_CELL_SIGNATURE);
+		return 0;
+	}
+	if (c->revision != BRIG_CONFIG_REVISION) {
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "config revision %u, this build understands revision %u: recompile the description",
+		      (unsigned int)c->revision, BRIG_CONFIG_REVISION);
+		return 0;
+	}
+	if (c->cpu_set_size == 0 || c->cpu_set_size % 8 ||
+	    c->cpu_set_size > BRIG_MAX_CPUS / 8)
+		error(ck, BRIG_CHECK_CPUS, 0,
+		      "cpu_set_size %u is not a non-zero multiple of 8 up to %u",
+		      c->cpu_set_size, BRIG_MAX_CPUS / 8);
+	else if (brig_cell_desc_size(c) != size)
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "blob is %x bytes but its header describes %x bytes (truncated or corrupted file)",
+		      size, brig_cell_desc_size(c));
+	return ck->errors == before;
+}
+
+/* --- one cell: header ----------------------------------------------------- */
+
+static void check_name(struct checker *ck, const struct brig_cell_desc *c)
+{
+	unsigned int i, len;
+
+	for (len = 0; len < BRIG_CELL_NAME_LEN && c->name[len]; len++)
+		;
+	if (len == BRIG_CELL_NAME_LEN) {
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "name is not NUL-terminated within %u bytes",
+		      BRIG_CELL_NAME_LEN);
+		return;
+	}
+	if (len == 0)
+		error(ck, BRIG_CHECK_HEADER, 0, "name is empty");
+	/* The driver uses the name in sysfs: no paths, no control codes. */
+	for (i = 0; i < len; i++) {
+		if (c->name[i] == '/' || (__u8)c->name[i] < 0x20 ||
+		    (__u8)c->name[i] >= 0x7f) {
+			error(ck, BRIG_CHECK_HEADER, 0,
+			      "name %N contains '/' or a non-printable character",
+			      c->name);
+			break;
+		}
+	}
+	if (!all_zero(c->name + len, BRIG_CELL_NAME_LEN - len))
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "name is not NUL-padded after its end");
+}
+
+static void check_cell_header(struct checker *ck,
+			      const struct brig_cell_desc *c)
+{
+	if (c->architecture != BRIG_ARCH_X86_64 &&
+	    c->architecture != BRIG_ARCH_ARM64)
+		error(ck, BRIG_CHECK_HEADER, 0, "unknown architecture %u",
+		      (unsigned int)c->architecture);
+	if (c->flags & ~(__u32)BRIG_CELL_VALID_FLAGS)
+		error(ck, BRIG_CHECK_HEADER, 0, "unknown cell flags %x",
+		      (__u64)(c->flags & ~(__u32)BRIG_CELL_VALID_FLAGS));
+	if (!all_zero(c->reserved, sizeof(c->reserved)))
+		error(ck, BRIG_CHECK_HEADER, 0, "reserved fields are not zero");
+	check_name(ck, c);
+}
+
+static unsigned int count_cpus(const struct brig_cell_desc *c)
+{
+	unsigned int cpu, n = 0;
+
+	for (cpu = 0; cpu < c->cpu_set_size * 8; cpu++)
+		n += (unsigned int)brig_cell_has_cpu(c, cpu);
+	return n;
+}
+
+static void check_cpus(struct checker *ck, const struct brig_cell_desc *c,
+		       int is_root)
+{
+	if (count_cpus(c) == 0)
+		error(ck, BRIG_CHECK_CPUS, 0, "the CPU set is empty");
+	else if (is_root && !brig_cell_has_cpu(c, 0))
+		error(ck, BRIG_CHECK_CPUS, 0,
+		      "the root cell must own CPU 0, the CPU Linux booted on");
+}
+
+/* --- one cell: memory ----------------------------------------------------- */
+
+static void check_region_alone(struct checker *ck, const struct brig_memory *r,
+			       unsigned int i, int is_root)
+{
+	if (r->type != BRIG_MEM_TYPE_RAM && r->type != BRIG_MEM_TYPE_MMIO)
+		error(ck, BRIG_CHECK_MEMORY, i, "unknown memory type %u",
+		      r->type);
+	if (r->flags & ~(__u32)BRIG_MEM_VALID_FLAGS)
+		error(ck, BRIG_CHECK_MEMORY, i, "unknown memory flags %x",
+		      (__u64)(r->flags & ~(__u32)BRIG_MEM_VALID_FLAGS));
+	if (r->size == 0) {
+		error(ck, BRIG_CHECK_MEMORY, i, "size is zero");
+		return;
+	}
+	if (!is_aligned(r->phys_start | r->virt_start | r->size, PAGE_SIZE))
+		error(ck, BRIG_CHECK_MEMORY, i,
+		      "phys %x, virt %x and size %x must all be multiples of 4 KiB",
+		      r->phys_start, r->virt_start, r->size);
+	if (!range_fits(r->phys_start, r->size) ||
+	    !range_fits(r->virt_start, r->size))
+		error(ck, BRIG_CHECK_MEMORY, i,
+		      "range wraps around the end of the address space");
+	if ((r->flags & BRIG_MEM_RESERVED) && !is_root)
+		error(ck, BRIG_CHECK_MEMORY, i,
+		      "the reserved flag is only meaningful in the root cell");
+	if (is_root && r->phys_start != r->virt_start)
+		error(ck, BRIG_CHECK_MEMORY, i,
+		      "root cell memory must be mapped 1:1, but phys %x != virt %x",
+		      r->phys_start, r->virt_start);
+}
+
+/* Overlaps with the regions before i, guest- and host-physical. */
+static void check_region_overlaps(struct checker *ck,
+				  const struct brig_cell_desc *c,
+				  unsigned int i)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(c);
+	const struct brig_memory *r = &mem[i];
+	unsigned int j;
+
+	if (!region_sane(r))
+		return;
+	for (j = 0; j < i; j++) {
+		if (!region_sane(&mem[j]))
+			continue;
+		if (ranges_overlap(r->phys_start, r->size, mem[j].phys_start,
+				   mem[j].size))
+			error(ck, BRIG_CHECK_MEMORY, i,
+			      "host-physical range %R overlaps memory region %u (%R)",
+			      r->phys_start, r->size, j, mem[j].phys_start,
+			      mem[j].size);
+		if (ranges_overlap(r->virt_start, r->size, mem[j].virt_start,
+				   mem[j].size))
+			error(ck, BRIG_CHECK_MEMORY, i,
+			      "guest-physical range %R overlaps memory region %u (%R)",
+			      r->virt_start, r->size, j, mem[j].virt_start,
+			      mem[j].size);
+	}
+}
+
+static void check_comm_region(struct checker *ck,
+			      const struct brig_cell_desc *c, int is_root)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(c);
+	const __u32 rw = BRIG_MEM_READ | BRIG_MEM_WRITE;
+	unsigned int i, found = 0;
+
+	for (i = 0; i < c->num_memory_regions; i++) {
+		if (!(mem[i].flags & BRIG_MEM_COMM_REGION))
+			continue;
+		if (is_root)
+			error(ck, BRIG_CHECK_MEMORY, i,
+			      "the root cell has no comm region");
+		else if (found++)
+			error(ck, BRIG_CHECK_MEMORY, i,
+			      "a second comm region: a cell has exactly one");
+		if (mem[i].type != BRIG_MEM_TYPE_RAM ||
+		    (mem[i].flags & rw) != rw)
+			error(ck, BRIG_CHECK_MEMORY, i,
+			      "the comm region must be RAM with read and write access");
+	}
+	if (!is_root && !found)
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "the cell has no comm region (a RAM region flagged comm-region)");
+}
+
+static void check_memory(struct checker *ck, const struct brig_cell_desc *c,
+			 int is_root)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->num_memory_regions; i++) {
+		check_region_alone(ck, &brig_cell_mem_regions(c)[i], i,
+				   is_root);
+		check_region_overlaps(ck, c, i);
+	}
+	check_comm_region(ck, c, is_root);
+}
+
+/* --- one cell: ports, console, entry, devices ----------------------------- */
+
+static void check_port_range(struct checker *ck,
+			     const struct brig_port_range *pr,
+			     const struct brig_port_range *all, unsigned int i)
+{
+	unsigned int j;
+
+	if (pr->flags & ~(__u32)BRIG_PIO_VALID_FLAGS)
+		error(ck, BRIG_CHECK_PORTS, i, "unknown port flags %x",
+		      (__u64)(pr->flags & ~(__u32)BRIG_PIO_VALID_FLAGS));
+	if (pr->reserved)
+		error(ck, BRIG_CHECK_PORTS, i, "reserved field is not zero");
+	if ((pr->flags & BRIG_PIO_SHARED) &&
+	    (pr->flags & (BRIG_PIO_READ | BRIG_PIO_WRITE)) != BRIG_PIO_READ)
+		error(ck, BRIG_CHECK_PORTS, i,
+		      "a shared port range must be read-only (read without write)");
+	if (!port_range_sane(pr)) {
+		error(ck, BRIG_CHECK_PORTS, i,
+		      "base %x length %x is not a non-empty range inside ports 0x0-0xffff",
+		      (__u64)pr->base, (__u64)pr->length);
+		return;
+	}
+	for (j = 0; j < i; j++)
+		if (port_range_sane(&all[j]) &&
+		    ranges_overlap(pr->base, pr->length, all[j].base,
+				   all[j].length))
+			error(ck, BRIG_CHECK_PORTS, i,
+			      "ports %R overlap port range %u (%R)",
+			      (__u64)pr->base, (__u64)pr->length, j,
+			      (__u64)all[j].base, (__u64)all[j].length);
+}
+
+static void check_ports(struct checker *ck, const struct brig_cell_desc *c)
+{
+	const struct brig_port_range *pio = brig_cell_port_ranges(c);
+	unsigned int i;
+
+	if (c->architecture != BRIG_ARCH_X86_64 && c->num_port_ranges) {
+		error(ck, BRIG_CHECK_PORTS, 0,
+		      "port ranges exist only on x86-64");
+		return;
+	}
+	for (i = 0; i < c->num_port_ranges; i++)
+		check_port_range(ck, &pio[i], pio, i);
+}
+
+/* Whether all of [base, base + len) is in writable port ranges of c. */
+static int ports_writable(const struct brig_cell_desc *c, __u64 base,
+			  __u64 len)
+{
+	const struct brig_port_range *pio = brig_cell_port_ranges(c);
+	__u64 port;
+	unsigned int i;
+
+	for (port = base; port < base + len; port++) {
+		for (i = 0; i < c->num_port_ranges; i++)
+			if ((pio[i].flags & BRIG_PIO_WRITE) &&
+			    port >= pio[i].base &&
+			    port - pio[i].base < pio[i].length)
+				break;
+		if (i == c->num_port_ranges)
+			return 0;
+	}
+	return 1;
+}
+
+static int console_type_valid(__u32 type)
+{
+	return type <= BRIG_CON_MMIO_8250;
+}
+
+/*
+ * A cell's console is driven by its inmate, which needs the ports for it;
+ * the root cell's console is informational only.
+ */
+static void check_console(struct checker *ck, const struct brig_cell_desc *c,
+			  int is_root)
+{
+	const struct brig_console *con = &c->console;
+	__u64 len = con->type == BRIG_CON_PIO_8250 ? 8 : 1;
+
+	if (!console_type_valid(con->type)) {
+		error(ck, BRIG_CHECK_CONSOLE, 0, "unknown console type %u",
+		      con->type);
+		return;
+	}
+	if (con->type == BRIG_CON_NONE) {
+		if (con->address || con->divider)
+			error(ck, BRIG_CHECK_CONSOLE, 0,
+			      "address and divider must be 0 without a console");
+		return;
+	}
+	if (con->type == BRIG_CON_MMIO_8250)
+		return;
+	if (con->address >= PORT_SPACE || con->address + len > PORT_SPACE)
+		error(ck, BRIG_CHECK_CONSOLE, 0,
+		      "console port %x is outside ports 0x0-0xffff",
+		      con->address);
+	else if (!is_root && !ports_writable(c, con->address, len))
+		error(ck, BRIG_CHECK_CONSOLE, 0,
+		      "console ports %R are not in a writable port range of the cell",
+		      con->address, len);
+}
+
+static void check_entry(struct checker *ck, const struct brig_cell_desc *c)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(c);
+	unsigned int i;
+
+	for (i = 0; i < c->num_memory_regions; i++)
+		if (mem[i].type == BRIG_MEM_TYPE_RAM &&
+		    (mem[i].flags & BRIG_MEM_EXECUTE) && region_sane(&mem[i]) &&
+		    c->entry >= mem[i].virt_start &&
+		    c->entry - mem[i].virt_start < mem[i].size)
+			return;
+	error(ck, BRIG_CHECK_HEADER, 0,
+	      "entry %x is not inside an executable RAM region of the cell",
+	      c->entry);
+}
+
+static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
+			  int is_root)
+{
+	const struct brig_pci_device *pci = brig_cell_pci_devices(c);
+	unsigned int i;
+
+	if (!is_root) {
+		/* Both need interrupt remapping and DMA isolation first. */
+		if (c->num_irqchips)
+			error(ck, BRIG_CHECK_IRQCHIP, 0,
+			      "interrupt pins cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)");
+		if (c->num_pci_devices)
+			error(ck, BRIG_CHECK_PCI, 0,
+			      "PCI devices cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)");
+		return;
+	}
+	for (i = 0; i < c->num_pci_devices; i++) {
+		if (pci[i].type < BRIG_PCI_TYPE_DEVICE ||
+		    pci[i].type > BRIG_PCI_TYPE_IVSHMEM)
+			error(ck, BRIG_CHECK_PCI, i, "unknown PCI device type %u",
+			      pci[i].type);
+		if (pci[i].flags)
+			error(ck, BRIG_CHECK_PCI, i,
+			      "unknown PCI device flags %x",
+			      (__u64)pci[i].flags);
+	}
+}
+
+/* Everything about one cell whose layout is known to be right. */
+static void check_cell_body(struct checker *ck, const struct brig_cell_desc *c,
+			    int is_root)
+{
+	check_cell_header(ck, c);
+	check_cpus(ck, c, is_root);
+	check_memory(ck, c, is_root);
+	check_ports(ck, c);
+	check_console(ck, c, is_root);
+	if (!is_root)
+		check_entry(ck, c);
+	check_devices(ck, c, is_root);
+}
+
+static unsigned int check_one_cell(struct checker *ck,
+				   const struct brig_check_blob *blob)
+{
+	const struct brig_cell_desc *c = blob->data;
+
+	if (blob->size < sizeof(*c)) {
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "blob is %x bytes, too short for a cell description (%x bytes at least): truncated file?",
+		      blob->size, (__u64)sizeof(*c));
+		return ck->errors;
+	}
+	if (check_cell_layout(ck, c, blob->size))
+		check_cell_body(ck, c, 0);
+	return ck->errors;
+}
+
+unsigned int brig_check_cell(const struct brig_check_blob *cell,
+			     unsigned int index,
+			     const struct brig_check_reporter *rep)
+{
+	struct checker ck = { .rep = rep, .blob = (int)index };
+
+	return check_one_cell(&ck, cell);
+}
+
+/* --- the system ----------------------------------------------------------- */
+
+static void check_hypervisor(struct checker *ck,
+			     const struct brig_system_desc *s)
+{
+	const struct brig_memory *hv = &s->hypervisor_memory;
+	const struct brig_cell_desc *root = &s->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+	unsigned int i;
+
+	if (hv->virt_start || hv->type || hv->flags)
+		error(ck, BRIG_CHECK_HYPERVISOR, 0,
+		      "virt_start, type and flags of the hypervisor region are unused and must be 0");
+	if (hv->size == 0 || !range_fits(hv->phys_start, hv->size) ||
+	    !is_aligned(hv->phys_start | hv->size, HV_PAGE_SIZE)) {
+		error(ck, BRIG_CHECK_HYPERVISOR, 0,
+		      "start %x and size %x must be non-zero multiples of 2 MiB (the driver maps the hypervisor with 2 MiB pages)",
+		      hv->phys_start, hv->size);
+		return;
+	}
+	/* The root must not be able to reach the hypervisor's memory. */
+	for (i = 0; i < root->num_memory_regions; i++)
+		if (region_sane(&mem[i]) &&
+		    ranges_overlap(mem[i].phys_start, mem[i].size,
+				   hv->phys_start, hv->size))
+			error(ck, BRIG_CHECK_MEMORY, i,
+			      "host-physical range %R overlaps the hypervisor region %R",
+			      mem[i].phys_start, mem[i].size, hv->phys_start,
+			      hv->size);
+}
+
+static void check_iommu(struct checker *ck, const struct brig_iommu *u,
+			unsigned int i, int used)
+{
+	if (!used) {
+		if (!all_zero(u, sizeof(*u)))
+			error(ck, BRIG_CHECK_IOMMU, i,
+			      "unused IOMMU unit entry is not zero");
+		return;
+	}
+	if (u->type != BRIG_IOMMU_VTD && u->type != BRIG_IOMMU_AMDVI)
+		error(ck, BRIG_CHECK_IOMMU, i, "unknown IOMMU type %u",
+		      u->type);
+	if (u->base == 0 || u->size == 0 ||
+	    !is_aligned(u->base | u->size, PAGE_SIZE) ||
+	    !range_fits(u->base, u->size))
+		error(ck, BRIG_CHECK_IOMMU, i,
+		      "register block at %x, size %x must be non-empty and 4 KiB aligned",
+		      u->base, (__u64)u->size);
+	if (u->type == BRIG_IOMMU_VTD && (u->amd_bdf || u->amd_cap))
+		error(ck, BRIG_CHECK_IOMMU, i,
+		      "amd_bdf and amd_cap must be 0 for a VT-d unit");
+	if (!all_zero(u->reserved, sizeof(u->reserved)))
+		error(ck, BRIG_CHECK_IOMMU, i, "reserved fields are not zero");
+}
+
+static void check_platform(struct checker *ck,
+			   const struct brig_system_desc *s)
+{
+	const struct brig_platform *p = &s->platform;
+	const struct brig_cell_desc *root = &s->root_cell;
+	const struct brig_pci_device *pci = brig_cell_pci_devices(root);
+	unsigned int i;
+
+	if (!is_aligned(p->pci_mmconfig_base, MMCONFIG_ALIGN))
+		error(ck, BRIG_CHECK_PLATFORM, 0,
+		      "PCI MMCONFIG base %x is not 1 MiB aligned",
+		      p->pci_mmconfig_base);
+	if (!p->pci_mmconfig_base && p->pci_mmconfig_end_bus)
+		error(ck, BRIG_CHECK_PLATFORM, 0,
+		      "MMCONFIG end bus given without an MMCONFIG base");
+	if (p->reserved0 || !all_zero(p->reserved, sizeof(p->reserved)))
+		error(ck, BRIG_CHECK_PLATFORM, 0,
+		      "reserved fields are not zero");
+	if (p->num_iommu_units > BRIG_MAX_IOMMU_UNITS)
+		error(ck, BRIG_CHECK_PLATFORM, 0,
+		      "%u IOMMU units, at most %u are supported",
+		      p->num_iommu_units, BRIG_MAX_IOMMU_UNITS);
+	for (i = 0; i < BRIG_MAX_IOMMU_UNITS; i++)
+		check_iommu(ck, &p->iommu_units[i], i,
+			    i < p->num_iommu_units);
+	for (i = 0; i < root->num_pci_devices; i++)
+		if (pci[i].iommu >= p->num_iommu_units && p->num_iommu_units)
+			error(ck, BRIG_CHECK_PCI, i,
+			      "IOMMU index %u, but the platform has %u IOMMU units",
+			      pci[i].iommu, p->num_iommu_units);
+}
+
+static void check_system_header(struct checker *ck,
+				const struct brig_system_desc *s)
+{
+	if (s->architecture != s->root_cell.architecture)
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "system architecture %u differs from the root cell's %u",
+		      (unsigned int)s->architecture,
+		      (unsigned int)s->root_cell.architecture);
+	if (s->flags)
+		error(ck, BRIG_CHECK_HEADER, 0, "unknown system flags %x",
+		      (__u64)s->flags);
+	if (!console_type_valid(s->debug_console.type))
+		error(ck, BRIG_CHECK_DEBUG_CONSOLE, 0,
+		      "unknown console type %u", s->debug_console.type);
+}
+
+/* Returns 1 if the layout is right and the root cell can be looked at. */
+static int check_system_layout(struct checker *ck,
+			       const struct brig_check_blob *blob)
+{
+	const struct brig_system_desc *s = blob->data;
+
+	if (blob->size < sizeof(*s)) {
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "blob is %x bytes, too short for a system description (%x bytes at least): truncated file?",
+		      blob->size, (__u64)sizeof(*s));
+		return 0;
+	}
+	if (!bytes_equal(s->signature, BRIG_SYSTEM_SIGNATURE,
+			 BRIG_SIGNATURE_LEN)) {
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "not a system description: signature is not \"%s\"",
+		      BRIG_SYSTEM_SIGNATURE);
+		return 0;
+	}
+	if (s->revision != BRIG_CONFIG_REVISION) {
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "config revision %u, this build understands revision %u: recompile the description",
+		      (unsigned int)s->revision, BRIG_CONFIG_REVISION);
+		return 0;
+	}
+	return check_cell_layout(ck, &s->root_cell,
+				 blob->size - root_cell_offset());
+}
+
+static void check_one_system(struct checker *ck,
+			     const struct brig_check_blob *blob)
+{
+	const struct brig_system_desc *s = blob->data;
+
+	if (!check_system_layout(ck, blob))
+		return;
+	check_system_header(ck, s);
+	check_hypervisor(ck, s);
+	check_platform(ck, s);
+	check_cell_body(ck, &s->root_cell, 1);
+}
+
+unsigned int brig_check_system(const struct brig_check_blob *system,
+			       const struct brig_check_reporter *rep)
+{
+	struct checker ck = { .rep = rep, .blob = BRIG_CHECK_SYSTEM };
+
+	check_one_system(&ck, system);
+	return ck.errors;
+}
+
+/* --- the set: cells against the root cell and each other ------------------ */
+
+struct set {
+	const struct brig_system_desc *sys;
+	const struct brig_check_blob *blobs;
+};
+
+/* Cell j of the set, or NULL if its layout cannot be trusted. */
+static const struct brig_cell_desc *set_cell(const struct set *set,
+					     unsigned int j)
+{
+	if (!cell_layout_ok(set->blobs[j].data, set->blobs[j].size))
+		return 0;
+	return set->blobs[j].data;
+}
+
+static void check_set_cpus(struct checker *ck, const struct set *set,
+			   unsigned int n)
+{
+	const struct brig_cell_desc *c = set_cell(set, n);
+	unsigned int cpu, j;
+
+	for (cpu = 0; cpu < c->cpu_set_size * 8; cpu++) {
+		if (!brig_cell_has_cpu(c, cpu))
+			continue;
+		if (cpu == 0) {
+			error(ck, BRIG_CHECK_CPUS, cpu,
+			      "CPU 0 stays with the root cell: Linux cannot give up the CPU it booted on");
+			continue;
+		}
+		if (!brig_cell_has_cpu(&set->sys->root_cell, cpu))
+			error(ck, BRIG_CHECK_CPUS, cpu,
+			      "CPU %u is not one of the root cell's CPUs", cpu);
+		for (j = 0; j < n; j++)
+			if (set_cell(set, j) &&
+			    brig_cell_has_cpu(set_cell(set, j), cpu))
+				error(ck, BRIG_CHECK_CPUS, cpu,
+				      "CPU %u is also given to cell %N", cpu,
+				      set_cell(set, j)->name);
+	}
+}
+
+/* Whether a root region may be the source of cell region r. */
+static int root_region_backs(const struct brig_memory *root_r,
+			     const struct brig_memory *r)
+{
+	if (!region_sane(root_r) || root_r->type != r->type)
+		return 0;
+	return r->type == BRIG_MEM_TYPE_MMIO ||
+	       (root_r->flags & BRIG_MEM_RESERVED);
+}
+
+/*
+ * Whether [start, start + size) is covered by root regions that may back
+ * r, possibly several adjacent ones.
+ */
+static int covered_by_root(const struct brig_cell_desc *root,
+			   const struct brig_memory *r)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+	__u64 cur = r->phys_start, last = r->phys_start + r->size - 1;
+	unsigned int i;
+
+	for (;;) {
+		for (i = 0; i < root->num_memory_regions; i++)
+			if (root_region_backs(&mem[i], r) &&
+			    cur >= mem[i].phys_start &&
+			    cur - mem[i].phys_start < mem[i].size)
+				break;
+		if (i == root->num_memory_regions)
+			return 0;
+		if (mem[i].phys_start + mem[i].size - 1 >= last)
+			return 1;
+		cur = mem[i].phys_start + mem[i].size;
+	}
+}
+
+static void check_set_region(struct checker *ck, const struct set *set,
+			     unsigned int n, unsigned int i)
+{
+	const struct brig_memory *r = &brig_cell_mem_regions(set_cell(set, n))[i];
+	const struct brig_memory *hv = &set->sys->hypervisor_memory;
+	const struct brig_cell_desc *oc;
+	const struct brig_memory *other;
+	unsigned int j, k;
+
+	if (hv->size && range_fits(hv->phys_start, hv->size) &&
+	    ranges_overlap(r->phys_start, r->size, hv->phys_start, hv->size))
+		error(ck, BRIG_CHECK_MEMORY, i,
+		      "host-physical range %R overlaps the hypervisor region %R",
+		      r->phys_start, r->size, hv->phys_start, hv->size);
+	else if (!covered_by_root(&set->sys->root_cell, r))
+		error(ck, BRIG_CHECK_MEMORY, i,
+		      r->type == BRIG_MEM_TYPE_MMIO ?
+			      "host-physical range %R is not inside an MMIO region of the root cell" :
+			      "host-physical range %R is not inside a reserved RAM region of the root cell (memory Linux does not use)",
+		      r->phys_start, r->size);
+	for (j = 0; j < n; j++) {
+		oc = set_cell(set, j);
+		if (!oc)
+			continue;
+		other = brig_cell_mem_regions(oc);
+		for (k = 0; k < oc->num_memory_regions; k++)
+			if (region_sane(&other[k]) &&
+			    ranges_overlap(r->phys_start, r->size,
+					   other[k].phys_start, other[k].size))
+				error(ck, BRIG_CHECK_MEMORY, i,
+				      "host-physical range %R overlaps memory region %u (%R) of cell %N",
+				      r->phys_start, r->size, k,
+				      other[k].phys_start, other[k].size,
+				      oc->name);
+	}
+}
+
+static int covered_by_root_ports(const struct brig_cell_desc *root,
+				 const struct brig_port_range *pr)
+{
+	const struct brig_port_range *pio = brig_cell_port_ranges(root);
+	__u64 cur = pr->base, end = (__u64)pr->base + pr->length;
+	unsigned int i;
+
+	while (cur < end) {
+		for (i = 0; i < root->num_port_ranges; i++)
+			if (port_range_sane(&pio[i]) && cur >= pio[i].base &&
+			    cur - pio[i].base < pio[i].length)
+				break;
+		if (i == root->num_port_ranges)
+			return 0;
+		cur = (__u64)pio[i].base + pio[i].length;
+	}
+	return 1;
+}
+
+static void check_set_ports(struct checker *ck, const struct set *set,
+			    unsigned int n, unsigned int i)
+{
+	const struct brig_port_range *pr =
+		&brig_cell_port_ranges(set_cell(set, n))[i];
+	const struct brig_cell_desc *oc;
+	const struct brig_port_range *other;
+	unsigned int j, k;
+
+	if (!covered_by_root_ports(&set->sys->root_cell, pr))
+		error(ck, BRIG_CHECK_PORTS, i,
+		      "ports %R are not inside the root cell's port ranges",
+		      (__u64)pr->base, (__u64)pr->length);
+	for (j = 0; j < n; j++) {
+		oc = set_cell(set, j);
+		if (!oc)
+			continue;
+		other = brig_cell_port_ranges(oc);
+		for (k = 0; k < oc->num_port_ranges; k++)
+			if (port_range_sane(&other[k]) &&
+			    ranges_overlap(pr->base, pr->length, other[k].base,
+					   other[k].length) &&
+			    !(pr->flags & other[k].flags & BRIG_PIO_SHARED))
+				error(ck, BRIG_CHECK_PORTS, i,
+				      "ports %R are also claimed by cell %N (only ranges that both mark shared may overlap)",
+				      (__u64)pr->base, (__u64)pr->length,
+				      oc->name);
+	}
+}
+
+static void check_set_name(struct checker *ck, const struct set *set,
+			   unsigned int n)
+{
+	const struct brig_cell_desc *c = set_cell(set, n);
+	unsigned int j;
+
+	if (names_equal(c->name, set->sys->root_cell.name))
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "cell name %N is the name of the root cell", c->name);
+	for (j = 0; j < n; j++)
+		if (set_cell(set, j) && names_equal(c->name, set_cell(set, j)->name))
+			error(ck, BRIG_CHECK_HEADER, 0,
+			      "cell name %N is already used by cell description %u",
+			      c->name, j);
+}
+
+static void check_set_cell(struct checker *ck, const struct set *set,
+			   unsigned int n)
+{
+	const struct brig_cell_desc *c = set_cell(set, n);
+	unsigned int i;
+
+	check_set_name(ck, set, n);
+	check_set_cpus(ck, set, n);
+	for (i = 0; i < c->num_memory_regions; i++)
+		if (region_sane(&brig_cell_mem_regions(c)[i]))
+			check_set_region(ck, set, n, i);
+	for (i = 0; i < c->num_port_ranges; i++)
+		if (port_range_sane(&brig_cell_port_ranges(c)[i]))
+			check_set_ports(ck, set, n, i);
+}
+
+unsigned int brig_check_set(const struct brig_check_blob *system,
+			    const struct brig_check_blob *cells,
+			    unsigned int num_cells,
+			    const struct brig_check_reporter *rep)
+{
+	struct checker ck = { .rep = rep, .blob = BRIG_CHECK_SYSTEM };
+	struct set set;
+	unsigned int n;
+
+	check_one_system(&ck, system);
+	for (n = 0; n < num_cells; n++) {
+		ck.blob = (int)n;
+		check_one_cell(&ck, &cells[n]);
+	}
+	if (!system_layout_ok(system->data, system->size))
+		return ck.errors;
+	set.sys = system->data;
+	set.blobs = cells;
+	for (n = 0; n < num_cells; n++) {
+		ck.blob = (int)n;
+		if (set_cell(&set, n))
+			check_set_cell(&ck, &set, n);
+	}
+	return ck.errors;
+}
