@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the test initramfs (gzip'd newc cpio) for one kernel:
+#   /bin/busybox + one symlink per applet, /init (tests/harness/init.sh)
+#   /scenarios/lib.sh, the chosen scenario scripts, /scenarios/order
+#   /lib/modules/brig.ko, /lib/modules/tests/*.ko   (build/guest/<ABI>/)
+#   /usr/bin/brig                                    (tools/brig)
+#   /lib/firmware/brig/brig-x86.bin                  (hypervisor/brig-x86.bin)
+#   /etc/brig/*.dts *.dtb *.cell                     (configs/x86/, build/guest/configs/)
+#   /lib/brig/inmates/*.bin                          (inmates/**/*.bin)
+# Everything but busybox and the scripts is optional: a scenario that needs a
+# missing file fails with a message saying so.
+#
+# Usage: mkinitramfs.sh --kernel SERIES_OR_ABI --out FILE SCENARIO...
+# SCENARIO is a name ("smoke"), a file name ("smoke.sh") or a path.
+set -eu
+. "$(dirname "$0")/common.sh"
+
+kernel=
+out=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+[ -n "$kernel" ] && [ -n "$out" ] && [ $# -gt 0 ] ||
+	die "usage: mkinitramfs.sh --kernel SERIES_OR_ABI --out FILE SCENARIO..."
+abi=$(resolve_kernel "$kernel")
+
+# scenario_path NAME: the script file for a scenario name.
+scenario_path() {
+	for p in "$1" "$BRIG_ROOT/tests/scenarios/$1" "$BRIG_ROOT/tests/scenarios/$1.sh"; do
+		[ -f "$p" ] && { echo "$p"; return 0; }
+	done
+	die "no scenario '$1' (looked in tests/scenarios/)"
+}
+
+# copy_opt SRC DEST: copy if SRC exists (payload files are optional).
+copy_opt() {
+	[ -f "$1" ] || return 0
+	mkdir -p "$(dirname "$2")"
+	cp "$1" "$2"
+}
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/brig-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+# busybox-static and its applets as symlinks (--list-full gives the paths).
+mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
+	"$root/proc" "$root/sys" "$root/dev" "$root/run" "$root/tmp" \
+	"$root/etc/brig" "$root/lib/modules/tests" "$root/lib/firmware/brig" \
+	"$root/lib/brig/inmates" "$root/scenarios"
+# The kernel opens /dev/console for init before init can mount devtmpfs; the
+# node can only be made as root (init re-opens the console otherwise).
+mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+cp /bin/busybox "$root/bin/busybox"
+for a in $(/bin/busybox --list-full); do
+	[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
+done
+
+cp "$BRIG_ROOT/tests/harness/init.sh" "$root/init"
+chmod 755 "$root/init"
+cp "$BRIG_ROOT/tests/scenarios/lib.sh" "$root/scenarios/lib.sh"
+: >"$root/scenarios/order"
+for s in "$@"; do
+	p=$(scenario_path "$s")
+	cp "$p" "$root/scenarios/"
+	basename "$p" >>"$root/scenarios/order"
+done
+
+# Payload.
+g=$GUEST_DIR/$abi
+copy_opt "$g/brig.ko" "$root/lib/modules/brig.ko"
+for f in "$g"/tests/*.ko; do copy_opt "$f" "$root/lib/modules/tests/${f##*/}"; done
+copy_opt "$BRIG_ROOT/tools/brig" "$root/usr/bin/brig"
+copy_opt "$BRIG_ROOT/hypervisor/brig-x86.bin" "$root/lib/firmware/brig/brig-x86.bin"
+for f in "$BRIG_ROOT"/configs/x86/*.dts "$BRIG_ROOT"/configs/x86/*.dtb \
+	"$BRIG_ROOT"/configs/x86/*.cell "$GUEST_DIR"/configs/*.dtb; do
+	copy_opt "$f" "$root/etc/brig/${f##*/}"
+done
+if [ -d "$BRIG_ROOT/inmates" ]; then
+	find "$BRIG_ROOT/inmates" -name '*.bin' -type f -exec cp {} "$root/lib/brig/inmates/" \;
+fi
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) |
+	gzip -1 >"$out"
+echo "initramfs $out ($(du -k "$out" | cut -f1) KiB) for $abi: $*"

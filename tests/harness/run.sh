@@ -1,0 +1,275 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a stock Debian kernel on an emulated board with the test initramfs,
+# run scenario scripts as its /init, and decide the verdict from the markers
+# that tests/scenarios/lib.sh writes to the kernel log (see there).
+#
+# Usage: run.sh --board qemu-vtd|qemu-amdvi|bochs --kernel 6.1|6.12|ABI
+#               [--cpus N] [--append "kernel args"] [--timeout S] [--name NAME]
+#               [--qemu-args "extra QEMU options"] [--gdb] [--no-build]
+#               SCENARIO...
+#
+# Every run gets build/test-logs/<NAME>/ holding com1.log..com4.log (the four
+# UARTs: root console, then cell consoles), hv.log (port 0xE9, the hypervisor
+# console), the emulator's own output, the initramfs, and summary (one line
+# "passed=N failed=M"). Exit status 0 only if the guest reported DONE with
+# failed=0 and at least one PASS.
+set -eu
+. "$(dirname "$0")/common.sh"
+
+board=
+kernel=
+cpus=2
+append=
+timeout=
+name=
+qemu_extra=
+gdb=0
+build=1
+
+usage() {
+	sed -n '7,11s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--board) board=$2; shift 2 ;;
+		--kernel) kernel=$2; shift 2 ;;
+		--cpus) cpus=$2; shift 2 ;;
+		--append) append=$2; shift 2 ;;
+		--timeout) timeout=$2; shift 2 ;;
+		--name) name=$2; shift 2 ;;
+		--qemu-args) qemu_extra=$2; shift 2 ;;
+		--gdb) gdb=1; shift ;;
+		--no-build) build=0; shift ;;
+		-h|--help) usage ;;
+		--) shift; break ;;
+		-*) die "unknown option $1" ;;
+		*) break ;;
+		esac
+	done
+	[ -n "$board" ] && [ -n "$kernel" ] && [ $# -gt 0 ] || usage
+	scenarios=("$@")
+}
+
+# board_setup: everything that differs between boards, in one place.
+#   guest_board   brig.board= for the guest (selects /etc/brig files)
+#   board_cmdline kernel arguments the board needs
+#   def_timeout   seconds before a hung run is stopped
+# All boards: root console on ttyS0; a 96 MiB hole at 0x3a000000 that Linux
+# leaves alone for the hypervisor; user writes to /dev/kmsg not rate-limited
+# (they carry the markers); a panic reboots, which ends the run at once.
+board_setup() {
+	local common='console=ttyS0,115200 memmap=96M$0x3a000000 printk.devkmsg=on panic=-1'
+	case $board in
+	qemu-vtd)
+		guest_board=qemu-x86
+		board_cmdline="$common intel_iommu=off brig.iommu=intel-iommu"
+		def_timeout=180 ;;
+	qemu-amdvi)
+		# No IO-APIC interrupt arrives on this board (PLATFORMS.md):
+		# user-space output to ttyS0 would block, so it goes to kmsg.
+		guest_board=qemu-x86
+		board_cmdline="$common amd_iommu=off brig.iommu=amd-iommu brig.ttyout=kmsg"
+		def_timeout=180 ;;
+	bochs)
+		guest_board=bochs-x86
+		board_cmdline="$common brig.iommu=none"
+		def_timeout=900 ;;
+	*) die "unknown board '$board' (qemu-vtd, qemu-amdvi, bochs)" ;;
+	esac
+	cmdline="$board_cmdline brig.board=$guest_board brig.cpus=$cpus $append"
+	timeout=${timeout:-$def_timeout}
+}
+
+# prepare: kernel, payload and initramfs for this run.
+prepare() {
+	abi=$(resolve_kernel "$kernel")
+	"$BRIG_ROOT/tests/harness/fetch-kernels.sh" "$abi" >/dev/null
+	vmlinuz=$(kernel_image "$abi")
+	if [ $build = 1 ]; then
+		"$BRIG_ROOT/tests/harness/build-payload.sh" "$abi" >/dev/null
+	fi
+	local series=${abi%%.[0-9]*-*}
+	series=$(echo "$abi" | cut -d. -f1-2)
+	name=${name:-$board-$series-$(IFS=+; echo "${scenarios[*]%.sh}" | tr / _)}
+	logdir=$LOG_ROOT/$name
+	rm -rf "$logdir"
+	mkdir -p "$logdir"
+	: >"$logdir/com1.log"; : >"$logdir/com2.log"
+	: >"$logdir/com3.log"; : >"$logdir/com4.log"; : >"$logdir/hv.log"
+	"$BRIG_ROOT/tests/harness/mkinitramfs.sh" --kernel "$abi" \
+		--out "$logdir/initrd.gz" "${scenarios[@]}" >/dev/null
+	echo "$cmdline" >"$logdir/cmdline"
+}
+
+launch_qemu() {
+	local machine
+	case $board in
+	qemu-vtd) machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,eim=on) ;;
+	qemu-amdvi) machine=(-M q35 -device amd-iommu) ;;
+	esac
+	local dbg=()
+	[ $gdb = 1 ] && dbg=(-s -S)
+	# shellcheck disable=SC2206 # --qemu-args is split on purpose
+	local extra=($qemu_extra)
+	emu_cmd=(qemu-system-x86_64 "${machine[@]}" -cpu max -m 1G -smp "$cpus"
+		-display none -monitor none -no-reboot
+		-serial "file:$logdir/com1.log" -serial "file:$logdir/com2.log"
+		-serial "file:$logdir/com3.log" -serial "file:$logdir/com4.log"
+		-debugcon "file:$logdir/hv.log"
+		-kernel "$vmlinuz" -initrd "$logdir/initrd.gz" -append "$cmdline"
+		"${dbg[@]}" "${extra[@]}")
+	printf '%q ' "${emu_cmd[@]}" >"$logdir/emulator-cmd"
+	"${emu_cmd[@]}" </dev/null >"$logdir/qemu.out" 2>&1 &
+	emu_pid=$!
+}
+
+# make_iso: isolinux + kernel + initramfs on a CD image for Bochs.
+make_iso() {
+	local iso=$logdir/iso
+	mkdir -p "$iso/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+		"$iso/isolinux/"
+	cp "$vmlinuz" "$iso/vmlinuz"
+	cp "$logdir/initrd.gz" "$iso/initrd.gz"
+	# '|' as the sed separator and '&' escaped: the cmdline holds '$'.
+	sed "s|@APPEND@|$(echo "$cmdline" | sed 's/[&|]/\\&/g')|" \
+		"$BRIG_ROOT/tests/harness/isolinux.cfg.in" >"$iso/isolinux/isolinux.cfg"
+	xorriso -as mkisofs -quiet -o "$logdir/boot.iso" \
+		-b isolinux/isolinux.bin -c isolinux/boot.cat \
+		-no-emul-boot -boot-load-size 4 -boot-info-table "$iso" \
+		>"$logdir/xorriso.log" 2>&1 || { cat "$logdir/xorriso.log" >&2; die "xorriso failed"; }
+	rm -rf "$iso"
+}
+
+launch_bochs() {
+	make_iso
+	sed -e "s|@CPUS@|$cpus|" -e "s|@ISO@|$logdir/boot.iso|" -e "s|@LOGDIR@|$logdir|g" \
+		"$BRIG_ROOT/tests/harness/bochsrc.in" >"$logdir/bochsrc"
+	# Debian's Bochs has its debugger built in and waits at a prompt:
+	# the rc file continues at once. With --gdb, stop at the prompt.
+	if [ $gdb = 1 ]; then
+		: >"$logdir/bochs.rc"
+	else
+		echo c >"$logdir/bochs.rc"
+	fi
+	emu_cmd=(bochs -q -f "$logdir/bochsrc" -rc "$logdir/bochs.rc")
+	printf '%q ' "${emu_cmd[@]}" >"$logdir/emulator-cmd"
+	if [ $gdb = 1 ]; then
+		"${emu_cmd[@]}" 2>"$logdir/bochs.out"
+		emu_pid=
+		return
+	fi
+	# Port 0xE9 output goes to Bochs's stdout.
+	"${emu_cmd[@]}" </dev/null >"$logdir/hv.log" 2>"$logdir/bochs.out" &
+	emu_pid=$!
+}
+
+# stop_emulator: TERM, then KILL, the emulator this script started.
+stop_emulator() {
+	[ -n "${emu_pid:-}" ] || return 0
+	kill -0 "$emu_pid" 2>/dev/null || return 0
+	kill -TERM "$emu_pid" 2>/dev/null || true
+	for _ in 1 2 3 4 5; do
+		kill -0 "$emu_pid" 2>/dev/null || break
+		sleep 1
+	done
+	kill -KILL "$emu_pid" 2>/dev/null || true
+	wait "$emu_pid" 2>/dev/null || true
+}
+
+# watch: wait for the emulator to end by itself (QEMU ends on poweroff and,
+# with panic=-1 and -no-reboot, on a panic). Stop it when the guest is done
+# but the emulator lingers (Bochs may not power off), after a panic, or at
+# the timeout. Sets end_reason.
+watch() {
+	local start=$SECONDS grace=
+	end_reason=
+	while kill -0 "$emu_pid" 2>/dev/null; do
+		if [ $((SECONDS - start)) -ge "$timeout" ]; then
+			end_reason="timeout after ${timeout}s"
+			break
+		fi
+		if [ -z "$grace" ] && grep -qE 'BRIG-TEST: DONE|Kernel panic - not syncing' "$logdir/com1.log"; then
+			grace=$((SECONDS + 10))
+		fi
+		if [ -n "$grace" ] && [ $SECONDS -ge "$grace" ]; then
+			end_reason="stopped 10 s after the guest finished"
+			break
+		fi
+		sleep 1
+	done
+	stop_emulator
+	trap - EXIT INT TERM
+}
+
+# markers: the BRIG-TEST lines of com1.log, kernel timestamps stripped.
+markers() {
+	sed -n 's/.*BRIG-TEST: //p' "$logdir/com1.log" | tr -d '\r'
+}
+
+# tail_logs: the end of every log of this run, for a failure report.
+tail_logs() {
+	local f
+	for f in "$logdir"/*.log "$logdir"/*.out; do
+		[ -f "$f" ] || continue
+		echo "---- last 40 lines of $f ----"
+		tail -n 40 "$f" | tr -d '\r'
+	done
+}
+
+# verdict: print results and decide. Sets rc and writes $logdir/summary.
+verdict() {
+	local pass fail done_line ok=1
+	pass=$(markers | grep -c '^PASS ' || true)
+	fail=$(markers | grep -c '^FAIL ' || true)
+	done_line=$(markers | grep '^DONE ' | tail -n1 || true)
+	markers | grep -E '^(PASS|FAIL|SKIP) ' | sed 's/^/  /'
+	[ -n "$done_line" ] || { ok=0; echo "  no DONE marker: the guest did not finish"; }
+	case $done_line in *" failed=0"*) ;; *) ok=0 ;; esac
+	[ "$pass" -gt 0 ] || { ok=0; echo "  no PASS marker"; }
+	if grep -q 'Kernel panic - not syncing' "$logdir/com1.log"; then
+		ok=0
+		echo "  the kernel panicked"
+	fi
+	# A run that failed without a FAIL marker still counts as one failure.
+	[ $ok = 1 ] || [ "$fail" -gt 0 ] || fail=1
+	echo "passed=$pass failed=$fail" >"$logdir/summary"
+	rc=$((1 - ok))
+}
+
+main() {
+	parse_args "$@"
+	board_setup
+	prepare
+	echo "== $name: $board, kernel $abi, $cpus CPUs, timeout ${timeout}s"
+	echo "   scenarios: ${scenarios[*]}"
+	echo "   logs: $logdir"
+	local t0=$SECONDS
+	trap stop_emulator EXIT INT TERM
+	case $board in
+	qemu-*) launch_qemu ;;
+	bochs) launch_bochs ;;
+	esac
+	if [ -z "${emu_pid:-}" ]; then	# interactive debugger session
+		exit 0
+	fi
+	[ $gdb = 1 ] && echo "   QEMU waits for gdb on :1234 (target remote :1234)"
+	watch
+	local secs=$((SECONDS - t0))
+	echo "$secs" >"$logdir/seconds"
+	verdict
+	if [ $rc = 0 ]; then
+		echo "== PASS $name ($(cat "$logdir/summary"), ${secs}s)"
+	else
+		echo "== FAIL $name ($(cat "$logdir/summary"), ${secs}s${end_reason:+, $end_reason})"
+		tail_logs
+	fi
+	exit $rc
+}
+
+main "$@"

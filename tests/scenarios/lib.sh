@@ -1,0 +1,180 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest-side test library, sourced by every scenario script (and by /init).
+#
+# A scenario is a shell script that calls the t_* functions below. Every
+# result is written as one marker line into /dev/kmsg, because the kernel's
+# console on ttyS0 prints kernel messages by polling the UART: they reach
+# com1.log on every board, including QEMU's AMD-Vi board where no UART
+# interrupt arrives and user-space output on ttyS0 never appears. The host
+# side (tests/harness/run.sh) decides the verdict from these lines only:
+#
+#   BRIG-TEST: SCENARIO <file>              a scenario starts
+#   BRIG-TEST: BEGIN <test>                 a test starts
+#   BRIG-TEST: PASS <test>
+#   BRIG-TEST: FAIL <test>: <reason>
+#   BRIG-TEST: SKIP <test>: <reason>        counted neither way
+#   BRIG-TEST: LOG <text>                   context for a human
+#   BRIG-TEST: DONE passed=N failed=M skipped=K   written once by /init
+#
+# Test names are single words (spaces become '_'). The same results go to
+# stdout as "ok - <test>" / "not ok - <test>: <reason>" for a human watching
+# the console; that format differs on purpose so the markers are not counted
+# twice. Results are also appended to $T_RESULTS so /init can count them
+# across scenarios, each of which runs in its own shell.
+#
+# Environment for scenarios (filled from the kernel command line, which
+# tests/harness/run.sh writes):
+#   BRIG_BOARD      qemu-x86 | bochs-x86 (brig.board=)
+#   BRIG_IOMMU      intel-iommu | amd-iommu | none (brig.iommu=)
+#   BRIG_CPUS       number of CPUs the board was given (brig.cpus=)
+#   BRIG_KO         the driver module, BRIG_TEST_MODULES its test modules
+#   BRIG_CONF_DIR   system and cell descriptions (.dts, .dtb, .cell)
+#   BRIG_FIRMWARE   the hypervisor image
+
+T_RESULTS=${T_RESULTS:-/run/brig-test/results}
+BRIG_KO=/lib/modules/brig.ko
+BRIG_TEST_MODULES=/lib/modules/tests
+BRIG_CONF_DIR=/etc/brig
+BRIG_FIRMWARE=/lib/firmware/brig/brig-x86.bin
+BRIG_INMATES=/lib/brig/inmates
+
+# t_cmdline KEY [DEFAULT]: value of KEY=value on the kernel command line.
+t_cmdline() {
+	for _w in $(cat /proc/cmdline); do
+		case $_w in "$1="*) echo "${_w#*=}"; return 0 ;; esac
+	done
+	echo "${2-}"
+}
+
+BRIG_BOARD=$(t_cmdline brig.board unknown)
+BRIG_IOMMU=$(t_cmdline brig.iommu none)
+BRIG_CPUS=$(t_cmdline brig.cpus 0)
+
+# _t_flat TEXT...: one line, bounded length (a kmsg record holds ~1000 bytes).
+_t_flat() {
+	printf '%s' "$*" | tr '\n\r\t' '   ' | cut -c1-400
+}
+
+# _t_kmsg LINE: one kernel log record at KERN_WARNING, below the console
+# loglevel (7 on Debian, 4 with "quiet") so it is always printed.
+_t_kmsg() {
+	printf '<4>BRIG-TEST: %s\n' "$(_t_flat "$*")" >/dev/kmsg 2>/dev/null || true
+}
+
+_t_name() {
+	printf '%s' "$1" | tr ' \t' '__'
+}
+
+_t_record() { # KIND NAME
+	mkdir -p "${T_RESULTS%/*}"
+	echo "$1 $2" >>"$T_RESULTS"
+}
+
+# t_log TEXT...: context line in the kernel log and on stdout.
+t_log() {
+	_t_kmsg "LOG $*"
+	echo "# $*"
+}
+
+# t_begin NAME: mark the start of a test (optional before t_pass/t_fail).
+t_begin() {
+	_t_kmsg "BEGIN $(_t_name "$1")"
+}
+
+# t_pass NAME
+t_pass() {
+	_n=$(_t_name "$1")
+	_t_record PASS "$_n"
+	_t_kmsg "PASS $_n"
+	echo "ok - $_n"
+}
+
+# t_fail NAME REASON
+t_fail() {
+	_n=$(_t_name "$1")
+	_t_record FAIL "$_n"
+	_t_kmsg "FAIL $_n: ${2:-no reason given}"
+	echo "not ok - $_n: ${2:-no reason given}"
+}
+
+# t_skip NAME REASON: the test cannot run here; neither a pass nor a failure.
+t_skip() {
+	_n=$(_t_name "$1")
+	_t_record SKIP "$_n"
+	_t_kmsg "SKIP $_n: ${2:-}"
+	echo "ok - $_n # SKIP ${2:-}"
+}
+
+# _t_log_output FILE: the last lines of a command's output as LOG markers.
+_t_log_output() {
+	tail -n 15 "$1" | while IFS= read -r _l; do
+		t_log "  | $_l"
+	done
+}
+
+# t_check NAME COMMAND...: passes if COMMAND exits 0; otherwise fails with
+# its exit status and output.
+t_check() {
+	_tn=$1
+	shift
+	t_begin "$_tn"
+	_out=$(mktemp /tmp/t_out.XXXXXX)
+	"$@" >"$_out" 2>&1
+	_rc=$?
+	if [ $_rc -eq 0 ]; then
+		t_pass "$_tn"
+	else
+		t_fail "$_tn" "'$*' exited $_rc: $(head -n 3 "$_out")"
+		_t_log_output "$_out"
+	fi
+	rm -f "$_out"
+	return $_rc
+}
+
+# t_expect_fail NAME SUBSTRING COMMAND...: passes only if COMMAND exits
+# non-zero AND its stdout or stderr contains SUBSTRING. Bad-input tests need
+# both halves: failing for the wrong reason (a crash, a missing file) must not
+# count as the refusal being tested.
+t_expect_fail() {
+	_tn=$1
+	_want=$2
+	shift 2
+	t_begin "$_tn"
+	_out=$(mktemp /tmp/t_out.XXXXXX)
+	"$@" >"$_out" 2>&1
+	_rc=$?
+	if [ $_rc -eq 0 ]; then
+		t_fail "$_tn" "'$*' succeeded but should have failed: $(head -n 3 "$_out")"
+		_t_log_output "$_out"
+		_rc=1
+	elif ! grep -qF -- "$_want" "$_out"; then
+		t_fail "$_tn" "'$*' failed ($_rc) without saying '$_want': $(head -n 3 "$_out")"
+		_t_log_output "$_out"
+		_rc=1
+	else
+		t_pass "$_tn"
+		_rc=0
+	fi
+	rm -f "$_out"
+	return $_rc
+}
+
+# t_wait_for SECONDS COMMAND...: retry COMMAND once a second until it
+# succeeds; returns non-zero on timeout. For conditions that settle
+# asynchronously (a device node appearing, a cell reaching a state).
+t_wait_for() {
+	_secs=$1
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$_secs" -gt 0 ] || return 1
+		_secs=$((_secs - 1))
+		sleep 1
+	done
+}
+
+# t_count KIND: how many results of KIND (PASS/FAIL/SKIP) so far.
+t_count() {
+	[ -f "$T_RESULTS" ] || { echo 0; return; }
+	grep -c "^$1 " "$T_RESULTS" || true
+}
