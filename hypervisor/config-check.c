@@ -487,8 +487,7 @@ static void check_ports(struct checker *ck, const struct brig_cell_desc *c)
 }
 
 /* Whether all of [base, base + len) is in writable port ranges of c. */
-static int ports_writable(const struct brig_cell_desc *c, __u64 base,
-			  __u64 len)
+static int ports_writable(const struct brig_cell_desc *c, __u64 base, __u64 len)
 {
 	const struct brig_port_range *pio = brig_cell_port_ranges(c);
 	__u64 port;
@@ -579,8 +578,8 @@ static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 	for (i = 0; i < c->num_pci_devices; i++) {
 		if (pci[i].type < BRIG_PCI_TYPE_DEVICE ||
 		    pci[i].type > BRIG_PCI_TYPE_IVSHMEM)
-			error(ck, BRIG_CHECK_PCI, i, "unknown PCI device type %u",
-			      pci[i].type);
+			error(ck, BRIG_CHECK_PCI, i,
+			      "unknown PCI device type %u", pci[i].type);
 		if (pci[i].flags)
 			error(ck, BRIG_CHECK_PCI, i,
 			      "unknown PCI device flags %x",
@@ -683,8 +682,7 @@ static void check_iommu(struct checker *ck, const struct brig_iommu *u,
 		error(ck, BRIG_CHECK_IOMMU, i, "reserved fields are not zero");
 }
 
-static void check_platform(struct checker *ck,
-			   const struct brig_system_desc *s)
+static void check_platform(struct checker *ck, const struct brig_system_desc *s)
 {
 	const struct brig_platform *p = &s->platform;
 	const struct brig_cell_desc *root = &s->root_cell;
@@ -706,8 +704,7 @@ static void check_platform(struct checker *ck,
 		      "%u IOMMU units, at most %u are supported",
 		      p->num_iommu_units, BRIG_MAX_IOMMU_UNITS);
 	for (i = 0; i < BRIG_MAX_IOMMU_UNITS; i++)
-		check_iommu(ck, &p->iommu_units[i], i,
-			    i < p->num_iommu_units);
+		check_iommu(ck, &p->iommu_units[i], i, i < p->num_iommu_units);
 	for (i = 0; i < root->num_pci_devices; i++)
 		if (pci[i].iommu >= p->num_iommu_units && p->num_iommu_units)
 			error(ck, BRIG_CHECK_PCI, i,
@@ -719,13 +716,13 @@ static void check_system_header(struct checker *ck,
 				const struct brig_system_desc *s)
 {
 	if (s->architecture != s->root_cell.architecture)
-		error(ck, BRIG_CHECK_HEADER, 0,
+		error(ck, BRIG_CHECK_SYSTEM_HEADER, 0,
 		      "system architecture %u differs from the root cell's %u",
 		      (unsigned int)s->architecture,
 		      (unsigned int)s->root_cell.architecture);
 	if (s->flags)
-		error(ck, BRIG_CHECK_HEADER, 0, "unknown system flags %x",
-		      (__u64)s->flags);
+		error(ck, BRIG_CHECK_SYSTEM_HEADER, 0,
+		      "unknown system flags %x", (__u64)s->flags);
 	if (!console_type_valid(s->debug_console.type))
 		error(ck, BRIG_CHECK_DEBUG_CONSOLE, 0,
 		      "unknown console type %u", s->debug_console.type);
@@ -738,20 +735,20 @@ static int check_system_layout(struct checker *ck,
 	const struct brig_system_desc *s = blob->data;
 
 	if (blob->size < sizeof(*s)) {
-		error(ck, BRIG_CHECK_HEADER, 0,
+		error(ck, BRIG_CHECK_SYSTEM_HEADER, 0,
 		      "blob is %x bytes, too short for a system description (%x bytes at least): truncated file?",
 		      blob->size, (__u64)sizeof(*s));
 		return 0;
 	}
 	if (!bytes_equal(s->signature, BRIG_SYSTEM_SIGNATURE,
 			 BRIG_SIGNATURE_LEN)) {
-		error(ck, BRIG_CHECK_HEADER, 0,
+		error(ck, BRIG_CHECK_SYSTEM_HEADER, 0,
 		      "not a system description: signature is not \"%s\"",
 		      BRIG_SYSTEM_SIGNATURE);
 		return 0;
 	}
 	if (s->revision != BRIG_CONFIG_REVISION) {
-		error(ck, BRIG_CHECK_HEADER, 0,
+		error(ck, BRIG_CHECK_SYSTEM_HEADER, 0,
 		      "config revision %u, this build understands revision %u: recompile the description",
 		      (unsigned int)s->revision, BRIG_CONFIG_REVISION);
 		return 0;
@@ -862,7 +859,8 @@ static int covered_by_root(const struct brig_cell_desc *root,
 static void check_set_region(struct checker *ck, const struct set *set,
 			     unsigned int n, unsigned int i)
 {
-	const struct brig_memory *r = &brig_cell_mem_regions(set_cell(set, n))[i];
+	const struct brig_memory *r =
+		&brig_cell_mem_regions(set_cell(set, n))[i];
 	const struct brig_memory *hv = &set->sys->hypervisor_memory;
 	const struct brig_cell_desc *oc;
 	const struct brig_memory *other;
@@ -955,7 +953,8 @@ static void check_set_name(struct checker *ck, const struct set *set,
 		error(ck, BRIG_CHECK_HEADER, 0,
 		      "cell name %N is the name of the root cell", c->name);
 	for (j = 0; j < n; j++)
-		if (set_cell(set, j) && names_equal(c->name, set_cell(set, j)->name))
+		if (set_cell(set, j) &&
+		    names_equal(c->name, set_cell(set, j)->name))
 			error(ck, BRIG_CHECK_HEADER, 0,
 			      "cell name %N is already used by cell description %u",
 			      c->name, j);

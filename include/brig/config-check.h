@@ -27,7 +27,8 @@ enum brig_check_severity {
 
 /* The part of a blob that a report is about. */
 enum brig_check_item {
-	BRIG_CHECK_HEADER, /* a header field of the cell or system */
+	BRIG_CHECK_SYSTEM_HEADER, /* a header field of the system blob */
+	BRIG_CHECK_HEADER, /* a header field of the cell (or root cell) */
 	BRIG_CHECK_CPUS, /* the cpu set; index is the CPU number */
 	BRIG_CHECK_MEMORY, /* index into the memory regions */
 	BRIG_CHECK_PORTS, /* index into the port ranges */

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of the `brig` tool: diagnostics, loading descriptions
+ * in any of their three forms (device-tree source, device-tree blob,
+ * compiled .cell blob), the config subcommands and the dispatch table.
+ *
+ * Everything that turns a description into a blob or checks it lives in
+ * library objects (libbrig-tool.a) so that the unit tests can call it
+ * directly; main.c only parses the command line.
+ */
+#ifndef BRIG_TOOL_H
+#define BRIG_TOOL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <brig/config-check.h>
+
+#define BRIG_EXIT_OK 0
+#define BRIG_EXIT_FAILED 1 /* the request was understood and refused */
+#define BRIG_EXIT_USAGE 2 /* the command line was wrong */
+
+/* --- diagnostics (util.c) ------------------------------------------------- */
+
+/*
+ * One problem found in a description. file is the input it is about, path
+ * the device-tree node (or, for binary input, a description like "memory
+ * region 2"), msg what is wrong.
+ */
+struct diag {
+	enum brig_check_severity severity;
+	char *file;
+	char *path;
+	char *msg;
+};
+
+struct diags {
+	struct diag *v;
+	size_t n, cap;
+	unsigned int errors, warnings;
+};
+
+void diag_add(struct diags *d, enum brig_check_severity sev, const char *file,
+	      const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void diags_print(const struct diags *d, FILE *out);
+void diags_free(struct diags *d);
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads a whole file; on failure reports to d and returns NULL. */
+void *read_file(const char *path, size_t *size, struct diags *d);
+int write_file(const char *path, const void *data, size_t size,
+	       struct diags *d);
+
+/* --- loaded descriptions (config-dts.c, config-load.c) -------------------- */
+
+/* Device-tree node paths of a blob's parts; all NULL for binary input. */
+struct srcmap {
+	char *cell; /* the cell's node: "/" or "/root-cell" */
+	char *console;
+	char **mem, **pio, **irq, **pci;
+	char *hypervisor, *debug_console, *platform;
+	char *iommu[BRIG_MAX_IOMMU_UNITS];
+};
+
+/* An SMT core: CPUs that share one core's execution units. */
+struct smt_group {
+	char *name; /* the property in /smt-siblings */
+	unsigned int num_cpus;
+	unsigned int *cpus;
+};
+
+struct config {
+	char *file;
+	void *blob;
+	size_t size;
+	int is_system;
+	struct srcmap map;
+	struct smt_group *smt; /* system from source only */
+	unsigned int num_smt;
+};
+
+/*
+ * Loads a description from .dts (through dtc), .dtb or .cell, told apart
+ * by their contents. Blob inputs are taken as they are (the checker judges
+ * them); source inputs are compiled, and schema errors reported to d.
+ * Returns 0 if cfg->blob is usable for checking.
+ */
+int config_load(const char *path, struct config *cfg, struct diags *d);
+void config_free(struct config *cfg);
+
+/* Runs dtc on a source file; returns the blob or NULL (reported to d). */
+void *dts_compile(const char *path, size_t *size, struct diags *d);
+
+/* Builds the blob and its srcmap from a device-tree blob. */
+int dtb_to_config(const void *fdt, size_t fdt_size, struct config *cfg,
+		  struct diags *d);
+
+/* The path that a checker report is about, in terms of cfg's source. */
+char *config_where_path(const struct config *cfg,
+			const struct brig_check_where *where);
+
+/*
+ * Checks a system description and cell descriptions meant to run on it:
+ * every blob, the set, and the SMT topology. Returns the number of errors.
+ */
+unsigned int config_check_set(struct config *system, struct config *cells,
+			      unsigned int num_cells, struct diags *d);
+
+/* Checks one description on its own. Returns the number of errors. */
+unsigned int config_check_one(struct config *cfg, struct diags *d);
+
+/* Prints every field of a blob that passed brig_check_layout(). */
+void config_dump(FILE *out, const void *blob, int is_system);
+
+/* --- commands ------------------------------------------------------------ */
+
+int cmd_config(int argc, char **argv);
+void usage_config(FILE *out);
+
+#endif /* BRIG_TOOL_H */

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tool-side checking of a system description and its cells.
+ *
+ * The rules live in the shared checker (hypervisor/config-check.c), the same
+ * code the hypervisor runs; this file only turns its reports into
+ * diagnostics that name the user's file and device-tree node. On top of
+ * that it adds what only the source knows: the SMT topology, which never
+ * reaches the blob, gives warnings for cells that split a core.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "brig-tool.h"
+
+struct report_ctx {
+	struct config *system;
+	struct config *cells;
+	unsigned int num_cells;
+	struct diags *d;
+};
+
+static void report(void *ctx, enum brig_check_severity sev,
+		   const struct brig_check_where *where, const char *msg)
+{
+	struct report_ctx *rc = ctx;
+	struct config *cfg = where->blob == BRIG_CHECK_SYSTEM ?
+				     rc->system :
+				     &rc->cells[where->blob];
+	char *path = config_where_path(cfg, where);
+
+	diag_add(rc->d, sev, cfg->file, path, "%s", msg);
+	free(path);
+}
+
+static int group_has(const struct smt_group *g, unsigned int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->num_cpus; i++)
+		if (g->cpus[i] == cpu)
+			return 1;
+	return 0;
+}
+
+/* The topology itself: every CPU in at most one core, all of the root. */
+static void check_smt_groups(struct config *sys, struct diags *d)
+{
+	const struct brig_system_desc *s = sys->blob;
+	const struct smt_group *g;
+	unsigned int i, j, k;
+
+	for (i = 0; i < sys->num_smt; i++) {
+		g = &sys->smt[i];
+		for (k = 0; k < g->num_cpus; k++) {
+			if (!brig_cell_has_cpu(&s->root_cell, g->cpus[k]))
+				diag_add(
+					d, BRIG_CHECK_ERROR, sys->file,
+					"/smt-siblings",
+					"core \"%s\" lists CPU %u, which is not a root cell CPU",
+					g->name, g->cpus[k]);
+			for (j = 0; j < i; j++)
+				if (group_has(&sys->smt[j], g->cpus[k]))
+					diag_add(
+						d, BRIG_CHECK_ERROR, sys->file,
+						"/smt-siblings",
+						"CPU %u is in both core \"%s\" and core \"%s\"",
+						g->cpus[k], sys->smt[j].name,
+						g->name);
+		}
+	}
+}
+
+/*
+ * A cell that gets some threads of a core but not all shares that core's
+ * caches and execution units with whoever runs on the others: legal, but
+ * its real-time behaviour then depends on them.
+ */
+static void check_cell_smt(const struct config *sys, const struct config *cell,
+			   struct diags *d)
+{
+	const struct smt_group *g;
+	unsigned int i, k, have;
+
+	for (i = 0; i < sys->num_smt; i++) {
+		g = &sys->smt[i];
+		for (have = 0, k = 0; k < g->num_cpus; k++)
+			have += (unsigned int)brig_cell_has_cpu(cell->blob,
+								g->cpus[k]);
+		if (have == 0 || have == g->num_cpus)
+			continue;
+		for (k = 0; k < g->num_cpus; k++)
+			if (!brig_cell_has_cpu(cell->blob, g->cpus[k]))
+				break;
+		diag_add(
+			d, BRIG_CHECK_WARNING, cell->file,
+			cell->map.cell ? cell->map.cell : "cpu set",
+			"takes %u of the %u SMT siblings of core \"%s\" but not CPU %u: the cell shares that core's caches and execution units with the root cell",
+			have, g->num_cpus, g->name, g->cpus[k]);
+	}
+}
+
+unsigned int config_check_set(struct config *system, struct config *cells,
+			      unsigned int num_cells, struct diags *d)
+{
+	struct report_ctx rc = { system, cells, num_cells, d };
+	const struct brig_check_reporter rep = { report, &rc };
+	struct brig_check_blob *blobs;
+	struct brig_check_blob sys = { system->blob, system->size };
+	unsigned int errors = d->errors, i;
+
+	blobs = xcalloc(num_cells, sizeof(*blobs));
+	for (i = 0; i < num_cells; i++) {
+		blobs[i].data = cells[i].blob;
+		blobs[i].size = cells[i].size;
+	}
+	brig_check_set(&sys, blobs, num_cells, &rep);
+	if (brig_check_layout(&sys, 1)) {
+		check_smt_groups(system, d);
+		for (i = 0; i < num_cells; i++)
+			if (brig_check_layout(&blobs[i], 0))
+				check_cell_smt(system, &cells[i], d);
+	}
+	free(blobs);
+	return d->errors - errors;
+}
+
+unsigned int config_check_one(struct config *cfg, struct diags *d)
+{
+	struct report_ctx rc = { NULL, cfg, 1, d };
+	const struct brig_check_reporter rep = { report, &rc };
+	struct brig_check_blob blob = { cfg->blob, cfg->size };
+
+	if (cfg->is_system)
+		return config_check_set(cfg, NULL, 0, d);
+	return brig_check_cell(&blob, 0, &rep);
+}
