@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the shared blob checker, hypervisor/config-check.c, on
+ * hand-built blobs: exactly the code and the input the hypervisor sees when
+ * the root cell hands it a config. Every test breaks one thing of a valid
+ * system or cell and asserts the exact report (blob, item, index, message)
+ * and the error count.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "blob-builder.h"
+
+struct rec {
+	enum brig_check_severity sev;
+	struct brig_check_where where;
+	char msg[320];
+};
+
+static struct rec recs[128];
+static unsigned int nrecs;
+
+static void collect(void *ctx, enum brig_check_severity sev,
+		    const struct brig_check_where *where, const char *msg)
+{
+	(void)ctx;
+	assert_true(nrecs < 128);
+	recs[nrecs].sev = sev;
+	recs[nrecs].where = *where;
+	snprintf(recs[nrecs].msg, sizeof(recs[nrecs].msg), "%s", msg);
+	nrecs++;
+}
+
+static const struct brig_check_reporter rep = { collect, NULL };
+
+static void print_recs(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nrecs; i++)
+		print_message("  report: blob %d item %d index %u: %s\n",
+			      recs[i].where.blob, recs[i].where.item,
+			      recs[i].where.index, recs[i].msg);
+}
+
+/* Fails unless exactly this report was made. */
+static void expect(int blob, enum brig_check_item item, unsigned int index,
+		   const char *msg)
+{
+	unsigned int i;
+
+	for (i = 0; i < nrecs; i++)
+		if (recs[i].where.blob == blob && recs[i].where.item == item &&
+		    recs[i].where.index == index && !strcmp(recs[i].msg, msg))
+			return;
+	print_recs();
+	fail_msg("missing report: blob %d item %d index %u: %s", blob, item,
+		 index, msg);
+}
+
+static unsigned int run_cell(const struct cell_parts *c, long size_delta)
+{
+	struct brig_check_blob b = pack_cell(c);
+	unsigned int errors;
+
+	b.size = (__u64)((long)b.size + size_delta);
+	nrecs = 0;
+	errors = brig_check_cell(&b, 0, &rep);
+	free((void *)b.data);
+	return errors;
+}
+
+static unsigned int run_system(const struct system_parts *s)
+{
+	struct brig_check_blob b = pack_system(s);
+	unsigned int errors;
+
+	nrecs = 0;
+	errors = brig_check_system(&b, &rep);
+	free((void *)b.data);
+	return errors;
+}
+
+static unsigned int run_set(const struct system_parts *s,
+			    const struct cell_parts *cells, unsigned int n)
+{
+	struct brig_check_blob sys = pack_system(s), blobs[4];
+	unsigned int errors, i;
+
+	for (i = 0; i < n; i++)
+		blobs[i] = pack_cell(&cells[i]);
+	nrecs = 0;
+	errors = brig_check_set(&sys, blobs, n, &rep);
+	for (i = 0; i < n; i++)
+		free((void *)blobs[i].data);
+	free((void *)sys.data);
+	return errors;
+}
+
+/* Asserts the count and that it matches the number of error reports. */
+static void assert_errors(unsigned int got, unsigned int want)
+{
+	unsigned int i, counted = 0;
+
+	for (i = 0; i < nrecs; i++)
+		counted += recs[i].sev == BRIG_CHECK_ERROR;
+	if (got != want || counted != got)
+		print_recs();
+	assert_int_equal(got, want);
+	assert_int_equal(counted, got);
+}
+
+/* Names are NUL-padded: the checker refuses leftovers after the NUL. */
+static void set_name(struct cell_parts *c, const char *name)
+{
+	memset(c->hdr.name, 0, sizeof(c->hdr.name));
+	strcpy(c->hdr.name, name);
+}
+
+static struct system_parts sys;
+static struct cell_parts cells[3];
+
+static int setup(void **state)
+{
+	(void)state;
+	qemu_system(&sys);
+	hello_cell(&cells[0], "a", 1, 0x3b000000);
+	hello_cell(&cells[1], "b", 2, 0x3c000000);
+	cells[1].pio[0] = ports(0x3f8, 8, PIO_RW);
+	cells[1].hdr.console.address = 0x3f8;
+	return 0;
+}
+
+/* --- valid input ---------------------------------------------------------- */
+
+static void valid_set_passes(void **state)
+{
+	(void)state;
+	assert_errors(run_set(&sys, cells, 2), 0);
+	assert_int_equal(nrecs, 0);
+}
+
+static void layout_of_valid_blobs(void **state)
+{
+	struct brig_check_blob s = pack_system(&sys), c = pack_cell(&cells[0]);
+
+	(void)state;
+	assert_int_equal(brig_check_layout(&s, 1), 1);
+	assert_int_equal(brig_check_layout(&c, 0), 1);
+	assert_int_equal(brig_check_layout(&c, 1), 0);
+	c.size--;
+	assert_int_equal(brig_check_layout(&c, 0), 0);
+	free((void *)s.data);
+	free((void *)c.data);
+}
+
+/* --- layout: truncated and corrupted blobs --------------------------------- */
+
+static void truncated_cell(void **state)
+{
+	(void)state;
+	/* 128 header + 8 cpus + 2 * 32 memory + 2 * 16 ports = 0xe8 */
+	assert_errors(run_cell(&cells[0], -8), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "blob is 0xe0 bytes but its header describes 0xe8 bytes (truncated or corrupted file)");
+}
+
+static void trailing_garbage(void **state)
+{
+	(void)state;
+	assert_errors(run_cell(&cells[0], 8), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "blob is 0xf0 bytes but its header describes 0xe8 bytes (truncated or corrupted file)");
+}
+
+static void shorter_than_header(void **state)
+{
+	(void)state;
+	assert_errors(run_cell(&cells[0], -(0xe8 - 100)), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "blob is 0x64 bytes, too short for a cell description (0x80 bytes at least): truncated file?");
+}
+
+static void bad_signature(void **state)
+{
+	(void)state;
+	cells[0].hdr.signature[0] = 'X';
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "not a cell description: signature is not \"BRIGCELL\"");
+}
+
+static void bad_revision(void **state)
+{
+	(void)state;
+	cells[0].hdr.revision = 2;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "config revision 2, this build understands revision 1: recompile the description");
+}
+
+static void bad_cpu_set_size(void **state)
+{
+	(void)state;
+	cells[0].hdr.cpu_set_size = 12;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_CPUS, 0,
+	       "cpu_set_size 12 is not a non-zero multiple of 8 up to 32");
+}
+
+static void truncated_system(void **state)
+{
+	struct brig_check_blob b = pack_system(&sys);
+
+	(void)state;
+	b.size = 100;
+	nrecs = 0;
+	assert_errors(brig_check_system(&b, &rep), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_SYSTEM_HEADER, 0,
+	       "blob is 0x64 bytes, too short for a system description (0x1a0 bytes at least): truncated file?");
+	free((void *)b.data);
+}
+
+/* --- one cell: header ----------------------------------------------------- */
+
+static void empty_cpu_set(void **state)
+{
+	(void)state;
+	cells[0].cpus[0] = 0;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_CPUS, 0, "the CPU set is empty");
+}
+
+static void name_not_terminated(void **state)
+{
+	(void)state;
+	memset(cells[0].hdr.name, 'a', BRIG_CELL_NAME_LEN);
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "name is not NUL-terminated within 32 bytes");
+}
+
+static void name_empty_and_bad(void **state)
+{
+	(void)state;
+	cells[0].hdr.name[0] = '\0';
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0, "name is empty");
+	set_name(&cells[0], "a/b");
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "name \"a/b\" contains '/' or a non-printable character");
+}
+
+static void reserved_and_flags(void **state)
+{
+	(void)state;
+	cells[0].hdr.reserved[3] = 1;
+	cells[0].hdr.flags = 0x8;
+	cells[0].hdr.architecture = 9;
+	assert_errors(run_cell(&cells[0], 0), 3);
+	expect(0, BRIG_CHECK_HEADER, 0, "reserved fields are not zero");
+	expect(0, BRIG_CHECK_HEADER, 0, "unknown cell flags 0x8");
+	expect(0, BRIG_CHECK_HEADER, 0, "unknown architecture 9");
+}
+
+static void entry_outside(void **state)
+{
+	(void)state;
+	cells[0].hdr.entry = 0x100000; /* the comm region: not executable */
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "entry 0x100000 is not inside an executable RAM region of the cell");
+}
+
+/* --- one cell: memory ----------------------------------------------------- */
+
+static void region_unaligned(void **state)
+{
+	(void)state;
+	cells[0].mem[0].size = 0xff800;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_MEMORY, 0,
+	       "phys 0x3b000000, virt 0x0 and size 0xff800 must all be multiples of 4 KiB");
+}
+
+static void region_zero_size(void **state)
+{
+	(void)state;
+	cells[0].mem[1].size = 0;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_MEMORY, 1, "size is zero");
+}
+
+static void region_wraps(void **state)
+{
+	(void)state;
+	cells[0].mem[1].virt_start = 0xfffffffffffff000ull;
+	cells[0].mem[1].size = 0x2000;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_MEMORY, 1,
+	       "range wraps around the end of the address space");
+}
+
+static void regions_overlap(void **state)
+{
+	(void)state;
+	cells[0].mem[1].virt_start = 0x80000;
+	cells[0].mem[1].phys_start = 0x3b0ff000;
+	assert_errors(run_cell(&cells[0], 0), 2);
+	expect(0, BRIG_CHECK_MEMORY, 1,
+	       "guest-physical range 0x80000-0x80fff overlaps memory region 0 (0x0-0xfffff)");
+	expect(0, BRIG_CHECK_MEMORY, 1,
+	       "host-physical range 0x3b0ff000-0x3b0fffff overlaps memory region 0 (0x3b000000-0x3b0fffff)");
+}
+
+static void region_bad_type_and_flags(void **state)
+{
+	(void)state;
+	cells[0].mem[0].type = 3;
+	cells[0].mem[0].flags |= 0x100;
+	assert_errors(run_cell(&cells[0], 0), 3);
+	expect(0, BRIG_CHECK_MEMORY, 0, "unknown memory type 3");
+	expect(0, BRIG_CHECK_MEMORY, 0, "unknown memory flags 0x100");
+	/* no RAM region left to hold the entry point */
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "entry 0x0 is not inside an executable RAM region of the cell");
+}
+
+static void reserved_flag_in_cell(void **state)
+{
+	(void)state;
+	cells[0].mem[0].flags |= BRIG_MEM_RESERVED;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_MEMORY, 0,
+	       "the reserved flag is only meaningful in the root cell");
+}
+
+static void comm_region_missing(void **state)
+{
+	(void)state;
+	cells[0].mem[1].flags &= ~(__u32)BRIG_MEM_COMM_REGION;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "the cell has no comm region (a RAM region flagged comm-region)");
+}
+
+static void comm_region_twice_and_wrong(void **state)
+{
+	(void)state;
+	cells[0].mem[2] = region(0x3b101000, 0x101000, 0x1000,
+				 BRIG_MEM_TYPE_MMIO,
+				 BRIG_MEM_READ | BRIG_MEM_COMM_REGION);
+	cells[0].hdr.num_memory_regions = 3;
+	assert_errors(run_cell(&cells[0], 0), 2);
+	expect(0, BRIG_CHECK_MEMORY, 2,
+	       "a second comm region: a cell has exactly one");
+	expect(0, BRIG_CHECK_MEMORY, 2,
+	       "the comm region must be RAM with read and write access");
+}
+
+/* --- one cell: ports, console, devices ------------------------------------ */
+
+static void ports_out_of_range(void **state)
+{
+	(void)state;
+	cells[0].pio[1] = ports(0xfffc, 8, BRIG_PIO_READ);
+	cells[0].pio[2] = ports(0x80, 0, BRIG_PIO_READ);
+	cells[0].hdr.num_port_ranges = 3;
+	assert_errors(run_cell(&cells[0], 0), 2);
+	expect(0, BRIG_CHECK_PORTS, 1,
+	       "base 0xfffc length 0x8 is not a non-empty range inside ports 0x0-0xffff");
+	expect(0, BRIG_CHECK_PORTS, 2,
+	       "base 0x80 length 0x0 is not a non-empty range inside ports 0x0-0xffff");
+}
+
+static void shared_ports_writable(void **state)
+{
+	(void)state;
+	cells[0].pio[1].flags |= BRIG_PIO_WRITE;
+	cells[0].pio[1].reserved = 1;
+	assert_errors(run_cell(&cells[0], 0), 2);
+	expect(0, BRIG_CHECK_PORTS, 1,
+	       "a shared port range must be read-only (read without write)");
+	expect(0, BRIG_CHECK_PORTS, 1, "reserved field is not zero");
+}
+
+static void console_checks(void **state)
+{
+	(void)state;
+	cells[0].hdr.console.type = 9;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_CONSOLE, 0, "unknown console type 9");
+	cells[0].hdr.console.type = BRIG_CON_PIO_8250;
+	cells[0].hdr.console.address = 0x3f8;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_CONSOLE, 0,
+	       "console ports 0x3f8-0x3ff are not in a writable port range of the cell");
+}
+
+static void devices_in_cell_refused(void **state)
+{
+	(void)state;
+	cells[0].hdr.num_irqchips = 1;
+	cells[0].hdr.num_pci_devices = 1;
+	cells[0].pci[0].type = BRIG_PCI_TYPE_DEVICE;
+	assert_errors(run_cell(&cells[0], 0), 2);
+	expect(0, BRIG_CHECK_IRQCHIP, 0,
+	       "interrupt pins cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)");
+	expect(0, BRIG_CHECK_PCI, 0,
+	       "PCI devices cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)");
+}
+
+/* --- the system ----------------------------------------------------------- */
+
+static void root_devices_allowed(void **state)
+{
+	(void)state;
+	sys.root.hdr.num_irqchips = 1;
+	sys.root.hdr.num_pci_devices = 1;
+	sys.root.pci[0].type = BRIG_PCI_TYPE_DEVICE;
+	assert_errors(run_system(&sys), 0);
+	sys.root.pci[0].type = 7;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
+	       "unknown PCI device type 7");
+}
+
+static void root_not_identity(void **state)
+{
+	(void)state;
+	sys.root.mem[2].virt_start = 0xfed00000;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_MEMORY, 2,
+	       "root cell memory must be mapped 1:1, but phys 0xfec00000 != virt 0xfed00000");
+}
+
+static void hypervisor_unaligned(void **state)
+{
+	(void)state;
+	sys.sys.hypervisor_memory.phys_start = 0x3a100000;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_HYPERVISOR, 0,
+	       "start 0x3a100000 and size 0x1000000 must be non-zero multiples of 2 MiB (the driver maps the hypervisor with 2 MiB pages)");
+}
+
+static void root_maps_hypervisor(void **state)
+{
+	(void)state;
+	sys.root.mem[0].size = 0x3b000000;
+	sys.root.mem[0].virt_start = 0;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_MEMORY, 0,
+	       "host-physical range 0x0-0x3affffff overlaps the hypervisor region 0x3a000000-0x3affffff");
+}
+
+static void root_comm_region_and_cpu0(void **state)
+{
+	(void)state;
+	sys.root.mem[0].flags |= BRIG_MEM_COMM_REGION;
+	sys.root.cpus[0] = 0xe;
+	assert_errors(run_system(&sys), 2);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_MEMORY, 0,
+	       "the root cell has no comm region");
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_CPUS, 0,
+	       "the root cell must own CPU 0, the CPU Linux booted on");
+}
+
+static void system_header_and_platform(void **state)
+{
+	(void)state;
+	sys.sys.architecture = BRIG_ARCH_ARM64;
+	sys.sys.platform.pci_mmconfig_base = 0xb0080000;
+	sys.sys.platform.num_iommu_units = 1;
+	sys.sys.platform.iommu_units[0].type = 7;
+	sys.sys.platform.iommu_units[0].base = 0xfed90000;
+	sys.sys.platform.iommu_units[0].size = 0x1000;
+	sys.sys.platform.iommu_units[1].base = 1;
+	assert_errors(run_system(&sys), 4);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_SYSTEM_HEADER, 0,
+	       "system architecture 2 differs from the root cell's 1");
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PLATFORM, 0,
+	       "PCI MMCONFIG base 0xb0080000 is not 1 MiB aligned");
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_IOMMU, 0, "unknown IOMMU type 7");
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_IOMMU, 1,
+	       "unused IOMMU unit entry is not zero");
+}
+
+/* --- the set -------------------------------------------------------------- */
+
+static void cpu_rules(void **state)
+{
+	(void)state;
+	cells[0].cpus[0] = 1 << 0 | 1 << 5;
+	cells[1].cpus[0] = 1 << 2;
+	cells[2] = cells[1];
+	set_name(&cells[2], "c");
+	cells[2].mem[0].phys_start = 0x3d000000;
+	cells[2].mem[1].phys_start = 0x3d100000;
+	cells[2].pio[0] = ports(0x2e8, 8, PIO_RW);
+	cells[2].hdr.console.address = 0x2e8;
+	assert_errors(run_set(&sys, cells, 3), 3);
+	expect(0, BRIG_CHECK_CPUS, 0,
+	       "CPU 0 stays with the root cell: Linux cannot give up the CPU it booted on");
+	expect(0, BRIG_CHECK_CPUS, 5,
+	       "CPU 5 is not one of the root cell's CPUs");
+	expect(2, BRIG_CHECK_CPUS, 2, "CPU 2 is also given to cell \"b\"");
+}
+
+static void cell_memory_in_system_ram(void **state)
+{
+	(void)state;
+	cells[0].mem[0].phys_start = 0x1000000;
+	assert_errors(run_set(&sys, cells, 1), 1);
+	expect(0, BRIG_CHECK_MEMORY, 0,
+	       "host-physical range 0x1000000-0x10fffff is not inside a reserved RAM region of the root cell (memory Linux does not use)");
+}
+
+static void cell_memory_on_hypervisor(void **state)
+{
+	(void)state;
+	cells[0].mem[0].phys_start = 0x3af00000;
+	assert_errors(run_set(&sys, cells, 1), 1);
+	expect(0, BRIG_CHECK_MEMORY, 0,
+	       "host-physical range 0x3af00000-0x3affffff overlaps the hypervisor region 0x3a000000-0x3affffff");
+}
+
+static void cell_mmio_needs_root_mmio(void **state)
+{
+	(void)state;
+	cells[0].mem[2] = region(0xfec00000, 0xfec00000, 0x1000,
+				 BRIG_MEM_TYPE_MMIO, BRIG_MEM_READ);
+	cells[0].mem[3] = region(0xfed00000, 0xfed00000, 0x1000,
+				 BRIG_MEM_TYPE_MMIO, BRIG_MEM_READ);
+	cells[0].hdr.num_memory_regions = 4;
+	assert_errors(run_set(&sys, cells, 1), 1);
+	expect(0, BRIG_CHECK_MEMORY, 3,
+	       "host-physical range 0xfed00000-0xfed00fff is not inside an MMIO region of the root cell");
+}
+
+static void cell_memory_across_adjacent_pools(void **state)
+{
+	(void)state;
+	/* split the pool in two: a region crossing the seam is still fine */
+	sys.root.mem[1].size = 0x100000;
+	sys.root.mem[3] = region(0x3b100000, 0x3b100000, 0x4f00000,
+				 BRIG_MEM_TYPE_RAM, RWX | BRIG_MEM_RESERVED);
+	sys.root.hdr.num_memory_regions = 4;
+	cells[0].mem[0].size = 0x200000;
+	cells[0].mem[1].phys_start = 0x3b200000;
+	cells[0].mem[1].virt_start = 0x200000;
+	assert_errors(run_set(&sys, cells, 1), 0);
+}
+
+static void cells_overlap(void **state)
+{
+	(void)state;
+	cells[1].mem[0].phys_start = 0x3b000000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_MEMORY, 0,
+	       "host-physical range 0x3b000000-0x3b0fffff overlaps memory region 0 (0x3b000000-0x3b0fffff) of cell \"a\"");
+}
+
+static void ports_outside_root(void **state)
+{
+	(void)state;
+	sys.root.pio[0] = ports(0, 0x400, PIO_RW);
+	assert_errors(run_set(&sys, cells, 1), 1);
+	expect(0, BRIG_CHECK_PORTS, 1,
+	       "ports 0x608-0x60b are not inside the root cell's port ranges");
+}
+
+static void ports_claimed_twice(void **state)
+{
+	(void)state;
+	/* COM2 in both cells is an error; the shared PM timer is not */
+	cells[1].pio[0] = ports(0x2f8, 8, PIO_RW);
+	cells[1].hdr.console.address = 0x2f8;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PORTS, 0,
+	       "ports 0x2f8-0x2ff are also claimed by cell \"a\" (only ranges that both mark shared may overlap)");
+}
+
+static void duplicate_names(void **state)
+{
+	(void)state;
+	set_name(&cells[1], "a");
+	set_name(&cells[0], "root");
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "cell name \"root\" is the name of the root cell");
+	set_name(&cells[0], "a");
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_HEADER, 0,
+	       "cell name \"a\" is already used by cell description 0");
+}
+
+/* A broken blob is reported and left out of the set checks, not read. */
+static void broken_blob_in_set(void **state)
+{
+	(void)state;
+	cells[0].hdr.cpu_set_size = 0;
+	cells[1].mem[0].phys_start = 0x3b000000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(0, BRIG_CHECK_CPUS, 0,
+	       "cpu_set_size 0 is not a non-zero multiple of 8 up to 32");
+}
+
+static void every_problem_reported(void **state)
+{
+	(void)state;
+	cells[0].hdr.name[0] = '\0';
+	cells[0].mem[0].size = 0x100800;
+	cells[0].pio[1].flags |= BRIG_PIO_WRITE;
+	cells[0].cpus[0] |= 1;
+	/* the unaligned size also makes region 0 reach into the comm page */
+	assert_errors(run_set(&sys, cells, 1), 6);
+	expect(0, BRIG_CHECK_HEADER, 0, "name is empty");
+	expect(0, BRIG_CHECK_MEMORY, 0,
+	       "phys 0x3b000000, virt 0x0 and size 0x100800 must all be multiples of 4 KiB");
+	expect(0, BRIG_CHECK_MEMORY, 1,
+	       "host-physical range 0x3b100000-0x3b100fff overlaps memory region 0 (0x3b000000-0x3b1007ff)");
+	expect(0, BRIG_CHECK_MEMORY, 1,
+	       "guest-physical range 0x100000-0x100fff overlaps memory region 0 (0x0-0x1007ff)");
+	expect(0, BRIG_CHECK_PORTS, 1,
+	       "a shared port range must be read-only (read without write)");
+	expect(0, BRIG_CHECK_CPUS, 0,
+	       "CPU 0 stays with the root cell: Linux cannot give up the CPU it booted on");
+}
+
+#define T(f) cmocka_unit_test_setup(f, setup)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(valid_set_passes),
+		T(layout_of_valid_blobs),
+		T(truncated_cell),
+		T(trailing_garbage),
+		T(shorter_than_header),
+		T(bad_signature),
+		T(bad_revision),
+		T(bad_cpu_set_size),
+		T(truncated_system),
+		T(empty_cpu_set),
+		T(name_not_terminated),
+		T(name_empty_and_bad),
+		T(reserved_and_flags),
+		T(entry_outside),
+		T(region_unaligned),
+		T(region_zero_size),
+		T(region_wraps),
+		T(regions_overlap),
+		T(region_bad_type_and_flags),
+		T(reserved_flag_in_cell),
+		T(comm_region_missing),
+		T(comm_region_twice_and_wrong),
+		T(ports_out_of_range),
+		T(shared_ports_writable),
+		T(console_checks),
+		T(devices_in_cell_refused),
+		T(root_devices_allowed),
+		T(root_not_identity),
+		T(hypervisor_unaligned),
+		T(root_maps_hypervisor),
+		T(root_comm_region_and_cpu0),
+		T(system_header_and_platform),
+		T(cpu_rules),
+		T(cell_memory_in_system_ram),
+		T(cell_memory_on_hypervisor),
+		T(cell_mmio_needs_root_mmio),
+		T(cell_memory_across_adjacent_pools),
+		T(cells_overlap),
+		T(ports_outside_root),
+		T(ports_claimed_twice),
+		T(duplicate_names),
+		T(broken_blob_in_set),
+		T(every_problem_reported),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
