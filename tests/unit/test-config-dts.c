@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the description compiler and checker as the user meets
+ * them: device-tree source in, diagnostics with node paths out.
+ *
+ * The broken descriptions are the board files of configs/x86 with one edit
+ * each (a text replacement that must match exactly once, so a case cannot
+ * silently stop testing anything when a board file changes). Each case
+ * asserts the exact node path and message of its first error and the
+ * total number of errors. Then: the board files pass, warnings do not
+ * count as errors, DTS -> blob -> fields round trip, and .dtb and .cell
+ * inputs give the same blob.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "brig-tool.h"
+
+#define BOARD TOP "/configs/x86/"
+#define QEMU_SYS BOARD "qemu-x86.dts"
+#define QEMU_HELLO BOARD "qemu-x86-hello.dts"
+
+static char tmpdir[] = "/tmp/brig-unit-XXXXXX";
+
+static char *slurp(const char *path)
+{
+	struct diags d = { 0 };
+	size_t size;
+	char *data = read_file(path, &size, &d);
+
+	assert_non_null(data);
+	data = xrealloc(data, size + 1);
+	data[size] = '\0';
+	diags_free(&d);
+	return data;
+}
+
+/* base with old replaced by new; old must occur exactly once. */
+static char *edit(const char *base, const char *old, const char *new)
+{
+	const char *at = strstr(base, old);
+	size_t pre;
+	char *out;
+
+	if (!at || strstr(at + 1, old))
+		fail_msg("edit target must occur exactly once: %s", old);
+	pre = (size_t)(at - base);
+	out = xmalloc(strlen(base) - strlen(old) + strlen(new) + 1);
+	memcpy(out, base, pre);
+	strcpy(out + pre, new);
+	strcat(out, at + strlen(old));
+	return out;
+}
+
+static char *write_tmp(const char *name, const void *data, size_t size)
+{
+	struct diags d = { 0 };
+	char *path = xasprintf("%s/%s", tmpdir, name);
+
+	assert_int_equal(write_file(path, data, size, &d), 0);
+	diags_free(&d);
+	return path;
+}
+
+static void print_diags(const struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		print_message("  diag: %s | %s | %s\n", d->v[i].file,
+			      d->v[i].path, d->v[i].msg);
+}
+
+/*
+ * Loads a system and optionally a cell and checks them as `brig config
+ * check` does. Returns the number of errors; diagnostics in d.
+ */
+static unsigned int check_files(const char *sys_path, const char *cell_path,
+				struct diags *d)
+{
+	struct config cfg[2];
+	unsigned int n = cell_path ? 1 : 0, failed = 0;
+
+	failed += config_load(sys_path, &cfg[0], d) != 0;
+	if (cell_path)
+		failed += config_load(cell_path, &cfg[1], d) != 0;
+	if (!failed)
+		config_check_set(&cfg[0], &cfg[1], n, d);
+	config_free(&cfg[0]);
+	if (cell_path)
+		config_free(&cfg[1]);
+	return d->errors;
+}
+
+struct broken {
+	const char *name;
+	int edit_system; /* edit the system description, else the cell */
+	const char *old, *new;
+	const char *path; /* of the first error */
+	const char *msg;
+	unsigned int errors;
+};
+
+static const struct broken cases[] = {
+	{ "unknown property", 0, "entry = <0x0>;",
+	  "entry = <0x0>;\n\tentyr = <1>;", "/", "unknown property \"entyr\"",
+	  1 },
+	{ "unknown node", 0, "\tports {", "\tbogus { };\n\tports {", "/bogus",
+	  "unknown node \"bogus\"", 1 },
+	{ "wrong property length", 0, "size = <0x100000>;", "size = <1 2 3>;",
+	  "/memory/ram@0",
+	  "property \"size\" must be one number of 32 or 64 bits, like <0x100000> or /bits/ 64 <0x100000>",
+	  1 },
+	{ "string where a number belongs", 0, "shutdown-timeout-ms = <1000>;",
+	  "shutdown-timeout-ms = \"1s\";", "/",
+	  "property \"shutdown-timeout-ms\" must be one 32-bit number, like <0x2f8>",
+	  1 },
+	{ "flag with a value", 0, "shutdown-timeout-ms = <1000>;",
+	  "shutdown-timeout-ms = <1000>;\n\tpassive-comm-region = <1>;", "/",
+	  "property \"passive-comm-region\" must have no value (it is a flag)",
+	  1 },
+	{ "unknown flag", 0, "\"loadable\"", "\"loadabel\"", "/memory/ram@0",
+	  "property \"flags\": unknown value \"loadabel\" (known: read, write, execute, dma, loadable, comm-region, root-shared, reserved)",
+	  1 },
+	{ "missing property", 0, "size = <0x100000>;\n\t\t\ttype = \"ram\";",
+	  "size = <0x100000>;", "/memory/ram@0", "missing property \"type\"",
+	  1 },
+	{ "wrong compatible", 0, "\"brig,cell\"", "\"brig,cel\"", "/",
+	  "property \"compatible\" must be \"brig,system\" (a system description) or \"brig,cell\" (a cell description)",
+	  1 },
+	{ "empty cpus", 0, "cpus = <1>;", "cpus;", "/",
+	  "property \"cpus\" must be a non-empty list of 32-bit numbers", 1 },
+	{ "cpu listed twice", 0, "cpus = <1>;", "cpus = <1 1>;", "/",
+	  "property \"cpus\": CPU 1 is listed twice", 1 },
+	{ "name too long", 0, "\"hello\"",
+	  "\"a-cell-name-much-longer-than-31-chars\"", "/",
+	  "property \"cell-name\": \"a-cell-name-much-longer-than-31-chars\" is longer than 31 characters",
+	  1 },
+	{ "cpu 0 given away", 0, "cpus = <1>;", "cpus = <0>;", "/",
+	  "CPU 0 stays with the root cell: Linux cannot give up the CPU it booted on",
+	  1 },
+	{ "cpu not in root", 0, "cpus = <1>;", "cpus = <7>;", "/",
+	  "CPU 7 is not one of the root cell's CPUs", 1 },
+	{ "memory on the hypervisor", 0, "phys-start = <0x3b000000>;",
+	  "phys-start = <0x3a000000>;", "/memory/ram@0",
+	  "host-physical range 0x3a000000-0x3a0fffff overlaps the hypervisor region 0x3a000000-0x3affffff",
+	  1 },
+	{ "memory in System RAM", 0, "phys-start = <0x3b000000>;",
+	  "phys-start = <0x1000000>;", "/memory/ram@0",
+	  "host-physical range 0x1000000-0x10fffff is not inside a reserved RAM region of the root cell (memory Linux does not use)",
+	  1 },
+	{ "unaligned size", 0, "size = <0x100000>;", "size = <0xff800>;",
+	  "/memory/ram@0",
+	  "phys 0x3b000000, virt 0x0 and size 0xff800 must all be multiples of 4 KiB",
+	  1 },
+	{ "guest range wraps", 0, "virt-start = <0x0>;",
+	  "virt-start = /bits/ 64 <0xfffffffffff80000>;", "/memory/ram@0",
+	  "range wraps around the end of the address space", 2 },
+	{ "regions overlap", 0, "virt-start = <0x100000>;",
+	  "virt-start = <0xff000>;", "/memory/comm@100000",
+	  "guest-physical range 0xff000-0xfffff overlaps memory region 0 (0x0-0xfffff)",
+	  1 },
+	{ "no comm region", 0, "\"read\", \"write\", \"comm-region\"",
+	  "\"read\", \"write\"", "/",
+	  "the cell has no comm region (a RAM region flagged comm-region)", 1 },
+	{ "read-only comm region", 0, "\"read\", \"write\", \"comm-region\"",
+	  "\"read\", \"comm-region\"", "/memory/comm@100000",
+	  "the comm region must be RAM with read and write access", 1 },
+	{ "reserved flag in a cell", 0, "\"loadable\"",
+	  "\"loadable\", \"reserved\"", "/memory/ram@0",
+	  "the reserved flag is only meaningful in the root cell", 1 },
+	{ "writable shared ports", 0, "\"read\", \"shared\"",
+	  "\"read\", \"write\", \"shared\"", "/ports/pm-timer",
+	  "a shared port range must be read-only (read without write)", 1 },
+	{ "ports past 0xffff", 0, "base = <0x608>;", "base = <0xfffe>;",
+	  "/ports/pm-timer",
+	  "base 0xfffe length 0x4 is not a non-empty range inside ports 0x0-0xffff",
+	  1 },
+	{ "unknown console type", 0, "\"pio-8250\"", "\"pio-8251\"", "/console",
+	  "property \"type\": unknown value \"pio-8251\" (known: none, pio-e9, pio-8250, mmio-8250)",
+	  1 },
+	{ "console without its ports", 0, "address = <0x2f8>;",
+	  "address = <0x3f8>;", "/console",
+	  "console ports 0x3f8-0x3ff are not in a writable port range of the cell",
+	  1 },
+	{ "entry outside executable RAM", 0, "entry = <0x0>;",
+	  "entry = <0x100000>;", "/",
+	  "entry 0x100000 is not inside an executable RAM region of the cell",
+	  1 },
+	{ "irqchip in a cell", 0, "\tports {",
+	  "\tirqchips {\n\t\tioapic@fec00000 {\n\t\t\taddress = <0xfec00000>;\n"
+	  "\t\t\tid = <0>;\n\t\t\tpins = <4>;\n\t\t};\n\t};\n\tports {",
+	  "/irqchips/ioapic@fec00000",
+	  "interrupt pins cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)",
+	  1 },
+	{ "pci device in a cell", 0, "\tports {",
+	  "\tpci-devices {\n\t\tedu@0,3,0 {\n\t\t\ttype = \"device\";\n"
+	  "\t\t\tbdf = <0 3 0>;\n\t\t};\n\t};\n\tports {",
+	  "/pci-devices/edu@0,3,0",
+	  "PCI devices cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)",
+	  1 },
+	{ "bad bdf", 0, "\tports {",
+	  "\tpci-devices {\n\t\tedu {\n\t\t\ttype = \"device\";\n"
+	  "\t\t\tbdf = <0 32 0>;\n\t\t};\n\t};\n\tports {",
+	  "/pci-devices/edu",
+	  "property \"bdf\" must be <bus device function> with bus <= 0xff, device <= 0x1f, function <= 7",
+	  1 },
+	/* --- system descriptions --- */
+	{ "unaligned hypervisor", 1, "phys-start = <0x3a000000>;",
+	  "phys-start = <0x39f00000>;", "/hypervisor",
+	  "start 0x39f00000 and size 0x1000000 must be non-zero multiples of 2 MiB (the driver maps the hypervisor with 2 MiB pages)",
+	  1 },
+	{ "root without CPU 0", 1, "cpus = <0 1 2 3>;", "cpus = <1 2 3>;",
+	  "/root-cell", "the root cell must own CPU 0, the CPU Linux booted on",
+	  1 },
+	{ "root not 1:1", 1, "phys-start = <0xfed00000>;",
+	  "phys-start = <0xfed00000>;\n\t\t\t\tvirt-start = <0xfed01000>;",
+	  "/root-cell/memory/hpet@fed00000",
+	  "root cell memory must be mapped 1:1, but phys 0xfed00000 != virt 0xfed01000",
+	  1 },
+	{ "root maps the hypervisor", 1, "size = <0x39f00000>;",
+	  "size = <0x39f01000>;", "/root-cell/memory/ram@100000",
+	  "host-physical range 0x100000-0x3a000fff overlaps the hypervisor region 0x3a000000-0x3affffff",
+	  1 },
+	{ "pool not reserved", 1, "\"dma\",\n\t\t\t\t\t\"reserved\"", "\"dma\"",
+	  "/memory/ram@0",
+	  "host-physical range 0x3b000000-0x3b0fffff is not inside a reserved RAM region of the root cell (memory Linux does not use)",
+	  2 },
+	{ "misspelt hypervisor node", 1, "hypervisor {", "hypervisr {",
+	  "/hypervisr", "unknown node \"hypervisr\"", 2 },
+	{ "cell-only property in root", 1, "cpus = <0 1 2 3>;",
+	  "cpus = <0 1 2 3>;\n\t\tentry = <0>;", "/root-cell",
+	  "unknown property \"entry\"", 1 },
+	{ "port number too large", 1, "pm-timer-port = <0x608>;",
+	  "pm-timer-port = <0x10608>;", "/platform",
+	  "property \"pm-timer-port\": 0x10608 is larger than 0xffff", 1 },
+	{ "bad iommu type", 1, "pm-timer-port = <0x608>;",
+	  "pm-timer-port = <0x608>;\n\t\tiommu@fed90000 {\n\t\t\ttype = \"vt-d\";\n"
+	  "\t\t\tbase = <0xfed90000>;\n\t\t\tsize = <0x1000>;\n\t\t};",
+	  "/platform/iommu@fed90000",
+	  "property \"type\": unknown value \"vt-d\" (known: vtd, amd-vi)", 1 },
+	{ "smt group with a foreign CPU", 1, "\troot-cell {",
+	  "\tsmt-siblings {\n\t\tcore1 = <1 5>;\n\t};\n\troot-cell {",
+	  "/smt-siblings",
+	  "core \"core1\" lists CPU 5, which is not a root cell CPU", 1 },
+};
+
+static void broken_description(void **state)
+{
+	const struct broken *c = *state;
+	char *base = slurp(c->edit_system ? QEMU_SYS : QEMU_HELLO);
+	char *src = edit(base, c->old, c->new);
+	char *path = write_tmp(c->edit_system ? "sys.dts" : "cell.dts", src,
+			       strlen(src));
+	struct diags d = { 0 };
+	unsigned int errors;
+
+	errors = c->edit_system ? check_files(path, QEMU_HELLO, &d) :
+				  check_files(QEMU_SYS, path, &d);
+	if (errors != c->errors || !d.n || strcmp(d.v[0].path, c->path) ||
+	    strcmp(d.v[0].msg, c->msg)) {
+		print_diags(&d);
+		fail_msg("%s: want %u error(s), first %s: %s", c->name,
+			 c->errors, c->path, c->msg);
+	}
+	assert_int_equal(d.v[0].severity, BRIG_CHECK_ERROR);
+	diags_free(&d);
+	unlink(path);
+	free(path);
+	free(src);
+	free(base);
+}
+
+/* --- valid descriptions ----------------------------------------------------- */
+
+static void board_files_pass(void **state)
+{
+	static const char *const boards[] = { "qemu", "bochs" };
+	struct diags d = { 0 };
+	char *sys, *sys2, *hello;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		sys = xasprintf(BOARD "%s-x86.dts", boards[i]);
+		sys2 = xasprintf(BOARD "%s-x86-2cpu.dts", boards[i]);
+		hello = xasprintf(BOARD "%s-x86-hello.dts", boards[i]);
+		assert_int_equal(check_files(sys, hello, &d), 0);
+		assert_int_equal(check_files(sys2, hello, &d), 0);
+		assert_int_equal(check_files(sys, NULL, &d), 0);
+		free(sys);
+		free(sys2);
+		free(hello);
+	}
+	if (d.n)
+		print_diags(&d);
+	assert_int_equal(d.n, 0);
+}
+
+static void smt_split_is_a_warning(void **state)
+{
+	char *base = slurp(QEMU_SYS);
+	char *src = edit(base, "\troot-cell {",
+			 "\tsmt-siblings {\n\t\tcore0 = <0 2>;\n"
+			 "\t\tcore1 = <1 3>;\n\t};\n\troot-cell {");
+	char *path = write_tmp("smt.dts", src, strlen(src));
+	struct diags d = { 0 };
+
+	(void)state;
+	assert_int_equal(check_files(path, QEMU_HELLO, &d), 0);
+	assert_int_equal(d.warnings, 1);
+	assert_int_equal(d.v[0].severity, BRIG_CHECK_WARNING);
+	assert_string_equal(d.v[0].path, "/");
+	assert_string_equal(d.v[0].file, QEMU_HELLO);
+	assert_string_equal(
+		d.v[0].msg,
+		"takes 1 of the 2 SMT siblings of core \"core1\" but not CPU 3: the cell shares that core's caches and execution units with the root cell");
+	diags_free(&d);
+	unlink(path);
+	free(path);
+	free(src);
+	free(base);
+}
+
+/* --- round trip --------------------------------------------------------------- */
+
+static void load_ok(const char *path, struct config *cfg)
+{
+	struct diags d = { 0 };
+
+	if (config_load(path, cfg, &d))
+		print_diags(&d);
+	assert_int_equal(d.n, 0);
+	diags_free(&d);
+}
+
+static void assert_region(const struct brig_memory *r, __u64 phys, __u64 virt,
+			  __u64 size, __u32 type, __u32 flags)
+{
+	assert_int_equal(r->phys_start, phys);
+	assert_int_equal(r->virt_start, virt);
+	assert_int_equal(r->size, size);
+	assert_int_equal(r->type, type);
+	assert_int_equal(r->flags, flags);
+}
+
+static void hello_round_trip(void **state)
+{
+	const struct brig_cell_desc *c;
+	const struct brig_port_range *p;
+	struct config cfg;
+
+	(void)state;
+	load_ok(QEMU_HELLO, &cfg);
+	assert_false(cfg.is_system);
+	c = cfg.blob;
+	assert_int_equal(cfg.size, brig_cell_desc_size(c));
+	assert_memory_equal(c->signature, BRIG_CELL_SIGNATURE, 8);
+	assert_int_equal(c->revision, BRIG_CONFIG_REVISION);
+	assert_int_equal(c->architecture, BRIG_ARCH_X86_64);
+	assert_string_equal(c->name, "hello");
+	assert_int_equal(c->flags, 0);
+	assert_int_equal(c->cpu_set_size, 8);
+	assert_int_equal(brig_cell_cpu_set(c)[0], 1 << 1);
+	assert_int_equal(c->entry, 0);
+	assert_int_equal(c->shutdown_timeout_ms, 1000);
+	assert_int_equal(c->console.type, BRIG_CON_PIO_8250);
+	assert_int_equal(c->console.address, 0x2f8);
+	assert_int_equal(c->console.divider, 1);
+	assert_int_equal(c->num_memory_regions, 2);
+	assert_region(&brig_cell_mem_regions(c)[0], 0x3b000000, 0, 0x100000,
+		      BRIG_MEM_TYPE_RAM,
+		      BRIG_MEM_READ | BRIG_MEM_WRITE | BRIG_MEM_EXECUTE |
+			      BRIG_MEM_LOADABLE);
+	assert_region(&brig_cell_mem_regions(c)[1], 0x3b100000, 0x100000,
+		      0x1000, BRIG_MEM_TYPE_RAM,
+		      BRIG_MEM_READ | BRIG_MEM_WRITE | BRIG_MEM_COMM_REGION);
+	assert_int_equal(c->num_port_ranges, 2);
+	p = brig_cell_port_ranges(c);
+	assert_int_equal(p[0].base, 0x2f8);
+	assert_int_equal(p[0].length, 8);
+	assert_int_equal(p[0].flags, BRIG_PIO_READ | BRIG_PIO_WRITE);
+	assert_int_equal(p[1].base, 0x608);
+	assert_int_equal(p[1].length, 4);
+	assert_int_equal(p[1].flags, BRIG_PIO_READ | BRIG_PIO_SHARED);
+	assert_int_equal(c->num_irqchips, 0);
+	assert_int_equal(c->num_pci_devices, 0);
+	config_free(&cfg);
+}
+
+static void system_round_trip(void **state)
+{
+	const struct brig_system_desc *s;
+	const struct brig_cell_desc *r;
+	struct config cfg, cfg2;
+
+	(void)state;
+	load_ok(QEMU_SYS, &cfg);
+	assert_true(cfg.is_system);
+	s = cfg.blob;
+	r = &s->root_cell;
+	assert_int_equal(cfg.size, brig_system_desc_size(s));
+	assert_memory_equal(s->signature, BRIG_SYSTEM_SIGNATURE, 8);
+	assert_int_equal(s->hypervisor_memory.phys_start, 0x3a000000);
+	assert_int_equal(s->hypervisor_memory.size, 0x1000000);
+	assert_int_equal(s->debug_console.type, BRIG_CON_PIO_E9);
+	assert_int_equal(s->debug_console.address, 0xe9);
+	assert_int_equal(s->platform.pci_mmconfig_base, 0xb0000000);
+	assert_int_equal(s->platform.pci_mmconfig_end_bus, 0xff);
+	assert_int_equal(s->platform.pm_timer_port, 0x608);
+	assert_int_equal(s->platform.num_iommu_units, 0);
+	assert_string_equal(r->name, "qemu-q35");
+	assert_int_equal(brig_cell_cpu_set(r)[0], 0xf);
+	assert_int_equal(r->num_memory_regions, 11);
+	assert_region(&brig_cell_mem_regions(r)[4], 0x3b000000, 0x3b000000,
+		      0x5000000, BRIG_MEM_TYPE_RAM,
+		      BRIG_MEM_READ | BRIG_MEM_WRITE | BRIG_MEM_EXECUTE |
+			      BRIG_MEM_DMA | BRIG_MEM_RESERVED);
+	assert_region(&brig_cell_mem_regions(r)[10], 0x100000000ull,
+		      0x100000000ull, 0x800000000ull, BRIG_MEM_TYPE_MMIO,
+		      BRIG_MEM_READ | BRIG_MEM_WRITE);
+	assert_int_equal(r->num_port_ranges, 1);
+	assert_int_equal(brig_cell_port_ranges(r)[0].length, 0x10000);
+
+	/* The 2-CPU variant differs in the root CPU set only. */
+	load_ok(BOARD "qemu-x86-2cpu.dts", &cfg2);
+	assert_int_equal(cfg2.size, cfg.size);
+	assert_int_equal(
+		brig_cell_cpu_set(
+			&((struct brig_system_desc *)cfg2.blob)->root_cell)[0],
+		0x3);
+	*(__u64 *)brig_cell_cpu_set(
+		&((struct brig_system_desc *)cfg2.blob)->root_cell) = 0xf;
+	assert_memory_equal(cfg.blob, cfg2.blob, cfg.size);
+	config_free(&cfg);
+	config_free(&cfg2);
+}
+
+static void iommu_round_trip(void **state)
+{
+	char *base = slurp(QEMU_SYS);
+	char *src = edit(base, "pm-timer-port = <0x608>;",
+			 "pm-timer-port = <0x608>;\n\t\tiommu@fed90000 {\n"
+			 "\t\t\ttype = \"vtd\";\n\t\t\tbase = <0xfed90000>;\n"
+			 "\t\t\tsize = <0x1000>;\n\t\t};");
+	char *path = write_tmp("iommu.dts", src, strlen(src));
+	const struct brig_iommu *u;
+	struct config cfg;
+
+	(void)state;
+	load_ok(path, &cfg);
+	u = &((struct brig_system_desc *)cfg.blob)->platform.iommu_units[0];
+	assert_int_equal(
+		((struct brig_system_desc *)cfg.blob)->platform.num_iommu_units,
+		1);
+	assert_int_equal(u->type, BRIG_IOMMU_VTD);
+	assert_int_equal(u->base, 0xfed90000);
+	assert_int_equal(u->size, 0x1000);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+	free(src);
+	free(base);
+}
+
+/* .dtb and .cell inputs give exactly the blob the .dts gives. */
+static void dtb_and_cell_inputs(void **state)
+{
+	struct config from_dts, from_dtb, from_cell;
+	struct diags d = { 0 };
+	char *dtb_path, *cell_path;
+	size_t size;
+	void *dtb;
+
+	(void)state;
+	load_ok(QEMU_HELLO, &from_dts);
+	dtb = dts_compile(QEMU_HELLO, &size, &d);
+	assert_non_null(dtb);
+	dtb_path = write_tmp("hello.dtb", dtb, size);
+	cell_path = write_tmp("hello.cell", from_dts.blob, from_dts.size);
+	load_ok(dtb_path, &from_dtb);
+	load_ok(cell_path, &from_cell);
+	assert_int_equal(from_dtb.size, from_dts.size);
+	assert_memory_equal(from_dtb.blob, from_dts.blob, from_dts.size);
+	assert_int_equal(from_cell.size, from_dts.size);
+	assert_memory_equal(from_cell.blob, from_dts.blob, from_dts.size);
+	assert_null(from_cell.map.cell); /* no source: no node paths */
+	config_free(&from_dts);
+	config_free(&from_dtb);
+	config_free(&from_cell);
+	unlink(dtb_path);
+	unlink(cell_path);
+	free(dtb_path);
+	free(cell_path);
+	free(dtb);
+}
+
+/* Reports on a .cell blob name the blob's parts, having no nodes. */
+static void corrupted_cell_file(void **state)
+{
+	struct config cfg;
+	struct diags d = { 0 };
+	char *path;
+
+	(void)state;
+	load_ok(QEMU_HELLO, &cfg);
+	((struct brig_memory *)brig_cell_mem_regions(cfg.blob))[1].size =
+		0x1800;
+	path = write_tmp("bad.cell", cfg.blob, cfg.size);
+	config_free(&cfg);
+	assert_int_equal(check_files(QEMU_SYS, path, &d), 1);
+	assert_string_equal(d.v[0].path, "memory region 1");
+	assert_string_equal(
+		d.v[0].msg,
+		"phys 0x3b100000, virt 0x100000 and size 0x1800 must all be multiples of 4 KiB");
+	diags_free(&d);
+
+	/* and cut short */
+	load_ok(QEMU_HELLO, &cfg);
+	unlink(path);
+	free(path);
+	path = write_tmp("short.cell", cfg.blob, cfg.size - 16);
+	assert_int_equal(check_files(QEMU_SYS, path, &d), 1);
+	assert_string_equal(d.v[0].path, "cell header");
+	assert_string_equal(
+		d.v[0].msg,
+		"blob is 0xd8 bytes but its header describes 0xe8 bytes (truncated or corrupted file)");
+	diags_free(&d);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+}
+
+static void dump_shows_every_field(void **state)
+{
+	static const char expected[] =
+		"cell description\n"
+		"  signature \"BRIGCELL\" revision 1 architecture x86-64 (1)\n"
+		"  name \"hello\"\n"
+		"  flags 0x0\n"
+		"  entry 0x0\n"
+		"  shutdown-timeout-ms 1000\n"
+		"  console: type pio-8250 (2) address 0x2f8 divider 1\n"
+		"  reserved 0x0 0x0 0x0 0x0\n"
+		"  cpus (cpu_set_size 8): 1\n"
+		"  memory[0]: phys 0x3b000000 virt 0x0 size 0x100000 type ram flags read,write,execute,loadable\n"
+		"  memory[1]: phys 0x3b100000 virt 0x100000 size 0x1000 type ram flags read,write,comm-region\n"
+		"  ports[0]: base 0x2f8 length 0x8 flags read,write reserved 0x0\n"
+		"  ports[1]: base 0x608 length 0x4 flags read,shared reserved 0x0\n";
+	struct config cfg;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	load_ok(QEMU_HELLO, &cfg);
+	out = open_memstream(&text, &len);
+	config_dump(out, cfg.blob, 0);
+	fclose(out);
+	assert_string_equal(text, expected);
+	free(text);
+	config_free(&cfg);
+}
+
+static int make_tmpdir(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_tmpdir(void **state)
+{
+	(void)state;
+	return rmdir(tmpdir);
+}
+
+int main(void)
+{
+	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) + 8];
+	const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(board_files_pass),
+		cmocka_unit_test(smt_split_is_a_warning),
+		cmocka_unit_test(hello_round_trip),
+		cmocka_unit_test(system_round_trip),
+		cmocka_unit_test(iommu_round_trip),
+		cmocka_unit_test(dtb_and_cell_inputs),
+		cmocka_unit_test(corrupted_cell_file),
+		cmocka_unit_test(dump_shows_every_field),
+	};
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct CMUnitTest t = cmocka_unit_test(broken_description);
+
+		t.name = cases[i].name;
+		t.initial_state = (void *)&cases[i];
+		tests[n++] = t;
+	}
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		tests[n++] = fixed[i];
+	return _cmocka_run_group_tests("config-dts", tests, n, make_tmpdir,
+				       remove_tmpdir);
+}
