@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * Timer-interrupt latency, shared by the latency and control demos.
+ *
+ * The local APIC timer fires every period; each interrupt reads the TSC
+ * and records how late it arrived against the TSC time it was due. The
+ * schedule is absolute (due times are start + n * period in TSC clocks),
+ * so errors do not accumulate: in one-shot and TSC-deadline modes each
+ * interrupt re-arms the timer for the next due time. Periodic mode lets the
+ * APIC repeat on its own; there the APIC and TSC clocks must agree (a
+ * wrong apic_khz shows up as a drift of the figures).
+ *
+ * The hot path (interrupt entry, TSC read, statistics, re-arm, EOI) makes
+ * no VM exit on brig with x2APIC: re-arm and EOI are MSR writes the
+ * hypervisor passes through, and nothing else leaves the CPU. The control
+ * demo adds one CPUID per tick, a deliberate exit, to show what one costs.
+ * Once a second the main loop prints a summary, the only port I/O.
+ */
+#include <inmate.h>
+
+#include "latency.h"
+
+#define TIMER_VECTOR 0x20
+
+enum timer_mode { MODE_DEADLINE, MODE_ONESHOT, MODE_PERIODIC };
+static const char *const mode_names[] = { "tsc-deadline", "one-shot",
+					  "periodic" };
+
+/* Upper bounds of the histogram buckets in ns; the last is open. */
+static const __s64 bucket_limit_ns[] = { 250,	500,   1000,  2000,
+					 5000,	10000, 20000, 50000,
+					 100000, 1000000 };
+#define NUM_BUCKETS (ARRAY_SIZE(bucket_limit_ns) + 1)
+
+struct stats {
+	__u64 ticks; /* interrupts taken */
+	__u64 missed; /* due times that passed before we could arm them */
+	__s64 min_ns, max_ns, sum_ns;
+	__u64 hist[NUM_BUCKETS];
+};
+
+/* Written by the interrupt handler only; read with interrupts off. */
+static struct stats stats;
+static enum timer_mode mode;
+static bool cpuid_per_tick;
+static __u64 period_tsc;
+static __u64 due; /* TSC time the next interrupt is due */
+
+static __s64 tsc_delta_to_ns(__s64 delta)
+{
+	return delta >= 0 ? (__s64)tsc_to_ns((__u64)delta)
+			  : -(__s64)tsc_to_ns((__u64)-delta);
+}
+
+static void record(__s64 late_ns)
+{
+	unsigned int b = 0;
+
+	while (b < ARRAY_SIZE(bucket_limit_ns) && late_ns >= bucket_limit_ns[b])
+		b++;
+	stats.hist[b]++;
+	if (!stats.ticks || late_ns < stats.min_ns)
+		stats.min_ns = late_ns;
+	if (!stats.ticks || late_ns > stats.max_ns)
+		stats.max_ns = late_ns;
+	stats.sum_ns += late_ns;
+	stats.ticks++;
+}
+
+/* Programs the timer for `due`, or reports that it already passed. */
+static bool arm(void)
+{
+	__s64 left;
+
+	switch (mode) {
+	case MODE_DEADLINE:
+		if ((__s64)(rdtsc() - due) >= 0)
+			return false;
+		apic_timer_deadline(due);
+		return true;
+	case MODE_ONESHOT:
+		left = (__s64)(due - rdtsc());
+		if (left <= 0)
+			return false;
+		apic_timer_oneshot_ticks(
+			(__u32)((__u64)left * apic_khz / tsc_khz + 1));
+		return true;
+	case MODE_PERIODIC:
+		break;
+	}
+	return true; /* the APIC re-arms itself */
+}
+
+static void tick(unsigned int vector)
+{
+	__u64 now = rdtsc();
+
+	(void)vector;
+	record(tsc_delta_to_ns((__s64)(now - due)));
+	if (cpuid_per_tick)
+		cpuid(0, 0); /* control: one VM exit per tick, on purpose */
+
+	due += period_tsc;
+	if (mode == MODE_PERIODIC) {
+		/* A tick the APIC raised while we were still busy is lost. */
+		while ((__s64)(now - due) >= 0) {
+			due += period_tsc;
+			stats.missed++;
+		}
+	} else {
+		while (!arm()) {
+			due += period_tsc;
+			stats.missed++;
+		}
+	}
+	apic_eoi();
+}
+
+static enum timer_mode pick_mode(void)
+{
+	char name[16];
+
+	cmdline_parse_str("mode", name, sizeof(name), "auto");
+	if (!strcmp(name, "periodic"))
+		return MODE_PERIODIC;
+	if (!strcmp(name, "oneshot"))
+		return MODE_ONESHOT;
+	if (!strcmp(name, "deadline") && !cpu_features.tsc_deadline)
+		printk("latency: no TSC-deadline timer, using one-shot\n");
+	if (strcmp(name, "auto") && strcmp(name, "deadline"))
+		printk("latency: unknown mode=%s, using auto\n", name);
+	return cpu_features.tsc_deadline ? MODE_DEADLINE : MODE_ONESHOT;
+}
+
+static void print_summary(const char *name, const struct stats *s)
+{
+	unsigned int b;
+
+	printk("%s: ticks=%llu min=%lld avg=%lld max=%lld ns missed=%llu\n",
+	       name, s->ticks, s->min_ns,
+	       s->ticks ? s->sum_ns / (__s64)s->ticks : 0, s->max_ns,
+	       s->missed);
+	printk("%s: hist(ns)", name);
+	for (b = 0; b < ARRAY_SIZE(bucket_limit_ns); b++)
+		printk(" <%lld:%llu", bucket_limit_ns[b], s->hist[b]);
+	printk(" >=%lld:%llu\n", bucket_limit_ns[b - 1], s->hist[b]);
+}
+
+static void start_timer(__u64 period_ns)
+{
+	irq_register(TIMER_VECTOR, tick);
+	apic_timer_init(TIMER_VECTOR);
+	period_tsc = ns_to_tsc(period_ns);
+	due = rdtsc() + period_tsc;
+	if (mode == MODE_PERIODIC)
+		apic_timer_periodic(period_ns);
+	else
+		arm();
+}
+
+void latency_run(const char *name, bool cpuid_each_tick)
+{
+	__s64 period_us = cmdline_parse_int("period-us", 1000);
+	__u64 next_report, one_second = tsc_khz * 1000;
+	struct stats copy;
+
+	if (period_us < 10 || period_us > 1000000) {
+		printk("%s: period-us=%lld out of range 10..1000000, using 1000\n",
+		       name, period_us);
+		period_us = 1000;
+	}
+	cpuid_per_tick = cpuid_each_tick;
+	mode = pick_mode();
+	comm_region_set_locked(cmdline_parse_bool("deny-shutdown", false));
+	printk("%s: period %lld us, %s timer, %s, tsc %llu kHz, apic %llu kHz%s\n",
+	       name, period_us, mode_names[mode],
+	       apic_is_x2apic() ? "x2APIC" : "xAPIC", tsc_khz, apic_khz,
+	       cpuid_per_tick ? ", CPUID on every tick" : "");
+
+	start_timer((__u64)period_us * 1000);
+	next_report = rdtsc() + one_second;
+	irq_enable();
+	for (;;) {
+		comm_region_poll();
+		if ((__s64)(rdtsc() - next_report) < 0) {
+			cpu_relax();
+			continue;
+		}
+		next_report += one_second;
+		irq_disable();
+		copy = stats;
+		irq_enable();
+		print_summary(name, &copy);
+	}
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * Inmate entry: from the reset state to long mode and C.
+ *
+ * The CPU arrives in 16-bit real mode at guest-physical 0 (CS base 0,
+ * IP 0) in reset state: no stack, caches disabled in CR0, paging off,
+ * interrupts off. We load a flat GDT, enter 32-bit protected mode, zero
+ * .bss, build identity page tables for the first 4 GiB, enable PAE and
+ * EFER.LME, turn on paging (which activates long mode), far-jump into a
+ * 64-bit code segment and call inmate_start() on our own stack.
+ *
+ * Everything here runs at its link address, which equals its physical
+ * address, so no relocation is needed in any mode.
+ */
+
+#define CR0_PE (1 << 0)
+#define CR0_NW (1 << 29) /* not write-through: reset value 1 */
+#define CR0_CD (1 << 30) /* cache disable: reset value 1 */
+#define CR0_PG (1 << 31)
+#define CR4_PAE (1 << 5)
+#define EFER_LME (1 << 8)
+#define MSR_EFER 0xc0000080
+
+/* Selectors into gdt below: index * 8, RPL 0. */
+#define SEL_CODE32 0x08
+#define SEL_DATA 0x10
+#define SEL_CODE64 0x18
+
+/*
+ * Page-table entry bits (Intel SDM vol. 3, 4.5): present, writable, and in
+ * a page-directory entry PS = maps a 2 MiB page. PWT | PCD select PAT entry
+ * 3, which is UC in the power-on PAT: used for the device range.
+ */
+#define PTE_P 0x001
+#define PTE_RW 0x002
+#define PTE_PWT 0x008
+#define PTE_PCD 0x010
+#define PTE_PS 0x080
+
+/* 0xc0000000 and up (PCI holes, IOAPIC, local APIC at 0xfee00000) is UC. */
+#define MMIO_FIRST_2M (0xc0000000 >> 21)
+#define NUM_2M_PAGES 2048 /* 4 GiB */
+
+	.section .boot, "ax"
+
+	.code16
+	.globl __reset
+__reset:
+	cli
+	cld
+	xorw %ax, %ax
+	movw %ax, %ds
+	/* lgdtl: take all 32 bits of the base, not just 24 */
+	lgdtl gdt_desc
+
+	/*
+	 * Leave CD/NW set and every access would bypass the caches, which a
+	 * real-time inmate cannot afford. PE enters protected mode.
+	 */
+	movl %cr0, %eax
+	andl $~(CR0_CD | CR0_NW), %eax
+	orl $CR0_PE, %eax
+	movl %eax, %cr0
+	ljmpl $SEL_CODE32, $start32
+
+	.code32
+start32:
+	movw $SEL_DATA, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw %ax, %fs
+	movw %ax, %gs
+
+	/* .bss holds the page tables and the stack: zero it first. */
+	movl $__bss_start, %edi
+	movl $__bss_end, %ecx
+	subl %edi, %ecx
+	shrl $2, %ecx
+	xorl %eax, %eax
+	rep stosl
+
+	/* PML4[0] -> the one PDPT, which covers 512 GiB. */
+	movl $pdpt, %eax
+	orl $(PTE_P | PTE_RW), %eax
+	movl %eax, pml4
+
+	/* PDPT[0..3] -> four page directories, 1 GiB each. */
+	movl $pdpt, %edi
+	movl $page_dirs, %eax
+	orl $(PTE_P | PTE_RW), %eax
+	movl $4, %ecx
+1:	movl %eax, (%edi)
+	addl $4096, %eax
+	addl $8, %edi
+	loop 1b
+
+	/* 2048 PDEs of 2 MiB each, identity: entry i maps i << 21. */
+	movl $page_dirs, %edi
+	xorl %ebx, %ebx
+2:	movl %ebx, %eax
+	shll $21, %eax
+	orl $(PTE_P | PTE_RW | PTE_PS), %eax
+	cmpl $MMIO_FIRST_2M, %ebx
+	jb 3f
+	orl $(PTE_PWT | PTE_PCD), %eax
+3:	movl %eax, (%edi)
+	addl $8, %edi
+	incl %ebx
+	cmpl $NUM_2M_PAGES, %ebx
+	jb 2b
+
+	/* Long mode: PAE tables, EFER.LME, then paging on activates it. */
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $pml4, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $CR0_PG, %eax
+	movl %eax, %cr0
+	ljmpl $SEL_CODE64, $start64
+
+	.code64
+start64:
+	/* Data segments are ignored in long mode, SS must still be valid. */
+	movw $SEL_DATA, %ax
+	movw %ax, %ss
+	movq $stack_top, %rsp
+	xorl %ebp, %ebp
+	call inmate_start
+4:	cli
+	hlt
+	jmp 4b
+
+/*
+ * Flat GDT. A descriptor is limit[15:0], base[15:0], base[23:16], access,
+ * flags << 4 | limit[19:16], base[31:24]. Access 0x9a: present, DPL 0,
+ * code, readable; 0x92: present, DPL 0, data, writable. Flags 0xc: 4 KiB
+ * granularity, 32-bit (D); 0xa: 4 KiB granularity, 64-bit (L, D clear).
+ * Base 0 and limit 0xfffff pages: the whole 4 GiB.
+ */
+	.balign 8
+gdt:
+	.quad 0 /* the null descriptor */
+	.quad 0x00cf9a000000ffff /* SEL_CODE32 */
+	.quad 0x00cf92000000ffff /* SEL_DATA */
+	.quad 0x00af9a000000ffff /* SEL_CODE64 */
+gdt_end:
+
+	.balign 8
+	.word 0 /* pad so that the base is 4-byte aligned */
+gdt_desc:
+	.word gdt_end - gdt - 1
+	.long gdt
+
+	.bss
+	.balign 4096
+pml4:
+	.skip 4096
+pdpt:
+	.skip 4096
+page_dirs:
+	.skip 4 * 4096
+
+	.balign 16
+	.globl stack_bottom
+stack_bottom:
+	.skip 16384
+stack_top:
