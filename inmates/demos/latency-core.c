@@ -27,9 +27,8 @@ static const char *const mode_names[] = { "tsc-deadline", "one-shot",
 					  "periodic" };
 
 /* Upper bounds of the histogram buckets in ns; the last is open. */
-static const __s64 bucket_limit_ns[] = { 250,	500,   1000,  2000,
-					 5000,	10000, 20000, 50000,
-					 100000, 1000000 };
+static const __s64 bucket_limit_ns[] = { 250,	500,   1000,  2000,   5000,
+					 10000, 20000, 50000, 100000, 1000000 };
 #define NUM_BUCKETS (ARRAY_SIZE(bucket_limit_ns) + 1)
 
 struct stats {
@@ -48,8 +47,8 @@ static __u64 due; /* TSC time the next interrupt is due */
 
 static __s64 tsc_delta_to_ns(__s64 delta)
 {
-	return delta >= 0 ? (__s64)tsc_to_ns((__u64)delta)
-			  : -(__s64)tsc_to_ns((__u64)-delta);
+	return delta >= 0 ? (__s64)tsc_to_ns((__u64)delta) :
+			    -(__s64)tsc_to_ns((__u64)-delta);
 }
 
 static void record(__s64 late_ns)

@@ -187,5 +187,7 @@ __u16 pm_timer_port(void);
 /* 24-bit PM timer counter (3.579545 MHz); 0 when there is none. */
 __u32 pm_timer_read(void);
 void delay_us(__u64 us);
+/* The median of five calls of measure(): calibration that ignores stalls. */
+__u64 calibration_median(__u64 (*measure)(void));
 
 #endif /* _INMATE_H */

@@ -80,7 +80,8 @@ long long cmdline_parse_int(const char *name, long long def)
 		negative = v[0] == '-';
 		i++;
 	}
-	if (len - i > 2 && v[i] == '0' && (v[i + 1] == 'x' || v[i + 1] == 'X')) {
+	if (len - i > 2 && v[i] == '0' &&
+	    (v[i + 1] == 'x' || v[i + 1] == 'X')) {
 		base = 16;
 		i += 2;
 	}

@@ -44,8 +44,8 @@ void comm_region_set_locked(bool lock)
 {
 	locked = lock;
 	if (comm)
-		comm->cell_state = lock ? BRIG_CELL_STATE_RUNNING_LOCKED
-					: BRIG_CELL_STATE_RUNNING;
+		comm->cell_state = lock ? BRIG_CELL_STATE_RUNNING_LOCKED :
+					  BRIG_CELL_STATE_RUNNING;
 }
 
 static void reply(__u32 state, __u32 answer)
@@ -62,8 +62,8 @@ static void handle_shutdown_request(void)
 	if (!approve) {
 		printk("comm: shutdown request denied\n");
 		/* A handler's "not now" does not lock the cell for good. */
-		reply(locked ? BRIG_CELL_STATE_RUNNING_LOCKED
-			     : BRIG_CELL_STATE_RUNNING,
+		reply(locked ? BRIG_CELL_STATE_RUNNING_LOCKED :
+			       BRIG_CELL_STATE_RUNNING,
 		      BRIG_REPLY_DENIED);
 		return;
 	}

@@ -91,10 +91,10 @@ void console_init(void)
 	if (con.type == BRIG_CON_PIO_8250 || con.type == BRIG_CON_MMIO_8250)
 		uart_init();
 	snprintk(description, sizeof(description), "%s at 0x%llx",
-		 con.type == BRIG_CON_PIO_8250	  ? "8250 (ports)"
-		 : con.type == BRIG_CON_MMIO_8250 ? "8250 (MMIO)"
-		 : con.type == BRIG_CON_PIO_E9	  ? "debug port"
-						  : "hypercall",
+		 con.type == BRIG_CON_PIO_8250	? "8250 (ports)" :
+		 con.type == BRIG_CON_MMIO_8250 ? "8250 (MMIO)" :
+		 con.type == BRIG_CON_PIO_E9	? "debug port" :
+						  "hypercall",
 		 con.address);
 }
 

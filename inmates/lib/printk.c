@@ -95,9 +95,9 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 
 static void put_signed(struct sink *s, va_list *ap, const struct spec *sp)
 {
-	long long v = sp->length >= 2 ? va_arg(*ap, long long)
-		      : sp->length == 1 ? va_arg(*ap, long)
-					 : va_arg(*ap, int);
+	long long v = sp->length >= 2 ? va_arg(*ap, long long) :
+		      sp->length == 1 ? va_arg(*ap, long) :
+					va_arg(*ap, int);
 	unsigned long long mag;
 
 	if (sp->length < 0)
@@ -109,9 +109,10 @@ static void put_signed(struct sink *s, va_list *ap, const struct spec *sp)
 static void put_unsigned(struct sink *s, va_list *ap, const struct spec *sp,
 			 unsigned int base)
 {
-	unsigned long long v = sp->length >= 2 ? va_arg(*ap, unsigned long long)
-			       : sp->length == 1 ? va_arg(*ap, unsigned long)
-						  : va_arg(*ap, unsigned int);
+	unsigned long long v = sp->length >= 2 ?
+				       va_arg(*ap, unsigned long long) :
+			       sp->length == 1 ? va_arg(*ap, unsigned long) :
+						 va_arg(*ap, unsigned int);
 
 	if (sp->length < 0)
 		v = (unsigned short)v;

@@ -108,23 +108,29 @@ void apic_init(void)
 }
 
 /* Counts down from the maximum for a while timed by the TSC. */
-void apic_timer_calibrate(void)
+static __u64 measure_apic_khz(void)
 {
-	volatile struct brig_comm_region *comm = comm_region();
 	__u32 left;
 
-	if (comm && comm->apic_khz) {
-		apic_khz = comm->apic_khz;
-		return;
-	}
 	apic_write(APIC_TDCR, TDCR_DIV_1);
-	apic_write(APIC_LVT_TIMER, LVT_MASKED | LVT_TIMER_ONESHOT | timer_vector);
+	apic_write(APIC_LVT_TIMER,
+		   LVT_MASKED | LVT_TIMER_ONESHOT | timer_vector);
 	apic_write(APIC_TMICT, 0xffffffff);
 	delay_us(CALIBRATION_US);
 	left = apic_read(APIC_TMCCT);
 	apic_write(APIC_TMICT, 0);
 	apic_write(APIC_LVT_TIMER, timer_lvt);
-	apic_khz = (0xffffffffULL - left) * 1000 / CALIBRATION_US;
+	return (0xffffffffULL - left) * 1000 / CALIBRATION_US;
+}
+
+void apic_timer_calibrate(void)
+{
+	volatile struct brig_comm_region *comm = comm_region();
+
+	if (comm && comm->apic_khz)
+		apic_khz = comm->apic_khz;
+	else
+		apic_khz = calibration_median(measure_apic_khz);
 }
 
 void apic_timer_init(unsigned int vector)

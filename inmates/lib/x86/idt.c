@@ -48,13 +48,28 @@ static irq_handler_t irq_handlers[256];
 volatile __u64 irq_unhandled_count;
 
 static const char *const exception_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM no FPU", "#DF double fault", "coprocessor overrun",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved 15",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+	"#DE divide error",
+	"#DB debug",
+	"NMI",
+	"#BP breakpoint",
+	"#OF overflow",
+	"#BR bound range",
+	"#UD invalid opcode",
+	"#NM no FPU",
+	"#DF double fault",
+	"coprocessor overrun",
+	"#TS invalid TSS",
+	"#NP segment not present",
+	"#SS stack fault",
+	"#GP general protection",
+	"#PF page fault",
+	"reserved 15",
+	"#MF x87 error",
+	"#AC alignment check",
+	"#MC machine check",
+	"#XM SIMD error",
+	"#VE virtualization",
+	"#CP control protection",
 };
 
 static void idt_set_gate(unsigned int vector, __u64 handler)
@@ -97,9 +112,9 @@ int irq_register(unsigned int vector, irq_handler_t handler)
 static __noreturn void exception_fatal(const struct isr_frame *f)
 {
 	const char *name = f->vector < ARRAY_SIZE(exception_names) &&
-					   exception_names[f->vector]
-				   ? exception_names[f->vector]
-				   : "reserved";
+					   exception_names[f->vector] ?
+				   exception_names[f->vector] :
+				   "reserved";
 	volatile struct brig_comm_region *comm = comm_region();
 
 	printk("\nFATAL: exception %llu (%s) at rip=0x%llx error=0x%llx\n",

@@ -28,7 +28,8 @@
  * terminal count: OUT goes high when the count reaches zero), binary. */
 #define PIT_CH2_MODE0 0xb0
 
-#define CALIBRATION_MS 20
+#define CALIBRATION_MS 10
+#define CALIBRATION_RUNS 5
 
 __u64 tsc_khz;
 const char *tsc_khz_source = "unknown";
@@ -91,6 +92,27 @@ static __u64 calibrate_with_pit(void)
 	return (tsc_end - tsc_start) * PIT_HZ / count / 1000;
 }
 
+/*
+ * The median of a few short measurements: a single long one is spoiled by
+ * any stall in the middle (an emulator's thread being descheduled, an SMI),
+ * while the median of five shrugs off two.
+ */
+__u64 calibration_median(__u64 (*measure)(void))
+{
+	__u64 v[CALIBRATION_RUNS], t;
+	unsigned int i, j;
+
+	for (i = 0; i < CALIBRATION_RUNS; i++) {
+		v[i] = measure();
+		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	}
+	return v[CALIBRATION_RUNS / 2];
+}
+
 void timing_init(void)
 {
 	volatile struct brig_comm_region *comm = comm_region();
@@ -103,10 +125,10 @@ void timing_init(void)
 		tsc_khz = comm->tsc_khz;
 		tsc_khz_source = "comm region";
 	} else if (pm_port) {
-		tsc_khz = calibrate_with_pm_timer();
+		tsc_khz = calibration_median(calibrate_with_pm_timer);
 		tsc_khz_source = "PM timer";
 	} else {
-		tsc_khz = calibrate_with_pit();
+		tsc_khz = calibration_median(calibrate_with_pit);
 		tsc_khz_source = "PIT";
 	}
 }
