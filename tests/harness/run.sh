@@ -59,6 +59,8 @@ parse_args() {
 #   guest_board   brig.board= for the guest (selects /etc/brig files)
 #   board_cmdline kernel arguments the board needs
 #   def_timeout   seconds before a hung run is stopped
+#   grace         seconds the emulator gets to power off after DONE (guest
+#                 time runs slower than wall time on Bochs)
 # All boards: root console on ttyS0; a 96 MiB hole at 0x3a000000 that Linux
 # leaves alone for the hypervisor; user writes to /dev/kmsg not rate-limited
 # (they carry the markers); a panic reboots, which ends the run at once.
@@ -68,17 +70,17 @@ board_setup() {
 	qemu-vtd)
 		guest_board=qemu-x86
 		board_cmdline="$common intel_iommu=off brig.iommu=intel-iommu"
-		def_timeout=180 ;;
+		def_timeout=180 grace=10 ;;
 	qemu-amdvi)
 		# No IO-APIC interrupt arrives on this board (PLATFORMS.md):
 		# user-space output to ttyS0 would block, so it goes to kmsg.
 		guest_board=qemu-x86
 		board_cmdline="$common amd_iommu=off brig.iommu=amd-iommu brig.ttyout=kmsg"
-		def_timeout=180 ;;
+		def_timeout=180 grace=10 ;;
 	bochs)
 		guest_board=bochs-x86
 		board_cmdline="$common brig.iommu=none"
-		def_timeout=900 ;;
+		def_timeout=900 grace=60 ;;
 	*) die "unknown board '$board' (qemu-vtd, qemu-amdvi, bochs)" ;;
 	esac
 	cmdline="$board_cmdline brig.board=$guest_board brig.cpus=$cpus $append"
@@ -164,9 +166,18 @@ launch_bochs() {
 		emu_pid=
 		return
 	fi
-	# Port 0xE9 output goes to Bochs's stdout.
-	"${emu_cmd[@]}" </dev/null >"$logdir/hv.log" 2>"$logdir/bochs.out" &
+	# Port 0xE9 output goes to Bochs's stdout, mixed with its banner and
+	# debugger lines: hv.log is filtered from it when the run ends.
+	"${emu_cmd[@]}" </dev/null >"$logdir/bochs.stdout" 2>"$logdir/bochs.out" &
 	emu_pid=$!
+}
+
+# bochs_hv_log: port 0xE9 output from Bochs's stdout, minus Bochs's own lines.
+bochs_hv_log() {
+	[ -f "$logdir/bochs.stdout" ] || return 0
+	sed -E -e '/^=+$/d' -e '/^ +(Bochs x86 Emulator|Built from SVN|Timestamp:)/d' \
+		-e '/^Next at t=/d' -e '/^\([0-9]+\) \[0x[0-9a-f]+\]/d' \
+		-e 's/^<bochs:[0-9]+> *//' "$logdir/bochs.stdout" >"$logdir/hv.log"
 }
 
 # stop_emulator: TERM, then KILL, the emulator this script started.
@@ -187,18 +198,18 @@ stop_emulator() {
 # but the emulator lingers (Bochs may not power off), after a panic, or at
 # the timeout. Sets end_reason.
 watch() {
-	local start=$SECONDS grace=
+	local start=$SECONDS stop_at=
 	end_reason=
 	while kill -0 "$emu_pid" 2>/dev/null; do
 		if [ $((SECONDS - start)) -ge "$timeout" ]; then
 			end_reason="timeout after ${timeout}s"
 			break
 		fi
-		if [ -z "$grace" ] && grep -qE 'BRIG-TEST: DONE|Kernel panic - not syncing' "$logdir/com1.log"; then
-			grace=$((SECONDS + 10))
+		if [ -z "$stop_at" ] && grep -qE 'BRIG-TEST: DONE|Kernel panic - not syncing' "$logdir/com1.log"; then
+			stop_at=$((SECONDS + grace))
 		fi
-		if [ -n "$grace" ] && [ $SECONDS -ge "$grace" ]; then
-			end_reason="stopped 10 s after the guest finished"
+		if [ -n "$stop_at" ] && [ $SECONDS -ge "$stop_at" ]; then
+			end_reason="stopped ${grace}s after the guest finished"
 			break
 		fi
 		sleep 1
@@ -260,6 +271,7 @@ main() {
 	fi
 	[ $gdb = 1 ] && echo "   QEMU waits for gdb on :1234 (target remote :1234)"
 	watch
+	[ "$board" != bochs ] || bochs_hv_log
 	local secs=$((SECONDS - t0))
 	echo "$secs" >"$logdir/seconds"
 	verdict

@@ -39,12 +39,14 @@ BRIG_CONF_DIR=/etc/brig
 BRIG_FIRMWARE=/lib/firmware/brig/brig-x86.bin
 BRIG_INMATES=/lib/brig/inmates
 
-# t_cmdline KEY [DEFAULT]: value of KEY=value on the kernel command line.
+# t_cmdline KEY [DEFAULT]: value of KEY=value on the kernel command line;
+# the last one wins, so run.sh --append can override a board default.
 t_cmdline() {
+	_v=${2-}
 	for _w in $(cat /proc/cmdline); do
-		case $_w in "$1="*) echo "${_w#*=}"; return 0 ;; esac
+		case $_w in "$1="*) _v=${_w#*=} ;; esac
 	done
-	echo "${2-}"
+	echo "$_v"
 }
 
 BRIG_BOARD=$(t_cmdline brig.board unknown)
@@ -133,7 +135,8 @@ t_check() {
 }
 
 # t_expect_fail NAME SUBSTRING COMMAND...: passes only if COMMAND exits
-# non-zero AND its stdout or stderr contains SUBSTRING. Bad-input tests need
+# non-zero AND its stdout or stderr contains SUBSTRING (ignoring case, so
+# "usage" matches "Usage:"). Bad-input tests need
 # both halves: failing for the wrong reason (a crash, a missing file) must not
 # count as the refusal being tested.
 t_expect_fail() {
@@ -148,7 +151,7 @@ t_expect_fail() {
 		t_fail "$_tn" "'$*' succeeded but should have failed: $(head -n 3 "$_out")"
 		_t_log_output "$_out"
 		_rc=1
-	elif ! grep -qF -- "$_want" "$_out"; then
+	elif ! grep -qiF -- "$_want" "$_out"; then
 		t_fail "$_tn" "'$*' failed ($_rc) without saying '$_want': $(head -n 3 "$_out")"
 		_t_log_output "$_out"
 		_rc=1
