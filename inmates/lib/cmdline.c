@@ -8,7 +8,13 @@
  */
 #include <inmate.h>
 
+#ifndef INMATE_TEST_CMDLINE
 static const char *const cmdline_page = (const char *)INMATE_CMDLINE;
+#else
+/* Host unit tests (tests/test-lib.c) provide the page themselves. */
+extern const char INMATE_TEST_CMDLINE[];
+static const char *const cmdline_page = INMATE_TEST_CMDLINE;
+#endif
 
 const char *cmdline(void)
 {
