@@ -5,9 +5,9 @@
 # it in build/guest/<ABI>/:
 #   brig.ko         from `make -C drivers KDIR=/usr/src/linux-headers-<ABI>`
 #   tests/*.ko      from `make -C tests/modules KDIR=...`, if that Makefile exists
-# and compile configs/x86/*.dts that have no .dtb next to them into
-# build/guest/configs/ (the top-level make normally does that; dtc here keeps
-# the harness usable on its own).
+# and compile configs/x86/*.dts that have no fresh .dtb/.cell next to them
+# into build/guest/configs/ (the top-level make normally does that; doing it
+# here keeps the harness usable on its own).
 #
 # Modules are built in place in the shared source folders (kbuild before 6.13
 # cannot put objects elsewhere), and the result is copied out right away.
@@ -45,6 +45,11 @@ build_module() {
 	done
 }
 
+# fresh FILE SOURCE: FILE exists and is not older than SOURCE.
+fresh() {
+	[ -f "$1" ] && ! [ "$2" -nt "$1" ]
+}
+
 # check_vermagic KO: the module was built for this kernel.
 check_vermagic() {
 	vm=$(modinfo -F vermagic "$1" 2>/dev/null || true)
@@ -68,14 +73,23 @@ if [ -f "$BRIG_ROOT/tests/modules/Makefile" ]; then
 		log "WARNING: test modules failed for $abi"
 fi
 
-# Configs: a .dts without a fresh .dtb next to it is compiled here.
+# Configs: a .dts without a .dtb and .cell at least as new next to it (the
+# top-level make puts them there) is compiled here, the .cell by the host's
+# own tools/brig when it exists. dtc resolves /include/ next to the source.
 for dts in "$BRIG_ROOT"/configs/x86/*.dts; do
 	[ -f "$dts" ] || continue
 	base=$(basename "$dts" .dts)
-	[ "$dts" -nt "${dts%.dts}.dtb" ] || continue
-	dtc -q -I dts -O dtb -o "$GUEST_DIR/configs/$base.dtb" "$dts" 2>"$GUEST_DIR/configs/$base.dtc.log" ||
-		log "WARNING: dtc failed on $dts, see $GUEST_DIR/configs/$base.dtc.log"
+	clog=$GUEST_DIR/configs/$base.log
+	rm -f "$GUEST_DIR/configs/$base.dtb" "$GUEST_DIR/configs/$base.cell" "$clog"
+	if ! fresh "${dts%.dts}.dtb" "$dts"; then
+		dtc -q -I dts -O dtb -o "$GUEST_DIR/configs/$base.dtb" "$dts" 2>"$clog" ||
+			log "WARNING: dtc failed on $dts, see $clog"
+	fi
+	if ! fresh "${dts%.dts}.cell" "$dts" && [ -x "$BRIG_ROOT/tools/brig" ]; then
+		"$BRIG_ROOT/tools/brig" config compile "$dts" -o "$GUEST_DIR/configs/$base.cell" \
+			>>"$clog" 2>&1 || log "WARNING: brig config compile failed on $dts, see $clog"
+	fi
 done
 
 echo "payload for $abi:"
-find "$out" "$GUEST_DIR/configs" -name '*.ko' -o -name '*.dtb' | sed 's/^/  /'
+find "$out" "$GUEST_DIR/configs" -name '*.ko' -o -name '*.dtb' -o -name '*.cell' | sed 's/^/  /'

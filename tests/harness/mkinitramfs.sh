@@ -80,7 +80,8 @@ for f in "$g"/tests/*.ko; do copy_opt "$f" "$root/lib/modules/tests/${f##*/}"; d
 copy_opt "$BRIG_ROOT/tools/brig" "$root/usr/bin/brig"
 copy_opt "$BRIG_ROOT/hypervisor/brig-x86.bin" "$root/lib/firmware/brig/brig-x86.bin"
 for f in "$BRIG_ROOT"/configs/x86/*.dts "$BRIG_ROOT"/configs/x86/*.dtb \
-	"$BRIG_ROOT"/configs/x86/*.cell "$GUEST_DIR"/configs/*.dtb; do
+	"$BRIG_ROOT"/configs/x86/*.cell "$GUEST_DIR"/configs/*.dtb \
+	"$GUEST_DIR"/configs/*.cell; do
 	copy_opt "$f" "$root/etc/brig/${f##*/}"
 done
 if [ -d "$BRIG_ROOT/inmates" ]; then

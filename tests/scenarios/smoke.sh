@@ -5,9 +5,11 @@
 # and unloads on this stock kernel, the brig tool runs, and the board's own
 # descriptions pass `brig config check`.
 #
-# Board descriptions (configs/x86/, installed in /etc/brig/): the system
-# description is <board>.cell (or .dtb), the cells <board>-<cell>.cell (or
-# .dtb), where <board> is brig.board= from the kernel command line.
+# Board descriptions (configs/x86/, installed in /etc/brig/ as .dts, .dtb and
+# .cell): <board>.dts is the system description, <board>-<N>cpu.dts its
+# variant for a board booted with N CPUs, and every <board>-*.dts whose
+# compatible is "brig,cell" is a cell; <board> is brig.board= from the
+# kernel command line.
 
 # smoke_version: `brig --version` succeeds and prints something like 0.1.
 smoke_version() {
@@ -24,18 +26,20 @@ smoke_pick() {
 	return 1
 }
 
-# smoke_config_check: the system description and every cell of this board.
+# smoke_config_check: this boot's system description with every cell.
 smoke_config_check() {
-	sys=$(smoke_pick "$BRIG_CONF_DIR/$BRIG_BOARD") || {
-		echo "no $BRIG_CONF_DIR/$BRIG_BOARD.cell or .dtb:"
+	base=$BRIG_CONF_DIR/$BRIG_BOARD
+	[ -f "$base-${BRIG_CPUS}cpu.dts" ] && base=$base-${BRIG_CPUS}cpu
+	sys=$(smoke_pick "$base") || {
+		echo "no $base.cell or .dtb:"
 		ls -l "$BRIG_CONF_DIR"
 		return 1
 	}
 	cells=
-	for f in "$BRIG_CONF_DIR/$BRIG_BOARD"-*.cell "$BRIG_CONF_DIR/$BRIG_BOARD"-*.dtb; do
-		[ -f "$f" ] || continue
-		c=$(smoke_pick "${f%.*}")
-		case " $cells " in *" $c "*) ;; *) cells="$cells $c" ;; esac
+	for dts in "$BRIG_CONF_DIR/$BRIG_BOARD"-*.dts; do
+		grep -q '"brig,cell"' "$dts" 2>/dev/null || continue
+		c=$(smoke_pick "${dts%.dts}") || { echo "${dts%.dts} not compiled"; return 1; }
+		cells="$cells $c"
 	done
 	echo "brig config check $sys$cells"
 	brig config check "$sys" $cells
