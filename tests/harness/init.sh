@@ -28,9 +28,9 @@ echo on >/proc/sys/kernel/printk_devkmsg 2>/dev/null
 
 # On a board whose UART raises no interrupt (QEMU's AMD-Vi board), user-space
 # output to ttyS0 never drains and a writer blocks once the tty buffer is
-# full. There the harness passes brig.ttyout=kmsg: scenario output then goes
+# full. There the harness passes brigtest.ttyout=kmsg: scenario output then goes
 # line by line into the kernel log, which the console prints by polling.
-if [ "$(t_cmdline brig.ttyout tty)" = kmsg ]; then
+if [ "$(t_cmdline brigtest.ttyout tty)" = kmsg ]; then
 	mkfifo /run/out.fifo
 	(while IFS= read -r l; do
 		printf '<6>brig-out: %s\n' "$l" >/dev/kmsg

@@ -56,7 +56,7 @@ parse_args() {
 }
 
 # board_setup: everything that differs between boards, in one place.
-#   guest_board   brig.board= for the guest (selects /etc/brig files)
+#   guest_board   brigtest.board= for the guest (selects /etc/brig files)
 #   board_cmdline kernel arguments the board needs
 #   def_timeout   seconds before a hung run is stopped
 #   grace         seconds the emulator gets to power off after DONE (guest
@@ -69,21 +69,21 @@ board_setup() {
 	case $board in
 	qemu-vtd)
 		guest_board=qemu-x86
-		board_cmdline="$common intel_iommu=off brig.iommu=intel-iommu"
+		board_cmdline="$common intel_iommu=off brigtest.iommu=intel-iommu"
 		def_timeout=180 grace=10 ;;
 	qemu-amdvi)
 		# No IO-APIC interrupt arrives on this board (PLATFORMS.md):
 		# user-space output to ttyS0 would block, so it goes to kmsg.
 		guest_board=qemu-x86
-		board_cmdline="$common amd_iommu=off brig.iommu=amd-iommu brig.ttyout=kmsg"
+		board_cmdline="$common amd_iommu=off brigtest.iommu=amd-iommu brigtest.ttyout=kmsg"
 		def_timeout=180 grace=10 ;;
 	bochs)
 		guest_board=bochs-x86
-		board_cmdline="$common brig.iommu=none"
+		board_cmdline="$common brigtest.iommu=none"
 		def_timeout=900 grace=60 ;;
 	*) die "unknown board '$board' (qemu-vtd, qemu-amdvi, bochs)" ;;
 	esac
-	cmdline="$board_cmdline brig.board=$guest_board brig.cpus=$cpus $append"
+	cmdline="$board_cmdline brigtest.board=$guest_board brigtest.cpus=$cpus $append"
 	timeout=${timeout:-$def_timeout}
 }
 

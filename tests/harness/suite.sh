@@ -104,9 +104,9 @@ selftest() {
 	expect_fail "failing test" --board qemu-vtd --kernel 6.1 --cpus 2 \
 		--name selftest-fail harness-fail
 	expect_fail "kernel panic" --board qemu-vtd --kernel 6.1 --cpus 2 \
-		--name selftest-panic --append brig.selftest=panic harness-fail
+		--name selftest-panic --append brigtest.selftest=panic harness-fail
 	expect_fail "hung guest" --board qemu-vtd --kernel 6.1 --cpus 2 \
-		--name selftest-hang --timeout 40 --append brig.selftest=hang harness-fail
+		--name selftest-hang --timeout 40 --append brigtest.selftest=hang harness-fail
 }
 
 main() {

@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Harness self-test that must FAIL (tests/harness/suite.sh selftest): it is
-# tagged for no board, so no ordinary suite runs it. brig.selftest= on the
+# tagged for no board, so no ordinary suite runs it. brigtest.selftest= on the
 # kernel command line picks the way it fails:
 #   (default)  a failing t_check and a t_expect_fail that sees the wrong message
 #   panic      the kernel panics (no DONE marker)
 #   hang       the guest never finishes (the runner's timeout must end it)
 
-case $(t_cmdline brig.selftest fail) in
+case $(t_cmdline brigtest.selftest fail) in
 panic)
 	t_log "panicking the kernel on purpose"
 	echo 1 >/proc/sys/kernel/sysrq

@@ -24,10 +24,11 @@
 # across scenarios, each of which runs in its own shell.
 #
 # Environment for scenarios (filled from the kernel command line, which
-# tests/harness/run.sh writes):
-#   BRIG_BOARD      qemu-x86 | bochs-x86 (brig.board=)
-#   BRIG_IOMMU      intel-iommu | amd-iommu | none (brig.iommu=)
-#   BRIG_CPUS       number of CPUs the board was given (brig.cpus=)
+# tests/harness/run.sh writes; "brigtest." and not "brig.", which the kernel
+# would treat as parameters of the brig module):
+#   BRIG_BOARD      qemu-x86 | bochs-x86 (brigtest.board=)
+#   BRIG_IOMMU      intel-iommu | amd-iommu | none (brigtest.iommu=)
+#   BRIG_CPUS       number of CPUs the board was given (brigtest.cpus=)
 #   BRIG_KO         the driver module, BRIG_TEST_MODULES its test modules
 #   BRIG_CONF_DIR   system and cell descriptions (.dts, .dtb, .cell)
 #   BRIG_FIRMWARE   the hypervisor image
@@ -49,9 +50,9 @@ t_cmdline() {
 	echo "$_v"
 }
 
-BRIG_BOARD=$(t_cmdline brig.board unknown)
-BRIG_IOMMU=$(t_cmdline brig.iommu none)
-BRIG_CPUS=$(t_cmdline brig.cpus 0)
+BRIG_BOARD=$(t_cmdline brigtest.board unknown)
+BRIG_IOMMU=$(t_cmdline brigtest.iommu none)
+BRIG_CPUS=$(t_cmdline brigtest.cpus 0)
 
 # _t_flat TEXT...: one line, bounded length (a kmsg record holds ~1000 bytes).
 _t_flat() {

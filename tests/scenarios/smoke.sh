@@ -8,7 +8,7 @@
 # Board descriptions (configs/x86/, installed in /etc/brig/ as .dts, .dtb and
 # .cell): <board>.dts is the system description, <board>-<N>cpu.dts its
 # variant for a board booted with N CPUs, and every <board>-*.dts whose
-# compatible is "brig,cell" is a cell; <board> is brig.board= from the
+# compatible is "brig,cell" is a cell; <board> is brigtest.board= from the
 # kernel command line.
 
 # smoke_version: `brig --version` succeeds and prints something like 0.1.
