@@ -26,7 +26,12 @@ struct brig_hv_header {
 
 	/* driver */
 	__u32 online_cpus; /* CPUs that will enter */
-	__u64 reserved[4];
+	/*
+	 * Bytes of the system description, which the driver copies to the
+	 * first page boundary after image_size.
+	 */
+	__u64 config_size;
+	__u64 reserved[3];
 };
 BRIG_ABI_ASSERT_SIZE(struct brig_hv_header, 88);
 

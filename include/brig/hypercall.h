@@ -38,13 +38,30 @@
 
 #define BRIG_SHUTDOWN_FORCE 0x1 /* override a cell's denial */
 
+/*
+ * BRIG_HC_CONSOLE_READ fills one page of the caller's RAM with console
+ * output starting at byte number arg2 (bytes ever written). If the ring no
+ * longer holds that byte, copying starts at the oldest one it holds:
+ * first_seq then says where, so the reader knows what it missed. Returns
+ * the number of bytes copied.
+ */
+struct brig_console_page {
+	__u64 first_seq; /* sequence number of data[0] */
+	__u32 bytes; /* valid bytes in data */
+	__u32 reserved;
+	char data[4096 - 16];
+};
+BRIG_ABI_ASSERT_SIZE(struct brig_console_page, 4096);
+
 /* BRIG_HC_HYPERVISOR_GET_INFO */
 #define BRIG_INFO_MEM_POOL_SIZE 0 /* pages */
-#define BRIG_INFO_MEM_POOL_USED 1
-#define BRIG_INFO_REMAP_POOL_SIZE 2
-#define BRIG_INFO_REMAP_POOL_USED 3
-#define BRIG_INFO_NUM_CELLS 4
-#define BRIG_INFO_PAGING_LEVELS 5 /* depth of the hypervisor's own tables */
+#define BRIG_INFO_MEM_POOL_USED 1 /* pages */
+#define BRIG_INFO_NUM_CELLS 2 /* the root cell included */
+#define BRIG_INFO_PAGING_LEVELS 3 /* depth of the hypervisor's own tables */
+#define BRIG_INFO_VENDOR 4 /* BRIG_VENDOR_* backend in use */
+
+#define BRIG_VENDOR_AMD_SVM 1
+#define BRIG_VENDOR_INTEL_VMX 2
 
 /* BRIG_HC_CPU_GET_INFO: the CPU's state, or one of its exit counters */
 #define BRIG_CPU_INFO_STATE 0

@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Top-level build of brig.
+#
+#   make qemu-x86_defconfig | bochs-x86_defconfig   pick a board (configs/)
+#   make menuconfig | olddefconfig                  adjust the build options
+#   make                  hypervisor image, brig.ko, brig tool, inmates and
+#                         the board's compiled cell descriptions
+#   make check            every test: unit, headers, symbols, QEMU, Bochs
+#   make demo             the main job on an emulated board
+#
+# The hypervisor, the inmates and the tools need no kernel tree. Only the
+# driver does: KDIR defaults to the running kernel's headers, and the tests
+# point it at the headers matching each test kernel.
+
+SHELL := /bin/bash
+SRCTREE := $(CURDIR)
+BUILD := $(SRCTREE)/build
+export SRCTREE BUILD
+
+# Kconfig output lives in the build tree, away from the ABI in include/.
+KCONFIG_CONFIG := $(SRCTREE)/.config
+AUTOCONF_DIR := $(BUILD)/include
+AUTOCONF_H := $(AUTOCONF_DIR)/generated/autoconf.h
+AUTO_CONF := $(AUTOCONF_DIR)/config/auto.conf
+export KCONFIG_CONFIG
+
+KCONF_ENV := KCONFIG_CONFIG=$(KCONFIG_CONFIG) \
+	KCONFIG_AUTOCONFIG=$(AUTO_CONF) \
+	KCONFIG_AUTOHEADER=$(AUTOCONF_H)
+
+DEFAULT_DEFCONFIG := qemu-x86_defconfig
+
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+ifeq ($(wildcard $(RUNNING_KDIR)/Makefile),)
+# No headers for the running kernel (a container or a foreign kernel):
+# fall back to the newest Debian amd64 headers installed, and say so.
+KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+else
+KDIR ?= $(RUNNING_KDIR)
+endif
+export KDIR
+
+# Configuration targets must not read (or try to remake) the configuration.
+CONFIG_GOALS := %config %_defconfig clean distclean help deps
+ifeq ($(filter-out $(CONFIG_GOALS),$(MAKECMDGOALS))$(if $(MAKECMDGOALS),,x),)
+else
+-include $(AUTO_CONF)
+endif
+BOARD := $(patsubst "%",%,$(CONFIG_BOARD))
+ARCH := $(patsubst "%",%,$(CONFIG_ARCH))
+
+Q := $(if $(V),,@)
+
+.PHONY: all hypervisor driver tools inmates configs deps \
+	menuconfig olddefconfig %_defconfig syncconfig \
+	check test-unit test-headers test-symbols test-qemu test-bochs \
+	demo install clean distclean help
+
+all: hypervisor driver tools inmates configs
+
+# --- configuration -------------------------------------------------------
+
+# Writes the C header and the make fragment that the builds read.
+define sync_config
+	$(Q)mkdir -p $(dir $(AUTOCONF_H)) $(dir $(AUTO_CONF))
+	$(Q)cd $(BUILD) && $(KCONF_ENV) \
+		kconfig-conf --silentoldconfig $(SRCTREE)/Kconfig >/dev/null
+endef
+
+%_defconfig: configs/%_defconfig
+	$(Q)$(KCONF_ENV) kconfig-conf --defconfig=$< Kconfig >/dev/null
+	$(sync_config)
+	@echo "configured for $$(sed -n 's/^CONFIG_BOARD="\(.*\)"/\1/p' $(KCONFIG_CONFIG))"
+
+menuconfig: | $(KCONFIG_CONFIG)
+	$(Q)$(KCONF_ENV) kconfig-mconf Kconfig
+	$(sync_config)
+
+olddefconfig: | $(KCONFIG_CONFIG)
+	$(Q)$(KCONF_ENV) kconfig-conf --olddefconfig Kconfig >/dev/null
+	$(sync_config)
+
+syncconfig: | $(KCONFIG_CONFIG)
+	$(sync_config)
+
+# A fresh clone builds for the QEMU board without asking.
+$(KCONFIG_CONFIG):
+	@echo "no .config: using configs/$(DEFAULT_DEFCONFIG)"
+	$(Q)$(KCONF_ENV) kconfig-conf \
+		--defconfig=configs/$(DEFAULT_DEFCONFIG) Kconfig >/dev/null
+
+$(AUTOCONF_H) $(AUTO_CONF): $(KCONFIG_CONFIG) Kconfig
+	$(sync_config)
+
+# --- components ----------------------------------------------------------
+
+hypervisor: $(AUTOCONF_H)
+	$(Q)$(MAKE) -C hypervisor
+
+driver: $(AUTOCONF_H)
+	@test -f "$(KDIR)/Makefile" || { echo "no kernel headers at KDIR='$(KDIR)'"; exit 1; }
+	$(Q)$(MAKE) -C drivers KDIR=$(KDIR)
+
+tools:
+	$(Q)$(MAKE) -C tools
+
+inmates: $(AUTOCONF_H)
+	$(Q)$(MAKE) -C inmates
+
+# The board's descriptions, compiled by the tool itself: .dts -> .dtb -> .cell
+configs: tools $(AUTOCONF_H)
+	$(Q)$(MAKE) -f scripts/configs.mk BOARD=$(BOARD) ARCH=$(ARCH)
+
+# --- installation ----------------------------------------------------------
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+FIRMWARE_DIR ?= /lib/firmware/brig
+
+install: all
+	install -D -m 0755 tools/brig $(DESTDIR)$(PREFIX)/sbin/brig
+	install -D -m 0644 hypervisor/brig-$(ARCH).bin \
+		$(DESTDIR)$(FIRMWARE_DIR)/brig-$(ARCH).bin
+	$(MAKE) -C $(KDIR) M=$(SRCTREE)/drivers INSTALL_MOD_PATH=$(DESTDIR) \
+		modules_install
+
+# --- tests -----------------------------------------------------------------
+
+deps:
+	$(Q)scripts/setup-deps.sh
+
+test-unit: $(AUTOCONF_H)
+	$(Q)$(MAKE) -C tests/unit run
+
+test-headers:
+	$(Q)scripts/check-headers.sh
+
+test-symbols:
+	$(Q)scripts/check-symbols.sh
+
+test-qemu: all
+	$(Q)tests/harness/suite.sh qemu
+
+test-bochs: all
+	$(Q)tests/harness/suite.sh bochs
+
+# Dependencies first (a fresh Debian 12 machine has none of them), then
+# the fast checks, then the emulated boards.
+check:
+	$(Q)$(MAKE) -s deps
+	$(Q)$(MAKE) all
+	$(Q)$(MAKE) test-unit
+	$(Q)$(MAKE) test-headers
+	$(Q)$(MAKE) test-symbols
+	$(Q)$(MAKE) test-qemu
+	$(Q)$(MAKE) test-bochs
+
+demo:
+	$(Q)$(MAKE) -s deps
+	$(Q)$(MAKE) all
+	$(Q)tests/harness/demo.sh $(BOARD)
+
+# --- housekeeping --------------------------------------------------------
+
+clean:
+	-$(Q)$(MAKE) -C hypervisor clean
+	-$(Q)$(MAKE) -C tools clean
+	-$(Q)$(MAKE) -C inmates clean
+	-$(Q)$(MAKE) -C tests/unit clean
+	-$(Q)test -f "$(KDIR)/Makefile" && $(MAKE) -C drivers KDIR=$(KDIR) clean
+	-$(Q)rm -f configs/*/*.dtb configs/*/*.cell
+
+distclean: clean
+	rm -rf $(BUILD) $(KCONFIG_CONFIG) $(KCONFIG_CONFIG).old
+
+help:
+	@sed -n 's/^#   \{0,1\}//p' Makefile | sed -n '3,10p'

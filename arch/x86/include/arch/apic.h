@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Local APIC: the ICR writes the hypervisor intercepts, INIT/SIPI emulation
+ * and NMIs used for management between CPUs.
+ */
+#ifndef _ARCH_APIC_H
+#define _ARCH_APIC_H
+
+#include <hv/types.h>
+
+struct per_cpu;
+
+/* ICR fields (x2APIC: destination in bits 32..63) */
+#define APIC_ICR_VECTOR(icr) ((u32)(icr) & 0xff)
+#define APIC_ICR_DM(icr) (((u32)(icr) >> 8) & 7)
+#define APIC_DM_FIXED 0
+#define APIC_DM_NMI 4
+#define APIC_DM_INIT 5
+#define APIC_DM_STARTUP 6
+#define APIC_ICR_LOGICAL BIT(11)
+#define APIC_ICR_LEVEL_ASSERT BIT(14)
+#define APIC_ICR_TRIGGER_LEVEL BIT(15)
+#define APIC_ICR_SHORTHAND(icr) (((u32)(icr) >> 18) & 3)
+#define APIC_SH_NONE 0
+#define APIC_SH_SELF 1
+#define APIC_SH_ALL 2
+#define APIC_SH_OTHERS 3
+
+/*
+ * The root wrote the x2APIC ICR. INIT and SIPI to CPUs of the root are
+ * emulated (the target parks until its SIPI, then restarts in real mode at
+ * the vector); everything else is passed on. Returns false if the write
+ * must fault (#GP).
+ */
+bool x86_x2apic_icr_write(struct per_cpu *cpu, u64 icr);
+
+/*
+ * Act on management requests posted to this CPU (INIT, SIPI). Returns true
+ * if there were any, i.e. the NMI that brought the CPU here was ours.
+ */
+bool x86_check_init_sipi(struct per_cpu *cpu);
+
+/* Send an NMI to a CPU (in host mode or guest mode). */
+void x86_send_nmi(struct per_cpu *target);
+
+#endif /* _ARCH_APIC_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the x86 entry path knows about the Linux CPU that called in, and
+ * the internal interface between the generic x86 code and the vendor
+ * backends (SVM now, VMX next).
+ */
+#ifndef _ARCH_ENTRY_H
+#define _ARCH_ENTRY_H
+
+#include <hv/types.h>
+#include <arch/percpu.h>
+
+/* Built by arch_entry on the hypervisor stack (see entry.S). */
+struct arch_entry_state {
+	u64 linux_cr3;
+	u64 resume_rip; /* Linux continues here as a guest */
+	u64 resume_rsp;
+	u64 rflags;
+	u64 linux_rsp; /* failure returns here */
+	u64 pad;
+};
+
+/* The frame x86_return_to_linux() consumes (see entry.S). */
+struct linux_return_frame {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rdi, rsi, rbp, rbx, rdx, rcx;
+	u64 cr3;
+	u64 rip, cs, rflags, rsp, ss; /* the IRET frame */
+};
+
+/* The registers exception_common saves, then what the CPU pushed. */
+struct exception_frame {
+	u64 r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	u64 vector, error;
+	u64 rip, cs, rflags, rsp, ss;
+};
+
+struct per_cpu;
+
+void __noreturn x86_return_to_linux(struct linux_return_frame *frame);
+void __noreturn svm_vm_loop(struct guest_regs *regs);
+void x86_exception(struct exception_frame *frame);
+
+/*
+ * Load Linux's descriptor tables and selectors back after the hypervisor's
+ * (the CS reload happens with the final IRET or return).
+ */
+void x86_restore_linux_tables(struct per_cpu *cpu, const struct desc_ptr *gdt,
+			      const struct desc_ptr *idt, u16 ds, u16 es,
+			      u16 ss);
+
+/* Decode a GDT entry into the VMCB's segment format. */
+void x86_read_segment(const struct desc_ptr *gdt, u16 selector,
+		      struct vmcb_seg *seg);
+
+/* The SVM backend (svm.c). */
+int svm_init(void);
+int svm_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state);
+void svm_cpu_exit(struct per_cpu *cpu);
+void __noreturn svm_cpu_activate(struct per_cpu *cpu);
+void __noreturn svm_cpu_deactivate(struct per_cpu *cpu);
+void svm_cpu_reset(struct per_cpu *cpu, unsigned int sipi_vector);
+
+#endif /* _ARCH_ENTRY_H */

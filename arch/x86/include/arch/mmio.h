@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Emulating a guest's memory access that faulted in the second-stage
+ * tables: decode the instruction (shared by the SVM and VMX backends, as
+ * neither QEMU's SVM nor older hardware offers decode assists) and carry
+ * out its effect on the guest's registers.
+ */
+#ifndef _ARCH_MMIO_H
+#define _ARCH_MMIO_H
+
+#include <hv/types.h>
+
+struct per_cpu;
+struct guest_regs;
+
+struct x86_mmio_access {
+	u64 gpa; /* guest-physical address accessed (from the exit) */
+	bool is_write;
+	unsigned int size; /* 1, 2, 4 or 8 bytes */
+	unsigned int inst_len;
+	/* reads: the destination register and how to widen the value */
+	unsigned int reg;
+	u8 rex; /* REX prefix seen (byte registers 4..7 differ with it) */
+	bool sign_extend; /* movsx; otherwise zero extension (movzx, mov) */
+	unsigned int dest_size; /* bytes written to reg: 1, 2, 4 or 8 */
+	/* writes: the value, from a register or an immediate */
+	u64 value;
+};
+
+/* A guest's registers as the decoder sees them: 16 GPRs in x86 order. */
+struct x86_gprs {
+	u64 *reg[16];
+};
+
+/*
+ * Decode the instruction in bytes[0..avail) (64-bit mode). Pure: unit
+ * tests drive it directly.
+ */
+bool x86_decode_insn(const u8 *bytes, unsigned int avail,
+		     const struct x86_gprs *gprs, struct x86_mmio_access *acc);
+
+/*
+ * Decode the instruction at guest virtual address rip (64-bit mode only)
+ * against the guest's paging state. Fills size, inst_len, reg, value and
+ * the extension flags; gpa and is_write come from the exit. Returns false
+ * for anything that is not a plain MOV-style load or store.
+ */
+bool x86_decode_mmio(const struct x86_gprs *gprs, u64 rip, u64 cr3, u64 cr4,
+		     u64 efer, struct x86_mmio_access *acc);
+
+/* Deliver the value a read returns into the destination register. */
+void x86_mmio_complete_read(const struct x86_gprs *gprs,
+			    const struct x86_mmio_access *acc, u64 value);
+
+/*
+ * The root cell touched memory it does not own (the hypervisor region, or
+ * later a cell's memory): reads return all-ones, writes are dropped, and
+ * the console reports the first access to each page.
+ */
+void x86_root_forbidden_access(struct per_cpu *cpu,
+			       const struct x86_gprs *gprs,
+			       const struct x86_mmio_access *acc);
+
+/* Read guest memory at a guest virtual address (root cell, 1:1 RAM). */
+bool x86_read_guest_virt(u64 cr3, u64 cr4, u64 gva, void *buf,
+			 unsigned int len);
+
+#endif /* _ARCH_MMIO_H */

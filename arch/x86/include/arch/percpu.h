@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The x86 part of a CPU's hypervisor data (embedded in struct per_cpu).
+ */
+#ifndef _ARCH_PERCPU_H
+#define _ARCH_PERCPU_H
+
+#include <hv/types.h>
+#include <arch/svm.h>
+#include <arch/x86.h>
+
+/*
+ * A guest's general-purpose registers while the hypervisor handles an exit,
+ * in the order the exit path pushes them (r15 at the lowest address). RSP
+ * and RAX live in the VMCB; the last slot holds the VMCB's physical
+ * address for the next VMRUN.
+ */
+struct guest_regs {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rdi, rsi, rbp, rbx, rdx, rcx;
+	u64 vmcb_pa;
+	u64 pad; /* keeps the stack 16-byte aligned below the frame */
+};
+
+
+#define HOST_GDT_CODE 1 /* selector 0x08 */
+#define HOST_GDT_DATA 2 /* selector 0x10 */
+#define HOST_GDT_ENTRIES 3
+
+struct per_cpu_arch {
+	struct vmcb vmcb __aligned(4096);
+	u8 host_save_area[4096] __aligned(4096); /* VM_HSAVE_PA */
+	u64 gdt[HOST_GDT_ENTRIES]; /* host mode: code and data, no TSS */
+
+	/* Linux's state from the moment it called in, to go back to. */
+	u64 entry_cr3; /* the driver's early page tables */
+	u64 linux_rsp; /* stack of the failed-entry return path */
+	struct desc_ptr linux_gdt, linux_idt;
+	u16 linux_cs, linux_ds, linux_es, linux_ss;
+	u64 linux_cr4;
+	u64 linux_efer;
+
+	u32 apic_id; /* physical APIC id, to find this CPU as an IPI target */
+	bool nmi_pending; /* an NMI hit host mode: hand it to the guest */
+	/* INIT/SIPI emulation, written by the sending CPU */
+	volatile bool init_pending;
+	volatile int sipi_vector; /* -1: none */
+	bool wait_for_sipi;
+};
+
+_Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE,
+	       "entry.S and struct guest_regs disagree");
+
+#endif /* _ARCH_PERCPU_H */

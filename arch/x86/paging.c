@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Entry encodings of the x86 page-table formats (arch/paging.h).
+ *
+ * Long mode (also AMD NPT), per entry:
+ *   bit 0 P, 1 R/W, 2 U/S, 3 PWT, 4 PCD, 5 A, 6 D,
+ *   bit 7 PS in a PDPT/PD entry (a 1 GiB/2 MiB page), PAT in a PTE,
+ *   bits 12..51 the frame or table address, bit 63 NX.
+ * The hypervisor's own tables leave U/S clear (supervisor pages: Linux's
+ * SMEP and SMAP stay on in host mode); NPT tables set it everywhere, since
+ * nested walks count as user accesses.
+ * Device memory is PCD|PWT, which selects UC in the architectural default
+ * PAT (entry 3), whatever the PAT MSR holds in entries 4-7.
+ *
+ * EPT, per entry:
+ *   bit 0 read, 1 write, 2 execute, 3..5 memory type of a leaf (6 = WB,
+ *   0 = UC), 6 ignore guest PAT, 7 large page, 12..51 address.
+ */
+#include <arch/paging.h>
+
+#define X86_P BIT_ULL(0)
+#define X86_RW BIT_ULL(1)
+#define X86_US BIT_ULL(2)
+#define X86_PWT BIT_ULL(3)
+#define X86_PCD BIT_ULL(4)
+#define X86_PS BIT_ULL(7)
+#define X86_NX BIT_ULL(63)
+#define X86_ADDR_MASK GENMASK_ULL(51, 12)
+
+#define EPT_R BIT_ULL(0)
+#define EPT_W BIT_ULL(1)
+#define EPT_X BIT_ULL(2)
+#define EPT_RWX (EPT_R | EPT_W | EPT_X)
+#define EPT_MT_UC (0ULL << 3)
+#define EPT_MT_WB (6ULL << 3)
+#define EPT_IPAT BIT_ULL(6)
+#define EPT_LARGE BIT_ULL(7)
+
+static u64 long_make_leaf(u64 phys, unsigned int flags, bool large)
+{
+	u64 e = phys | X86_P;
+
+	if (flags & PAGE_WRITE)
+		e |= X86_RW;
+	if (!(flags & PAGE_EXEC))
+		e |= X86_NX;
+	if (flags & PAGE_DEVICE)
+		e |= X86_PCD | X86_PWT;
+	if (large)
+		e |= X86_PS;
+	return e;
+}
+
+static u64 long_make_table(u64 table_phys)
+{
+	/* Rights are decided at the leaf: tables grant everything. */
+	return table_phys | X86_P | X86_RW;
+}
+
+/* NPT walks count as user accesses: every level must allow them. */
+static u64 npt_make_leaf(u64 phys, unsigned int flags, bool large)
+{
+	return long_make_leaf(phys, flags, large) | X86_US;
+}
+
+static u64 npt_make_table(u64 table_phys)
+{
+	return long_make_table(table_phys) | X86_US;
+}
+
+static bool long_is_present(u64 entry)
+{
+	return entry & X86_P;
+}
+
+static bool long_is_leaf(u64 entry, bool last_level)
+{
+	return last_level || (entry & X86_PS);
+}
+
+static u64 long_entry_phys(u64 entry, bool large)
+{
+	/* In a large page, bit 12 is the PAT bit, not part of the address. */
+	return entry & X86_ADDR_MASK & (large ? ~BIT_ULL(12) : ~0ULL);
+}
+
+static unsigned int long_entry_flags(u64 entry)
+{
+	unsigned int flags = PAGE_READ;
+
+	if (entry & X86_RW)
+		flags |= PAGE_WRITE;
+	if (!(entry & X86_NX))
+		flags |= PAGE_EXEC;
+	if (entry & X86_PCD)
+		flags |= PAGE_DEVICE;
+	return flags;
+}
+
+static u64 ept_make_leaf(u64 phys, unsigned int flags, bool large)
+{
+	u64 e = phys | EPT_IPAT;
+
+	if (flags & PAGE_READ)
+		e |= EPT_R;
+	if (flags & PAGE_WRITE)
+		e |= EPT_W;
+	if (flags & PAGE_EXEC)
+		e |= EPT_X;
+	e |= (flags & PAGE_DEVICE) ? EPT_MT_UC : EPT_MT_WB;
+	if (large)
+		e |= EPT_LARGE;
+	return e;
+}
+
+static u64 ept_make_table(u64 table_phys)
+{
+	return table_phys | EPT_RWX;
+}
+
+static bool ept_is_present(u64 entry)
+{
+	/* Write-only and execute-only leaves are never built. */
+	return entry & EPT_RWX;
+}
+
+static bool ept_is_leaf(u64 entry, bool last_level)
+{
+	return last_level || (entry & EPT_LARGE);
+}
+
+static u64 ept_entry_phys(u64 entry, bool large)
+{
+	(void)large;
+	return entry & X86_ADDR_MASK;
+}
+
+static unsigned int ept_entry_flags(u64 entry)
+{
+	unsigned int flags = 0;
+
+	if (entry & EPT_R)
+		flags |= PAGE_READ;
+	if (entry & EPT_W)
+		flags |= PAGE_WRITE;
+	if (entry & EPT_X)
+		flags |= PAGE_EXEC;
+	if ((entry & (7ULL << 3)) == EPT_MT_UC)
+		flags |= PAGE_DEVICE;
+	return flags;
+}
+
+struct paging_format x86_long_paging = {
+	.make_leaf = long_make_leaf,
+	.make_table = long_make_table,
+	.is_present = long_is_present,
+	.is_leaf = long_is_leaf,
+	.entry_phys = long_entry_phys,
+	.entry_flags = long_entry_flags,
+};
+
+struct paging_format x86_npt_paging = {
+	.make_leaf = npt_make_leaf,
+	.make_table = npt_make_table,
+	.is_present = long_is_present,
+	.is_leaf = long_is_leaf,
+	.entry_phys = long_entry_phys,
+	.entry_flags = long_entry_flags,
+};
+
+struct paging_format x86_ept_paging = {
+	.make_leaf = ept_make_leaf,
+	.make_table = ept_make_table,
+	.is_present = ept_is_present,
+	.is_leaf = ept_is_leaf,
+	.entry_phys = ept_entry_phys,
+	.entry_flags = ept_entry_flags,
+};
+
+void x86_paging_init(unsigned int levels, bool gbpages)
+{
+	/* 2 MiB pages live one level above the last, 1 GiB two above. */
+	unsigned int leaves = 1u << (levels - 2);
+
+	if (gbpages)
+		leaves |= 1u << (levels - 3);
+	x86_long_paging.levels = levels;
+	x86_long_paging.leaf_levels = leaves;
+	/* NPT has the host's format and depth (LA57 included). */
+	x86_npt_paging.levels = levels;
+	x86_npt_paging.leaf_levels = leaves;
+	/* EPT here is always 4 levels (5-level EPT is not used yet). */
+	x86_ept_paging.levels = 4;
+	x86_ept_paging.leaf_levels = gbpages ? 0x3u << 1 : 0x1u << 2;
+}

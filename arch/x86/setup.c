@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86 setup shared by the vendor backends: CPU feature checks, the
+ * hypervisor's own page tables, descriptor tables for host mode, and taking
+ * a CPU over from Linux and giving it back.
+ *
+ * Host mode keeps as much of Linux's CPU state as it can: CR0, CR4, EFER,
+ * PAT, FS/GS, TR and the syscall MSRs stay what Linux had, so the guest
+ * finds them untouched without the hypervisor saving and restoring them on
+ * every exit. Only CR3, the GDT and the IDT are the hypervisor's own: its
+ * code is not mapped in Linux's tables, and an exception or NMI in host
+ * mode must find the hypervisor's handlers, not Linux's.
+ */
+#include <hv/arch.h>
+#include <hv/page-pool.h>
+#include <hv/panic.h>
+#include <hv/percpu.h>
+#include <hv/printk.h>
+#include <hv/setup.h>
+#include <arch/entry.h>
+#include <arch/paging.h>
+#include <arch/x86.h>
+
+/* Long-mode code and flat data segments: base 0, limit 4G, present, DPL 0. */
+#define GDT_CODE64 0x00af9a000000ffffULL
+#define GDT_DATA 0x00cf92000000ffffULL
+#define HOST_CS (HOST_GDT_CODE * 8)
+#define HOST_DS (HOST_GDT_DATA * 8)
+
+#define IDT_VECTORS 22 /* exceptions 0..21 */
+#define IDT_STUB_SIZE 16 /* see EXC_STUB in entry.S */
+
+struct idt_gate {
+	u16 offset_low;
+	u16 selector;
+	u8 ist;
+	u8 type_attr; /* 0x8e: present, DPL 0, 64-bit interrupt gate */
+	u16 offset_mid;
+	u32 offset_high;
+	u32 reserved;
+} __packed;
+
+static struct idt_gate host_idt[IDT_VECTORS] __aligned(16);
+extern char x86_exception_stubs[], __text_start[], __text_end[];
+
+static unsigned int paging_levels;
+static unsigned int vendor;
+
+unsigned int arch_paging_levels(void)
+{
+	return paging_levels;
+}
+
+unsigned int arch_vendor(void)
+{
+	return vendor;
+}
+
+unsigned int arch_cpu_id(void)
+{
+	return this_cpu()->cpu_id;
+}
+
+void arch_cpu_stop(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+void x86_exception(struct exception_frame *f)
+{
+	if (f->vector == X86_NMI_VECTOR) {
+		/* Linux's NMI, caught in host mode: deliver it on re-entry. */
+		this_cpu()->arch.nmi_pending = true;
+		return;
+	}
+	panic("exception %llu in the hypervisor at %llx, error %llx, cr2 %llx",
+	      (unsigned long long)f->vector, (unsigned long long)f->rip,
+	      (unsigned long long)f->error, (unsigned long long)read_cr2());
+}
+
+static void init_idt(void)
+{
+	for (unsigned int v = 0; v < IDT_VECTORS; v++) {
+		u64 addr = (u64)x86_exception_stubs + v * IDT_STUB_SIZE;
+
+		host_idt[v] = (struct idt_gate){
+			.offset_low = (u16)addr,
+			.selector = HOST_CS,
+			.type_attr = 0x8e,
+			.offset_mid = (u16)(addr >> 16),
+			.offset_high = (u32)(addr >> 32),
+		};
+	}
+}
+
+void x86_read_segment(const struct desc_ptr *gdt, u16 selector,
+		      struct vmcb_seg *seg)
+{
+	const u64 *table = (const u64 *)gdt->base;
+	u64 d;
+
+	seg->selector = selector;
+	if ((selector & ~7u) == 0 || (selector | 7u) > gdt->limit ||
+	    (selector & 4)) {
+		/* Null (or LDT-relative, which Linux does not use). */
+		seg->attrib = 0;
+		seg->limit = 0;
+		seg->base = 0;
+		return;
+	}
+	d = table[selector >> 3];
+	seg->attrib = (u16)(((d >> 40) & 0xff) | ((d >> 44) & 0xf00));
+	seg->limit = (u32)((d & 0xffff) | ((d >> 32) & 0xf0000));
+	if (d & BIT_ULL(55)) /* granularity: limit counts 4 KiB pages */
+		seg->limit = seg->limit << 12 | 0xfff;
+	seg->base = ((d >> 16) & 0xffffff) | ((d >> 32) & 0xff000000);
+	/* System descriptors (TSS, LDT) are 16 bytes: base bits 32..63. */
+	if (!(d & BIT_ULL(44)))
+		seg->base |= table[(selector >> 3) + 1] << 32;
+}
+
+static void load_code_segment(u16 cs)
+{
+	asm volatile("pushq %q0\n\t"
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:"
+		     :
+		     : "r"((u64)cs)
+		     : "rax", "memory");
+}
+
+static void load_data_segments(u16 ds, u16 es, u16 ss)
+{
+	asm volatile("mov %0, %%ds\n\t"
+		     "mov %1, %%es\n\t"
+		     "mov %2, %%ss" ::"r"(ds),
+		     "r"(es), "r"(ss));
+}
+
+void x86_restore_linux_tables(struct per_cpu *cpu, const struct desc_ptr *gdt,
+			      const struct desc_ptr *idt, u16 ds, u16 es,
+			      u16 ss)
+{
+	load_gdt(gdt);
+	load_idt(idt);
+	load_data_segments(ds, es, ss);
+}
+
+/* The physical APIC id, the key by which IPIs name this CPU. */
+static u32 read_apic_id(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0, 0, &r);
+	if (r.eax >= 0xb) {
+		cpuid_count(0xb, 0, &r);
+		if (r.ebx)
+			return r.edx; /* x2APIC id */
+	}
+	cpuid_count(1, 0, &r);
+	return r.ebx >> 24;
+}
+
+/* Map the hypervisor region: code read-only, everything else no-execute. */
+static int map_hypervisor(void)
+{
+	u64 phys = system_config->hypervisor_memory.phys_start;
+	u64 size = system_config->hypervisor_memory.size;
+	u64 text = (u64)__text_start - HV_LINK_BASE;
+	u64 text_size = (u64)(__text_end - __text_start);
+	int err;
+
+	err = paging_map(&hv_paging, HV_LINK_BASE, phys, text, PAGE_RW);
+	if (!err)
+		err = paging_map(&hv_paging, HV_LINK_BASE + text, phys + text,
+				 text_size, PAGE_READ | PAGE_EXEC);
+	if (!err)
+		err = paging_map(&hv_paging, HV_LINK_BASE + text + text_size,
+				 phys + text + text_size,
+				 size - text - text_size, PAGE_RW);
+	return err;
+}
+
+/* The root's RAM at PHYS_MAP_BASE + phys, and an MMIO debug console. */
+static int map_physical_memory(void)
+{
+	const struct brig_cell_desc *root = &system_config->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+	const struct brig_console *con = &system_config->debug_console;
+	int err = 0;
+
+	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++)
+		if (mem[n].type == BRIG_MEM_TYPE_RAM)
+			err = paging_map(&hv_paging,
+					 PHYS_MAP_BASE + mem[n].phys_start,
+					 mem[n].phys_start, mem[n].size,
+					 PAGE_RW);
+	if (!err && con->type == BRIG_CON_MMIO_8250)
+		err = paging_map(&hv_paging,
+				 PHYS_MAP_BASE + ALIGN_DOWN(con->address,
+							    PAGE_SIZE),
+				 ALIGN_DOWN(con->address, PAGE_SIZE), PAGE_SIZE,
+				 PAGE_RW | PAGE_DEVICE);
+	return err;
+}
+
+static bool is_amd(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0, 0, &r);
+	/* "AuthenticAMD" and "HygonGenuine" (a Zen derivative) */
+	return (r.ebx == 0x68747541 && r.edx == 0x69746e65 &&
+		r.ecx == 0x444d4163) ||
+	       (r.ebx == 0x6f677948 && r.edx == 0x6e65476e &&
+		r.ecx == 0x656e6975);
+}
+
+int arch_init(void)
+{
+	struct cpuid_regs r;
+	int err;
+
+	paging_levels = (read_cr4() & X86_CR4_LA57) ? 5 : 4;
+	cpuid_count(0x80000001, 0, &r);
+	x86_paging_init(paging_levels, r.edx & BIT(26));
+	init_idt();
+
+	if (!is_amd()) {
+		printk("brig: this CPU is not an AMD one and this build has only the AMD-V (SVM) backend\n");
+		return -ENODEV;
+	}
+	vendor = BRIG_VENDOR_AMD_SVM;
+
+	err = paging_init(&hv_paging, &x86_long_paging, &mem_pool);
+	if (!err)
+		err = map_hypervisor();
+	if (!err)
+		err = map_physical_memory();
+	if (err) {
+		printk("brig: cannot build the hypervisor's page tables: %d\n",
+		       err);
+		return err;
+	}
+	printk("brig: %u-level paging, AMD-V backend\n", paging_levels);
+	return svm_init();
+}
+
+static void save_linux_state(struct per_cpu *cpu,
+			     struct arch_entry_state *state)
+{
+	struct per_cpu_arch *a = &cpu->arch;
+
+	a->entry_cr3 = read_cr3();
+	a->linux_rsp = state->linux_rsp;
+	store_gdt(&a->linux_gdt);
+	store_idt(&a->linux_idt);
+	a->linux_cs = read_cs();
+	a->linux_ds = read_ds();
+	a->linux_es = read_es();
+	a->linux_ss = read_ss();
+	a->linux_cr4 = read_cr4();
+	a->linux_efer = read_msr(MSR_EFER);
+	a->apic_id = read_apic_id();
+	a->sipi_vector = -1;
+}
+
+/*
+ * IDT first, then the page tables: an NMI between the two must not find
+ * Linux's handlers while Linux's kernel is no longer mapped.
+ */
+static void load_host_tables(struct per_cpu *cpu)
+{
+	struct desc_ptr gdt = { sizeof(cpu->arch.gdt) - 1,
+				(u64)cpu->arch.gdt };
+	struct desc_ptr idt = { sizeof(host_idt) - 1, (u64)host_idt };
+
+	cpu->arch.gdt[0] = 0;
+	cpu->arch.gdt[HOST_GDT_CODE] = GDT_CODE64;
+	cpu->arch.gdt[HOST_GDT_DATA] = GDT_DATA;
+	load_idt(&idt);
+	load_gdt(&gdt);
+	load_code_segment(HOST_CS);
+	load_data_segments(HOST_DS, HOST_DS, HOST_DS);
+	write_cr3(paging_virt_to_phys(hv_paging.root));
+}
+
+static void restore_linux(struct per_cpu *cpu)
+{
+	struct per_cpu_arch *a = &cpu->arch;
+
+	write_cr3(a->entry_cr3);
+	x86_restore_linux_tables(cpu, &a->linux_gdt, &a->linux_idt,
+				 a->linux_ds, a->linux_es, a->linux_ss);
+	load_code_segment(a->linux_cs);
+}
+
+int arch_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
+{
+	int err;
+
+	save_linux_state(cpu, state);
+	load_host_tables(cpu);
+	err = svm_cpu_init(cpu, state);
+	if (err)
+		restore_linux(cpu);
+	return err;
+}
+
+void arch_cpu_restore(struct per_cpu *cpu)
+{
+	svm_cpu_exit(cpu);
+	restore_linux(cpu);
+}
+
+void arch_cpu_activate(struct per_cpu *cpu)
+{
+	svm_cpu_activate(cpu);
+}
+
+void arch_cpu_deactivate(struct per_cpu *cpu)
+{
+	svm_cpu_deactivate(cpu);
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control hypercalls: what the root cell's driver asks of the
+ * hypervisor. Every argument is checked before anything changes; an
+ * unknown code or a bad argument returns a negative errno and leaves the
+ * system as it was.
+ */
+#include <brig/hypercall.h>
+#include <hv/arch.h>
+#include <hv/control.h>
+#include <hv/page-pool.h>
+#include <hv/percpu.h>
+#include <hv/printk.h>
+#include <hv/setup.h>
+#include <hv/string.h>
+
+bool root_owns_ram(u64 gpa, u64 size)
+{
+	const struct brig_cell_desc *root = &system_config->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+
+	if (gpa + size < gpa)
+		return false;
+	for (unsigned int n = 0; n < root->num_memory_regions; n++) {
+		if (mem[n].type != BRIG_MEM_TYPE_RAM ||
+		    !(mem[n].flags & BRIG_MEM_WRITE))
+			continue;
+		if (gpa >= mem[n].virt_start &&
+		    gpa + size <= mem[n].virt_start + mem[n].size)
+			return true;
+	}
+	return false;
+}
+
+static long get_info(unsigned long what)
+{
+	switch (what) {
+	case BRIG_INFO_MEM_POOL_SIZE:
+		return (long)mem_pool.pages;
+	case BRIG_INFO_MEM_POOL_USED:
+		return (long)page_pool_used(&mem_pool);
+	case BRIG_INFO_NUM_CELLS:
+		return 1;
+	case BRIG_INFO_PAGING_LEVELS:
+		return arch_paging_levels();
+	case BRIG_INFO_VENDOR:
+		return arch_vendor();
+	default:
+		return -EINVAL;
+	}
+}
+
+static long cpu_get_info(unsigned long cpu_id, unsigned long what)
+{
+	struct per_cpu *cpu;
+
+	if (cpu_id >= CONFIG_MAX_CPUS || !per_cpu(cpu_id)->online)
+		return -ENOENT;
+	cpu = per_cpu(cpu_id);
+	if (what == BRIG_CPU_INFO_STATE)
+		return BRIG_CPU_RUNNING;
+	if (what >= BRIG_CPU_INFO_STAT_BASE &&
+	    what < BRIG_CPU_INFO_STAT_BASE + BRIG_EXIT_COUNT)
+		/* Counters only grow; the root reads them as unsigned. */
+		return (long)READ_ONCE(
+			cpu->stats[what - BRIG_CPU_INFO_STAT_BASE]);
+	return -EINVAL;
+}
+
+static long console_read_page(unsigned long gpa, unsigned long seq)
+{
+	struct brig_console_page *page;
+	u64 next = seq;
+	size_t n;
+
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !root_owns_ram(gpa, PAGE_SIZE))
+		return -EFAULT;
+	page = phys_to_hv(gpa);
+	n = console_read(&next, page->data, sizeof(page->data));
+	page->first_seq = next - n;
+	page->bytes = (u32)n;
+	page->reserved = 0;
+	return (long)n;
+}
+
+long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
+	       unsigned long arg2)
+{
+	switch (code) {
+	case BRIG_HC_DISABLE:
+		printk("brig: CPU %u leaves the hypervisor\n", cpu->cpu_id);
+		cpu->online = false;
+		arch_cpu_deactivate(cpu);
+	case BRIG_HC_HYPERVISOR_GET_INFO:
+		return get_info(arg1);
+	case BRIG_HC_CPU_GET_INFO:
+		return cpu_get_info(arg1, arg2);
+	case BRIG_HC_CONSOLE_READ:
+		return console_read_page(arg1, arg2);
+	case BRIG_HC_DEBUG_CONSOLE_PUTC:
+		printk("%c", (char)arg1);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}

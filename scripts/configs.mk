@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Compile the configured board's descriptions, configs/$(ARCH)/$(BOARD)*.dts,
+# next to their sources: .dtb (for `brig config check` where there is no
+# dtc, such as the test guests) and .cell (the blob the hypervisor takes),
+# both by the brig tool's own compiler and checker.
+
+DTS := $(wildcard configs/$(ARCH)/$(BOARD)*.dts)
+DTB := $(DTS:.dts=.dtb)
+CELL := $(DTS:.dts=.cell)
+
+all: $(DTB) $(CELL)
+
+%.dtb: %.dts
+	dtc -q -I dts -O dtb -o $@ $<
+
+%.cell: %.dts tools/brig
+	tools/brig config compile $< -o $@
+
+.PHONY: all
