@@ -26,6 +26,7 @@ typedef _Bool bool;
 #define true 1
 #define false 0
 #define NULL ((void *)0)
+#define offsetof(t, m) __builtin_offsetof(t, m)
 #else
 /* Unit tests build the core's pure logic as ordinary user-space code. */
 #include <stdbool.h>
@@ -48,7 +49,6 @@ typedef _Bool bool;
 #define ERANGE 34
 #define ENOSYS 38
 
-#define offsetof(t, m) __builtin_offsetof(t, m)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define BIT(n) (1UL << (n))
 #define BIT_ULL(n) (1ULL << (n))
