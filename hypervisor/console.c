@@ -14,6 +14,7 @@
 #include <hv/panic.h>
 #include <hv/printk.h>
 #include <hv/spinlock.h>
+#include <brig/header.h>
 
 static const struct brig_console early_console = {
 #ifdef CONFIG_DEBUG_CONSOLE_EARLY
@@ -28,8 +29,10 @@ static const struct brig_console early_console = {
 static const struct brig_console *console = &early_console;
 
 static DEFINE_SPINLOCK(console_lock);
-static char ring[CONSOLE_RING_SIZE];
-static u64 ring_head; /* bytes ever written; guarded by console_lock */
+/* guarded by console_lock; the driver reads it after a failed enable */
+struct brig_hv_console hv_console;
+#define ring hv_console.ring
+#define ring_head hv_console.head
 
 void console_set_device(const struct brig_console *con)
 {

@@ -9,7 +9,7 @@
 #include <hv/percpu.h>
 #include <hv/setup.h>
 
-extern char __image_size[], __entry_offset[];
+extern char __image_size[], __entry_offset[], __console_offset[];
 
 struct brig_hv_header hv_header __section(".header") __used = {
 	.signature = BRIG_HV_SIGNATURE,
@@ -20,4 +20,5 @@ struct brig_hv_header hv_header __section(".header") __used = {
 	.percpu_size = sizeof(struct per_cpu),
 	.entry = (unsigned long)__entry_offset,
 	.max_cpus = CONFIG_MAX_CPUS,
+	.console_offset = (unsigned long)__console_offset,
 };

@@ -31,6 +31,7 @@ SECTIONS
 
 	__image_size = __image_end - __image_start;
 	__entry_offset = arch_entry - __image_start;
+	__console_offset = hv_console - __image_start;
 
 	/DISCARD/ : { *(.note*) *(.comment) *(.eh_frame*) }
 }

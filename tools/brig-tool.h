@@ -123,4 +123,20 @@ void config_dump(FILE *out, const void *blob, int is_system);
 int cmd_config(int argc, char **argv);
 void usage_config(FILE *out);
 
+/* cmd-hv.c: the hypervisor as a whole */
+int cmd_enable(int argc, char **argv);
+int cmd_disable(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_console(int argc, char **argv);
+void usage_hv(FILE *out);
+
+/* /dev/brig, opened with a helpful message on failure; -1 on error. */
+int brig_open_device(void);
+/*
+ * An ioctl that prints the driver's reason on failure ("brig: WHAT:
+ * reason"). Returns the ioctl's result, -1 on failure.
+ */
+int brig_ioctl(int fd, const char *what, unsigned long req, void *arg);
+
 #endif /* BRIG_TOOL_H */

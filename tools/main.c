@@ -20,6 +20,11 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "enable", cmd_enable, usage_hv },
+	{ "disable", cmd_disable, NULL }, /* usage_hv covers these */
+	{ "info", cmd_info, NULL },
+	{ "stats", cmd_stats, NULL },
+	{ "console", cmd_console, NULL },
 	{ "config", cmd_config, usage_config },
 };
 
@@ -33,7 +38,8 @@ static void usage(FILE *out)
 		     "       brig --help | --version\n\n"
 		     "commands:\n");
 	for (i = 0; i < NUM_COMMANDS; i++)
-		commands[i].usage(out);
+		if (commands[i].usage)
+			commands[i].usage(out);
 }
 
 int main(int argc, char **argv)

@@ -23,6 +23,12 @@ struct brig_hv_header {
 	__u64 percpu_size; /* bytes of per-CPU data and stack per CPU */
 	__u64 entry; /* offset of the entry point from link_base */
 	__u32 max_cpus; /* most CPUs this image supports */
+	__u32 reserved0;
+	/*
+	 * Offset of the hypervisor's struct brig_hv_console from link_base:
+	 * after a failed enable the driver prints what the hypervisor said.
+	 */
+	__u64 console_offset;
 
 	/* driver */
 	__u32 online_cpus; /* CPUs that will enter */
@@ -33,6 +39,14 @@ struct brig_hv_header {
 	__u64 config_size;
 	__u64 reserved[3];
 };
-BRIG_ABI_ASSERT_SIZE(struct brig_hv_header, 88);
+BRIG_ABI_ASSERT_SIZE(struct brig_hv_header, 104);
+
+#define BRIG_HV_CONSOLE_SIZE 16384 /* a power of two */
+
+/* The hypervisor console's ring: head counts every byte ever written. */
+struct brig_hv_console {
+	__u64 head;
+	char ring[BRIG_HV_CONSOLE_SIZE];
+};
 
 #endif /* _BRIG_HEADER_H */

@@ -47,6 +47,21 @@ struct brig_load_args {
 };
 BRIG_ABI_ASSERT_SIZE(struct brig_load_args, 56);
 
+/*
+ * BRIG_IOC_CONSOLE: read the hypervisor console from byte number seq
+ * (bytes ever written). On return first_seq is the number of buf[0] (later
+ * than seq if the ring had overwritten what was asked for) and seq the
+ * number to ask for next. The ioctl returns the bytes copied.
+ */
+struct brig_console_args {
+	__u64 seq; /* in/out */
+	__u64 first_seq; /* out */
+	__u64 buf; /* user-space address */
+	__u32 size; /* at most this many bytes */
+	__u32 reserved;
+};
+BRIG_ABI_ASSERT_SIZE(struct brig_console_args, 32);
+
 #define BRIG_IOC_ENABLE _IOW(BRIG_IOCTL_MAGIC, 0, struct brig_config_args)
 #define BRIG_IOC_DISABLE _IO(BRIG_IOCTL_MAGIC, 1)
 #define BRIG_IOC_CELL_VALIDATE _IOW(BRIG_IOCTL_MAGIC, 2, struct brig_config_args)
@@ -55,5 +70,11 @@ BRIG_ABI_ASSERT_SIZE(struct brig_load_args, 56);
 #define BRIG_IOC_CELL_START _IOW(BRIG_IOCTL_MAGIC, 5, struct brig_cell_ref)
 #define BRIG_IOC_CELL_SHUTDOWN _IOW(BRIG_IOCTL_MAGIC, 6, struct brig_cell_ref)
 #define BRIG_IOC_CELL_DESTROY _IOW(BRIG_IOCTL_MAGIC, 7, struct brig_cell_ref)
+#define BRIG_IOC_CONSOLE _IOWR(BRIG_IOCTL_MAGIC, 8, struct brig_console_args)
+
+/*
+ * After a failed request, read() on the same open file returns a sentence
+ * saying why (the errno alone rarely tells a user what to fix).
+ */
 
 #endif /* _BRIG_IOCTL_H */

@@ -417,12 +417,12 @@ static void system_round_trip(void **state)
 	assert_int_equal(s->platform.num_iommu_units, 0);
 	assert_string_equal(r->name, "qemu-q35");
 	assert_int_equal(brig_cell_cpu_set(r)[0], 0xf);
-	assert_int_equal(r->num_memory_regions, 11);
+	assert_int_equal(r->num_memory_regions, 16);
 	assert_region(&brig_cell_mem_regions(r)[4], 0x3b000000, 0x3b000000,
-		      0x5000000, BRIG_MEM_TYPE_RAM,
+		      0x4fe0000, BRIG_MEM_TYPE_RAM,
 		      BRIG_MEM_READ | BRIG_MEM_WRITE | BRIG_MEM_EXECUTE |
 			      BRIG_MEM_DMA | BRIG_MEM_RESERVED);
-	assert_region(&brig_cell_mem_regions(r)[10], 0x100000000ull,
+	assert_region(&brig_cell_mem_regions(r)[15], 0x100000000ull,
 		      0x100000000ull, 0x800000000ull, BRIG_MEM_TYPE_MMIO,
 		      BRIG_MEM_READ | BRIG_MEM_WRITE);
 	assert_int_equal(r->num_port_ranges, 1);

@@ -10,6 +10,7 @@
 
 #include <hv/types.h>
 #include <brig/config.h>
+#include <brig/header.h>
 
 #ifdef __BRIG_FREESTANDING__
 typedef __builtin_va_list va_list;
@@ -39,7 +40,7 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_set_device(const struct brig_console *con);
 
 /* The console ring as the root reads it. */
-#define CONSOLE_RING_SIZE 16384 /* bytes, a power of two */
+#define CONSOLE_RING_SIZE BRIG_HV_CONSOLE_SIZE
 
 /*
  * Copy console output starting at sequence number *seq (bytes ever written)

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/class/misc/brig/: the hypervisor's state for the shell.
+ *
+ *   enabled, version          always
+ *   mem_pool_size/used        pages of the hypervisor's pool (while enabled)
+ *   cpus/cpuN/<reason>        VM exits of CPU N by reason (while enabled),
+ *                             one file per reason of BRIG_EXIT_REASONS
+ *
+ * Values come from the hypervisor by hypercall when read; reading while
+ * brig is disabled fails with ENODEV.
+ */
+#include <linux/device.h>
+#include <linux/kobject.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include <brig/hypercall.h>
+#include <brig/version.h>
+
+#include "brig.h"
+
+static struct kobject *cpus_kobj;
+static struct kobject *cpu_kobjs[NR_CPUS];
+
+static ssize_t info_show(char *buf, unsigned long what)
+{
+	long v = -ENODEV;
+
+	mutex_lock(&brig_lock);
+	if (brig_enabled)
+		v = brig_hypercall(BRIG_HC_HYPERVISOR_GET_INFO, what, 0);
+	mutex_unlock(&brig_lock);
+	return v < 0 ? v : sysfs_emit(buf, "%ld\n", v);
+}
+
+static ssize_t enabled_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(brig_enabled));
+}
+static DEVICE_ATTR_RO(enabled);
+
+static ssize_t version_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", BRIG_VERSION);
+}
+static DEVICE_ATTR_RO(version);
+
+static ssize_t mem_pool_size_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return info_show(buf, BRIG_INFO_MEM_POOL_SIZE);
+}
+static DEVICE_ATTR_RO(mem_pool_size);
+
+static ssize_t mem_pool_used_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return info_show(buf, BRIG_INFO_MEM_POOL_USED);
+}
+static DEVICE_ATTR_RO(mem_pool_used);
+
+static struct attribute *brig_attrs[] = {
+	&dev_attr_enabled.attr,
+	&dev_attr_version.attr,
+	&dev_attr_mem_pool_size.attr,
+	&dev_attr_mem_pool_used.attr,
+	NULL,
+};
+
+static const struct attribute_group brig_group = {
+	.attrs = brig_attrs,
+};
+
+/* One attribute per exit reason; the reason is its index in the array. */
+#define BRIG_EXIT_ATTR(sym, name) __ATTR(name, 0444, exit_show, NULL),
+
+static ssize_t exit_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf);
+
+static struct kobj_attribute exit_attrs[] = {
+	BRIG_EXIT_REASONS(BRIG_EXIT_ATTR)
+};
+
+static struct attribute *exit_attr_ptrs[BRIG_EXIT_COUNT + 1];
+
+static const struct attribute_group exit_group = {
+	.attrs = exit_attr_ptrs,
+};
+
+static ssize_t exit_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	unsigned long reason = attr - exit_attrs;
+	unsigned int cpu;
+	long v = -ENODEV;
+
+	if (kstrtouint(kobject_name(kobj) + 3, 10, &cpu))
+		return -EINVAL;
+	mutex_lock(&brig_lock);
+	if (brig_enabled)
+		v = brig_hypercall(BRIG_HC_CPU_GET_INFO, cpu,
+				   BRIG_CPU_INFO_STAT_BASE + reason);
+	mutex_unlock(&brig_lock);
+	/* Counters are unsigned; errors are small negative numbers. */
+	if (v < 0 && v > -4096)
+		return v;
+	return sysfs_emit(buf, "%lu\n", (unsigned long)v);
+}
+
+int brig_sysfs_cpus_add(void)
+{
+	unsigned int cpu;
+	char name[16];
+
+	for_each_online_cpu(cpu) {
+		snprintf(name, sizeof(name), "cpu%u", cpu);
+		cpu_kobjs[cpu] = kobject_create_and_add(name, cpus_kobj);
+		if (!cpu_kobjs[cpu] ||
+		    sysfs_create_group(cpu_kobjs[cpu], &exit_group)) {
+			brig_sysfs_cpus_remove();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void brig_sysfs_cpus_remove(void)
+{
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		kobject_put(cpu_kobjs[cpu]);
+		cpu_kobjs[cpu] = NULL;
+	}
+}
+
+int brig_sysfs_init(void)
+{
+	int err;
+
+	for (unsigned int n = 0; n < BRIG_EXIT_COUNT; n++)
+		exit_attr_ptrs[n] = &exit_attrs[n].attr;
+	err = sysfs_create_group(&brig_dev->kobj, &brig_group);
+	if (err)
+		return err;
+	cpus_kobj = kobject_create_and_add("cpus", &brig_dev->kobj);
+	if (!cpus_kobj) {
+		sysfs_remove_group(&brig_dev->kobj, &brig_group);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void brig_sysfs_exit(void)
+{
+	brig_sysfs_cpus_remove();
+	kobject_put(cpus_kobj);
+	sysfs_remove_group(&brig_dev->kobj, &brig_group);
+}

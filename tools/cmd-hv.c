@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * brig enable | disable | info | stats | console: the hypervisor as a
+ * whole, through /dev/brig and /sys/class/misc/brig/.
+ *
+ * A refused request prints the driver's own sentence for why (read back
+ * from /dev/brig after the failed ioctl) rather than a bare errno.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <brig/hypercall.h>
+#include <brig/ioctl.h>
+
+#include "brig-tool.h"
+
+#define SYSFS_DIR "/sys/class/misc/brig"
+
+#define BRIG_EXIT_NAME(sym, name) name,
+static const char *const exit_names[] = { BRIG_EXIT_REASONS(BRIG_EXIT_NAME) };
+
+int brig_open_device(void)
+{
+	int fd = open(BRIG_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fprintf(stderr, "brig: cannot open %s: %s%s\n", BRIG_DEVICE,
+			strerror(errno),
+			errno == ENOENT ? " (is brig.ko loaded? modprobe brig)" :
+					  "");
+	return fd;
+}
+
+int brig_ioctl(int fd, const char *what, unsigned long req, void *arg)
+{
+	char reason[512];
+	ssize_t n;
+	int ret, err;
+
+	ret = ioctl(fd, req, arg);
+	if (ret >= 0)
+		return ret;
+	err = errno;
+	n = read(fd, reason, sizeof(reason) - 1);
+	if (n > 0) {
+		reason[n] = '\0';
+		fprintf(stderr, "brig: %s: %s\n", what, reason);
+	} else {
+		fprintf(stderr, "brig: %s: %s\n", what, strerror(err));
+	}
+	errno = err;
+	return -1;
+}
+
+/* A sysfs value as a number; -1 with errno set if it cannot be read. */
+static long long read_sysfs(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+int cmd_enable(int argc, char **argv)
+{
+	struct brig_config_args args = { 0 };
+	struct config cfg = { 0 };
+	struct diags d = { 0 };
+	int fd, ret = BRIG_EXIT_FAILED;
+
+	if (argc != 2) {
+		usage_hv(stderr);
+		return BRIG_EXIT_USAGE;
+	}
+	if (config_load(argv[1], &cfg, &d) || config_check_one(&cfg, &d) ||
+	    !cfg.is_system) {
+		diags_print(&d, stderr);
+		if (cfg.blob && !cfg.is_system)
+			fprintf(stderr, "brig: enable: %s is a cell description, not a system description\n",
+				argv[1]);
+		goto out;
+	}
+	fd = brig_open_device();
+	if (fd < 0)
+		goto out;
+	args.addr = (uintptr_t)cfg.blob;
+	args.size = (__u32)cfg.size;
+	if (!brig_ioctl(fd, "enable", BRIG_IOC_ENABLE, &args)) {
+		printf("brig: enabled\n");
+		ret = BRIG_EXIT_OK;
+	}
+	close(fd);
+out:
+	diags_free(&d);
+	config_free(&cfg);
+	return ret;
+}
+
+int cmd_disable(int argc, char **argv __attribute__((unused)))
+{
+	int fd, ret = BRIG_EXIT_FAILED;
+
+	if (argc != 1) {
+		usage_hv(stderr);
+		return BRIG_EXIT_USAGE;
+	}
+	fd = brig_open_device();
+	if (fd < 0)
+		return ret;
+	if (!brig_ioctl(fd, "disable", BRIG_IOC_DISABLE, NULL)) {
+		printf("brig: disabled\n");
+		ret = BRIG_EXIT_OK;
+	}
+	close(fd);
+	return ret;
+}
+
+/* Prints console output from *seq on; returns bytes printed or -1. */
+static long console_pump(int fd, __u64 *seq)
+{
+	char buf[4096];
+	struct brig_console_args args = {
+		.seq = *seq, .buf = (uintptr_t)buf, .size = sizeof(buf)
+	};
+	int n = brig_ioctl(fd, "console", BRIG_IOC_CONSOLE, &args);
+
+	if (n < 0)
+		return -1;
+	if (args.first_seq > *seq)
+		printf("[... %llu bytes of console output lost ...]\n",
+		       (unsigned long long)(args.first_seq - *seq));
+	fwrite(buf, 1, (size_t)n, stdout);
+	fflush(stdout);
+	*seq = args.seq;
+	return n;
+}
+
+int cmd_console(int argc, char **argv)
+{
+	bool follow = argc == 2 && !strcmp(argv[1], "--follow");
+	__u64 seq = 0;
+	long n;
+	int fd;
+
+	if (argc > 2 || (argc == 2 && !follow)) {
+		usage_hv(stderr);
+		return BRIG_EXIT_USAGE;
+	}
+	fd = brig_open_device();
+	if (fd < 0)
+		return BRIG_EXIT_FAILED;
+	do {
+		while ((n = console_pump(fd, &seq)) > 0)
+			;
+		if (n < 0) {
+			close(fd);
+			return BRIG_EXIT_FAILED;
+		}
+		if (follow)
+			usleep(200000);
+	} while (follow);
+	close(fd);
+	return BRIG_EXIT_OK;
+}
+
+/* CPUs that have a counter directory, in ascending order; count returned. */
+static unsigned int list_cpus(unsigned int *cpus, unsigned int max)
+{
+	unsigned int n = 0;
+	char path[128];
+
+	for (unsigned int cpu = 0; cpu < 4096 && n < max; cpu++) {
+		snprintf(path, sizeof(path), SYSFS_DIR "/cpus/cpu%u/total", cpu);
+		if (access(path, R_OK) == 0)
+			cpus[n++] = cpu;
+	}
+	return n;
+}
+
+int cmd_info(int argc, char **argv __attribute__((unused)))
+{
+	long long enabled, size, used;
+	unsigned int cpus[256], n;
+
+	if (argc != 1) {
+		usage_hv(stderr);
+		return BRIG_EXIT_USAGE;
+	}
+	enabled = read_sysfs(SYSFS_DIR "/enabled");
+	if (enabled < 0) {
+		fprintf(stderr, "brig: info: %s not found: is brig.ko loaded?\n",
+			SYSFS_DIR);
+		return BRIG_EXIT_FAILED;
+	}
+	printf("enabled: %s\n", enabled ? "yes" : "no");
+	if (!enabled)
+		return BRIG_EXIT_OK;
+	size = read_sysfs(SYSFS_DIR "/mem_pool_size");
+	used = read_sysfs(SYSFS_DIR "/mem_pool_used");
+	printf("hypervisor memory: %lld of %lld pages used (%lld KiB of %lld KiB)\n",
+	       used, size, used * 4, size * 4);
+	n = list_cpus(cpus, 256);
+	printf("cpus:");
+	for (unsigned int i = 0; i < n; i++)
+		printf(" %u", cpus[i]);
+	printf("\n");
+	return BRIG_EXIT_OK;
+}
+
+static long long cpu_counter(unsigned int cpu, unsigned int reason)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), SYSFS_DIR "/cpus/cpu%u/%s", cpu,
+		 exit_names[reason]);
+	return read_sysfs(path);
+}
+
+static void print_stats_text(const unsigned int *cpus, unsigned int n)
+{
+	printf("%-12s", "exits");
+	for (unsigned int i = 0; i < n; i++)
+		printf(" %12s", "");
+	printf("\r%-12s", "reason");
+	for (unsigned int i = 0; i < n; i++)
+		printf(" %9s%-3u", "cpu", cpus[i]);
+	printf("\n");
+	for (unsigned int r = 0; r < BRIG_EXIT_COUNT; r++) {
+		printf("%-12s", exit_names[r]);
+		for (unsigned int i = 0; i < n; i++)
+			printf(" %12lld", cpu_counter(cpus[i], r));
+		printf("\n");
+	}
+}
+
+static void print_stats_json(const unsigned int *cpus, unsigned int n)
+{
+	printf("{\"cpus\": {");
+	for (unsigned int i = 0; i < n; i++) {
+		printf("%s\"%u\": {", i ? ", " : "", cpus[i]);
+		for (unsigned int r = 0; r < BRIG_EXIT_COUNT; r++)
+			printf("%s\"%s\": %lld", r ? ", " : "", exit_names[r],
+			       cpu_counter(cpus[i], r));
+		printf("}");
+	}
+	printf("}}\n");
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	bool json = argc == 2 && !strcmp(argv[1], "--json");
+	unsigned int cpus[256], n;
+
+	if (argc > 2 || (argc == 2 && !json)) {
+		usage_hv(stderr);
+		return BRIG_EXIT_USAGE;
+	}
+	n = list_cpus(cpus, 256);
+	if (!n) {
+		fprintf(stderr, "brig: stats: brig is not enabled (no counters in %s/cpus)\n",
+			SYSFS_DIR);
+		return BRIG_EXIT_FAILED;
+	}
+	if (json)
+		print_stats_json(cpus, n);
+	else
+		print_stats_text(cpus, n);
+	return BRIG_EXIT_OK;
+}
+
+void usage_hv(FILE *out)
+{
+	fprintf(out,
+		"  brig enable SYSTEM\n"
+		"        start the hypervisor; the running Linux becomes the root cell\n"
+		"        (SYSTEM: a system description, .dts, .dtb or compiled .cell)\n"
+		"  brig disable\n"
+		"        stop the hypervisor; Linux runs natively again\n"
+		"  brig info\n"
+		"        whether brig is enabled, its memory pool, its CPUs\n"
+		"  brig stats [--json]\n"
+		"        VM exits per CPU and reason\n"
+		"  brig console [--follow]\n"
+		"        print the hypervisor's console (and keep following it)\n");
+}
