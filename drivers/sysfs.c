@@ -75,7 +75,8 @@ static const struct attribute_group brig_group = {
 };
 
 /* One attribute per exit reason; the reason is its index in the array. */
-#define BRIG_EXIT_ATTR(sym, name) __ATTR(name, 0444, exit_show, NULL),
+#define BRIG_EXIT_ATTR(sym, str)                                               \
+	{ .attr = { .name = str, .mode = 0444 }, .show = exit_show },
 
 static ssize_t exit_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf);

@@ -234,9 +234,6 @@ static void print_stats_text(const unsigned int *cpus, unsigned int n)
 {
 	printf("%-12s", "exits");
 	for (unsigned int i = 0; i < n; i++)
-		printf(" %12s", "");
-	printf("\r%-12s", "reason");
-	for (unsigned int i = 0; i < n; i++)
 		printf(" %9s%-3u", "cpu", cpus[i]);
 	printf("\n");
 	for (unsigned int r = 0; r < BRIG_EXIT_COUNT; r++) {

@@ -303,10 +303,13 @@ int arch_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
 	int err;
 
 	save_linux_state(cpu, state);
-	load_host_tables(cpu);
+	/*
+	 * The guest state comes from Linux's GDT, which only the early
+	 * tables map: build it before switching to the hypervisor's own.
+	 */
 	err = svm_cpu_init(cpu, state);
-	if (err)
-		restore_linux(cpu);
+	if (!err)
+		load_host_tables(cpu);
 	return err;
 }
 

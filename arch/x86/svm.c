@@ -357,7 +357,8 @@ static void handle_msr(struct per_cpu *cpu, struct vmcb *vmcb,
 	u32 msr = (u32)regs->rcx;
 	u64 val;
 
-	cpu->stats[BRIG_EXIT_MSR]++;
+	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR
+					 : BRIG_EXIT_MSR]++;
 	if (vmcb->control.exit_info1 == 0) {
 		if (!handle_msr_read(vmcb, msr, &val))
 			goto gp;

@@ -78,6 +78,10 @@ g=$GUEST_DIR/$abi
 copy_opt "$g/brig.ko" "$root/lib/modules/brig.ko"
 for f in "$g"/tests/*.ko; do copy_opt "$f" "$root/lib/modules/tests/${f##*/}"; done
 copy_opt "$BRIG_ROOT/tools/brig" "$root/usr/bin/brig"
+# Helper programs of the tests (tests/tools/: static, no extension).
+for f in "$BRIG_ROOT"/tests/tools/*; do
+	[ -x "$f" ] && [ -f "$f" ] && copy_opt "$f" "$root/usr/bin/${f##*/}"
+done
 copy_opt "$BRIG_ROOT/hypervisor/brig-x86.bin" "$root/lib/firmware/brig/brig-x86.bin"
 for f in "$BRIG_ROOT"/configs/x86/*.dts "$BRIG_ROOT"/configs/x86/*.dtb \
 	"$BRIG_ROOT"/configs/x86/*.cell "$GUEST_DIR"/configs/*.dtb \
