@@ -33,6 +33,7 @@
 static struct resource *hv_region;
 static void *hv_mem; /* the region, mapped write-back */
 static u64 hv_size;
+static cpumask_t enabled_cpus; /* the CPUs that entered */
 
 struct check_ctx {
 	struct brig_file *bf;
@@ -280,6 +281,7 @@ int brig_cmd_enable(struct brig_file *bf, void __user *arg)
 		err = do_enable(bf, sys, size);
 	if (!err) {
 		brig_enabled = true;
+		cpumask_copy(&enabled_cpus, cpu_online_mask);
 		__module_get(THIS_MODULE); /* no rmmod while enabled */
 	}
 	cpus_read_unlock();
@@ -298,6 +300,22 @@ int brig_cmd_enable(struct brig_file *bf, void __user *arg)
 }
 
 static atomic_t leave_errors;
+
+/*
+ * A CPU that Linux took offline is parked inside the hypervisor, waiting
+ * for its SIPI: it can only leave once Linux brings it back online.
+ */
+static int check_all_cpus_online(struct brig_file *bf)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, &enabled_cpus)
+		if (!cpu_online(cpu))
+			return brig_fail(bf, -EBUSY,
+					 "CPU %u is offline and parked in the hypervisor: bring it online first (echo 1 > /sys/devices/system/cpu/cpu%u/online)",
+					 cpu, cpu);
+	return 0;
+}
 
 static void leave_cpu(void *info)
 {
@@ -323,29 +341,37 @@ int brig_cmd_disable(struct brig_file *bf)
 	int err;
 
 	mutex_lock(&brig_lock);
-	if (!brig_enabled) {
-		err = brig_fail(bf, -EINVAL, "brig is not enabled");
-		goto out;
-	}
-	brig_sysfs_cpus_remove();
 	cpus_read_lock();
-	err = do_disable();
-	cpus_read_unlock();
-	if (err) {
-		brig_sysfs_cpus_add();
-		brig_fail(bf, err, "the hypervisor refused to be disabled; see `brig console`");
-	} else {
-		pr_info("brig: disabled, Linux runs natively again\n");
+	if (!brig_enabled)
+		err = brig_fail(bf, -EINVAL, "brig is not enabled");
+	else
+		err = check_all_cpus_online(bf);
+	if (!err) {
+		brig_sysfs_cpus_remove();
+		err = do_disable();
+		if (err) {
+			brig_sysfs_cpus_add();
+			brig_fail(bf, err,
+				  "the hypervisor refused to be disabled; see `brig console`");
+		}
 	}
-out:
+	cpus_read_unlock();
+	if (!err)
+		pr_info("brig: disabled, Linux runs natively again\n");
 	mutex_unlock(&brig_lock);
 	return err;
 }
 
 void brig_disable_for_shutdown(void)
 {
+	unsigned int cpu;
+
 	mutex_lock(&brig_lock);
 	if (brig_enabled) {
+		/* Parked CPUs must come back before they can leave. */
+		for_each_cpu(cpu, &enabled_cpus)
+			if (!cpu_online(cpu) && add_cpu(cpu))
+				pr_emerg("brig: CPU %u did not come back online\n", cpu);
 		brig_sysfs_cpus_remove();
 		cpus_read_lock();
 		if (do_disable())

@@ -18,7 +18,7 @@ export DEBIAN_FRONTEND=noninteractive
 BUILD_PKGS="build-essential make gcc clang clang-format pkg-config flex bison
 	kconfig-frontends libncurses-dev libfdt-dev device-tree-compiler
 	libcmocka-dev kmod binutils python3"
-TEST_PKGS="busybox-static cpio gzip xz-utils bochs bochsbios vgabios
+TEST_PKGS="busybox-static cpio gzip xz-utils zstd bochs bochsbios vgabios
 	bochs-term isolinux syslinux-common xorriso"
 BPO_PKGS="qemu-system-x86"
 

@@ -71,7 +71,7 @@ static void msrpm_intercept(u8 *map, u32 msr, bool read, bool write)
 }
 
 /*
- * EFER: SVME must stay set while a guest runs and is hidden from it.
+ * EFER: SVME must stay set while a guest runs; a guest cannot clear it.
  * VM_HSAVE_PA and VM_CR: the host save area and the SVM lock belong to
  * the hypervisor. ICR (x2APIC): INIT and SIPI are emulated.
  */
@@ -320,7 +320,14 @@ static bool handle_msr_read(struct vmcb *vmcb, u32 msr, u64 *val)
 {
 	switch (msr) {
 	case MSR_EFER:
-		*val = vmcb->save.efer & ~EFER_SVME;
+		/*
+		 * SVME reads as set, as it is: it is how KVM (and any other
+		 * hypervisor) learns that AMD-V is taken and gives up with
+		 * -EBUSY. Linux 6.12's KVM checks nothing else (not VM_CR),
+		 * and hiding SVME would let it go on to load its own host
+		 * save area and, later, VMRUN.
+		 */
+		*val = vmcb->save.efer;
 		return true;
 	case MSR_VM_HSAVE_PA:
 		*val = 0;

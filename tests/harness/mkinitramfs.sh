@@ -78,6 +78,22 @@ g=$GUEST_DIR/$abi
 copy_opt "$g/brig.ko" "$root/lib/modules/brig.ko"
 for f in "$g"/tests/*.ko; do copy_opt "$f" "$root/lib/modules/tests/${f##*/}"; done
 copy_opt "$BRIG_ROOT/tools/brig" "$root/usr/bin/brig"
+# KVM from the kernel package itself: the tests load it while brig runs.
+kmods=$KERNEL_CACHE/$abi/lib/modules/$abi/kernel
+for m in virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm \
+	arch/x86/kvm/kvm-amd \
+	arch/x86/kvm/kvm-intel; do
+	for ext in .ko .ko.xz .ko.zst; do
+		f=$kmods/$m$ext
+		[ -f "$f" ] || continue
+		mkdir -p "$root/lib/modules/kvm"
+		case $ext in
+		.ko.xz) xz -dc "$f" >"$root/lib/modules/kvm/${m##*/}.ko" ;;
+		.ko.zst) zstd -qdc "$f" >"$root/lib/modules/kvm/${m##*/}.ko" ;;
+		*) cp "$f" "$root/lib/modules/kvm/" ;;
+		esac
+	done
+done
 # Helper programs of the tests (tests/tools/: static, no extension).
 for f in "$BRIG_ROOT"/tests/tools/*; do
 	[ -x "$f" ] && [ -f "$f" ] && copy_opt "$f" "$root/usr/bin/${f##*/}"
