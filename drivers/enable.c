@@ -34,6 +34,15 @@ static struct resource *hv_region;
 static void *hv_mem; /* the region, mapped write-back */
 static u64 hv_size;
 static cpumask_t enabled_cpus; /* the CPUs that entered */
+/* The description it was enabled with: cells are checked against it. */
+static struct brig_system_desc *enabled_sys;
+static u32 enabled_sys_size;
+
+const struct brig_system_desc *brig_system_desc(u32 *size)
+{
+	*size = enabled_sys_size;
+	return enabled_sys;
+}
 
 struct check_ctx {
 	struct brig_file *bf;
@@ -283,10 +292,14 @@ int brig_cmd_enable(struct brig_file *bf, void __user *arg)
 		brig_enabled = true;
 		cpumask_copy(&enabled_cpus, cpu_online_mask);
 		__module_get(THIS_MODULE); /* no rmmod while enabled */
+		enabled_sys = sys; /* kept until disable */
+		enabled_sys_size = size;
+		sys = NULL;
 	}
 	cpus_read_unlock();
 	if (!err) {
 		brig_sysfs_cpus_add();
+		brig_cells_enable(enabled_sys);
 		pr_info("brig: enabled on %u CPUs, hypervisor pool %ld of %ld pages used\n",
 			num_online_cpus(),
 			brig_hypercall(BRIG_HC_HYPERVISOR_GET_INFO,
@@ -332,6 +345,8 @@ static int do_disable(void)
 		return -EBUSY;
 	brig_enabled = false;
 	release_all();
+	kvfree(enabled_sys);
+	enabled_sys = NULL;
 	module_put(THIS_MODULE);
 	return 0;
 }
@@ -344,13 +359,18 @@ int brig_cmd_disable(struct brig_file *bf)
 	cpus_read_lock();
 	if (!brig_enabled)
 		err = brig_fail(bf, -EINVAL, "brig is not enabled");
+	else if (brig_cells_exist())
+		err = brig_fail(bf, -EBUSY,
+				"destroy the cells first: brig cell list");
 	else
 		err = check_all_cpus_online(bf);
 	if (!err) {
+		brig_cells_disable();
 		brig_sysfs_cpus_remove();
 		err = do_disable();
 		if (err) {
 			brig_sysfs_cpus_add();
+			brig_cells_enable(enabled_sys);
 			brig_fail(bf, err,
 				  "the hypervisor refused to be disabled; see `brig console`");
 		}
@@ -368,6 +388,8 @@ void brig_disable_for_shutdown(void)
 
 	mutex_lock(&brig_lock);
 	if (brig_enabled) {
+		brig_cells_destroy_all();
+		brig_cells_disable();
 		/* Parked CPUs must come back before they can leave. */
 		for_each_cpu(cpu, &enabled_cpus)
 			if (!cpu_online(cpu) && add_cpu(cpu))

@@ -7,6 +7,7 @@
  */
 #include <brig/hypercall.h>
 #include <hv/arch.h>
+#include <hv/cell.h>
 #include <hv/control.h>
 #include <hv/page-pool.h>
 #include <hv/percpu.h>
@@ -40,7 +41,7 @@ static long get_info(unsigned long what)
 	case BRIG_INFO_MEM_POOL_USED:
 		return (long)page_pool_used(&mem_pool);
 	case BRIG_INFO_NUM_CELLS:
-		return 1;
+		return cell_count();
 	case BRIG_INFO_PAGING_LEVELS:
 		return arch_paging_levels();
 	case BRIG_INFO_VENDOR:
@@ -58,7 +59,8 @@ static long cpu_get_info(unsigned long cpu_id, unsigned long what)
 		return -ENOENT;
 	cpu = per_cpu(cpu_id);
 	if (what == BRIG_CPU_INFO_STATE)
-		return BRIG_CPU_RUNNING;
+		return READ_ONCE(cpu->parked) ? BRIG_CPU_PARKED
+					      : BRIG_CPU_RUNNING;
 	if (what >= BRIG_CPU_INFO_STAT_BASE &&
 	    what < BRIG_CPU_INFO_STAT_BASE + BRIG_EXIT_COUNT)
 		/* Counters only grow; the root reads them as unsigned. */
@@ -83,14 +85,51 @@ static long console_read_page(unsigned long gpa, unsigned long seq)
 	return (long)n;
 }
 
+static long disable(struct per_cpu *cpu)
+{
+	unsigned int cells;
+
+	spin_lock(&cell_lock);
+	cells = cell_count();
+	spin_unlock(&cell_lock);
+	if (cells > 1) {
+		printk("brig: disable refused: %u cell(s) still exist\n",
+		       cells - 1);
+		return -EBUSY;
+	}
+	printk("brig: CPU %u leaves the hypervisor\n", cpu->cpu_id);
+	cpu->online = false;
+	arch_cpu_deactivate(cpu);
+}
+
+/* Management belongs to the root; any cell may write to the console. */
+static bool allowed(const struct per_cpu *cpu, unsigned long code)
+{
+	return cpu->cell == &root_cell || code == BRIG_HC_DEBUG_CONSOLE_PUTC;
+}
+
 long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
 	       unsigned long arg2)
 {
+	if (!allowed(cpu, code))
+		return -EPERM;
 	switch (code) {
 	case BRIG_HC_DISABLE:
-		printk("brig: CPU %u leaves the hypervisor\n", cpu->cpu_id);
-		cpu->online = false;
-		arch_cpu_deactivate(cpu);
+		return disable(cpu);
+	case BRIG_HC_CELL_VALIDATE:
+		return cell_validate(arg1, arg2);
+	case BRIG_HC_CELL_CREATE:
+		return cell_create(arg1, arg2);
+	case BRIG_HC_CELL_START:
+		return cell_start((unsigned int)arg1);
+	case BRIG_HC_CELL_SET_LOADABLE:
+		return cell_set_loadable((unsigned int)arg1);
+	case BRIG_HC_CELL_SHUTDOWN:
+		return cell_shutdown((unsigned int)arg1, arg2);
+	case BRIG_HC_CELL_DESTROY:
+		return cell_destroy((unsigned int)arg1, arg2);
+	case BRIG_HC_CELL_GET_STATE:
+		return cell_get_state((unsigned int)arg1);
 	case BRIG_HC_HYPERVISOR_GET_INFO:
 		return get_info(arg1);
 	case BRIG_HC_CPU_GET_INFO:

@@ -11,6 +11,7 @@
  * undo their setup and return the same error: enabling is all or nothing.
  */
 #include <brig/config-check.h>
+#include <hv/cell.h>
 #include <hv/arch.h>
 #include <hv/page-pool.h>
 #include <hv/percpu.h>
@@ -117,6 +118,7 @@ static int init_global(void)
 	err = init_pool();
 	if (err)
 		return err;
+	cell_init_root();
 	err = arch_init();
 	if (err)
 		return err;
@@ -156,6 +158,7 @@ int hv_entry(unsigned int cpu_id, struct arch_entry_state *state)
 	spin_unlock(&init_lock);
 
 	cpu->cpu_id = cpu_id;
+	cpu->cell = &root_cell;
 	if (!err) {
 		err = arch_cpu_init(cpu, state);
 		if (err) {

@@ -15,6 +15,7 @@
 #include <hv/setup.h>
 #include <hv/spinlock.h>
 #include <hv/string.h>
+#include <arch/exits.h>
 #include <arch/mmio.h>
 #include <arch/x86.h>
 
@@ -95,8 +96,8 @@ static DEFINE_SPINLOCK(report_lock);
 static u64 reported[REPORTED_PAGES];
 static unsigned int num_reported;
 
-/* True the first time a page is reported (and while the table has room). */
-static bool first_report(u64 page)
+/* True the first time a key is reported (and while the table has room). */
+bool x86_first_report(u64 page)
 {
 	bool first = true;
 
@@ -120,7 +121,7 @@ void x86_root_forbidden_access(struct per_cpu *cpu,
 	bool in_hv = acc->gpa >= hv->phys_start &&
 		     acc->gpa < hv->phys_start + hv->size;
 
-	if (first_report(acc->gpa & PAGE_MASK))
+	if (x86_first_report(acc->gpa & PAGE_MASK))
 		printk("brig: root cell CPU %u: %u-byte %s at %llx denied (%s); reads return all-ones, writes are dropped\n",
 		       cpu->cpu_id, acc->size, acc->is_write ? "write" : "read",
 		       (unsigned long long)acc->gpa,

@@ -266,6 +266,13 @@ static void save_linux_state(struct per_cpu *cpu,
 	a->linux_efer = read_msr(MSR_EFER);
 	a->apic_id = read_apic_id();
 	a->sipi_vector = -1;
+	a->linux_apicbase = read_msr(MSR_IA32_APICBASE);
+	if (a->linux_cr4 & X86_CR4_OSXSAVE) {
+		u32 lo, hi;
+
+		asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		a->linux_xcr0 = (u64)hi << 32 | lo;
+	}
 }
 
 /*

@@ -23,6 +23,7 @@
  * save is absent.
  */
 #include <hv/arch.h>
+#include <hv/cell.h>
 #include <hv/control.h>
 #include <hv/page-pool.h>
 #include <hv/panic.h>
@@ -38,11 +39,7 @@
 
 #define ROOT_ASID 1
 
-/* The root cell's second-stage state, shared by all its CPUs. */
-static struct paging_structs root_npt;
-static u8 *root_msrpm; /* SVM_MSRPM_SIZE, physically contiguous */
-static u8 *root_iopm; /* SVM_IOPM_SIZE */
-static bool has_nrips;
+bool svm_has_nrips;
 
 static struct guest_regs *guest_regs_of(struct per_cpu *cpu)
 {
@@ -71,40 +68,122 @@ static void msrpm_intercept(u8 *map, u32 msr, bool read, bool write)
 }
 
 /*
- * EFER: SVME must stay set while a guest runs; a guest cannot clear it.
- * VM_HSAVE_PA and VM_CR: the host save area and the SVM lock belong to
- * the hypervisor. ICR (x2APIC): INIT and SIPI are emulated.
+ * The root's MSR traps. EFER: SVME must stay set while a guest runs; a
+ * guest cannot clear it. PAT: with nested paging the guest's PAT is the
+ * VMCB's g_pat, which a WRMSR does not reach by itself. VM_HSAVE_PA and
+ * VM_CR: the host save area and the SVM lock belong to the hypervisor.
+ * ICR (x2APIC): INIT and SIPI are emulated. Nothing else traps.
  */
-static void init_msrpm(u8 *map)
+static void init_root_msrpm(u8 *map)
 {
 	msrpm_intercept(map, MSR_EFER, true, true);
+	msrpm_intercept(map, MSR_IA32_PAT, true, true);
 	msrpm_intercept(map, MSR_VM_HSAVE_PA, true, true);
 	msrpm_intercept(map, MSR_VM_CR, true, true);
 	msrpm_intercept(map, MSR_X2APIC_ICR, false, true);
 }
 
-/* The root sees its own memory 1:1; the hypervisor region is absent. */
-static int map_root_memory(void)
+/* Clear both trap bits of an MSR: the guest reaches it directly. */
+static void msrpm_allow(u8 *map, u32 msr, bool read, bool write)
 {
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-	int err = paging_init(&root_npt, &x86_npt_paging, &mem_pool);
+	u32 base = msr <= 0x1fff ? 0 : msr <= 0xc0001fff ? 0x800 : 0x1000;
+	u32 bit = (msr & 0x1fff) % 4 * 2;
 
-	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++) {
-		unsigned int flags = 0;
+	if (read)
+		map[base + (msr & 0x1fff) / 4] &= (u8)~(1u << bit);
+	if (write)
+		map[base + (msr & 0x1fff) / 4] &= (u8)~(2u << bit);
+}
 
-		if (mem[n].flags & BRIG_MEM_READ)
-			flags |= PAGE_READ;
-		if (mem[n].flags & BRIG_MEM_WRITE)
-			flags |= PAGE_WRITE;
-		if (mem[n].flags & BRIG_MEM_EXECUTE)
-			flags |= PAGE_EXEC;
-		if (mem[n].type == BRIG_MEM_TYPE_MMIO)
-			flags |= PAGE_DEVICE;
-		err = paging_map(&root_npt, mem[n].virt_start,
-				 mem[n].phys_start, mem[n].size, flags);
+/*
+ * A cell's MSR traps: everything traps except the x2APIC registers (the
+ * cell's own local APIC; ICR writes are checked), the TSC deadline and
+ * the per-CPU state a kernel switches freely (segment bases, syscall
+ * entry, TSC_AUX). What traps is emulated or refused in exits.c.
+ */
+static void init_cell_msrpm(u8 *map)
+{
+	static const u32 direct[] = {
+		0x6e0 /* TSC_DEADLINE */, MSR_FS_BASE, MSR_GS_BASE,
+		MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
+		MSR_SFMASK, 0xc0000103 /* TSC_AUX */,
+	};
+
+	memset(map, 0xff, SVM_MSRPM_SIZE);
+	for (u32 msr = MSR_X2APIC_BASE; msr <= MSR_X2APIC_END; msr++)
+		msrpm_allow(map, msr, true, msr != MSR_X2APIC_ICR);
+	for (unsigned int n = 0; n < ARRAY_SIZE(direct); n++)
+		msrpm_allow(map, direct[n], true, true);
+}
+
+/* One bit per port; an access of several bytes checks each one's bit. */
+void svm_iopm_set(u8 *iopm, u32 base, u32 length, bool trap)
+{
+	for (u32 port = base; port < base + length; port++) {
+		if (trap)
+			iopm[port / 8] |= (u8)(1u << (port % 8));
+		else
+			iopm[port / 8] &= (u8)~(1u << (port % 8));
 	}
-	return err;
+}
+
+static int alloc_bitmaps(struct cell_arch *a)
+{
+	a->msrpm = page_alloc(&mem_pool, SVM_MSRPM_SIZE / PAGE_SIZE);
+	a->iopm = page_alloc(&mem_pool, SVM_IOPM_SIZE / PAGE_SIZE);
+	return a->msrpm && a->iopm ? 0 : -ENOMEM;
+}
+
+/*
+ * A cell's ports: exclusive ranges it may read or write go straight to
+ * the hardware; shared read-only ranges trap (reads are emulated, writes
+ * refused); every other port traps and stops the cell.
+ */
+int svm_cell_init(struct cell *cell)
+{
+	const struct brig_port_range *pio =
+		brig_cell_port_ranges(cell->config);
+	int err = alloc_bitmaps(&cell->arch);
+
+	if (err)
+		return err;
+	init_cell_msrpm(cell->arch.msrpm);
+	memset(cell->arch.iopm, 0xff, SVM_IOPM_SIZE);
+	for (unsigned int n = 0; n < cell->config->num_port_ranges; n++)
+		if (!(pio[n].flags & BRIG_PIO_SHARED) &&
+		    (pio[n].flags & BRIG_PIO_READ) &&
+		    (pio[n].flags & BRIG_PIO_WRITE))
+			svm_iopm_set(cell->arch.iopm, pio[n].base,
+				     pio[n].length, false);
+	return 0;
+}
+
+void svm_cell_exit(struct cell *cell)
+{
+	page_free(&mem_pool, cell->arch.msrpm, SVM_MSRPM_SIZE / PAGE_SIZE);
+	page_free(&mem_pool, cell->arch.iopm, SVM_IOPM_SIZE / PAGE_SIZE);
+	cell->arch.msrpm = NULL;
+	cell->arch.iopm = NULL;
+}
+
+/* The VMCB runs the CPU's cell: its tables, its traps, its ASID. */
+void svm_set_context(struct per_cpu *cpu)
+{
+	struct vmcb_control *ctl = &cpu->arch.vmcb.control;
+	struct cell *cell = cpu->cell;
+
+	ctl->iopm_base_pa = hv_virt_to_phys(cell->arch.iopm);
+	ctl->msrpm_base_pa = hv_virt_to_phys(cell->arch.msrpm);
+	ctl->nested_cr3 = hv_virt_to_phys(cell->arch.npt.root);
+	ctl->asid = ROOT_ASID + cell->id;
+	ctl->tlb_control = SVM_TLB_FLUSH_ALL;
+}
+
+void svm_flush_guest_tlb(struct per_cpu *cpu)
+{
+	/* QEMU offers no flush-by-ASID; flushing everything is always right. */
+	cpu->arch.vmcb.control.tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
 int svm_init(void)
@@ -126,17 +205,17 @@ int svm_init(void)
 		printk("brig: the CPU has no nested paging (NPT), which brig requires\n");
 		return -ENODEV;
 	}
-	has_nrips = r.edx & SVM_FEATURE_NRIPS;
+	svm_has_nrips = r.edx & SVM_FEATURE_NRIPS;
 	printk("brig: SVM: NPT, NRIP save %s, decode assists %s\n",
-	       has_nrips ? "yes" : "no",
+	       svm_has_nrips ? "yes" : "no",
 	       (r.edx & SVM_FEATURE_DECODE_ASSISTS) ? "yes" : "no");
 
-	root_msrpm = page_alloc(&mem_pool, SVM_MSRPM_SIZE / PAGE_SIZE);
-	root_iopm = page_alloc(&mem_pool, SVM_IOPM_SIZE / PAGE_SIZE);
-	if (!root_msrpm || !root_iopm)
-		return -ENOMEM;
-	init_msrpm(root_msrpm);
-	err = map_root_memory();
+	/* The root owns every port until a cell takes some. */
+	err = alloc_bitmaps(&root_cell.arch);
+	if (err)
+		return err;
+	init_root_msrpm(root_cell.arch.msrpm);
+	err = x86_map_cell_memory(&root_cell);
 	if (err)
 		printk("brig: cannot build the root cell's nested page tables: %d\n",
 		       err);
@@ -184,12 +263,8 @@ static void init_vmcb_from_linux(struct per_cpu *cpu,
 			       SVM_INTERCEPT2_VMLOAD | SVM_INTERCEPT2_VMSAVE |
 			       SVM_INTERCEPT2_STGI | SVM_INTERCEPT2_CLGI |
 			       SVM_INTERCEPT2_SKINIT;
-	ctl->iopm_base_pa = hv_virt_to_phys(root_iopm);
-	ctl->msrpm_base_pa = hv_virt_to_phys(root_msrpm);
-	ctl->asid = ROOT_ASID;
-	ctl->tlb_control = SVM_TLB_FLUSH_ALL;
 	ctl->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
-	ctl->nested_cr3 = hv_virt_to_phys(root_npt.root);
+	svm_set_context(cpu);
 
 	read_linux_segments(save, &cpu->arch);
 	save->cpl = 0;
@@ -250,202 +325,6 @@ void svm_cpu_activate(struct per_cpu *cpu)
 	svm_vm_loop(regs);
 }
 
-/* --- exits -------------------------------------------------------------- */
-
-static void skip_instruction(struct vmcb *vmcb, unsigned int len)
-{
-	if (has_nrips && vmcb->control.next_rip)
-		vmcb->save.rip = vmcb->control.next_rip;
-	else
-		vmcb->save.rip += len;
-}
-
-static void inject_exception(struct vmcb *vmcb, unsigned int vector,
-			     bool has_error, u32 error)
-{
-	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-				  vector |
-				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
-	vmcb->control.event_inj_err = error;
-}
-
-/* brig's CPUID signature at 0x40000000: "brigbrigbrig". */
-#define BRIG_CPUID_SIG 0x67697262
-
-static void handle_cpuid(struct vmcb *vmcb, struct guest_regs *regs)
-{
-	u32 leaf = (u32)vmcb->save.rax, sub = (u32)regs->rcx;
-	struct cpuid_regs r;
-
-	if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
-		r = (struct cpuid_regs){ 0 };
-		if (leaf == 0x40000000)
-			r = (struct cpuid_regs){ 0x40000000, BRIG_CPUID_SIG,
-						 BRIG_CPUID_SIG,
-						 BRIG_CPUID_SIG };
-	} else {
-		cpuid_count(leaf, sub, &r);
-		if (leaf == 1)
-			r.ecx = (r.ecx | BIT(31)) & ~BIT(5); /* hv yes, VMX no */
-		else if (leaf == 0x80000001)
-			r.ecx &= ~X86_FEATURE_SVM_ECX;
-		else if (leaf == 0x8000000a)
-			r = (struct cpuid_regs){ 0 };
-	}
-	vmcb->save.rax = r.eax;
-	regs->rbx = r.ebx;
-	regs->rcx = r.ecx;
-	regs->rdx = r.edx;
-	skip_instruction(vmcb, 2);
-}
-
-static void handle_vmmcall(struct per_cpu *cpu, struct vmcb *vmcb,
-			   struct guest_regs *regs)
-{
-	long ret;
-
-	cpu->stats[BRIG_EXIT_HYPERCALL]++;
-	skip_instruction(vmcb, 3);
-	if (vmcb->save.cpl != 0)
-		ret = -EPERM;
-	else
-		ret = hypercall(cpu, vmcb->save.rax, regs->rdi, regs->rsi);
-	vmcb->save.rax = (u64)ret;
-}
-
-/* EFER bits a guest may change; anything else faults as on hardware. */
-#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | BIT(14))
-
-static bool handle_msr_read(struct vmcb *vmcb, u32 msr, u64 *val)
-{
-	switch (msr) {
-	case MSR_EFER:
-		/*
-		 * SVME reads as set, as it is: it is how KVM (and any other
-		 * hypervisor) learns that AMD-V is taken and gives up with
-		 * -EBUSY. Linux 6.12's KVM checks nothing else (not VM_CR),
-		 * and hiding SVME would let it go on to load its own host
-		 * save area and, later, VMRUN.
-		 */
-		*val = vmcb->save.efer;
-		return true;
-	case MSR_VM_HSAVE_PA:
-		*val = 0;
-		return true;
-	case MSR_VM_CR:
-		/* SVM "disabled and locked": what a guest's KVM respects. */
-		*val = VM_CR_SVMDIS | VM_CR_LOCK;
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool handle_msr_write(struct per_cpu *cpu, struct vmcb *vmcb, u32 msr,
-			     u64 val)
-{
-	switch (msr) {
-	case MSR_EFER:
-		if (val & ~EFER_GUEST_BITS & ~EFER_SVME)
-			return false;
-		vmcb->save.efer = val | EFER_SVME;
-		return true;
-	case MSR_X2APIC_ICR:
-		return x86_x2apic_icr_write(cpu, val);
-	default:
-		/* VM_HSAVE_PA, VM_CR: the hypervisor's; refused. */
-		return false;
-	}
-}
-
-static void handle_msr(struct per_cpu *cpu, struct vmcb *vmcb,
-		       struct guest_regs *regs)
-{
-	u32 msr = (u32)regs->rcx;
-	u64 val;
-
-	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR
-					 : BRIG_EXIT_MSR]++;
-	if (vmcb->control.exit_info1 == 0) {
-		if (!handle_msr_read(vmcb, msr, &val))
-			goto gp;
-		vmcb->save.rax = (u32)val;
-		regs->rdx = val >> 32;
-	} else {
-		val = (vmcb->save.rax & 0xffffffff) | regs->rdx << 32;
-		if (!handle_msr_write(cpu, vmcb, msr, val))
-			goto gp;
-	}
-	skip_instruction(vmcb, 2);
-	return;
-gp:
-	inject_exception(vmcb, X86_GP_VECTOR, true, 0);
-}
-
-/* The guest's 16 GPRs in x86 numbering, RAX and RSP living in the VMCB. */
-static void svm_gprs(struct x86_gprs *g, struct vmcb *vmcb,
-		     struct guest_regs *r)
-{
-	u64 *regs[16] = { &vmcb->save.rax, &r->rcx, &r->rdx, &r->rbx,
-			  &vmcb->save.rsp, &r->rbp, &r->rsi, &r->rdi,
-			  &r->r8, &r->r9, &r->r10, &r->r11,
-			  &r->r12, &r->r13, &r->r14, &r->r15 };
-
-	memcpy(g->reg, regs, sizeof(regs));
-}
-
-static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
-		       struct guest_regs *regs)
-{
-	struct x86_mmio_access acc;
-	struct x86_gprs gprs;
-
-	cpu->stats[BRIG_EXIT_MMIO]++;
-	svm_gprs(&gprs, vmcb, regs);
-	acc.gpa = vmcb->control.exit_info2;
-	acc.is_write = vmcb->control.exit_info1 & NPF_WRITE;
-	if (vmcb->control.exit_info1 & NPF_FETCH ||
-	    !x86_decode_mmio(&gprs, vmcb->save.rip, vmcb->save.cr3,
-			     vmcb->save.cr4, vmcb->save.efer, &acc)) {
-		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
-		       cpu->cpu_id, (unsigned long long)acc.gpa,
-		       (unsigned long long)vmcb->save.rip);
-		inject_exception(vmcb, X86_GP_VECTOR, true, 0);
-		return;
-	}
-	x86_root_forbidden_access(cpu, &gprs, &acc);
-	vmcb->save.rip += acc.inst_len;
-}
-
-/*
- * An NMI arrived in guest mode. It is still pending (GIF is 0 after the
- * exit): open GIF for a moment so the host handler takes it. If a
- * management request was posted to this CPU, the NMI was the hypervisor's
- * own; otherwise it was Linux's and goes back to Linux.
- */
-static void handle_nmi(struct per_cpu *cpu)
-{
-	cpu->stats[BRIG_EXIT_NMI]++;
-	asm volatile("stgi; clgi" ::: "memory");
-	if (x86_check_init_sipi(cpu)) {
-		cpu->stats[BRIG_EXIT_MANAGEMENT]++;
-		cpu->arch.nmi_pending = false;
-	} else {
-		cpu->arch.nmi_pending = true;
-	}
-}
-
-static void handle_init(struct per_cpu *cpu)
-{
-	/*
-	 * A hardware INIT (the root sent it some way the hypervisor does not
-	 * intercept): park the CPU until a SIPI, as the hardware would.
-	 */
-	cpu->arch.init_pending = true;
-	x86_check_init_sipi(cpu);
-}
-
-/* Real-mode segment: base, 64 KiB limit, present, the given type. */
 static void real_mode_segment(struct vmcb_seg *seg, u16 selector, u16 attrib)
 {
 	seg->selector = selector;
@@ -455,15 +334,16 @@ static void real_mode_segment(struct vmcb_seg *seg, u16 selector, u16 attrib)
 }
 
 /*
- * The state after INIT and a SIPI with vector v: real mode at v << 12,
- * paging and caches as after reset (Intel SDM 9.1.1, AMD APM 14.1.3).
+ * The state after INIT (and a SIPI, or a cell's start): real mode with CS
+ * based at cs_base, executing at cs_base + ip, paging and caches as after
+ * reset (Intel SDM 9.1.1, AMD APM 14.1.3).
  */
-void svm_cpu_reset(struct per_cpu *cpu, unsigned int vector)
+void svm_cpu_reset(struct per_cpu *cpu, u64 cs_base, u64 ip)
 {
 	struct vmcb *vmcb = &cpu->arch.vmcb;
 	struct vmcb_save *save = &vmcb->save;
 
-	real_mode_segment(&save->cs, (u16)(vector << 8), 0x9b);
+	real_mode_segment(&save->cs, (u16)(cs_base >> 4), 0x9b);
 	real_mode_segment(&save->ds, 0, 0x93);
 	real_mode_segment(&save->es, 0, 0x93);
 	real_mode_segment(&save->ss, 0, 0x93);
@@ -482,7 +362,7 @@ void svm_cpu_reset(struct per_cpu *cpu, unsigned int vector)
 	save->dr6 = 0xffff0ff0;
 	save->dr7 = 0x400;
 	save->rflags = X86_RFLAGS_RESERVED1;
-	save->rip = 0;
+	save->rip = ip;
 	save->rsp = 0;
 	save->rax = 0;
 	save->star = save->lstar = save->cstar = save->sfmask = 0;
@@ -495,69 +375,6 @@ void svm_cpu_reset(struct per_cpu *cpu, unsigned int vector)
 	memset(guest_regs_of(cpu), 0, offsetof(struct guest_regs, vmcb_pa));
 	/* FS, GS, TR, LDTR and the syscall MSRs: only VMLOAD sets them. */
 	asm volatile("vmload %%rax" ::"a"(hv_virt_to_phys(vmcb)) : "memory");
-}
-
-static void stop_guest(struct per_cpu *cpu, struct vmcb *vmcb)
-{
-	panic("the root cell triple-faulted on CPU %u at rip %llx",
-	      cpu->cpu_id, (unsigned long long)vmcb->save.rip);
-}
-
-void svm_handle_exit(struct guest_regs *regs);
-
-void svm_handle_exit(struct guest_regs *regs)
-{
-	struct per_cpu *cpu = this_cpu();
-	struct vmcb *vmcb = &cpu->arch.vmcb;
-	u32 code = vmcb->control.exit_code;
-
-	cpu->stats[BRIG_EXIT_TOTAL]++;
-	vmcb->control.tlb_control = 0;
-	switch (code) {
-	case SVM_EXIT_CPUID:
-		cpu->stats[BRIG_EXIT_CPUID]++;
-		handle_cpuid(vmcb, regs);
-		break;
-	case SVM_EXIT_VMMCALL:
-		handle_vmmcall(cpu, vmcb, regs);
-		break;
-	case SVM_EXIT_MSR:
-		handle_msr(cpu, vmcb, regs);
-		break;
-	case SVM_EXIT_NPF:
-		handle_npf(cpu, vmcb, regs);
-		break;
-	case SVM_EXIT_NMI:
-		handle_nmi(cpu);
-		break;
-	case SVM_EXIT_INIT:
-		handle_init(cpu);
-		break;
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-	case SVM_EXIT_INVLPGA:
-		cpu->stats[BRIG_EXIT_EXCEPTION]++;
-		inject_exception(vmcb, X86_UD_VECTOR, false, 0);
-		break;
-	case SVM_EXIT_SHUTDOWN:
-		stop_guest(cpu, vmcb);
-		break;
-	default:
-		panic("unexpected SVM exit %x (info1 %llx, info2 %llx) at rip %llx",
-		      code, (unsigned long long)vmcb->control.exit_info1,
-		      (unsigned long long)vmcb->control.exit_info2,
-		      (unsigned long long)vmcb->save.rip);
-	}
-	if (cpu->arch.nmi_pending &&
-	    !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
-		vmcb->control.event_inj =
-			SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_NMI_VECTOR;
-		cpu->arch.nmi_pending = false;
-	}
 }
 
 /* --- disable ------------------------------------------------------------ */

@@ -23,7 +23,7 @@ struct brig_hv_header {
 	__u64 percpu_size; /* bytes of per-CPU data and stack per CPU */
 	__u64 entry; /* offset of the entry point from link_base */
 	__u32 max_cpus; /* most CPUs this image supports */
-	__u32 reserved0;
+	__u32 tsc_khz; /* driver: the TSC frequency Linux measured */
 	/*
 	 * Offset of the hypervisor's struct brig_hv_console from link_base:
 	 * after a failed enable the driver prints what the hypervisor said.

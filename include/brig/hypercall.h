@@ -17,16 +17,26 @@
 
 #include "types.h"
 
-/* root cell only */
-#define BRIG_HC_DISABLE 0 /* no arguments */
-#define BRIG_HC_CELL_VALIDATE 1 /* arg1: blob address; dry run of CREATE */
-#define BRIG_HC_CELL_CREATE 2 /* arg1: blob address; returns the cell id */
-#define BRIG_HC_CELL_START 3 /* arg1: cell id */
-#define BRIG_HC_CELL_SET_LOADABLE 4 /* arg1: cell id */
-#define BRIG_HC_CELL_SHUTDOWN 5 /* arg1: cell id, arg2: BRIG_SHUTDOWN_* */
-#define BRIG_HC_CELL_DESTROY 6 /* arg1: cell id, arg2: BRIG_SHUTDOWN_* */
+/*
+ * Root cell only. Cells are named by the id CELL_CREATE returned (> 0; the
+ * root cell is 0). A description blob is passed by the guest-physical
+ * address of a physically contiguous copy in the root's RAM plus its size.
+ */
+#define BRIG_HC_DISABLE 0 /* no arguments; refused while cells exist */
+#define BRIG_HC_CELL_VALIDATE 1 /* arg1: blob address, arg2: size; dry run */
+#define BRIG_HC_CELL_CREATE 2 /* arg1: blob address, arg2: size; -> id */
+#define BRIG_HC_CELL_START 3 /* arg1: id; (re)starts at the entry address */
+#define BRIG_HC_CELL_SET_LOADABLE 4 /* arg1: id; stops the cell, maps its
+				     * loadable regions into the root */
+#define BRIG_HC_CELL_SHUTDOWN 5 /* arg1: id, arg2: BRIG_SHUTDOWN_*; asks the
+				 * cell (comm region), stops it if it agrees,
+				 * does not answer in time (-> FAILED), or
+				 * FORCE is given; -EBUSY if it denies */
+#define BRIG_HC_CELL_DESTROY 6 /* arg1: id, arg2: BRIG_SHUTDOWN_*; as
+				* SHUTDOWN, then every resource goes back to
+				* the root; its CPUs wait for Linux's add_cpu */
 #define BRIG_HC_HYPERVISOR_GET_INFO 7 /* arg1: BRIG_INFO_* */
-#define BRIG_HC_CELL_GET_STATE 8 /* arg1: cell id; BRIG_CELL_STATE_* */
+#define BRIG_HC_CELL_GET_STATE 8 /* arg1: id; -> BRIG_CELL_STATE_* */
 #define BRIG_HC_CPU_GET_INFO 9 /* arg1: cpu, arg2: BRIG_CPU_INFO_* */
 #define BRIG_HC_CONSOLE_READ 10 /* arg1: buffer page, arg2: from seq */
 /* any cell */

@@ -57,6 +57,33 @@ void __noreturn arch_cpu_activate(struct per_cpu *cpu);
  */
 void __noreturn arch_cpu_deactivate(struct per_cpu *cpu);
 
+struct cell;
+
+/*
+ * Build a new cell's second-stage tables and port and MSR permissions,
+ * and take its memory and ports from the root (the caller flushes the
+ * root's TLBs). On failure nothing has changed.
+ */
+int arch_cell_create(struct cell *cell);
+
+/* Give a cell's memory and ports back to the root and free its tables. */
+void arch_cell_destroy(struct cell *cell);
+
+/*
+ * Map a stopped cell's loadable regions into the root (so the driver can
+ * copy images in), or unmap them again (the caller flushes).
+ */
+int arch_cell_map_loadable(struct cell *cell, bool map);
+
+/* Make target notice its requests now (an NMI on x86). */
+void arch_cpu_kick(struct per_cpu *target);
+
+/*
+ * Poll *reply until it is not BRIG_REPLY_NONE or timeout_ms passed;
+ * returns the last value read.
+ */
+u32 arch_wait_for_reply(const u32 *reply, u32 timeout_ms);
+
 /* BRIG_INFO_VENDOR and BRIG_INFO_PAGING_LEVELS for the root. */
 unsigned int arch_vendor(void);
 unsigned int arch_paging_levels(void);

@@ -13,10 +13,24 @@
 #include <arch/layout.h>
 #include <arch/percpu.h>
 
+/*
+ * Requests to a CPU, posted by another CPU (or itself) with an NMI and
+ * handled on the way back into the guest: see arch_handle_requests().
+ */
+#define CPU_REQ_PARK 0x1 /* stop the guest, wait for START or TO_ROOT */
+#define CPU_REQ_START 0x2 /* (re)start the cell's guest at its entry */
+#define CPU_REQ_TO_ROOT 0x4 /* scrub, return to the root, wait for SIPI */
+#define CPU_REQ_FLUSH 0x8 /* flush the guest TLB before the next entry */
+
+struct cell;
+
 struct per_cpu {
 	u8 stack[HV_STACK_SIZE]; /* must stay first: see this_cpu() */
 	unsigned int cpu_id;
 	bool online; /* entered the hypervisor and runs a guest */
+	struct cell *cell; /* the cell it belongs to; under cell_lock */
+	unsigned int requests; /* CPU_REQ_*, atomic */
+	volatile bool parked; /* acknowledges CPU_REQ_PARK */
 	u64 stats[BRIG_EXIT_COUNT]; /* exits by reason; only this CPU writes */
 	struct per_cpu_arch arch;
 } __aligned(PER_CPU_ALIGN);

@@ -40,6 +40,13 @@ bool x86_x2apic_icr_write(struct per_cpu *cpu, u64 icr);
  */
 bool x86_check_init_sipi(struct per_cpu *cpu);
 
+/*
+ * Act on the CPU_REQ_* posted to this CPU (park, start, return to the
+ * root, flush); called on every way back into the guest. Returns true if
+ * there were any.
+ */
+bool arch_handle_requests(struct per_cpu *cpu);
+
 /* Send an NMI to a CPU (in host mode or guest mode). */
 void x86_send_nmi(struct per_cpu *target);
 

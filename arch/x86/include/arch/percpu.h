@@ -39,6 +39,8 @@ struct per_cpu_arch {
 	u16 linux_cs, linux_ds, linux_es, linux_ss;
 	u64 linux_cr4;
 	u64 linux_efer;
+	u64 linux_apicbase; /* APIC mode to restore when a cell gives it back */
+	u64 linux_xcr0;
 
 	u32 apic_id; /* physical APIC id, to find this CPU as an IPI target */
 	bool nmi_pending; /* an NMI hit host mode: hand it to the guest */

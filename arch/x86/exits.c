@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the x86 guests may do, independent of the vendor backend: the CPUID
+ * view, the MSR policy, trapped port I/O and IPIs.
+ *
+ * The root cell is trusted to manage but not to reach (DESIGN.md, promise
+ * 5): what it may not touch reads as all-ones, writes are dropped, and the
+ * console says so once. A cell that touches what it was not given is
+ * stopped and marked failed (promise 3). Each function returns false when
+ * the access must not complete: the backend then injects #GP into the root,
+ * or leaves a failed cell parked.
+ */
+#include <hv/cell.h>
+#include <hv/percpu.h>
+#include <hv/printk.h>
+#include <arch/apic.h>
+#include <arch/exits.h>
+#include <arch/mmio.h>
+#include <arch/x86.h>
+
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_MTRR_CAP 0xfe
+#define MSR_MTRR_FIRST 0x200
+#define MSR_MTRR_DEF_TYPE 0x2ff
+
+/* brig's CPUID signature at 0x40000000: "brigbrigbrig". */
+#define BRIG_CPUID_SIG 0x67697262
+
+void x86_cpuid(u32 leaf, u32 sub, struct cpuid_regs *r)
+{
+	if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
+		*r = (struct cpuid_regs){ 0 };
+		if (leaf == 0x40000000)
+			*r = (struct cpuid_regs){ 0x40000000, BRIG_CPUID_SIG,
+						  BRIG_CPUID_SIG,
+						  BRIG_CPUID_SIG };
+		return;
+	}
+	cpuid_count(leaf, sub, r);
+	if (leaf == 1)
+		r->ecx = (r->ecx | BIT(31)) & ~BIT(5); /* hypervisor, no VMX */
+	else if (leaf == 0x80000001)
+		r->ecx &= ~X86_FEATURE_SVM_ECX;
+	else if (leaf == 0x8000000a)
+		*r = (struct cpuid_regs){ 0 };
+}
+
+static bool is_root(const struct per_cpu *cpu)
+{
+	return cpu->cell == &root_cell;
+}
+
+/* MSRs a cell may read as they are (it cannot change them). */
+static bool cell_may_read(u32 msr)
+{
+	return msr == MSR_IA32_APICBASE || msr == MSR_IA32_MISC_ENABLE ||
+	       msr == MSR_MTRR_CAP ||
+	       (msr >= MSR_MTRR_FIRST && msr <= MSR_MTRR_DEF_TYPE);
+}
+
+bool x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *val,
+		  const struct x86_msr_state *st)
+{
+	switch (msr) {
+	case MSR_EFER:
+		/* SVME reads as set, as it is: see svm.c for why. */
+		*val = *st->efer;
+		return true;
+	case MSR_IA32_PAT:
+		*val = *st->pat;
+		return true;
+	case MSR_VM_HSAVE_PA:
+		*val = 0;
+		return true;
+	case MSR_VM_CR:
+		/* SVM "disabled and locked": what a guest's KVM respects. */
+		*val = VM_CR_SVMDIS | VM_CR_LOCK;
+		return true;
+	}
+	if (!is_root(cpu) && cell_may_read(msr)) {
+		*val = read_msr(msr);
+		return true;
+	}
+	if (!is_root(cpu))
+		cell_fail(cpu, "read of MSR %x, which is not the cell's", msr);
+	return false;
+}
+
+/* Each PAT entry must be a defined memory type: 0, 1, 4, 5, 6 or 7. */
+static bool pat_valid(u64 pat)
+{
+	for (unsigned int n = 0; n < 8; n++) {
+		u8 type = (pat >> (8 * n)) & 0xff;
+
+		if (type == 2 || type == 3 || type > 7)
+			return false;
+	}
+	return true;
+}
+
+/* EFER bits a guest may change; anything else faults as on hardware. */
+#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | BIT(14))
+
+/* A cell may switch its own APIC between xAPIC and x2APIC, nothing else. */
+static bool cell_apicbase_write(u64 val)
+{
+	u64 cur = read_msr(MSR_IA32_APICBASE);
+	u64 mode = MSR_IA32_APICBASE_EXTD | MSR_IA32_APICBASE_EN;
+
+	if ((val & ~mode) != (cur & ~mode) || !(val & MSR_IA32_APICBASE_EN))
+		return false;
+	write_msr(MSR_IA32_APICBASE, val);
+	return true;
+}
+
+bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
+		   const struct x86_msr_state *st)
+{
+	switch (msr) {
+	case MSR_EFER:
+		if (val & ~EFER_GUEST_BITS & ~EFER_SVME)
+			break;
+		*st->efer = val | EFER_SVME;
+		return true;
+	case MSR_IA32_PAT:
+		if (!pat_valid(val))
+			break;
+		*st->pat = val;
+		return true;
+	case MSR_X2APIC_ICR:
+		return x86_x2apic_icr_write(cpu, val);
+	case MSR_IA32_APICBASE:
+		if (!is_root(cpu) && cell_apicbase_write(val))
+			return true;
+		break;
+	}
+	if (!is_root(cpu))
+		cell_fail(cpu, "write of %llx to MSR %x, which is not the cell's",
+			  (unsigned long long)val, msr);
+	return false;
+}
+
+static const struct brig_port_range *cell_port(const struct cell *cell,
+					       u16 port, unsigned int size)
+{
+	const struct brig_port_range *pio =
+		brig_cell_port_ranges(cell->config);
+
+	for (unsigned int n = 0; n < cell->config->num_port_ranges; n++)
+		if (port >= pio[n].base &&
+		    port + size <= pio[n].base + pio[n].length)
+			return &pio[n];
+	return NULL;
+}
+
+static u32 port_in(u16 port, unsigned int size)
+{
+	u32 v;
+
+	if (size == 1)
+		asm volatile("inb %1, %b0" : "=a"(v) : "Nd"(port));
+	else if (size == 2)
+		asm volatile("inw %1, %w0" : "=a"(v) : "Nd"(port));
+	else
+		asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static void set_low_bytes(u64 *rax, u64 v, unsigned int size)
+{
+	u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
+
+	/* IN to EAX clears the upper half, as every 32-bit result does. */
+	*rax = size == 4 ? (v & mask) : ((*rax & ~mask) | (v & mask));
+}
+
+bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
+	     u64 *rax)
+{
+	const struct brig_port_range *range;
+
+	if (is_root(cpu)) {
+		/* Only ports given to a cell trap in the root. */
+		if (x86_first_report(0x10000 | port))
+			printk("brig: root cell CPU %u: %s of I/O port %x denied (a cell's); reads return all-ones, writes are dropped\n",
+			       cpu->cpu_id, in ? "read" : "write", port);
+		if (in)
+			set_low_bytes(rax, ~0ULL, size);
+		return true;
+	}
+	range = cell_port(cpu->cell, port, size);
+	if (range && in && (range->flags & BRIG_PIO_READ)) {
+		/* Shared read-only ports trap so that writes can be refused. */
+		set_low_bytes(rax, port_in(port, size), size);
+		return true;
+	}
+	cell_fail(cpu, "%s of I/O port %x (%u bytes), which is not the cell's",
+		  in ? "read" : "write", port, size);
+	return false;
+}
+
+bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
+			       bool fetch)
+{
+	cell_fail(cpu, "%s at guest-physical %llx, outside the cell's memory",
+		  fetch ? "instruction fetch" : write ? "write" : "read",
+		  (unsigned long long)gpa);
+	return false;
+}

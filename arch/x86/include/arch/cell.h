@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The x86 part of a cell: its second-stage page tables and the I/O port
+ * and MSR permission maps its CPUs run with.
+ */
+#ifndef _ARCH_CELL_H
+#define _ARCH_CELL_H
+
+#include <hv/paging.h>
+
+struct cell_arch {
+	struct paging_structs npt; /* guest-physical -> host-physical */
+	u8 *iopm; /* set bit: the port traps */
+	u8 *msrpm; /* set bit: the MSR access traps */
+};
+
+#endif /* _ARCH_CELL_H */

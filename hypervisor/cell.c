@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cell management: validate, create, load, start, shut down, destroy.
+ *
+ * Every request is checked completely before anything changes (DESIGN.md,
+ * promise 4): the description the root hands over is copied into the
+ * hypervisor's own memory first, so the root cannot change it between the
+ * check and its use, and checked with the same code the tool and the
+ * driver use, against the system description and every existing cell.
+ *
+ * CPUs are steered by requests (CPU_REQ_*) posted in their per-CPU data and
+ * an NMI; a CPU handles its requests on its way back into the guest (see
+ * arch_handle_requests()). The CPU that issues a request waits until the
+ * target has acted on it where the order matters (parking before memory
+ * moves, TLB flushes before memory is handed over).
+ */
+#include <brig/config-check.h>
+#include <hv/arch.h>
+#include <hv/cell.h>
+#include <hv/control.h>
+#include <hv/page-pool.h>
+#include <hv/percpu.h>
+#include <hv/printk.h>
+#include <hv/setup.h>
+#include <hv/string.h>
+
+struct cell root_cell;
+DEFINE_SPINLOCK(cell_lock);
+static struct cell *cells[MAX_CELLS]; /* [0] is the root; under cell_lock */
+
+struct cell *cell_find(unsigned int id)
+{
+	return id < MAX_CELLS ? cells[id] : NULL;
+}
+
+unsigned int cell_count(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int id = 0; id < MAX_CELLS; id++)
+		n += cells[id] != NULL;
+	return n;
+}
+
+const struct brig_memory *cell_region_of(const struct cell *cell, u64 gpa)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
+
+	for (unsigned int n = 0; n < cell->config->num_memory_regions; n++)
+		if (gpa >= mem[n].virt_start &&
+		    gpa - mem[n].virt_start < mem[n].size)
+			return &mem[n];
+	return NULL;
+}
+
+/* --- CPU requests -------------------------------------------------------- */
+
+static void cpu_post(struct per_cpu *target, unsigned int req)
+{
+	__atomic_or_fetch(&target->requests, req, __ATOMIC_SEQ_CST);
+	if (target != this_cpu())
+		arch_cpu_kick(target);
+}
+
+static void wait_until_clear(struct per_cpu *target, unsigned int req)
+{
+	while (__atomic_load_n(&target->requests, __ATOMIC_ACQUIRE) & req)
+		cpu_relax();
+}
+
+static void park_cell_cpus(struct cell *cell)
+{
+	unsigned int n;
+
+	for_each_cell_cpu(n, cell)
+		cpu_post(per_cpu(n), CPU_REQ_PARK);
+	for_each_cell_cpu(n, cell)
+		while (!READ_ONCE(per_cpu(n)->parked))
+			cpu_relax();
+}
+
+/*
+ * After the root's second-stage tables lost a mapping, no root CPU may
+ * keep it in its TLB: every one flushes before it next enters the guest,
+ * and we wait until each has seen the request.
+ */
+void flush_root_tlbs(void)
+{
+	struct per_cpu *self = this_cpu();
+
+	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++) {
+		struct per_cpu *cpu = per_cpu(n);
+
+		if (cpu->online && cpu->cell == &root_cell)
+			cpu_post(cpu, CPU_REQ_FLUSH);
+	}
+	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++) {
+		struct per_cpu *cpu = per_cpu(n);
+
+		if (cpu->online && cpu->cell == &root_cell && cpu != self)
+			wait_until_clear(cpu, CPU_REQ_FLUSH);
+	}
+}
+
+/* --- checking a description ------------------------------------------- */
+
+static void report(void *ctx, enum brig_check_severity sev,
+		   const struct brig_check_where *where, const char *msg)
+{
+	if (sev == BRIG_CHECK_ERROR)
+		printk("brig: cell description refused: %s\n", msg);
+}
+
+static void free_config(const struct brig_cell_desc *config, u64 size)
+{
+	if (config)
+		page_free(&mem_pool, (void *)config,
+			  ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
+}
+
+/* The root's blob, copied into pool pages so it cannot change under us. */
+static struct brig_cell_desc *copy_config(u64 gpa, u64 size)
+{
+	void *copy;
+
+	if (size < sizeof(struct brig_cell_desc) ||
+	    size > BRIG_HC_MAX_CONFIG_SIZE || !root_owns_ram(gpa, size))
+		return NULL;
+	copy = page_alloc(&mem_pool, ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
+	if (copy)
+		memcpy(copy, phys_to_hv(gpa), size);
+	return copy;
+}
+
+/* CPUs: in the root, in the hypervisor, not the one asking. */
+static int check_cpus(const struct brig_cell_desc *config)
+{
+	for (unsigned int n = 0; n < config->cpu_set_size * 8; n++) {
+		struct per_cpu *cpu;
+
+		if (!brig_cell_has_cpu(config, n))
+			continue;
+		if (n >= CONFIG_MAX_CPUS || !per_cpu(n)->online ||
+		    per_cpu(n)->cell != &root_cell) {
+			printk("brig: cell description refused: CPU %u is not the root cell's to give\n",
+			       n);
+			return -EINVAL;
+		}
+		cpu = per_cpu(n);
+		if (cpu == this_cpu()) {
+			printk("brig: cell description refused: CPU %u is the CPU asking for it\n",
+			       n);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Against the system and every cell that exists. Caller holds cell_lock. */
+static int check_config(const struct brig_cell_desc *config, u64 size)
+{
+	const struct brig_check_reporter rep = { report, NULL };
+	struct brig_check_blob blobs[MAX_CELLS];
+	struct brig_check_blob system = { system_config,
+					  hv_header.config_size };
+	unsigned int n = 0;
+
+	for (unsigned int id = 1; id < MAX_CELLS; id++)
+		if (cells[id])
+			blobs[n++] = (struct brig_check_blob){
+				cells[id]->config, cells[id]->config_size
+			};
+	blobs[n++] = (struct brig_check_blob){ config, size };
+	if (brig_check_set(&system, blobs, n, &rep))
+		return -EINVAL;
+	for (unsigned int id = 1; id < MAX_CELLS; id++)
+		if (cells[id] &&
+		    !strncmp(cells[id]->config->name, config->name,
+			     BRIG_CELL_NAME_LEN)) {
+			printk("brig: cell description refused: a cell named \"%s\" exists\n",
+			       config->name);
+			return -EEXIST;
+		}
+	return check_cpus(config);
+}
+
+long cell_validate(u64 gpa, u64 size)
+{
+	struct brig_cell_desc *config = copy_config(gpa, size);
+	long err;
+
+	if (!config)
+		return -EINVAL;
+	spin_lock(&cell_lock);
+	err = check_config(config, size);
+	spin_unlock(&cell_lock);
+	free_config(config, size);
+	return err;
+}
+
+/* --- create and destroy ------------------------------------------------- */
+
+static struct brig_comm_region *find_comm_region(const struct cell *cell)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
+
+	for (unsigned int n = 0; n < cell->config->num_memory_regions; n++)
+		if (mem[n].flags & BRIG_MEM_COMM_REGION)
+			return phys_to_hv(mem[n].phys_start);
+	return NULL;
+}
+
+static int free_id(void)
+{
+	for (unsigned int id = 1; id < MAX_CELLS; id++)
+		if (!cells[id])
+			return (int)id;
+	return -ENOSPC;
+}
+
+long cell_create(u64 gpa, u64 size)
+{
+	struct brig_cell_desc *config = copy_config(gpa, size);
+	struct cell *cell = NULL;
+	unsigned int n;
+	long err;
+	int id;
+
+	if (!config)
+		return -EINVAL;
+	spin_lock(&cell_lock);
+	err = check_config(config, size);
+	id = free_id();
+	if (!err && id < 0)
+		err = id;
+	if (!err) {
+		cell = page_alloc(&mem_pool,
+				  ALIGN_UP(sizeof(*cell), PAGE_SIZE) / PAGE_SIZE);
+		err = cell ? 0 : -ENOMEM;
+	}
+	if (err)
+		goto fail;
+	cell->id = (unsigned int)id;
+	cell->config = config;
+	cell->config_size = size;
+	cell->state = BRIG_CELL_STATE_STOPPED;
+	cell->comm = find_comm_region(cell);
+	err = arch_cell_create(cell);
+	if (err)
+		goto fail;
+
+	/* The CPUs leave the root: parked until the cell starts. */
+	for_each_cell_cpu(n, cell)
+		per_cpu(n)->cell = cell;
+	park_cell_cpus(cell);
+	flush_root_tlbs();
+	cells[id] = cell;
+	spin_unlock(&cell_lock);
+	printk("brig: cell \"%s\" created (id %d)\n", config->name, id);
+	return id;
+
+fail:
+	spin_unlock(&cell_lock);
+	if (cell)
+		page_free(&mem_pool, cell,
+			  ALIGN_UP(sizeof(*cell), PAGE_SIZE) / PAGE_SIZE);
+	free_config(config, size);
+	return err;
+}
+
+static struct cell *get_cell(unsigned int id)
+{
+	struct cell *cell = id ? cell_find(id) : NULL;
+
+	if (!cell)
+		printk("brig: no cell with id %u%s\n", id,
+		       id ? "" : " (the root cell cannot be managed)");
+	return cell;
+}
+
+/* Map (or unmap) the loadable regions in the root. */
+static int set_loadable(struct cell *cell, bool loadable)
+{
+	int err;
+
+	if (cell->loadable == loadable)
+		return 0;
+	err = arch_cell_map_loadable(cell, loadable);
+	if (err)
+		return err;
+	if (!loadable)
+		flush_root_tlbs();
+	cell->loadable = loadable;
+	return 0;
+}
+
+long cell_set_loadable(unsigned int id)
+{
+	struct cell *cell;
+	long err = -ENOENT;
+
+	spin_lock(&cell_lock);
+	cell = get_cell(id);
+	if (cell) {
+		park_cell_cpus(cell);
+		if (cell->state != BRIG_CELL_STATE_FAILED)
+			cell->state = BRIG_CELL_STATE_STOPPED;
+		err = set_loadable(cell, true);
+	}
+	spin_unlock(&cell_lock);
+	return err;
+}
+
+static void fill_comm_region(struct cell *cell)
+{
+	struct brig_comm_region *comm = cell->comm;
+	unsigned int n, cpus = 0;
+
+	if (!comm)
+		return;
+	for_each_cell_cpu(n, cell)
+		cpus++;
+	memset(comm, 0, sizeof(*comm));
+	memcpy(comm->signature, BRIG_COMM_SIGNATURE, sizeof(comm->signature));
+	comm->revision = BRIG_COMM_REVISION;
+	comm->cell_state = BRIG_CELL_STATE_RUNNING;
+	comm->num_cpus = cpus;
+	comm->cell_id = cell->id;
+	comm->tsc_khz = hv_header.tsc_khz;
+	comm->pm_timer_port = system_config->platform.pm_timer_port;
+	comm->console = cell->config->console;
+}
+
+long cell_start(unsigned int id)
+{
+	struct cell *cell;
+	unsigned int n;
+	long err = -ENOENT;
+
+	spin_lock(&cell_lock);
+	cell = get_cell(id);
+	if (!cell)
+		goto out;
+	park_cell_cpus(cell);
+	err = set_loadable(cell, false);
+	if (err)
+		goto out;
+	fill_comm_region(cell);
+	cell->state = BRIG_CELL_STATE_RUNNING;
+	for_each_cell_cpu(n, cell)
+		cpu_post(per_cpu(n), CPU_REQ_START);
+	printk("brig: cell \"%s\" started\n", cell->config->name);
+out:
+	spin_unlock(&cell_lock);
+	return err;
+}
+
+static bool is_running(const struct cell *cell)
+{
+	unsigned int state = READ_ONCE(cell->state);
+
+	if (state != BRIG_CELL_STATE_RUNNING)
+		return false;
+	/* The cell reports "locked" in its comm region. */
+	return true;
+}
+
+/*
+ * Ask the cell whether it may stop: 0 if it agrees or has no say,
+ * -EBUSY if it denies, -ETIMEDOUT if it does not answer in time.
+ */
+static int ask_shutdown(struct cell *cell)
+{
+	struct brig_comm_region *comm = cell->comm;
+	u32 timeout_ms = cell->config->shutdown_timeout_ms ?: 1000;
+	u32 reply;
+
+	if (!comm || (cell->config->flags & BRIG_CELL_PASSIVE_COMMREG))
+		return 0;
+	WRITE_ONCE(comm->reply_from_cell, BRIG_REPLY_NONE);
+	WRITE_ONCE(comm->msg_to_cell, BRIG_MSG_SHUTDOWN_REQUEST);
+	reply = arch_wait_for_reply(&comm->reply_from_cell, timeout_ms);
+	if (reply == BRIG_REPLY_APPROVED)
+		return 0;
+	if (reply == BRIG_REPLY_DENIED)
+		return -EBUSY;
+	return -ETIMEDOUT;
+}
+
+/* Stop a running cell, with its consent unless forced. */
+static int stop_cell(struct cell *cell, unsigned long flags)
+{
+	int err = 0;
+
+	if (is_running(cell)) {
+		err = ask_shutdown(cell);
+		if (err == -EBUSY && !(flags & BRIG_SHUTDOWN_FORCE)) {
+			printk("brig: cell \"%s\" denied the shutdown request\n",
+			       cell->config->name);
+			return err;
+		}
+	}
+	park_cell_cpus(cell);
+	if (err == -ETIMEDOUT) {
+		printk("brig: cell \"%s\" did not answer the shutdown request in %u ms: stopped, marked failed\n",
+		       cell->config->name,
+		       cell->config->shutdown_timeout_ms ?: 1000);
+		cell->state = BRIG_CELL_STATE_FAILED;
+	} else if (cell->state != BRIG_CELL_STATE_FAILED) {
+		cell->state = BRIG_CELL_STATE_SHUT_DOWN;
+	}
+	return 0;
+}
+
+long cell_shutdown(unsigned int id, unsigned long flags)
+{
+	struct cell *cell;
+	long err = -ENOENT;
+
+	if (flags & ~BRIG_SHUTDOWN_FORCE)
+		return -EINVAL;
+	spin_lock(&cell_lock);
+	cell = get_cell(id);
+	if (cell)
+		err = stop_cell(cell, flags);
+	spin_unlock(&cell_lock);
+	return err;
+}
+
+long cell_destroy(unsigned int id, unsigned long flags)
+{
+	struct cell *cell;
+	unsigned int n;
+	long err = -ENOENT;
+
+	if (flags & ~BRIG_SHUTDOWN_FORCE)
+		return -EINVAL;
+	spin_lock(&cell_lock);
+	cell = get_cell(id);
+	if (cell)
+		err = stop_cell(cell, flags);
+	if (err)
+		goto out;
+	set_loadable(cell, false);
+	/* Scrubbed, back in the root, waiting for Linux to bring them up. */
+	for_each_cell_cpu(n, cell) {
+		per_cpu(n)->cell = &root_cell;
+		cpu_post(per_cpu(n), CPU_REQ_TO_ROOT);
+	}
+	for_each_cell_cpu(n, cell)
+		wait_until_clear(per_cpu(n), CPU_REQ_TO_ROOT);
+	arch_cell_destroy(cell);
+	cells[id] = NULL;
+	printk("brig: cell \"%s\" destroyed, its resources are the root's again\n",
+	       cell->config->name);
+	free_config(cell->config, cell->config_size);
+	page_free(&mem_pool, cell,
+		  ALIGN_UP(sizeof(*cell), PAGE_SIZE) / PAGE_SIZE);
+out:
+	spin_unlock(&cell_lock);
+	return err;
+}
+
+long cell_get_state(unsigned int id)
+{
+	struct cell *cell;
+	long state = -ENOENT;
+
+	spin_lock(&cell_lock);
+	cell = cell_find(id);
+	if (cell) {
+		state = READ_ONCE(cell->state);
+		/* A running cell may say it must not be stopped now. */
+		if (state == BRIG_CELL_STATE_RUNNING && cell->comm &&
+		    READ_ONCE(cell->comm->cell_state) ==
+			    BRIG_CELL_STATE_RUNNING_LOCKED)
+			state = BRIG_CELL_STATE_RUNNING_LOCKED;
+	}
+	spin_unlock(&cell_lock);
+	return state;
+}
+
+void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
+{
+	struct cell *cell = cpu->cell;
+	char msg[200];
+	va_list ap;
+	unsigned int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("brig: cell \"%s\" (id %u) CPU %u: %s; cell stopped, state failed\n",
+	       cell->config->name, cell->id, cpu->cpu_id, msg);
+	WRITE_ONCE(cell->state, BRIG_CELL_STATE_FAILED);
+	/* The others stop too; this CPU parks on its way out. */
+	for_each_cell_cpu(n, cell)
+		cpu_post(per_cpu(n), CPU_REQ_PARK);
+}
+
+void cell_init_root(void)
+{
+	root_cell.id = 0;
+	root_cell.config = &system_config->root_cell;
+	root_cell.config_size = brig_cell_desc_size(root_cell.config);
+	root_cell.state = BRIG_CELL_STATE_RUNNING;
+	cells[0] = &root_cell;
+}

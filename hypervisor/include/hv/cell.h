@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Cells: the root cell (the Linux that enabled brig) and the cells carved
+ * out of it. A cell owns its CPUs, memory and ports outright; what it owns
+ * is taken from the root when it is created and given back when it is
+ * destroyed.
+ *
+ * Locking: cell_lock serialises every management operation (they come from
+ * the root's hypercalls); a cell's state is also written by its own CPUs
+ * when the cell fails, with cell_lock held.
+ */
+#ifndef _HV_CELL_H
+#define _HV_CELL_H
+
+#include <brig/comm.h>
+#include <brig/config.h>
+#include <hv/spinlock.h>
+#include <arch/cell.h>
+
+struct per_cpu;
+
+#define MAX_CELLS 16 /* the root included */
+
+struct cell {
+	unsigned int id; /* 0 for the root */
+	unsigned int state; /* BRIG_CELL_STATE_* */
+	bool loadable; /* loadable regions are mapped in the root */
+	const struct brig_cell_desc *config; /* the hypervisor's own copy */
+	u64 config_size;
+	struct brig_comm_region *comm; /* in the cell's memory; NULL: none */
+	struct cell_arch arch;
+};
+
+extern struct cell root_cell;
+extern spinlock_t cell_lock;
+
+/* The cell with this id, or NULL. Caller holds cell_lock. */
+struct cell *cell_find(unsigned int id);
+
+/* Every CPU of a cell, by number. */
+#define for_each_cell_cpu(cpu, cell)                                           \
+	for ((cpu) = 0; (cpu) < CONFIG_MAX_CPUS; (cpu)++)                     \
+		if (brig_cell_has_cpu((cell)->config, (cpu)))
+
+/* Set up the root cell from the system description (first CPU in). */
+void cell_init_root(void);
+
+/* Make every root CPU flush its guest TLB before it runs on. */
+void flush_root_tlbs(void);
+
+/* The management hypercalls (control.c dispatches to these). */
+long cell_validate(u64 gpa, u64 size);
+long cell_create(u64 gpa, u64 size);
+long cell_set_loadable(unsigned int id);
+long cell_start(unsigned int id);
+long cell_shutdown(unsigned int id, unsigned long flags);
+long cell_destroy(unsigned int id, unsigned long flags);
+long cell_get_state(unsigned int id);
+unsigned int cell_count(void);
+
+/*
+ * The calling CPU's cell broke the rules: report what it did, stop every
+ * CPU of the cell and mark it FAILED. The calling CPU parks on its way
+ * back to the guest.
+ */
+void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Whether the region list of a cell description maps gpa (any access). */
+const struct brig_memory *cell_region_of(const struct cell *cell, u64 gpa);
+
+#endif /* _HV_CELL_H */
