@@ -81,6 +81,16 @@ static long brig_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return brig_cmd_disable(bf);
 	case BRIG_IOC_CONSOLE:
 		return brig_cmd_console(bf, uarg);
+	case BRIG_IOC_CELL_CREATE:
+		return brig_cmd_cell_create(bf, uarg);
+	case BRIG_IOC_CELL_LOAD:
+		return brig_cmd_cell_load(bf, uarg);
+	case BRIG_IOC_CELL_START:
+		return brig_cmd_cell_start(bf, uarg);
+	case BRIG_IOC_CELL_SHUTDOWN:
+		return brig_cmd_cell_shutdown(bf, uarg);
+	case BRIG_IOC_CELL_DESTROY:
+		return brig_cmd_cell_destroy(bf, uarg);
 	default:
 		return -ENOTTY;
 	}

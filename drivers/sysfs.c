@@ -6,6 +6,9 @@
  *   mem_pool_size/used        pages of the hypervisor's pool (while enabled)
  *   cpus/cpuN/<reason>        VM exits of CPU N by reason (while enabled),
  *                             one file per reason of BRIG_EXIT_REASONS
+ *   cells/<id>/name, state,   each cell while it exists, and the root cell
+ *              cpus           as id 0 while enabled; cpus as a list ("1-3"),
+ *                             state as running, shut-down, stopped, ...
  *
  * Values come from the hypervisor by hypercall when read; reading while
  * brig is disabled fails with ENODEV.
@@ -15,12 +18,14 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include <brig/comm.h>
 #include <brig/hypercall.h>
 #include <brig/version.h>
 
 #include "brig.h"
 
 static struct kobject *cpus_kobj;
+static struct kobject *cells_kobj;
 static struct kobject *cpu_kobjs[NR_CPUS];
 
 static ssize_t info_show(char *buf, unsigned long what)
@@ -136,6 +141,87 @@ void brig_sysfs_cpus_remove(void)
 	}
 }
 
+/* --- cells/<id>/ ---------------------------------------------------------- */
+
+#define to_cell(k) container_of(k, struct brig_cell, kobj)
+
+static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_cell(kobj)->name);
+}
+
+static ssize_t cpus_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%*pbl\n",
+			  cpumask_pr_args(&to_cell(kobj)->cpus));
+}
+
+static const char *const cell_states[] = {
+	[BRIG_CELL_STATE_RUNNING] = "running",
+	[BRIG_CELL_STATE_RUNNING_LOCKED] = "running-locked",
+	[BRIG_CELL_STATE_SHUT_DOWN] = "shut-down",
+	[BRIG_CELL_STATE_FAILED] = "failed",
+	[BRIG_CELL_STATE_FAILED_COMM_REV] = "failed-comm-revision",
+	[BRIG_CELL_STATE_STOPPED] = "stopped",
+};
+
+/*
+ * No brig_lock here (see struct brig_cell): the directory exists only
+ * while brig is enabled, and removing it waits for this to return.
+ */
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	long s = brig_hypercall(BRIG_HC_CELL_GET_STATE, to_cell(kobj)->id, 0);
+
+	if (s < 0)
+		return s;
+	if (s >= ARRAY_SIZE(cell_states) || !cell_states[s])
+		return sysfs_emit(buf, "unknown-%ld\n", s);
+	return sysfs_emit(buf, "%s\n", cell_states[s]);
+}
+
+static struct kobj_attribute cell_name_attr = __ATTR_RO(name);
+static struct kobj_attribute cell_cpus_attr = __ATTR_RO(cpus);
+static struct kobj_attribute cell_state_attr = __ATTR_RO(state);
+
+static struct attribute *cell_attrs[] = {
+	&cell_name_attr.attr,
+	&cell_cpus_attr.attr,
+	&cell_state_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(cell);
+
+static void cell_release(struct kobject *kobj)
+{
+	brig_cell_free(to_cell(kobj));
+}
+
+static const struct kobj_type cell_ktype = {
+	.release = cell_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = cell_groups,
+};
+
+void brig_sysfs_cell_init(struct brig_cell *cell)
+{
+	kobject_init(&cell->kobj, &cell_ktype);
+}
+
+int brig_sysfs_cell_add(struct brig_cell *cell)
+{
+	return kobject_add(&cell->kobj, cells_kobj, "%d", cell->id);
+}
+
+void brig_sysfs_cell_remove(struct brig_cell *cell)
+{
+	kobject_del(&cell->kobj); /* waits for readers; no-op if never added */
+	kobject_put(&cell->kobj);
+}
+
 int brig_sysfs_init(void)
 {
 	int err;
@@ -146,16 +232,24 @@ int brig_sysfs_init(void)
 	if (err)
 		return err;
 	cpus_kobj = kobject_create_and_add("cpus", &brig_dev->kobj);
-	if (!cpus_kobj) {
-		sysfs_remove_group(&brig_dev->kobj, &brig_group);
-		return -ENOMEM;
-	}
+	if (!cpus_kobj)
+		goto out_group;
+	cells_kobj = kobject_create_and_add("cells", &brig_dev->kobj);
+	if (!cells_kobj)
+		goto out_cpus;
 	return 0;
+
+out_cpus:
+	kobject_put(cpus_kobj);
+out_group:
+	sysfs_remove_group(&brig_dev->kobj, &brig_group);
+	return -ENOMEM;
 }
 
 void brig_sysfs_exit(void)
 {
 	brig_sysfs_cpus_remove();
+	kobject_put(cells_kobj);
 	kobject_put(cpus_kobj);
 	sysfs_remove_group(&brig_dev->kobj, &brig_group);
 }

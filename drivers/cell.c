@@ -1,0 +1,711 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cells: create, load, start, shut down and destroy, as the `brig cell`
+ * commands ask through /dev/brig.
+ *
+ * Every request is checked completely before anything changes. A new cell
+ * is first checked here, by the shared checker, against the system
+ * description brig was enabled with and every cell that exists; then the
+ * hypervisor checks it again in a dry run (CELL_VALIDATE). Only then are
+ * its CPUs taken offline in Linux and the cell created; if that fails, the
+ * CPUs come back online, so a refused create leaves every CPU online.
+ * Destroying a cell gives its CPUs back to Linux with add_cpu(): the
+ * hypervisor parks them waiting for Linux's INIT/SIPI.
+ *
+ * The driver keeps its own list of cells (id, name, blob, CPUs) so that it
+ * can check new cells and resolve names without asking the hypervisor.
+ * Everything here runs under brig_lock while brig is enabled.
+ */
+#include <linux/cpu.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <brig/config-check.h>
+#include <brig/hypercall.h>
+#include <brig/ioctl.h>
+
+#include "brig.h"
+
+/* At most this many images in one load request. */
+#define MAX_IMAGES 64
+
+/* Cells other than the root, in creation order; guarded by brig_lock. */
+static LIST_HEAD(cells);
+/* The root cell's entry in sysfs while brig is enabled. */
+static struct brig_cell *root_cell;
+/* CPUs that the create in progress took offline; under brig_lock. */
+static cpumask_t offlined;
+
+void brig_cell_free(struct brig_cell *cell)
+{
+	kvfree(cell->desc);
+	kfree(cell);
+}
+
+/* A cell that brig_sysfs_cell_remove() frees. */
+static struct brig_cell *new_cell(void)
+{
+	struct brig_cell *cell = kzalloc(sizeof(*cell), GFP_KERNEL);
+
+	if (cell)
+		brig_sysfs_cell_init(cell);
+	return cell;
+}
+
+bool brig_cells_exist(void)
+{
+	return !list_empty(&cells);
+}
+
+/* --- the root cell -------------------------------------------------------- */
+
+int brig_cells_enable(const struct brig_system_desc *sys)
+{
+	struct brig_cell *cell = new_cell();
+	struct brig_cell *other;
+
+	if (!cell)
+		return -ENOMEM;
+	cell->id = 0;
+	memcpy(cell->name, sys->root_cell.name, sizeof(cell->name));
+	cell->name[sizeof(cell->name) - 1] = '\0';
+	cpumask_copy(&cell->cpus, cpu_online_mask);
+	list_for_each_entry(other, &cells, entry)
+		cpumask_andnot(&cell->cpus, &cell->cpus, &other->cpus);
+	root_cell = cell;
+	if (brig_sysfs_cell_add(cell))
+		pr_err("brig: no sysfs entry for the root cell\n");
+	return 0;
+}
+
+void brig_cells_disable(void)
+{
+	if (root_cell)
+		brig_sysfs_cell_remove(root_cell);
+	root_cell = NULL;
+}
+
+/* --- finding a cell -------------------------------------------------------- */
+
+static struct brig_cell *find_by_name(const char *name)
+{
+	struct brig_cell *cell;
+
+	list_for_each_entry(cell, &cells, entry)
+		if (!strcmp(cell->name, name))
+			return cell;
+	return NULL;
+}
+
+static struct brig_cell *find_by_id(int id)
+{
+	struct brig_cell *cell;
+
+	list_for_each_entry(cell, &cells, entry)
+		if (cell->id == id)
+			return cell;
+	return NULL;
+}
+
+static bool is_root_ref(const struct brig_cell_ref *ref)
+{
+	if (ref->id >= 0)
+		return ref->id == 0;
+	return root_cell && !strcmp(ref->name, root_cell->name);
+}
+
+/*
+ * The cell a request names; the root cell is refused (nothing here may be
+ * done to Linux itself). valid_flags: what the request accepts.
+ */
+static struct brig_cell *lookup(struct brig_file *bf, struct brig_cell_ref *ref,
+				u32 valid_flags, const char *verb, int *err)
+{
+	struct brig_cell *cell;
+
+	*err = -EINVAL;
+	if (ref->flags & ~valid_flags) {
+		brig_fail(bf, -EINVAL, "unknown flags %#x", ref->flags);
+		return NULL;
+	}
+	if (ref->id < 0 && !memchr(ref->name, '\0', sizeof(ref->name))) {
+		brig_fail(bf, -EINVAL, "cell name is not NUL-terminated");
+		return NULL;
+	}
+	if (is_root_ref(ref)) {
+		brig_fail(
+			bf, -EPERM,
+			"cannot %s the root cell (id 0, \"%s\"): it is the Linux that runs brig",
+			verb, root_cell ? root_cell->name : "");
+		return NULL;
+	}
+	cell = ref->id >= 0 ? find_by_id(ref->id) : find_by_name(ref->name);
+	if (cell)
+		return cell;
+	*err = -ENOENT;
+	if (ref->id >= 0)
+		brig_fail(bf, -ENOENT, "no cell with id %d: see brig cell list",
+			  ref->id);
+	else
+		brig_fail(bf, -ENOENT,
+			  "no cell named \"%s\": see brig cell list",
+			  ref->name);
+	return NULL;
+}
+
+/* Copies the reference in and takes brig_lock; unlocked on error. */
+static int begin_ref(struct brig_file *bf, void __user *arg,
+		     struct brig_cell_ref *ref)
+{
+	if (copy_from_user(ref, arg, sizeof(*ref)))
+		return -EFAULT;
+	mutex_lock(&brig_lock);
+	if (brig_enabled)
+		return 0;
+	mutex_unlock(&brig_lock);
+	return brig_fail(bf, -ENODEV, "brig is not enabled");
+}
+
+/* --- create ---------------------------------------------------------------- */
+
+static const char *const item_names[] = {
+	[BRIG_CHECK_SYSTEM_HEADER] = "system",
+	[BRIG_CHECK_HEADER] = "header",
+	[BRIG_CHECK_CPUS] = "cpus",
+	[BRIG_CHECK_MEMORY] = "memory region",
+	[BRIG_CHECK_PORTS] = "port range",
+	[BRIG_CHECK_IRQCHIP] = "irqchip",
+	[BRIG_CHECK_PCI] = "PCI device",
+	[BRIG_CHECK_CONSOLE] = "console",
+	[BRIG_CHECK_HYPERVISOR] = "hypervisor",
+	[BRIG_CHECK_DEBUG_CONSOLE] = "debug console",
+	[BRIG_CHECK_PLATFORM] = "platform",
+	[BRIG_CHECK_IOMMU] = "IOMMU",
+};
+
+struct check_ctx {
+	struct brig_file *bf;
+	unsigned int errors;
+};
+
+static void report_problem(void *ctx, enum brig_check_severity sev,
+			   const struct brig_check_where *where,
+			   const char *msg)
+{
+	struct check_ctx *c = ctx;
+	const char *item = where->item < ARRAY_SIZE(item_names) ?
+				   item_names[where->item] :
+				   "?";
+	bool indexed = where->item >= BRIG_CHECK_MEMORY &&
+		       where->item <= BRIG_CHECK_PCI;
+	char place[48];
+
+	if (sev != BRIG_CHECK_ERROR)
+		return;
+	if (indexed)
+		snprintf(place, sizeof(place), "%s %u", item, where->index);
+	else
+		snprintf(place, sizeof(place), "%s", item);
+	/* The first error is the one the tool shows; all go to the log. */
+	if (!c->errors++)
+		brig_fail(c->bf, -EINVAL, "cell description: %s: %s", place,
+			  msg);
+	else
+		pr_err("brig: cell description: %s: %s\n", place, msg);
+}
+
+/*
+ * The new cell against the system brig runs and every existing cell, with
+ * the checker the hypervisor uses. The new cell goes last, so that what
+ * it clashes with is reported against it.
+ */
+static int check_cell(struct brig_file *bf, const struct brig_cell_desc *desc,
+		      u32 size)
+{
+	struct check_ctx ctx = { bf, 0 };
+	const struct brig_check_reporter rep = { report_problem, &ctx };
+	struct brig_check_blob sys, *blobs;
+	struct brig_cell *cell;
+	unsigned int n = 0;
+	u32 sys_size;
+
+	sys.data = brig_system_desc(&sys_size);
+	sys.size = sys_size;
+	list_for_each_entry(cell, &cells, entry)
+		n++;
+	blobs = kcalloc(n + 1, sizeof(*blobs), GFP_KERNEL);
+	if (!blobs)
+		return -ENOMEM;
+	n = 0;
+	list_for_each_entry(cell, &cells, entry) {
+		blobs[n].data = cell->desc;
+		blobs[n++].size = cell->desc_size;
+	}
+	blobs[n].data = desc;
+	blobs[n].size = size;
+	brig_check_set(&sys, blobs, n + 1, &rep);
+	kfree(blobs);
+	return ctx.errors ? -EINVAL : 0;
+}
+
+static int check_new_cell(struct brig_file *bf,
+			  const struct brig_cell_desc *desc, u32 size)
+{
+	const struct brig_check_blob blob = { desc, size };
+	struct brig_cell *other;
+
+	/* A clearer sentence than the set checker's for the common case. */
+	if (brig_check_layout(&blob, 0) &&
+	    memchr(desc->name, '\0', sizeof(desc->name))) {
+		other = find_by_name(desc->name);
+		if (other)
+			return brig_fail(
+				bf, -EEXIST,
+				"a cell named \"%s\" exists already (id %d)",
+				desc->name, other->id);
+	}
+	return check_cell(bf, desc, size);
+}
+
+static struct brig_cell_desc *copy_cell_config(struct brig_file *bf,
+					       void __user *arg, u32 *size)
+{
+	struct brig_config_args args;
+	void *blob;
+
+	if (copy_from_user(&args, arg, sizeof(args)))
+		return ERR_PTR(-EFAULT);
+	if (args.flags)
+		return ERR_PTR(brig_fail(bf, -EINVAL, "unknown flags %#x",
+					 args.flags));
+	if (args.size < sizeof(struct brig_cell_desc) ||
+	    args.size > BRIG_HC_MAX_CONFIG_SIZE)
+		return ERR_PTR(brig_fail(
+			bf, -EINVAL,
+			"cell description of %u bytes: too %s (truncated file?)",
+			args.size,
+			args.size < sizeof(struct brig_cell_desc) ? "small" :
+								    "large"));
+	blob = vmemdup_user(u64_to_user_ptr(args.addr), args.size);
+	if (!IS_ERR(blob))
+		*size = args.size;
+	return blob;
+}
+
+/* Brings back online the CPUs of mask; logs those that do not come. */
+static void cpus_online(const struct cpumask *mask)
+{
+	unsigned int cpu;
+	int err;
+
+	for_each_cpu(cpu, mask) {
+		err = add_cpu(cpu);
+		if (err)
+			pr_err("brig: CPU %u did not come back online (%d): try echo 1 > /sys/devices/system/cpu/cpu%u/online\n",
+			       cpu, err, cpu);
+	}
+}
+
+/*
+ * Takes the cell's CPUs offline; those that were online go into removed.
+ * On failure the ones already taken come back.
+ */
+static int cpus_offline(struct brig_file *bf, const struct cpumask *mask,
+			struct cpumask *removed)
+{
+	unsigned int cpu;
+	int err;
+
+	cpumask_clear(removed);
+	for_each_cpu(cpu, mask) {
+		if (!cpu_online(cpu))
+			continue; /* already parked in the hypervisor */
+		err = remove_cpu(cpu);
+		if (err) {
+			cpus_online(removed);
+			return brig_fail(
+				bf, err,
+				"Linux could not take CPU %u offline for the cell (%d)",
+				cpu, err);
+		}
+		cpumask_set_cpu(cpu, removed);
+	}
+	return 0;
+}
+
+static int hc_error(struct brig_file *bf, long err, const char *what,
+		    const char *name)
+{
+	return brig_fail(
+		bf, (int)err,
+		"the hypervisor refused to %s cell \"%s\" (error %ld): see brig console",
+		what, name, err);
+}
+
+/*
+ * Offline the CPUs and create the cell from blob (physically contiguous,
+ * root RAM); returns the id or a negative errno, leaving CPUs as they were.
+ */
+static long create_in_hypervisor(struct brig_file *bf, void *blob, u32 size,
+				 const struct brig_cell_desc *desc,
+				 const struct cpumask *cpus)
+{
+	unsigned int cpu;
+	long id;
+
+	id = cpus_offline(bf, cpus, &offlined);
+	if (id)
+		return id;
+	/* No CPU may come back online between the check and the create. */
+	cpus_read_lock();
+	id = -EBUSY;
+	cpu = cpumask_first_and(cpus, cpu_online_mask);
+	if (cpu < nr_cpu_ids) {
+		brig_fail(bf, -EBUSY,
+			  "CPU %u was brought back online during the create",
+			  cpu);
+		goto out;
+	}
+	id = brig_hypercall(BRIG_HC_CELL_CREATE, virt_to_phys(blob), size);
+	if (id == 0)
+		id = -EIO; /* 0 is the root: a broken hypervisor */
+	if (id < 0)
+		hc_error(bf, id, "create", desc->name);
+out:
+	cpus_read_unlock();
+	if (id < 0)
+		cpus_online(&offlined);
+	return id;
+}
+
+/* The hypervisor's dry run, then the real thing; returns the id. */
+static long hypervisor_create(struct brig_file *bf,
+			      const struct brig_cell_desc *desc, u32 size,
+			      const struct cpumask *cpus)
+{
+	void *blob = alloc_pages_exact(size, GFP_KERNEL);
+	long ret;
+
+	if (!blob)
+		return brig_fail(
+			bf, -ENOMEM,
+			"no %u bytes of contiguous memory for the cell description",
+			size);
+	memcpy(blob, desc, size);
+	ret = brig_hypercall(BRIG_HC_CELL_VALIDATE, virt_to_phys(blob), size);
+	if (ret)
+		hc_error(bf, ret < 0 ? ret : -EIO, "accept", desc->name);
+	else
+		ret = create_in_hypervisor(bf, blob, size, desc, cpus);
+	free_pages_exact(blob, size);
+	return ret;
+}
+
+static void cell_cpus(const struct brig_cell_desc *desc, struct cpumask *mask)
+{
+	unsigned int cpu;
+
+	cpumask_clear(mask);
+	for (cpu = 0; cpu < desc->cpu_set_size * 8 && cpu < nr_cpu_ids; cpu++)
+		if (brig_cell_has_cpu(desc, cpu))
+			cpumask_set_cpu(cpu, mask);
+}
+
+static int do_create(struct brig_file *bf, struct brig_cell *cell)
+{
+	long id;
+	int err;
+
+	err = check_new_cell(bf, cell->desc, cell->desc_size);
+	if (err)
+		return err;
+	memcpy(cell->name, cell->desc->name, sizeof(cell->name));
+	cell_cpus(cell->desc, &cell->cpus);
+	id = hypervisor_create(bf, cell->desc, cell->desc_size, &cell->cpus);
+	if (id < 0)
+		return (int)id;
+	cell->id = (int)id;
+	list_add_tail(&cell->entry, &cells);
+	if (root_cell)
+		cpumask_andnot(&root_cell->cpus, &root_cell->cpus, &cell->cpus);
+	/* The cell exists either way; only its sysfs entry would be missing. */
+	if (brig_sysfs_cell_add(cell))
+		pr_err("brig: no sysfs entry for cell %ld\n", id);
+	pr_info("brig: created cell %d \"%s\" on CPUs %*pbl\n", cell->id,
+		cell->name, cpumask_pr_args(&cell->cpus));
+	return cell->id;
+}
+
+int brig_cmd_cell_create(struct brig_file *bf, void __user *arg)
+{
+	struct brig_cell *cell = new_cell();
+	int ret;
+
+	if (!cell)
+		return -ENOMEM;
+	cell->desc = copy_cell_config(bf, arg, &cell->desc_size);
+	if (IS_ERR(cell->desc)) {
+		ret = PTR_ERR(cell->desc);
+		cell->desc = NULL;
+		goto out;
+	}
+	mutex_lock(&brig_lock);
+	if (!brig_enabled)
+		ret = brig_fail(bf, -ENODEV, "brig is not enabled");
+	else
+		ret = do_create(bf, cell);
+	mutex_unlock(&brig_lock);
+out:
+	/* A created cell is in the list until destroyed. */
+	if (ret < 0)
+		brig_sysfs_cell_remove(cell);
+	return ret;
+}
+
+/* --- load ------------------------------------------------------------------ */
+
+/* The loadable region of cell that holds [target, target + size), or NULL. */
+static const struct brig_memory *
+loadable_region(const struct brig_cell_desc *desc, u64 target, u64 size)
+{
+	const struct brig_memory *r = brig_cell_mem_regions(desc);
+	unsigned int i;
+
+	for (i = 0; i < desc->num_memory_regions; i++, r++)
+		if ((r->flags & BRIG_MEM_LOADABLE) && target >= r->virt_start &&
+		    target - r->virt_start < r->size &&
+		    size <= r->size - (target - r->virt_start))
+			return r;
+	return NULL;
+}
+
+static int check_images(struct brig_file *bf, const struct brig_cell *cell,
+			const struct brig_image *img, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (!img[i].size)
+			return brig_fail(bf, -EINVAL, "image %u is empty", i);
+		if (img[i].target + img[i].size < img[i].target ||
+		    !loadable_region(cell->desc, img[i].target, img[i].size))
+			return brig_fail(
+				bf, -EINVAL,
+				"image %u at %#llx-%#llx is not inside one loadable memory region of cell \"%s\"",
+				i, img[i].target,
+				img[i].target + img[i].size - 1, cell->name);
+	}
+	return 0;
+}
+
+/* Copies one checked image through a mapping of the cell's memory. */
+static int copy_image(struct brig_file *bf, const struct brig_cell *cell,
+		      const struct brig_image *img)
+{
+	const struct brig_memory *r =
+		loadable_region(cell->desc, img->target, img->size);
+	u64 phys = r->phys_start + (img->target - r->virt_start);
+	void *dst = memremap(phys, img->size, MEMREMAP_WB);
+	int err = 0;
+
+	if (!dst)
+		return brig_fail(bf, -ENOMEM,
+				 "cannot map %#llx-%#llx of cell \"%s\"",
+				 img->target, img->target + img->size - 1,
+				 cell->name);
+	if (copy_from_user(dst, u64_to_user_ptr(img->source), img->size))
+		err = brig_fail(bf, -EFAULT,
+				"image for %#llx: bad source buffer",
+				img->target);
+	memunmap(dst);
+	return err;
+}
+
+static int do_load(struct brig_file *bf, struct brig_cell *cell,
+		   const struct brig_image *img, u32 n)
+{
+	long hc;
+	u32 i;
+	int err;
+
+	err = check_images(bf, cell, img, n);
+	if (err)
+		return err;
+	cell->loaded = false;
+	hc = brig_hypercall(BRIG_HC_CELL_SET_LOADABLE, cell->id, 0);
+	if (hc)
+		return hc_error(bf, hc < 0 ? hc : -EIO, "prepare for loading",
+				cell->name);
+	for (i = 0; i < n; i++) {
+		err = copy_image(bf, cell, &img[i]);
+		if (err)
+			return err;
+	}
+	cell->loaded = true;
+	return 0;
+}
+
+static struct brig_image *copy_images(struct brig_file *bf,
+				      const struct brig_load_args *args)
+{
+	if (args->reserved)
+		return ERR_PTR(
+			brig_fail(bf, -EINVAL, "reserved field is not zero"));
+	if (!args->num_images || args->num_images > MAX_IMAGES)
+		return ERR_PTR(brig_fail(bf, -EINVAL, "%u images: give 1 to %u",
+					 args->num_images, MAX_IMAGES));
+	return memdup_user(u64_to_user_ptr(args->images),
+			   args->num_images * sizeof(struct brig_image));
+}
+
+int brig_cmd_cell_load(struct brig_file *bf, void __user *arg)
+{
+	struct brig_load_args args;
+	struct brig_image *img;
+	struct brig_cell *cell;
+	int err;
+
+	if (copy_from_user(&args, arg, sizeof(args)))
+		return -EFAULT;
+	img = copy_images(bf, &args);
+	if (IS_ERR(img))
+		return PTR_ERR(img);
+	mutex_lock(&brig_lock);
+	if (!brig_enabled) {
+		err = brig_fail(bf, -ENODEV, "brig is not enabled");
+		goto out;
+	}
+	cell = lookup(bf, &args.cell, 0, "load", &err);
+	if (cell)
+		err = do_load(bf, cell, img, args.num_images);
+out:
+	mutex_unlock(&brig_lock);
+	kfree(img);
+	return err;
+}
+
+/* --- start, shutdown, destroy ---------------------------------------------- */
+
+int brig_cmd_cell_start(struct brig_file *bf, void __user *arg)
+{
+	struct brig_cell_ref ref;
+	struct brig_cell *cell;
+	long hc;
+	int err;
+
+	err = begin_ref(bf, arg, &ref);
+	if (err)
+		return err;
+	cell = lookup(bf, &ref, 0, "start", &err);
+	if (!cell)
+		goto out;
+	if (!cell->loaded) {
+		err = brig_fail(
+			bf, -ENOEXEC,
+			"cell \"%s\" has nothing loaded: load an image first (brig cell load)",
+			cell->name);
+		goto out;
+	}
+	hc = brig_hypercall(BRIG_HC_CELL_START, cell->id, 0);
+	err = hc ? hc_error(bf, hc < 0 ? hc : -EIO, "start", cell->name) : 0;
+out:
+	mutex_unlock(&brig_lock);
+	return err;
+}
+
+/* What the hypervisor's answer to a shutdown request means to the user. */
+static int stop_error(struct brig_file *bf, long err, const char *what,
+		      const char *name)
+{
+	switch (err) {
+	case -EBUSY:
+		return brig_fail(
+			bf, -EBUSY,
+			"cell \"%s\" denied the shutdown request: use --force",
+			name);
+	case -ETIMEDOUT:
+		return brig_fail(
+			bf, -ETIMEDOUT,
+			"cell \"%s\" did not answer the shutdown request in time; see brig console",
+			name);
+	case -ENOENT:
+		return brig_fail(
+			bf, -ENOENT,
+			"the hypervisor does not know cell \"%s\": see brig console",
+			name);
+	default:
+		return hc_error(bf, err < 0 ? err : -EIO, what, name);
+	}
+}
+
+int brig_cmd_cell_shutdown(struct brig_file *bf, void __user *arg)
+{
+	struct brig_cell_ref ref;
+	struct brig_cell *cell;
+	long hc;
+	int err;
+
+	err = begin_ref(bf, arg, &ref);
+	if (err)
+		return err;
+	cell = lookup(bf, &ref, BRIG_SHUTDOWN_FORCE, "shut down", &err);
+	if (cell) {
+		hc = brig_hypercall(BRIG_HC_CELL_SHUTDOWN, cell->id, ref.flags);
+		err = hc ? stop_error(bf, hc, "shut down", cell->name) : 0;
+	}
+	mutex_unlock(&brig_lock);
+	return err;
+}
+
+/* After the hypervisor destroyed it: CPUs back to Linux, entry gone. */
+static void forget_cell(struct brig_cell *cell)
+{
+	list_del(&cell->entry);
+	cpus_online(&cell->cpus);
+	if (root_cell)
+		cpumask_or(&root_cell->cpus, &root_cell->cpus, &cell->cpus);
+	pr_info("brig: destroyed cell %d \"%s\"\n", cell->id, cell->name);
+	brig_sysfs_cell_remove(cell);
+}
+
+int brig_cmd_cell_destroy(struct brig_file *bf, void __user *arg)
+{
+	struct brig_cell_ref ref;
+	struct brig_cell *cell;
+	long hc;
+	int err;
+
+	err = begin_ref(bf, arg, &ref);
+	if (err)
+		return err;
+	cell = lookup(bf, &ref, BRIG_SHUTDOWN_FORCE, "destroy", &err);
+	if (cell) {
+		hc = brig_hypercall(BRIG_HC_CELL_DESTROY, cell->id, ref.flags);
+		err = hc ? stop_error(bf, hc, "destroy", cell->name) : 0;
+		if (!err)
+			forget_cell(cell);
+	}
+	mutex_unlock(&brig_lock);
+	return err;
+}
+
+void brig_cells_destroy_all(void)
+{
+	struct brig_cell *cell, *tmp;
+	long hc;
+
+	list_for_each_entry_safe(cell, tmp, &cells, entry) {
+		hc = brig_hypercall(BRIG_HC_CELL_DESTROY, cell->id,
+				    BRIG_SHUTDOWN_FORCE);
+		if (hc)
+			pr_emerg(
+				"brig: could not destroy cell %d \"%s\" (%ld)\n",
+				cell->id, cell->name, hc);
+		else
+			forget_cell(cell);
+	}
+}
