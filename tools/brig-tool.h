@@ -131,6 +131,53 @@ int cmd_stats(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 void usage_hv(FILE *out);
 
+/*
+ * The sysfs directory of brig.ko: /sys/class/misc/brig, or $BRIG_SYSFS
+ * (the unit tests point it at a fake tree).
+ */
+const char *brig_sysfs_dir(void);
+/* The VM-exit counters of these CPUs, as `brig stats` prints them. */
+void print_exit_stats(const unsigned int *cpus, unsigned int n, int json);
+
+/* cmd-cell.c: brig cell ... */
+int cmd_cell(int argc, char **argv);
+void usage_cell(FILE *out);
+
+/*
+ * The pure parts of `brig cell`, for the unit tests. Each returns 0, or -1
+ * with a sentence in err.
+ */
+#define CELL_ERR_LEN 160
+
+/* A cell given as a number is an id, anything else a name. */
+struct brig_cell_ref;
+int cell_parse_ref(const char *arg, struct brig_cell_ref *ref, char *err);
+
+/* One thing to load: a file, or a string (loaded with its NUL). */
+struct load_item {
+	const char *file; /* NULL for a string */
+	const char *string;
+	unsigned long long addr; /* guest-physical target */
+	int addr_given;
+};
+
+#define LOAD_DEFAULT_IMAGE_ADDR 0x0ull
+#define LOAD_DEFAULT_STRING_ADDR 0x1000ull
+
+/*
+ * `IMAGE [-a ADDR] [-s STRING [-a ADDR]]...`, argv after the cell; every
+ * -a belongs to the image or string just before it. items has room for
+ * argc entries; *n is set to how many were found (at least one).
+ */
+int cell_parse_load(int argc, char **argv, struct load_item *items,
+		    unsigned int *n, char *err);
+
+/* A number for -a: decimal, 0x hex or 0 octal, nothing after it. */
+int cell_parse_addr(const char *s, unsigned long long *addr);
+
+/* "1-3,5" (sysfs cpu lists) into ascending CPU numbers; count or -1. */
+int cell_parse_cpu_list(const char *s, unsigned int *cpus, unsigned int max);
+
 /* /dev/brig, opened with a helpful message on failure; -1 on error. */
 int brig_open_device(void);
 /*

@@ -22,6 +22,13 @@
 
 #define SYSFS_DIR "/sys/class/misc/brig"
 
+const char *brig_sysfs_dir(void)
+{
+	const char *dir = getenv("BRIG_SYSFS");
+
+	return dir && *dir ? dir : SYSFS_DIR;
+}
+
 #define BRIG_EXIT_NAME(sym, name) name,
 static const char *const exit_names[] = { BRIG_EXIT_REASONS(BRIG_EXIT_NAME) };
 
@@ -237,9 +244,9 @@ int cmd_info(int argc, char **argv __attribute__((unused)))
 
 static long long cpu_counter(unsigned int cpu, unsigned int reason)
 {
-	char path[160];
+	char path[4096];
 
-	snprintf(path, sizeof(path), SYSFS_DIR "/cpus/cpu%u/%s", cpu,
+	snprintf(path, sizeof(path), "%s/cpus/cpu%u/%s", brig_sysfs_dir(), cpu,
 		 exit_names[reason]);
 	return read_sysfs(path);
 }
@@ -271,6 +278,14 @@ static void print_stats_json(const unsigned int *cpus, unsigned int n)
 	printf("}}\n");
 }
 
+void print_exit_stats(const unsigned int *cpus, unsigned int n, int json)
+{
+	if (json)
+		print_stats_json(cpus, n);
+	else
+		print_stats_text(cpus, n);
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
@@ -286,10 +301,7 @@ int cmd_stats(int argc, char **argv)
 			SYSFS_DIR);
 		return BRIG_EXIT_FAILED;
 	}
-	if (json)
-		print_stats_json(cpus, n);
-	else
-		print_stats_text(cpus, n);
+	print_exit_stats(cpus, n, json);
 	return BRIG_EXIT_OK;
 }
 

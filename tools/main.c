@@ -4,7 +4,7 @@
  *
  * Each command is one entry of the table below: its name, the function that
  * runs it with argv[0] being the command name, and the function that prints
- * its usage lines. A new command (enable, cell create, ...) adds one entry
+ * its usage lines. A new command (enable, cell, ...) adds one entry
  * and its own cmd-*.c file; nothing else here changes.
  */
 #include <string.h>
@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "info", cmd_info, NULL },
 	{ "stats", cmd_stats, NULL },
 	{ "console", cmd_console, NULL },
+	{ "cell", cmd_cell, usage_cell },
 	{ "config", cmd_config, usage_config },
 };
 

@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * brig cell create | load | start | shutdown | destroy | list | stats.
+ *
+ * The requests go to the driver through /dev/brig; list and stats read
+ * /sys/class/misc/brig/cells/<id>/ and the per-CPU exit counters. A cell
+ * is named on the command line by its id (a number) or by its name. The
+ * argument parsing is done by pure functions (cell_parse_*) so that the
+ * unit tests can call them directly.
+ *
+ * Exit status: 0 done, 1 refused (the driver's sentence is printed), 2 a
+ * wrong command line (usage on stderr).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <brig/hypercall.h>
+#include <brig/ioctl.h>
+
+#include "brig-tool.h"
+
+#define MAX_CELLS 256
+
+void usage_cell(FILE *out)
+{
+	fprintf(out,
+		"  brig cell create CELL-DESCRIPTION\n"
+		"        create a cell (.dts, .dtb or compiled .cell); prints its id\n"
+		"  brig cell load NAME|ID IMAGE [-a ADDR] [-s STRING [-a ADDR]]...\n"
+		"        stop the cell and copy images into its loadable memory: each\n"
+		"        IMAGE file at ADDR (default 0), each STRING with its NUL at\n"
+		"        ADDR (default 0x1000); guest-physical addresses of the cell\n"
+		"  brig cell start NAME|ID\n"
+		"        start the cell at its entry address\n"
+		"  brig cell shutdown NAME|ID [--force]\n"
+		"  brig cell destroy NAME|ID [--force]\n"
+		"        stop the cell (it may deny unless --force); destroy also gives\n"
+		"        its CPUs, memory and devices back to the root cell\n"
+		"  brig cell list [--json]\n"
+		"        every cell: id, name, state, CPUs\n"
+		"  brig cell stats NAME|ID [--json]\n"
+		"        VM exits of the cell's CPUs by reason\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "brig cell: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nusage:\n");
+	usage_cell(stderr);
+	return BRIG_EXIT_USAGE;
+}
+
+/* --- parsing ------------------------------------------------------------ */
+
+static int set_err(char *err, const char *fmt, const char *arg)
+{
+	snprintf(err, CELL_ERR_LEN, fmt, arg);
+	return -1;
+}
+
+int cell_parse_addr(const char *s, unsigned long long *addr)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	*addr = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+int cell_parse_ref(const char *arg, struct brig_cell_ref *ref, char *err)
+{
+	unsigned long long id;
+
+	memset(ref, 0, sizeof(*ref));
+	if (!*arg || *arg == '-')
+		return set_err(err, "\"%s\" is not a cell name or id", arg);
+	if (strspn(arg, "0123456789") == strlen(arg)) {
+		if (cell_parse_addr(arg, &id) || id > INT32_MAX)
+			return set_err(err, "cell id %s is too large", arg);
+		ref->id = (__s32)id;
+		return 0;
+	}
+	if (strlen(arg) >= sizeof(ref->name))
+		return set_err(
+			err,
+			"cell name \"%s\" is too long (at most 31 characters)",
+			arg);
+	ref->id = -1;
+	memcpy(ref->name, arg, strlen(arg));
+	return 0;
+}
+
+/* -a ADDR at argv[*i]: sets the address of the item before it. */
+static int parse_addr_opt(int argc, char **argv, int *i, struct load_item *last,
+			  char *err)
+{
+	if (!last)
+		return set_err(err, "%s needs an IMAGE or -s STRING before it",
+			       argv[*i]);
+	if (*i + 1 >= argc)
+		return set_err(err, "%s needs an address", argv[*i]);
+	if (last->addr_given)
+		return set_err(err, "a second -a %s for the same image",
+			       argv[*i + 1]);
+	if (cell_parse_addr(argv[++*i], &last->addr))
+		return set_err(err, "\"%s\" is not an address", argv[*i]);
+	last->addr_given = 1;
+	return 0;
+}
+
+int cell_parse_load(int argc, char **argv, struct load_item *items,
+		    unsigned int *n, char *err)
+{
+	struct load_item *last = NULL;
+	int i;
+
+	*n = 0;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-a")) {
+			if (parse_addr_opt(argc, argv, &i, last, err))
+				return -1;
+			continue;
+		}
+		last = &items[(*n)++];
+		memset(last, 0, sizeof(*last));
+		if (!strcmp(argv[i], "-s")) {
+			if (i + 1 >= argc)
+				return set_err(err, "%s needs a string", "-s");
+			last->string = argv[++i];
+			last->addr = LOAD_DEFAULT_STRING_ADDR;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return set_err(err, "unknown option \"%s\"", argv[i]);
+		} else {
+			last->file = argv[i];
+			last->addr = LOAD_DEFAULT_IMAGE_ADDR;
+		}
+	}
+	if (!*n)
+		return set_err(err, "%s",
+			       "load needs at least one IMAGE or -s STRING");
+	return 0;
+}
+
+/* One number or range of a cpu list at *s; advances *s. */
+static int parse_cpu_range(const char **s, unsigned int *lo, unsigned int *hi)
+{
+	char *end;
+
+	if (**s < '0' || **s > '9')
+		return -1;
+	*lo = *hi = (unsigned int)strtoul(*s, &end, 10);
+	if (*end == '-') {
+		if (end[1] < '0' || end[1] > '9')
+			return -1;
+		*hi = (unsigned int)strtoul(end + 1, &end, 10);
+	}
+	*s = end;
+	return *hi < *lo || *hi >= 65536 ? -1 : 0;
+}
+
+int cell_parse_cpu_list(const char *s, unsigned int *cpus, unsigned int max)
+{
+	unsigned int lo, hi, n = 0;
+
+	while (*s && *s != '\n') {
+		if (parse_cpu_range(&s, &lo, &hi))
+			return -1;
+		for (; lo <= hi; lo++) {
+			if (n == max || (n && lo <= cpus[n - 1]))
+				return -1;
+			cpus[n++] = lo;
+		}
+		if (*s == ',')
+			s++;
+		else if (*s && *s != '\n')
+			return -1;
+	}
+	return (int)n;
+}
+
+/* --- sysfs ------------------------------------------------------------- */
+
+/* One line of cells/<id>/<what>, newline removed; "" if unreadable. */
+static void read_attr(int id, const char *what, char *buf, size_t size)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cells/%d/%s", brig_sysfs_dir(), id,
+		 what);
+	buf[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The ids under cells/, ascending; -1 if there is no such directory. */
+static int list_ids(int *ids, int max)
+{
+	char path[4096];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/cells", brig_sysfs_dir());
+	d = opendir(path);
+	if (!d) {
+		fprintf(stderr,
+			"brig: cell: %s not found: is brig.ko loaded?\n", path);
+		return -1;
+	}
+	while ((e = readdir(d)) && n < max)
+		if (e->d_name[0] >= '0' && e->d_name[0] <= '9')
+			ids[n++] = atoi(e->d_name);
+	closedir(d);
+	qsort(ids, (size_t)n, sizeof(*ids), cmp_int);
+	return n;
+}
+
+static void print_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	putchar('"');
+}
+
+static int cell_list(int argc, char **argv)
+{
+	int json = argc == 2 && !strcmp(argv[1], "--json");
+	char name[64], state[64], cpus[256];
+	int ids[MAX_CELLS], n, i;
+
+	if (argc > 2 || (argc == 2 && !json))
+		return usage_error("%s", "list takes only --json");
+	n = list_ids(ids, MAX_CELLS);
+	if (n < 0)
+		return BRIG_EXIT_FAILED;
+	if (json)
+		printf("[");
+	else
+		printf("%-4s %-32s %-20s %s\n", "ID", "NAME", "STATE", "CPUS");
+	for (i = 0; i < n; i++) {
+		read_attr(ids[i], "name", name, sizeof(name));
+		read_attr(ids[i], "state", state, sizeof(state));
+		read_attr(ids[i], "cpus", cpus, sizeof(cpus));
+		if (!json) {
+			printf("%-4d %-32s %-20s %s\n", ids[i], name, state,
+			       cpus);
+			continue;
+		}
+		printf("%s{\"id\": %d, \"name\": ", i ? ", " : "", ids[i]);
+		print_json_string(name);
+		printf(", \"state\": ");
+		print_json_string(state);
+		printf(", \"cpus\": ");
+		print_json_string(cpus);
+		printf("}");
+	}
+	if (json)
+		printf("]\n");
+	return BRIG_EXIT_OK;
+}
+
+/* The id of the cell ref names in sysfs, or -1 (said why). */
+static int find_cell(const struct brig_cell_ref *ref, const char *arg)
+{
+	int ids[MAX_CELLS], n, i;
+	char name[64];
+
+	n = list_ids(ids, MAX_CELLS);
+	for (i = 0; i < n; i++) {
+		if (ref->id >= 0 && ids[i] == ref->id)
+			return ids[i];
+		read_attr(ids[i], "name", name, sizeof(name));
+		if (ref->id < 0 && !strcmp(name, ref->name))
+			return ids[i];
+	}
+	if (n >= 0)
+		fprintf(stderr,
+			"brig: cell stats: no cell %s%s%s: see brig cell list\n",
+			ref->id >= 0 ? "with id " : "named \"", arg,
+			ref->id >= 0 ? "" : "\"");
+	return -1;
+}
+
+static int cell_stats(int argc, char **argv)
+{
+	int json = argc == 3 && !strcmp(argv[2], "--json");
+	struct brig_cell_ref ref;
+	unsigned int cpus[256];
+	char err[CELL_ERR_LEN], list[1024];
+	int id, n;
+
+	if (argc < 2 || argc > 3 || (argc == 3 && !json))
+		return usage_error("%s",
+				   "stats needs NAME|ID and takes only --json");
+	if (cell_parse_ref(argv[1], &ref, err))
+		return usage_error("%s", err);
+	id = find_cell(&ref, argv[1]);
+	if (id < 0)
+		return BRIG_EXIT_FAILED;
+	read_attr(id, "cpus", list, sizeof(list));
+	n = cell_parse_cpu_list(list, cpus, 256);
+	if (n <= 0) {
+		fprintf(stderr,
+			"brig: cell stats: cannot read the CPUs of cell %d (\"%s\")\n",
+			id, list);
+		return BRIG_EXIT_FAILED;
+	}
+	print_exit_stats(cpus, (unsigned int)n, json);
+	return BRIG_EXIT_OK;
+}
+
+/* --- requests to the driver ---------------------------------------------- */
+
+/* The driver's verdict on one request about one cell. */
+static int cell_request(const char *what, unsigned long req, void *arg)
+{
+	int fd = brig_open_device(), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = brig_ioctl(fd, what, req, arg);
+	close(fd);
+	return ret;
+}
+
+static int cell_create(int argc, char **argv)
+{
+	struct brig_config_args args = { 0 };
+	struct config cfg = { 0 };
+	struct diags d = { 0 };
+	int id, ret = BRIG_EXIT_FAILED;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_error("%s",
+				   "create needs exactly one CELL-DESCRIPTION");
+	if (config_load(argv[1], &cfg, &d) || config_check_one(&cfg, &d) ||
+	    cfg.is_system) {
+		diags_print(&d, stderr);
+		if (cfg.blob && cfg.is_system)
+			fprintf(stderr,
+				"brig: cell create: %s is a system description, not a cell description\n",
+				argv[1]);
+		goto out;
+	}
+	diags_print(&d, stderr); /* warnings */
+	args.addr = (uintptr_t)cfg.blob;
+	args.size = (__u32)cfg.size;
+	id = cell_request("cell create", BRIG_IOC_CELL_CREATE, &args);
+	if (id > 0) {
+		printf("%d\n", id);
+		ret = BRIG_EXIT_OK;
+	}
+out:
+	diags_free(&d);
+	config_free(&cfg);
+	return ret;
+}
+
+/* Reads the files and points the images at them and at the strings. */
+static int build_images(const struct load_item *items, unsigned int n,
+			struct brig_image *img, void **bufs)
+{
+	struct diags d = { 0 };
+	size_t size;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (items[i].file) {
+			bufs[i] = read_file(items[i].file, &size, &d);
+			if (!bufs[i] || !size) {
+				if (bufs[i])
+					fprintf(stderr,
+						"brig: cell load: %s is empty\n",
+						items[i].file);
+				diags_print(&d, stderr);
+				diags_free(&d);
+				return -1;
+			}
+			img[i].source = (uintptr_t)bufs[i];
+			img[i].size = size;
+		} else {
+			img[i].source = (uintptr_t)items[i].string;
+			img[i].size = strlen(items[i].string) + 1;
+		}
+		img[i].target = items[i].addr;
+	}
+	return 0;
+}
+
+static int cell_load(int argc, char **argv)
+{
+	struct brig_load_args args = { 0 };
+	char err[CELL_ERR_LEN];
+	struct load_item *items;
+	struct brig_image *img;
+	unsigned int n = 0, i;
+	void **bufs;
+	int ret = BRIG_EXIT_FAILED;
+
+	if (argc < 3)
+		return usage_error(
+			"%s", "load needs NAME|ID and an IMAGE or -s STRING");
+	if (cell_parse_ref(argv[1], &args.cell, err))
+		return usage_error("%s", err);
+	items = xcalloc((size_t)argc, sizeof(*items));
+	if (cell_parse_load(argc - 2, argv + 2, items, &n, err)) {
+		free(items);
+		return usage_error("%s", err);
+	}
+	img = xcalloc(n, sizeof(*img));
+	bufs = xcalloc(n, sizeof(*bufs));
+	if (!build_images(items, n, img, bufs)) {
+		args.num_images = n;
+		args.images = (uintptr_t)img;
+		if (!cell_request("cell load", BRIG_IOC_CELL_LOAD, &args)) {
+			printf("brig: %u image%s loaded into cell %s\n", n,
+			       n == 1 ? "" : "s", argv[1]);
+			ret = BRIG_EXIT_OK;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(bufs[i]);
+	free(bufs);
+	free(img);
+	free(items);
+	return ret;
+}
+
+/* start, shutdown, destroy: NAME|ID and, where allowed, --force. */
+static int cell_simple(int argc, char **argv, unsigned long req, int force_ok)
+{
+	struct brig_cell_ref ref;
+	char err[CELL_ERR_LEN], what[32];
+	const char *cell = NULL;
+	int i, force = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (force_ok && !strcmp(argv[i], "--force") && !force)
+			force = 1;
+		else if (argv[i][0] == '-' || cell)
+			return usage_error("unexpected argument \"%s\"",
+					   argv[i]);
+		else
+			cell = argv[i];
+	}
+	if (!cell)
+		return usage_error("%s needs NAME|ID", argv[0]);
+	if (cell_parse_ref(cell, &ref, err))
+		return usage_error("%s", err);
+	ref.flags = force ? BRIG_SHUTDOWN_FORCE : 0;
+	snprintf(what, sizeof(what), "cell %s", argv[0]);
+	if (cell_request(what, req, &ref))
+		return BRIG_EXIT_FAILED;
+	printf("brig: cell %s: %s done\n", cell, argv[0]);
+	return BRIG_EXIT_OK;
+}
+
+static int cell_start(int argc, char **argv)
+{
+	return cell_simple(argc, argv, BRIG_IOC_CELL_START, 0);
+}
+
+static int cell_shutdown(int argc, char **argv)
+{
+	return cell_simple(argc, argv, BRIG_IOC_CELL_SHUTDOWN, 1);
+}
+
+static int cell_destroy(int argc, char **argv)
+{
+	return cell_simple(argc, argv, BRIG_IOC_CELL_DESTROY, 1);
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} cell_commands[] = {
+	{ "create", cell_create },   { "load", cell_load },
+	{ "start", cell_start },     { "shutdown", cell_shutdown },
+	{ "destroy", cell_destroy }, { "list", cell_list },
+	{ "stats", cell_stats },
+};
+
+/* argv[0] is "cell". */
+int cmd_cell(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2)
+		return usage_error("%s", "missing subcommand");
+	for (i = 0; i < sizeof(cell_commands) / sizeof(cell_commands[0]); i++)
+		if (!strcmp(argv[1], cell_commands[i].name))
+			return cell_commands[i].run(argc - 1, argv + 1);
+	return usage_error("unknown subcommand \"%s\"", argv[1]);
+}
