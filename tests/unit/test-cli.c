@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -128,6 +129,73 @@ static void misuse(void **state)
 	assert_usage_error();
 }
 
+/* `brig cell` misuse: its own usage on stderr, exit status 2. */
+static void assert_cell_usage(void)
+{
+	if (r.status != 2)
+		print_message("stderr: %s\n", r.err);
+	assert_int_equal(r.status, 2);
+	assert_non_null(
+		strstr(r.err, "brig cell load NAME|ID IMAGE [-a ADDR]"));
+	assert_string_equal(r.out, "");
+}
+
+static void cell_misuse(void **state)
+{
+	(void)state;
+	run(&r, NULL, "cell", NULL);
+	assert_cell_usage();
+	assert_non_null(strstr(r.err, "missing subcommand"));
+	run(&r, NULL, "cell", "explode", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "create", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "create", "a.cell", "b.cell", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "load", "hello", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "load", "hello", "-a", "0x1000", "x.bin", NULL);
+	assert_cell_usage();
+	assert_non_null(strstr(r.err, "-a needs an IMAGE or -s STRING"));
+	run(&r, NULL, "cell", "load", "hello", "x.bin", "-a", "twelve", NULL);
+	assert_cell_usage();
+	assert_non_null(strstr(r.err, "\"twelve\" is not an address"));
+	run(&r, NULL, "cell", "load", "hello", "x.bin", "-s", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "start", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "start", "hello", "--force", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "shutdown", "hello", "other", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "destroy", "--force", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "destroy",
+	    "a-name-that-is-much-too-long-for-a-cell", NULL);
+	assert_cell_usage();
+	assert_non_null(strstr(r.err, "too long"));
+	run(&r, NULL, "cell", "list", "--yaml", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "stats", NULL);
+	assert_cell_usage();
+	run(&r, NULL, "cell", "stats", "hello", "--yaml", NULL);
+	assert_cell_usage();
+	/* and the top-level usage names the cell commands */
+	run(&r, NULL, "--help", NULL);
+	assert_non_null(strstr(r.out, "brig cell destroy NAME|ID [--force]"));
+}
+
+/* Refused before the driver is asked: the tool's own checks. */
+static void cell_create_refused(void **state)
+{
+	(void)state;
+	run(&r, NULL, "cell", "create", BOARD "qemu-x86.dts", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(
+		r.err,
+		"qemu-x86.dts is a system description, not a cell description"));
+}
+
 static char tmpdir[] = "/tmp/brig-cli-XXXXXX";
 
 static char *tmp(const char *name)
@@ -237,6 +305,80 @@ static void missing_file(void **state)
 		"nothing.cell: error: cannot open: No such file or directory"));
 }
 
+static void put(const char *rel, const char *value)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sysfs/%s", tmpdir, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(value, f);
+	fclose(f);
+}
+
+/* A fake /sys/class/misc/brig with the root cell and one cell on CPU 1. */
+static void fake_sysfs(void)
+{
+	static const char *const dirs[] = {
+		"sysfs",	 "sysfs/cells", "sysfs/cells/0",
+		"sysfs/cells/1", "sysfs/cpus",	"sysfs/cpus/cpu1"
+	};
+	static const char *const reasons[] = {
+		"total",     "hypercall", "cpuid",	"pio",	      "msr",
+		"mmio",	     "xapic",	  "x2apic_icr", "management", "nmi",
+		"init_sipi", "cr",	  "xsetbv",	"exception",  "other"
+	};
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	put("cells/0/name", "qemu-q35\n");
+	put("cells/0/state", "running\n");
+	put("cells/0/cpus", "0\n");
+	put("cells/1/name", "hello\n");
+	put("cells/1/state", "stopped\n");
+	put("cells/1/cpus", "1\n");
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		snprintf(path, sizeof(path), "cpus/cpu1/%s", reasons[i]);
+		put(path, i ? "0\n" : "42\n");
+	}
+}
+
+static void cell_list_stats(void **state)
+{
+	char env[300], cmd[300];
+
+	(void)state;
+	fake_sysfs();
+	snprintf(env, sizeof(env), "BRIG_SYSFS=%s/sysfs", tmpdir);
+	run(&r, env, "cell", "list", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(
+		r.out,
+		"[{\"id\": 0, \"name\": \"qemu-q35\", \"state\": \"running\", \"cpus\": \"0\"}, "
+		"{\"id\": 1, \"name\": \"hello\", \"state\": \"stopped\", \"cpus\": \"1\"}]\n");
+	run(&r, env, "cell", "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "1    hello"));
+	run(&r, env, "cell", "stats", "hello", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "{\"cpus\": {\"1\": {\"total\": 42, "));
+	run(&r, env, "cell", "stats", "1", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "cpu1"));
+	run(&r, env, "cell", "stats", "nosuch", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "no cell named \"nosuch\""));
+	run(&r, "BRIG_SYSFS=/nonexistent", "cell", "list", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "is brig.ko loaded?"));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/sysfs", tmpdir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static int make_tmpdir(void **state)
 {
 	(void)state;
@@ -260,6 +402,9 @@ int main(void)
 		cmocka_unit_test(warnings_keep_status_zero),
 		cmocka_unit_test(missing_dtc),
 		cmocka_unit_test(missing_file),
+		cmocka_unit_test(cell_misuse),
+		cmocka_unit_test(cell_create_refused),
+		cmocka_unit_test(cell_list_stats),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
