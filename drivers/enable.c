@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 
 #include <brig/config-check.h>
 #include <brig/hypercall.h>
@@ -152,6 +153,7 @@ static void load_image(const struct firmware *fw,
 	       PAGE_ALIGN(((struct brig_hv_header *)fw->data)->image_size) -
 		       fw->size);
 	h->online_cpus = num_online_cpus();
+	h->tsc_khz = tsc_khz; /* for the cells' comm regions */
 	h->config_size = size;
 	memcpy(hv_mem + PAGE_ALIGN(h->image_size), sys, size);
 }

@@ -72,8 +72,10 @@ static void park_cell_cpus(struct cell *cell)
 {
 	unsigned int n;
 
+	/* A parked CPU gets no PARK: it would outlive the next START. */
 	for_each_cell_cpu(n, cell)
-		cpu_post(per_cpu(n), CPU_REQ_PARK);
+		if (!READ_ONCE(per_cpu(n)->parked))
+			cpu_post(per_cpu(n), CPU_REQ_PARK);
 	for_each_cell_cpu(n, cell)
 		while (!READ_ONCE(per_cpu(n)->parked))
 			cpu_relax();
@@ -132,8 +134,12 @@ static struct brig_cell_desc *copy_config(u64 gpa, u64 size)
 	return copy;
 }
 
-/* CPUs: in the root, in the hypervisor, not the one asking. */
-static int check_cpus(const struct brig_cell_desc *config)
+/*
+ * CPUs: in the root and in the hypervisor; for create (not for the dry
+ * run, which the driver makes before it takes them from Linux) also not
+ * the one asking.
+ */
+static int check_cpus(const struct brig_cell_desc *config, bool create)
 {
 	for (unsigned int n = 0; n < config->cpu_set_size * 8; n++) {
 		struct per_cpu *cpu;
@@ -147,7 +153,7 @@ static int check_cpus(const struct brig_cell_desc *config)
 			return -EINVAL;
 		}
 		cpu = per_cpu(n);
-		if (cpu == this_cpu()) {
+		if (create && cpu == this_cpu()) {
 			printk("brig: cell description refused: CPU %u is the CPU asking for it\n",
 			       n);
 			return -EINVAL;
@@ -157,7 +163,8 @@ static int check_cpus(const struct brig_cell_desc *config)
 }
 
 /* Against the system and every cell that exists. Caller holds cell_lock. */
-static int check_config(const struct brig_cell_desc *config, u64 size)
+static int check_config(const struct brig_cell_desc *config, u64 size,
+			bool create)
 {
 	const struct brig_check_reporter rep = { report, NULL };
 	struct brig_check_blob blobs[MAX_CELLS];
@@ -181,7 +188,7 @@ static int check_config(const struct brig_cell_desc *config, u64 size)
 			       config->name);
 			return -EEXIST;
 		}
-	return check_cpus(config);
+	return check_cpus(config, create);
 }
 
 long cell_validate(u64 gpa, u64 size)
@@ -192,7 +199,7 @@ long cell_validate(u64 gpa, u64 size)
 	if (!config)
 		return -EINVAL;
 	spin_lock(&cell_lock);
-	err = check_config(config, size);
+	err = check_config(config, size, false);
 	spin_unlock(&cell_lock);
 	free_config(config, size);
 	return err;
@@ -229,7 +236,7 @@ long cell_create(u64 gpa, u64 size)
 	if (!config)
 		return -EINVAL;
 	spin_lock(&cell_lock);
-	err = check_config(config, size);
+	err = check_config(config, size, true);
 	id = free_id();
 	if (!err && id < 0)
 		err = id;
@@ -349,6 +356,9 @@ long cell_start(unsigned int id)
 	cell->state = BRIG_CELL_STATE_RUNNING;
 	for_each_cell_cpu(n, cell)
 		cpu_post(per_cpu(n), CPU_REQ_START);
+	/* Taken before any later request: a shutdown cannot overtake it. */
+	for_each_cell_cpu(n, cell)
+		wait_until_clear(per_cpu(n), CPU_REQ_START);
 	printk("brig: cell \"%s\" started\n", cell->config->name);
 out:
 	spin_unlock(&cell_lock);
@@ -470,11 +480,17 @@ long cell_get_state(unsigned int id)
 	cell = cell_find(id);
 	if (cell) {
 		state = READ_ONCE(cell->state);
-		/* A running cell may say it must not be stopped now. */
-		if (state == BRIG_CELL_STATE_RUNNING && cell->comm &&
-		    READ_ONCE(cell->comm->cell_state) ==
-			    BRIG_CELL_STATE_RUNNING_LOCKED)
-			state = BRIG_CELL_STATE_RUNNING_LOCKED;
+		/*
+		 * A running cell may say it must not be stopped now, or that
+		 * it failed by itself (an inmate's fatal exception).
+		 */
+		if (state == BRIG_CELL_STATE_RUNNING && cell->comm) {
+			u32 said = READ_ONCE(cell->comm->cell_state);
+
+			if (said == BRIG_CELL_STATE_RUNNING_LOCKED ||
+			    said == BRIG_CELL_STATE_FAILED)
+				state = said;
+		}
 	}
 	spin_unlock(&cell_lock);
 	return state;

@@ -119,6 +119,34 @@ static u64 chunk(const struct paging_format *fmt, unsigned int level, u64 virt,
 	return size < left ? size : left;
 }
 
+/*
+ * If the table below *entry now maps one aligned, contiguous range with
+ * the same rights everywhere, replace it by a single large page: a cell's
+ * memory given back to the root then costs no more table pages (and TLB
+ * entries) than before the cell took it.
+ */
+static void try_merge(const struct paging_structs *pg, u64 *entry,
+		      unsigned int level)
+{
+	const struct paging_format *fmt = pg->fmt;
+	u64 *sub = next_table(pg, *entry);
+	bool sub_last = is_last(fmt, level + 1);
+	u64 step = 1ULL << paging_level_shift(fmt, level + 1);
+	u64 base = fmt->entry_phys(sub[0], !sub_last);
+	unsigned int flags = fmt->entry_flags(sub[0]);
+
+	if (!can_map_at(fmt, level) || !IS_ALIGNED(base, step * PAGING_ENTRIES))
+		return;
+	for (unsigned int i = 0; i < PAGING_ENTRIES; i++)
+		if (!fmt->is_present(sub[i]) ||
+		    !fmt->is_leaf(sub[i], sub_last) ||
+		    fmt->entry_phys(sub[i], !sub_last) != base + i * step ||
+		    fmt->entry_flags(sub[i]) != flags)
+			return;
+	WRITE_ONCE(*entry, fmt->make_leaf(base, flags, true));
+	page_free(pg->pool, sub, 1);
+}
+
 static int map_range(const struct paging_structs *pg, u64 *table,
 		     unsigned int level, u64 virt, u64 phys, u64 size,
 		     unsigned int flags)
@@ -145,6 +173,7 @@ static int map_range(const struct paging_structs *pg, u64 *table,
 					flags);
 			if (err)
 				return err;
+			try_merge(pg, entry, level);
 		}
 		virt += n;
 		phys += n;

@@ -243,6 +243,8 @@ static void park(struct per_cpu *cpu)
 		take_request(cpu, CPU_REQ_FLUSH | CPU_REQ_PARK);
 		asm volatile("stgi; pause; clgi" ::: "memory");
 	}
+	/* START or TO_ROOT supersede a PARK that came in meanwhile. */
+	take_request(cpu, CPU_REQ_PARK);
 	cpu->arch.nmi_pending = false; /* only ours arrive here */
 	cpu->parked = false;
 }
@@ -261,6 +263,8 @@ static void start_cell(struct per_cpu *cpu)
 {
 	u64 entry = cpu->cell->config->entry;
 
+	printk("brig: CPU %u starts cell \"%s\" at %llx\n", cpu->cpu_id,
+	       cpu->cell->config->name, (unsigned long long)entry);
 	svm_set_context(cpu);
 	/* Real mode: CS selects the 64 KiB segment holding the entry. */
 	svm_cpu_reset(cpu, entry & ~0xffffULL, entry & 0xffff);

@@ -28,8 +28,9 @@ smoke_pick() {
 
 # smoke_config_check: this boot's system description with every cell.
 smoke_config_check() {
+	# The full system description: some cells want more CPUs than this
+	# boot has (the N-CPU variants only narrow the root's CPU set).
 	base=$BRIG_CONF_DIR/$BRIG_BOARD
-	[ -f "$base-${BRIG_CPUS}cpu.dts" ] && base=$base-${BRIG_CPUS}cpu
 	sys=$(smoke_pick "$base") || {
 		echo "no $base.cell or .dtb:"
 		ls -l "$BRIG_CONF_DIR"

@@ -129,6 +129,24 @@ static void test_hole_punch_splits(void **state)
 	assert_int_equal(tables_used(f), 0);
 }
 
+static void test_refill_merges_back(void **state)
+{
+	struct fixture *f = *state;
+
+	/* A 1 GiB page with a 4 KiB hole, refilled: one large page again. */
+	assert_int_equal(paging_map(&f->pg, 0, 0, GiB, PAGE_RW), 0);
+	assert_int_equal(paging_unmap(&f->pg, 0x12345000, 0x1000), 0);
+	assert_true(tables_used(f) >= 2);
+	assert_int_equal(paging_map(&f->pg, 0x12345000, 0x12345000, 0x1000,
+				    PAGE_RW),
+			 0);
+	assert_int_equal(tables_used(f), f->pg.fmt->levels - 3);
+	/* Different rights in one 4 KiB page keep the tables. */
+	assert_int_equal(paging_map(&f->pg, 0x1000, 0x1000, 0x1000, PAGE_READ),
+			 0);
+	assert_true(tables_used(f) > f->pg.fmt->levels - 3);
+}
+
 static void test_remap_replaces_and_frees(void **state)
 {
 	struct fixture *f = *state;
@@ -207,6 +225,12 @@ int main(void)
 						setup_ept, teardown),
 		cmocka_unit_test_setup_teardown(test_remap_replaces_and_frees,
 						setup4, teardown),
+		cmocka_unit_test_setup_teardown(test_refill_merges_back, setup4,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refill_merges_back, setup5,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refill_merges_back,
+						setup_ept, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_round_trip, setup4,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_flags_round_trip,

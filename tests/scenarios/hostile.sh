@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+# boards: qemu-vtd-4cpu
+# expect: com2.log Hello from a brig inmate
+# expect: hv.log cell "hostile" (id [0-9]+) CPU 2: write at guest-physical 3b200000
+#
+# Fault isolation (issue 5): a hostile inmate in a cell on CPU 2 tries one
+# access class per run while a well-behaved cell runs on CPU 1 and the root
+# keeps CPUs 0 and 3. Each attack must stop the hostile cell (state
+# failed) with the hypervisor console naming the cell, CPU and what was
+# touched; the access must have had no effect; the root and the other cell
+# carry on; the failed cell can be destroyed and a new one created.
+
+SYS=$BRIG_CONF_DIR/$BRIG_BOARD.cell
+GOOD=$BRIG_CONF_DIR/$BRIG_BOARD-hello.cell
+BAD=$BRIG_CONF_DIR/$BRIG_BOARD-hostile.cell
+INMATES=/lib/brig/inmates
+T=/tmp/hostile
+mkdir -p $T
+
+state_of() { brig cell list | awk -v n="$1" '$2 == n { print $3 }'; }
+nmis_cpu0() { awk '$1 == "NMI:" { print $2 }' /proc/interrupts; }
+
+# attack NAME CONSOLE-WORDS: run one attack; the cell must end failed and
+# the hypervisor console must name it.
+attack() {
+	name=$1
+	shift
+	brig cell create "$BAD" || return 1
+	brig cell load hostile "$INMATES/hostile.bin" -s "attack=$name" || return 1
+	brig console > $T/before
+	brig cell start hostile || return 1
+	t_wait_for 10 sh -c "brig cell list | grep -q 'hostile *failed'" || {
+		echo "hostile cell did not fail: $(state_of hostile)"
+		brig console | tail -n 5
+		brig cell destroy --force hostile; return 1; }
+	brig console > $T/after
+	msg=$(diff $T/before $T/after | grep '^+' | grep 'cell "hostile"')
+	echo "$msg"
+	for w in "$@"; do
+		echo "$msg" | grep -qi -- "$w" || { echo "console does not say '$w'"; brig cell destroy hostile; return 1; }
+	done
+	brig cell destroy hostile || return 1
+	[ "$(state_of hello)" = running ] || { echo "the good cell stopped"; return 1; }
+	t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu2/online) = 1 ]"
+}
+
+victim_set() {
+	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys=0x3b200000 op=write value=0x1234567812345678 && rmmod hvprobe
+}
+victim_intact() {
+	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys=0x3b200000 op=read && rmmod hvprobe
+	dmesg | grep "hvprobe: read 0x3b200000" | tail -n 1 | grep -q "= 1234567812345678"
+}
+
+nmi_attack() {
+	before=$(nmis_cpu0)
+	attack ipi-nmi "NMI IPI" "CPU 0" || return 1
+	after=$(nmis_cpu0)
+	echo "CPU 0 NMIs: $before -> $after"
+	[ "$before" = "$after" ]
+}
+
+ignore_timeout() {
+	brig cell create "$BAD" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=ignore" &&
+		brig cell start hostile || return 1
+	sleep 1
+	brig cell shutdown hostile
+	s=$(state_of hostile)
+	echo "after an unanswered shutdown request: $s"
+	brig console | tail -n 3
+	brig cell destroy hostile
+	[ "$s" = failed ]
+}
+
+dirty_cpu() {
+	brig cell create "$BAD" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=dirty" &&
+		brig cell start hostile || return 1
+	sleep 1
+	brig cell destroy hostile || return 1
+	t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu2/online) = 1 ]" || return 1
+	# The root uses the CPU normally: work pinned to it finishes.
+	taskset -c 2 sh -c 'i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done; echo done' | grep -q done &&
+		[ "$(taskset -c 2 cpuid-sig)" = brigbrigbrig ]
+}
+
+t_check hostile.insmod insmod "$BRIG_KO"
+t_check hostile.victim-pattern victim_set
+t_check hostile.enable brig enable "$SYS"
+t_check hostile.good-cell sh -c "brig cell create $GOOD && brig cell load hello $INMATES/hello.bin && brig cell start hello"
+base=$(cat /sys/class/misc/brig/mem_pool_used)
+
+t_check hostile.mem attack mem "write" "3b200000"
+t_check hostile.mem-no-effect victim_intact
+t_check hostile.hv-region attack hv "read" "3a000000"
+t_check hostile.port attack port "I/O port 3f8"
+t_check hostile.pmtimer-write attack pmtimer "write of I/O port 608"
+t_check hostile.msr attack msr "MSR 2ff"
+t_check hostile.ipi-physical attack ipi-phys "IPI" "CPU 0"
+t_check hostile.ipi-logical attack ipi-logical "IPI" "CPU 0"
+t_check hostile.ipi-all-but-self attack ipi-others "IPI"
+t_check hostile.ipi-nmi nmi_attack
+t_check hostile.ipi-init attack ipi-init "INIT IPI"
+t_check hostile.pci-cf8 attack pci "I/O port cf8"
+t_check hostile.pci-mmconfig attack mmcfg "b0000000"
+t_check hostile.ioapic attack ioapic "fec00000"
+t_check hostile.clgi attack clgi "SVM instruction"
+t_check hostile.vmx attack vmx
+t_check hostile.shutdown-timeout ignore_timeout
+t_check hostile.dirty-cpu dirty_cpu
+t_check hostile.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
+t_check hostile.good-cell-destroy brig cell destroy hello
+t_check hostile.disable brig disable
