@@ -21,7 +21,7 @@
  *   mmcfg      PCI configuration through MMCONFIG (0xb0000000)
  *   ioapic     read the IOAPIC (0xfec00000)
  *   clgi       CLGI, then spin with interrupts off (raises #UD)
- *   vmx        VMXON (raises #UD)
+ *   vmx        VMLAUNCH (raises #UD: no VMX for a cell, on either vendor)
  *   ignore     never answer the comm region (shutdown times out)
  *   dirty      leave the CPU dirty (APIC timer firing into masked
  *              interrupts, an odd PAT), then idle politely
@@ -128,9 +128,11 @@ static void attack_clgi(void)
 
 static void attack_vmx(void)
 {
-	__u64 region = 0;
-
-	__asm__ __volatile__("vmxon %0" ::"m"(region));
+	/*
+	 * VMLAUNCH rather than VMXON: QEMU's TCG decodes a memory-operand
+	 * VMXON on its AMD models as something else instead of faulting.
+	 */
+	__asm__ __volatile__("vmlaunch");
 }
 
 static void attack_ignore(void)

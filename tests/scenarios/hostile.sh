@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # boards: qemu-vtd-4cpu
 # expect: com2.log Hello from a brig inmate
-# expect: hv.log cell "hostile" (id [0-9]+) CPU 2: write at guest-physical 3b200000
+# expect: hv.log cell "hostile" \(id [0-9]+\) CPU 2: write at guest-physical 3b200000
 #
 # Fault isolation (issue 5): a hostile inmate in a cell on CPU 2 tries one
 # access class per run while a well-behaved cell runs on CPU 1 and the root
