@@ -164,16 +164,18 @@ t_expect_fail() {
 	return $_rc
 }
 
-# t_wait_for SECONDS COMMAND...: retry COMMAND once a second until it
-# succeeds; returns non-zero on timeout. For conditions that settle
-# asynchronously (a device node appearing, a cell reaching a state).
+# t_wait_for SECONDS COMMAND...: retry COMMAND every 0.1 s until it succeeds;
+# returns non-zero after SECONDS (guest time). For conditions that settle
+# asynchronously (a device node appearing, a cell reaching a state). Short
+# polls matter on Bochs, where one idle guest second costs ~100 s of wall
+# time: never `sleep` there longer than needed.
 t_wait_for() {
-	_secs=$1
+	_tries=$(($1 * 10))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
-		[ "$_secs" -gt 0 ] || return 1
-		_secs=$((_secs - 1))
-		sleep 1
+		[ "$_tries" -gt 0 ] || return 1
+		_tries=$((_tries - 1))
+		usleep 100000
 	done
 }
 
