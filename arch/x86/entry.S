@@ -109,6 +109,77 @@ svm_vm_loop:
 	.size svm_vm_loop, . - svm_vm_loop
 
 /*
+ * void vmx_vm_loop(struct guest_regs *regs) -- never returns. The VMX
+ * counterpart of svm_vm_loop: VMX saves neither RAX nor the other GPRs,
+ * so the frame's 15th slot (vmcb_pa under SVM) holds the guest's RAX.
+ * HOST_RSP points just above that slot (regs + 120), so an exit pushes
+ * the registers into the very same frame; HOST_RIP is vmx_vm_exit.
+ */
+#ifdef CONFIG_X86_VMX
+.macro VMX_POP_GUEST
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rbp
+	pop	%rbx
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+.endm
+
+.macro VMX_PUSH_GUEST
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rbx
+	push	%rbp
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+.endm
+
+	.globl vmx_vm_loop
+	.type vmx_vm_loop, @function
+vmx_vm_loop:
+	mov	%rdi, %rsp
+	VMX_POP_GUEST
+	vmlaunch
+	jmp	.Lvmx_failed
+	.size vmx_vm_loop, . - vmx_vm_loop
+
+	.globl vmx_vm_exit
+	.type vmx_vm_exit, @function
+vmx_vm_exit:
+	/* VM exit: RSP = HOST_RSP, interrupts off, guest GPRs live. */
+	VMX_PUSH_GUEST
+	mov	%rsp, %rdi
+	call	vmx_handle_exit
+	VMX_POP_GUEST
+	vmresume
+.Lvmx_failed:
+	/* VMfail: the flags say why; the C side reads the error field. */
+	VMX_PUSH_GUEST
+	mov	%rsp, %rdi
+	call	vmx_entry_failed
+	ud2
+	.size vmx_vm_exit, . - vmx_vm_exit
+#endif /* CONFIG_X86_VMX */
+
+/*
  * void x86_return_to_linux(struct linux_return_frame *frame) -- never
  * returns. Loads the guest's registers, RAX = 0 (the hypercall's result)
  * and RDI = the guest's CR3 (the driver loads it: our code is not mapped in

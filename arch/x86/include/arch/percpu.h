@@ -13,7 +13,8 @@
  * A guest's general-purpose registers while the hypervisor handles an exit,
  * in the order the exit path pushes them (r15 at the lowest address). RSP
  * and RAX live in the VMCB; the last slot holds the VMCB's physical
- * address for the next VMRUN.
+ * address for the next VMRUN. Under VMX, RSP is in the VMCS and that slot
+ * holds the guest's RAX (see vmx_vm_loop in entry.S).
  */
 struct guest_regs {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8;
@@ -30,6 +31,9 @@ struct guest_regs {
 struct per_cpu_arch {
 	struct vmcb vmcb __aligned(4096);
 	u8 host_save_area[4096] __aligned(4096); /* VM_HSAVE_PA */
+	/* VMX (vmx.c): the VMXON region and this CPU's only VMCS */
+	u8 vmxon_region[4096] __aligned(4096);
+	u8 vmcs[4096] __aligned(4096);
 	u64 gdt[HOST_GDT_ENTRIES]; /* host mode: code and data, no TSS */
 
 	/* Linux's state from the moment it called in, to go back to. */
@@ -43,6 +47,7 @@ struct per_cpu_arch {
 	u64 linux_xcr0;
 
 	u32 apic_id; /* physical APIC id, to find this CPU as an IPI target */
+	u32 xapic_icr_high; /* an xAPIC root's ICR_HIGH, sent with ICR_LOW */
 	bool nmi_pending; /* an NMI hit host mode: hand it to the guest */
 	/* INIT/SIPI emulation, written by the sending CPU */
 	volatile bool init_pending;

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMX exit handling: decode each VM exit into the vendor-neutral policy of
+ * exits.c and the core's hypercalls, then act on the CPU's requests before
+ * the next VMRESUME. Every exit is counted, by reason, here at the single
+ * entry point (vmx_handle_exit, called from entry.S).
+ *
+ * VMX gives the length of the exiting instruction, the port of an I/O
+ * exit and the guest-physical address of an EPT violation; MMIO still
+ * needs the shared instruction decoder (mmio.c). An event the CPU was
+ * delivering when the exit hit (IDT-vectoring information) is injected
+ * again, so that no interrupt is lost to an exit.
+ */
+#include <hv/cell.h>
+#include <hv/control.h>
+#include <hv/panic.h>
+#include <hv/percpu.h>
+#include <hv/printk.h>
+#include <hv/string.h>
+#include <arch/apic.h>
+#include <arch/entry.h>
+#include <arch/exits.h>
+#include <arch/mmio.h>
+#include <arch/vcpu.h>
+#include <arch/vmx.h>
+#include <arch/x86.h>
+
+static bool is_root(const struct per_cpu *cpu)
+{
+	return cpu->cell == &root_cell;
+}
+
+static void skip_instruction(void)
+{
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
+				      vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
+static void inject_exception(unsigned int vector, bool has_error, u32 error)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+		   INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector |
+			   (has_error ? INTR_INFO_DELIVER_CODE : 0));
+	vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+}
+
+/* Refused: the root gets #GP; a cell has failed and parks. */
+static void refuse(struct per_cpu *cpu)
+{
+	if (is_root(cpu))
+		inject_exception(X86_GP_VECTOR, true, 0);
+}
+
+/* The current privilege level is SS.DPL (Intel SDM 27.3.4). */
+static unsigned int guest_cpl(void)
+{
+	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+static void handle_cpuid(struct per_cpu *cpu, struct guest_regs *regs)
+{
+	struct cpuid_regs r;
+
+	cpu->stats[BRIG_EXIT_CPUID]++;
+	x86_cpuid(cpu, (u32)regs->vmcb_pa, (u32)regs->rcx, &r);
+	regs->vmcb_pa = r.eax; /* RAX under VMX */
+	regs->rbx = r.ebx;
+	regs->rcx = r.ecx;
+	regs->rdx = r.edx;
+	skip_instruction();
+}
+
+/* RIP moves on first: a disabling CPU returns to Linux after the VMCALL. */
+static void handle_vmcall(struct per_cpu *cpu, struct guest_regs *regs)
+{
+	long ret;
+
+	cpu->stats[BRIG_EXIT_HYPERCALL]++;
+	skip_instruction();
+	if (guest_cpl() != 0)
+		ret = -EPERM;
+	else
+		ret = hypercall(cpu, regs->vmcb_pa, regs->rdi, regs->rsi);
+	regs->vmcb_pa = (u64)ret;
+}
+
+/* EFER and PAT live in the VMCS: the policy edits copies written back. */
+static void handle_msr(struct per_cpu *cpu, struct guest_regs *regs,
+		       bool write)
+{
+	u64 efer = vmcs_read(GUEST_IA32_EFER), pat = vmcs_read(GUEST_IA32_PAT);
+	const struct x86_msr_state st = { &efer, &pat };
+	u32 msr = (u32)regs->rcx;
+	bool ok;
+	u64 val;
+
+	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR
+					 : BRIG_EXIT_MSR]++;
+	if (!write) {
+		ok = x86_msr_read(cpu, msr, &val, &st);
+		if (ok) {
+			regs->vmcb_pa = (u32)val;
+			regs->rdx = val >> 32;
+		}
+	} else {
+		val = (regs->vmcb_pa & 0xffffffff) | regs->rdx << 32;
+		ok = x86_msr_write(cpu, msr, val, &st);
+	}
+	if (!ok) {
+		refuse(cpu);
+		return;
+	}
+	/* The shared policy is AMD's about EFER.SVME; VMX has no such bit. */
+	vmcs_write(GUEST_IA32_EFER, efer & ~(u64)EFER_SVME);
+	vmcs_write(GUEST_IA32_PAT, pat);
+	skip_instruction();
+}
+
+static void handle_io(struct per_cpu *cpu, struct guest_regs *regs)
+{
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+	u16 port = (u16)(qual >> IO_QUAL_PORT_SHIFT);
+	unsigned int size = (unsigned int)(qual & IO_QUAL_SIZE_MASK) + 1;
+
+	cpu->stats[BRIG_EXIT_PIO]++;
+	if (qual & (IO_QUAL_STRING | IO_QUAL_REP)) {
+		if (is_root(cpu))
+			printk("brig: root cell CPU %u: string I/O on port %x denied\n",
+			       cpu->cpu_id, port);
+		else
+			cell_fail(cpu, "string I/O on port %x", port);
+		refuse(cpu);
+		return;
+	}
+	if (x86_pio(cpu, port, size, qual & IO_QUAL_IN, &regs->vmcb_pa))
+		skip_instruction();
+}
+
+/* The guest's 16 GPRs in x86 numbering; RSP is copied from the VMCS. */
+static void vmx_gprs(struct x86_gprs *g, struct guest_regs *r, u64 *rsp)
+{
+	u64 *regs[16] = { &r->vmcb_pa, &r->rcx, &r->rdx, &r->rbx,
+			  rsp, &r->rbp, &r->rsi, &r->rdi,
+			  &r->r8, &r->r9, &r->r10, &r->r11,
+			  &r->r12, &r->r13, &r->r14, &r->r15 };
+
+	memcpy(g->reg, regs, sizeof(regs));
+}
+
+static void handle_ept_violation(struct per_cpu *cpu, struct guest_regs *regs)
+{
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+	bool fetch = qual & EPT_QUAL_FETCH;
+	u64 rip = vmcs_read(GUEST_RIP), rsp = vmcs_read(GUEST_RSP);
+	struct x86_mmio_access acc;
+	struct x86_gprs gprs;
+
+	cpu->stats[BRIG_EXIT_MMIO]++;
+	acc.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	acc.is_write = qual & EPT_QUAL_WRITE;
+	if (!is_root(cpu)) {
+		x86_cell_memory_violation(cpu, acc.gpa, acc.is_write, fetch);
+		return;
+	}
+	vmx_gprs(&gprs, regs, &rsp);
+	if (fetch || !x86_decode_mmio(&gprs, rip, vmcs_read(GUEST_CR3),
+				      vmcs_read(CR4_READ_SHADOW),
+				      vmcs_read(GUEST_IA32_EFER), &acc)) {
+		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
+		       cpu->cpu_id, (unsigned long long)acc.gpa,
+		       (unsigned long long)rip);
+		inject_exception(X86_GP_VECTOR, true, 0);
+		return;
+	}
+	x86_root_mmio(cpu, &gprs, &acc);
+	vmcs_write(GUEST_RSP, rsp);
+	vmcs_write(GUEST_RIP, rip + acc.inst_len);
+}
+
+/* Take an NMI still held since the exit: an IRET to here unblocks them. */
+static void unblock_nmis(void)
+{
+	asm volatile("mov %%rsp, %%rax\n\t"
+		     "pushq %q0\n\t"
+		     "pushq %%rax\n\t"
+		     "pushfq\n\t"
+		     "pushq %q1\n\t"
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "iretq\n"
+		     "1:"
+		     :
+		     : "r"((u64)read_ss()), "r"((u64)read_cs())
+		     : "rax", "memory");
+}
+
+/*
+ * An NMI hit the guest (and is blocked since the exit). If a request was
+ * posted to this CPU, it was the hypervisor's own; otherwise it was
+ * Linux's and goes back to Linux (cells get none but ours).
+ */
+static void handle_nmi(struct per_cpu *cpu)
+{
+	cpu->stats[BRIG_EXIT_NMI]++;
+	unblock_nmis();
+	if (READ_ONCE(cpu->requests) || x86_check_init_sipi(cpu)) {
+		cpu->stats[BRIG_EXIT_MANAGEMENT]++;
+		cpu->arch.nmi_pending = false;
+	} else {
+		cpu->arch.nmi_pending = is_root(cpu);
+	}
+}
+
+static void handle_exception_nmi(struct per_cpu *cpu)
+{
+	u32 info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
+		handle_nmi(cpu);
+		return;
+	}
+	panic("unexpected exception exit (interruption info %x) at rip %llx",
+	      info, (unsigned long long)vmcs_read(GUEST_RIP));
+}
+
+static void handle_init(struct per_cpu *cpu)
+{
+	/*
+	 * A hardware INIT (the root sent it some way the hypervisor does not
+	 * intercept): park the CPU until a SIPI, as the hardware would.
+	 */
+	cpu->stats[BRIG_EXIT_INIT_SIPI]++;
+	cpu->arch.init_pending = true;
+	x86_check_init_sipi(cpu);
+}
+
+static void handle_triple_fault(struct per_cpu *cpu)
+{
+	u64 rip = vmcs_read(GUEST_RIP);
+
+	cpu->stats[BRIG_EXIT_OTHER]++;
+	if (is_root(cpu))
+		panic("the root cell triple-faulted on CPU %u at rip %llx",
+		      cpu->cpu_id, (unsigned long long)rip);
+	cell_fail(cpu, "triple fault at rip %llx", (unsigned long long)rip);
+}
+
+static u64 *gpr(struct guest_regs *regs, unsigned int n, u64 *rsp)
+{
+	struct x86_gprs g;
+
+	vmx_gprs(&g, regs, rsp);
+	return g.reg[n];
+}
+
+/*
+ * MOV to CR0 or CR4 that changes a bit VMX owns. Setting CR4.VMXE is
+ * refused with #GP, as on a CPU without VMX (CPUID hides it).
+ */
+static void handle_cr(struct per_cpu *cpu, struct guest_regs *regs)
+{
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+	u64 rsp = vmcs_read(GUEST_RSP);
+	u64 val = *gpr(regs, CR_QUAL_GPR(qual), &rsp);
+	unsigned int cr = CR_QUAL_NUMBER(qual);
+
+	cpu->stats[BRIG_EXIT_CR]++;
+	if (cr == 3 && CR_QUAL_TYPE(qual) <= 1) {
+		/* Only where the CPU cannot turn CR3 exiting off (no TRUE
+		 * controls): moves are emulated, a load flushes the TLB. */
+		if (CR_QUAL_TYPE(qual) == 1) {
+			*gpr(regs, CR_QUAL_GPR(qual), &rsp) =
+				vmcs_read(GUEST_CR3);
+			vmcs_write(GUEST_RSP, rsp);
+		} else {
+			vmcs_write(GUEST_CR3, val & ~BIT_ULL(63));
+			vcpu->flush_guest_tlb(cpu);
+		}
+		skip_instruction();
+		return;
+	}
+	if (CR_QUAL_TYPE(qual) != 0 || (cr != 0 && cr != 4))
+		panic("unexpected control-register exit (qualification %llx)",
+		      (unsigned long long)qual);
+	if (cr == 4 && (val & X86_CR4_VMXE)) {
+		if (!is_root(cpu))
+			cell_fail(cpu, "set CR4.VMXE");
+		inject_exception(X86_GP_VECTOR, true, 0);
+		return;
+	}
+	if (cr == 0)
+		vmx_update_cr0(val);
+	else
+		vmx_update_cr4(val);
+	skip_instruction();
+}
+
+/* XCR0 must hold x87, AVX needs SSE, AVX-512 all three parts and AVX. */
+static bool xcr0_valid(u64 val)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0xd, 0, &r);
+	if (val & ~((u64)r.edx << 32 | r.eax) || !(val & 1))
+		return false;
+	if ((val & 4) && !(val & 2))
+		return false;
+	if ((val & 0xe0) && ((val & 0xe0) != 0xe0 || !(val & 4)))
+		return false;
+	return true;
+}
+
+/* XSETBV always exits under VMX; Linux sets XCR0 whenever a CPU boots. */
+static void handle_xsetbv(struct per_cpu *cpu, struct guest_regs *regs)
+{
+	u64 val = (regs->vmcb_pa & 0xffffffff) | regs->rdx << 32;
+
+	cpu->stats[BRIG_EXIT_XSETBV]++;
+	if (regs->rcx != 0 || !xcr0_valid(val) || guest_cpl() != 0 ||
+	    !(vmcs_read(CR4_READ_SHADOW) & X86_CR4_OSXSAVE)) {
+		inject_exception(X86_GP_VECTOR, true, 0);
+		return;
+	}
+	asm volatile("xsetbv" ::"c"(0), "a"((u32)val), "d"((u32)(val >> 32)));
+	skip_instruction();
+}
+
+static void handle_vmx_insn(struct per_cpu *cpu, u32 reason)
+{
+	cpu->stats[BRIG_EXIT_EXCEPTION]++;
+	inject_exception(X86_UD_VECTOR, false, 0);
+	if (!is_root(cpu))
+		printk("brig: cell \"%s\" CPU %u: VMX instruction (exit %u) at %llx: #UD\n",
+		       cpu->cell->config->name, cpu->cpu_id, reason,
+		       (unsigned long long)vmcs_read(GUEST_RIP));
+}
+
+static void dispatch(struct per_cpu *cpu, struct guest_regs *regs,
+		     u32 reason)
+{
+	switch (reason) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		handle_exception_nmi(cpu);
+		break;
+	case EXIT_REASON_NMI_WINDOW:
+		cpu->stats[BRIG_EXIT_NMI]++;
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+			   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) &
+				   ~(u64)CPU_NMI_WINDOW_EXITING);
+		break;
+	case EXIT_REASON_CPUID:
+		handle_cpuid(cpu, regs);
+		break;
+	case EXIT_REASON_VMCALL:
+		handle_vmcall(cpu, regs);
+		break;
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+		handle_msr(cpu, regs, reason == EXIT_REASON_MSR_WRITE);
+		break;
+	case EXIT_REASON_IO_INSTRUCTION:
+		handle_io(cpu, regs);
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		handle_ept_violation(cpu, regs);
+		break;
+	case EXIT_REASON_INIT_SIGNAL:
+		handle_init(cpu);
+		break;
+	case EXIT_REASON_SIPI_SIGNAL:
+		/* Only in wait-for-SIPI, which brig does not use. */
+		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
+		break;
+	case EXIT_REASON_TRIPLE_FAULT:
+		handle_triple_fault(cpu);
+		break;
+	case EXIT_REASON_CR_ACCESS:
+		handle_cr(cpu, regs);
+		break;
+	case EXIT_REASON_XSETBV:
+		handle_xsetbv(cpu, regs);
+		break;
+	case EXIT_REASON_INVD:
+		/* INVD always exits; write back as well, never lose data. */
+		cpu->stats[BRIG_EXIT_OTHER]++;
+		asm volatile("wbinvd" ::: "memory");
+		skip_instruction();
+		break;
+	case EXIT_REASON_GETSEC:
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMXOFF:
+	case EXIT_REASON_VMXON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+		handle_vmx_insn(cpu, reason);
+		break;
+	default:
+		panic("unexpected VMX exit %u (qualification %llx) at rip %llx",
+		      reason,
+		      (unsigned long long)vmcs_read(EXIT_QUALIFICATION),
+		      (unsigned long long)vmcs_read(GUEST_RIP));
+	}
+}
+
+/*
+ * An event the exit interrupted in its delivery (an interrupt whose
+ * delivery an NMI or EPT violation cut short) is delivered again.
+ */
+static void reinject_vectoring_event(void)
+{
+	u32 info = (u32)vmcs_read(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & INTR_INFO_TYPE_MASK;
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_NMI_UNBLOCKED);
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmcs_read(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SW_INTERRUPT ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	    type == INTR_TYPE_SW_EXCEPTION)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
+			   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/*
+ * Linux's NMI goes in at the next entry, or when the guest can take it
+ * (NMI-window exiting) if it is blocking NMIs or another event goes first.
+ */
+static void inject_pending_nmi(struct per_cpu *cpu)
+{
+	u64 block = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS |
+		    INTERRUPTIBILITY_NMI;
+
+	if (!cpu->arch.nmi_pending)
+		return;
+	if ((vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) ||
+	    (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & block)) {
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+			   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) |
+				   CPU_NMI_WINDOW_EXITING);
+		return;
+	}
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+		   INTR_INFO_VALID | INTR_TYPE_NMI | X86_NMI_VECTOR);
+	cpu->arch.nmi_pending = false;
+}
+
+void vmx_handle_exit(struct guest_regs *regs)
+{
+	struct per_cpu *cpu = this_cpu();
+	u32 reason = (u32)vmcs_read(VM_EXIT_REASON);
+
+	cpu->stats[BRIG_EXIT_TOTAL]++;
+	if (reason & EXIT_REASON_FAILED_ENTRY)
+		panic("VM entry failed on CPU %u: %s (exit reason %x, qualification %llx)",
+		      cpu->cpu_id,
+		      (reason & 0xffff) == EXIT_REASON_INVALID_STATE
+			      ? "invalid guest state"
+		      : (reason & 0xffff) == EXIT_REASON_MSR_LOAD_FAIL
+			      ? "MSR loading"
+			      : "machine check",
+		      reason,
+		      (unsigned long long)vmcs_read(EXIT_QUALIFICATION));
+	reinject_vectoring_event();
+	dispatch(cpu, regs, reason & 0xffff);
+	/* A management NMI that hit host mode: its request is served now. */
+	if (cpu->arch.nmi_pending && READ_ONCE(cpu->requests)) {
+		cpu->stats[BRIG_EXIT_MANAGEMENT]++;
+		cpu->arch.nmi_pending = false;
+	}
+	arch_handle_requests(cpu);
+	inject_pending_nmi(cpu);
+}
+
+void vmx_entry_failed(struct guest_regs *regs)
+{
+	(void)regs;
+	panic("VMLAUNCH/VMRESUME failed on CPU %u: VM-instruction error %llu",
+	      this_cpu()->cpu_id,
+	      (unsigned long long)vmcs_read(VM_INSTRUCTION_ERROR));
+}
