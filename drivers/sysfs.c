@@ -28,14 +28,17 @@ static struct kobject *cpus_kobj;
 static struct kobject *cells_kobj;
 static struct kobject *cpu_kobjs[NR_CPUS];
 
+/*
+ * The files that ask the hypervisor exist only while it runs: they are
+ * added after enable and removed before disable, and removing a sysfs file
+ * waits for its readers. So a reader never needs brig_lock (taking it
+ * would deadlock against disable, which removes the files under it) and
+ * never issues a hypercall to a hypervisor that is gone.
+ */
 static ssize_t info_show(char *buf, unsigned long what)
 {
-	long v = -ENODEV;
+	long v = brig_hypercall(BRIG_HC_HYPERVISOR_GET_INFO, what, 0);
 
-	mutex_lock(&brig_lock);
-	if (brig_enabled)
-		v = brig_hypercall(BRIG_HC_HYPERVISOR_GET_INFO, what, 0);
-	mutex_unlock(&brig_lock);
 	return v < 0 ? v : sysfs_emit(buf, "%ld\n", v);
 }
 
@@ -70,13 +73,22 @@ static DEVICE_ATTR_RO(mem_pool_used);
 static struct attribute *brig_attrs[] = {
 	&dev_attr_enabled.attr,
 	&dev_attr_version.attr,
-	&dev_attr_mem_pool_size.attr,
-	&dev_attr_mem_pool_used.attr,
 	NULL,
 };
 
 static const struct attribute_group brig_group = {
 	.attrs = brig_attrs,
+};
+
+/* While enabled only (see info_show()). */
+static struct attribute *hv_attrs[] = {
+	&dev_attr_mem_pool_size.attr,
+	&dev_attr_mem_pool_used.attr,
+	NULL,
+};
+
+static const struct attribute_group hv_group = {
+	.attrs = hv_attrs,
 };
 
 /* One attribute per exit reason; the reason is its index in the array. */
@@ -101,15 +113,13 @@ static ssize_t exit_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	unsigned long reason = attr - exit_attrs;
 	unsigned int cpu;
-	long v = -ENODEV;
+	long v;
 
 	if (kstrtouint(kobject_name(kobj) + 3, 10, &cpu))
 		return -EINVAL;
-	mutex_lock(&brig_lock);
-	if (brig_enabled)
-		v = brig_hypercall(BRIG_HC_CPU_GET_INFO, cpu,
-				   BRIG_CPU_INFO_STAT_BASE + reason);
-	mutex_unlock(&brig_lock);
+	/* No brig_lock: see info_show(). */
+	v = brig_hypercall(BRIG_HC_CPU_GET_INFO, cpu,
+			   BRIG_CPU_INFO_STAT_BASE + reason);
 	/* Counters are unsigned; errors are small negative numbers. */
 	if (v < 0 && v > -4096)
 		return v;
@@ -121,6 +131,8 @@ int brig_sysfs_cpus_add(void)
 	unsigned int cpu;
 	char name[16];
 
+	if (sysfs_create_group(&brig_dev->kobj, &hv_group))
+		return -ENOMEM;
 	for_each_online_cpu(cpu) {
 		snprintf(name, sizeof(name), "cpu%u", cpu);
 		cpu_kobjs[cpu] = kobject_create_and_add(name, cpus_kobj);
@@ -135,6 +147,7 @@ int brig_sysfs_cpus_add(void)
 
 void brig_sysfs_cpus_remove(void)
 {
+	sysfs_remove_group(&brig_dev->kobj, &hv_group);
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		kobject_put(cpu_kobjs[cpu]);
 		cpu_kobjs[cpu] = NULL;

@@ -20,6 +20,9 @@
 #include <hv/printk.h>
 #include <arch/apic.h>
 #include <arch/entry.h>
+#include <arch/mmio.h>
+#include <hv/setup.h>
+#include <arch/vcpu.h>
 #include <arch/x86.h>
 
 #define X2APIC_EOI 0x80b
@@ -29,11 +32,43 @@
 #define X2APIC_TMICT 0x838
 #define APIC_LVT_MASKED BIT(16)
 
+#define XAPIC_PAGE 0xfee00000ULL
+#define XAPIC_ICR_LOW 0x300
+#define XAPIC_ICR_HIGH 0x310
+#define XAPIC_ICR_BUSY BIT(12)
+
+/* The calling CPU's local APIC runs in xAPIC (MMIO) mode. */
+static bool xapic_mode(void)
+{
+	return !(read_msr(MSR_IA32_APICBASE) & MSR_IA32_APICBASE_EXTD);
+}
+
+static volatile u32 *xapic_reg(unsigned int offset)
+{
+	return phys_to_hv(XAPIC_PAGE + offset);
+}
+
+/*
+ * Send an IPI from the calling CPU, x2APIC ICR format (destination in bits
+ * 32..63), through whichever mode its local APIC is in. In xAPIC mode the
+ * destination is 8 bits in ICR_HIGH[31:24]; the root cannot interleave its
+ * own ICR_HIGH write because its APIC page traps (see x86_xapic_access()).
+ */
+static void send_ipi(u64 icr)
+{
+	if (!xapic_mode()) {
+		write_msr(MSR_X2APIC_ICR, icr);
+		return;
+	}
+	while (*xapic_reg(XAPIC_ICR_LOW) & XAPIC_ICR_BUSY)
+		cpu_relax();
+	*xapic_reg(XAPIC_ICR_HIGH) = (u32)(icr >> 32) << 24;
+	*xapic_reg(XAPIC_ICR_LOW) = (u32)icr;
+}
+
 void x86_send_nmi(struct per_cpu *target)
 {
-	/* The root runs x2APIC here: the only mode ICR interception covers. */
-	write_msr(MSR_X2APIC_ICR,
-		  (u64)target->arch.apic_id << 32 | APIC_DM_NMI << 8);
+	send_ipi((u64)target->arch.apic_id << 32 | APIC_DM_NMI << 8);
 }
 
 /* Is cpu a destination of icr, sent by sender? (x2APIC addressing) */
@@ -73,7 +108,7 @@ static bool root_icr_write(struct per_cpu *cpu, u64 icr)
 	unsigned int dm = APIC_ICR_DM(icr);
 
 	if (dm != APIC_DM_INIT && dm != APIC_DM_STARTUP) {
-		write_msr(MSR_X2APIC_ICR, icr);
+		send_ipi(icr);
 		return true;
 	}
 	/* INIT level de-assert: a no-op on every CPU since the P4. */
@@ -145,11 +180,8 @@ static int wait_for_sipi(struct per_cpu *cpu)
 				   __ATOMIC_SEQ_CST);
 		if (READ_ONCE(cpu->requests) & CPU_REQ_START)
 			break;
-		/*
-		 * Open GIF briefly so the waking NMI is taken (and counted as
-		 * ours) instead of staying pending into the guest.
-		 */
-		asm volatile("stgi; pause; clgi" ::: "memory");
+		/* Let the waking NMI in (counted as ours). */
+		vcpu->wait_relax();
 		if (READ_ONCE(cpu->arch.init_pending))
 			WRITE_ONCE(cpu->arch.init_pending, false);
 	}
@@ -175,9 +207,50 @@ bool x86_check_init_sipi(struct per_cpu *cpu)
 	cpu->arch.nmi_pending = false;
 	if (vector < 0)
 		return true; /* a cell's now: its START does the rest */
-	svm_set_context(cpu);
-	svm_cpu_reset(cpu, (u64)vector << 12, 0);
+	vcpu->set_context(cpu);
+	vcpu->reset(cpu, (u64)vector << 12, 0);
 	return true;
+}
+
+/*
+ * The root's local APIC in xAPIC mode: its APIC page traps (it is not in
+ * the root's second-stage tables), so that INIT and SIPI can be emulated
+ * as for x2APIC. Every access is carried out on the real APIC, except the
+ * ICR: ICR_HIGH is kept per CPU and only the ICR_LOW write sends, with the
+ * destination it names in x2APIC format. (Each EOI of the root now exits:
+ * the price of an xAPIC root; Linux uses x2APIC where it can.)
+ */
+void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
+		      struct x86_mmio_access *acc)
+{
+	unsigned int offset = acc->gpa & 0xffc;
+
+	cpu->stats[BRIG_EXIT_XAPIC]++;
+	if (acc->size != 4 || (acc->gpa & 3)) {
+		/* The APIC takes aligned 32-bit accesses only. */
+		if (!acc->is_write)
+			x86_mmio_complete_read(gprs, acc, 0);
+		return;
+	}
+	if (!acc->is_write) {
+		x86_mmio_complete_read(gprs, acc,
+				       offset == XAPIC_ICR_HIGH ?
+					       cpu->arch.xapic_icr_high :
+					       *xapic_reg(offset));
+		return;
+	}
+	if (offset == XAPIC_ICR_HIGH) {
+		cpu->arch.xapic_icr_high = (u32)acc->value;
+	} else if (offset == XAPIC_ICR_LOW) {
+		u64 dest = cpu->arch.xapic_icr_high >> 24;
+
+		/* 0xff is the xAPIC broadcast; x2APIC spells it 0xffffffff. */
+		if (dest == 0xff)
+			dest = 0xffffffff;
+		root_icr_write(cpu, dest << 32 | (u32)acc->value);
+	} else {
+		*xapic_reg(offset) = (u32)acc->value;
+	}
 }
 
 /* --- scrubbing --------------------------------------------------------- */
@@ -241,7 +314,7 @@ static void park(struct per_cpu *cpu)
 	while (!(READ_ONCE(cpu->requests) &
 		 (CPU_REQ_START | CPU_REQ_TO_ROOT))) {
 		take_request(cpu, CPU_REQ_FLUSH | CPU_REQ_PARK);
-		asm volatile("stgi; pause; clgi" ::: "memory");
+		vcpu->wait_relax();
 	}
 	/* START or TO_ROOT supersede a PARK that came in meanwhile. */
 	take_request(cpu, CPU_REQ_PARK);
@@ -265,9 +338,9 @@ static void start_cell(struct per_cpu *cpu)
 
 	printk("brig: CPU %u starts cell \"%s\" at %llx\n", cpu->cpu_id,
 	       cpu->cell->config->name, (unsigned long long)entry);
-	svm_set_context(cpu);
+	vcpu->set_context(cpu);
 	/* Real mode: CS selects the 64 KiB segment holding the entry. */
-	svm_cpu_reset(cpu, entry & ~0xffffULL, entry & 0xffff);
+	vcpu->reset(cpu, entry & ~0xffffULL, entry & 0xffff);
 }
 
 /* Act on requests; called on every way back into the guest. */
@@ -278,7 +351,7 @@ bool arch_handle_requests(struct per_cpu *cpu)
 	if (!READ_ONCE(cpu->requests))
 		return false;
 	if (take_request(cpu, CPU_REQ_FLUSH)) {
-		svm_flush_guest_tlb(cpu);
+		vcpu->flush_guest_tlb(cpu);
 		handled = true;
 	}
 	if (take_request(cpu, CPU_REQ_PARK)) {

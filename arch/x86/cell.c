@@ -18,6 +18,7 @@
 #include <arch/apic.h>
 #include <arch/entry.h>
 #include <arch/paging.h>
+#include <arch/vcpu.h>
 #include <arch/x86.h>
 
 unsigned int x86_mem_flags(const struct brig_memory *mem)
@@ -39,7 +40,7 @@ unsigned int x86_mem_flags(const struct brig_memory *mem)
 int x86_map_cell_memory(struct cell *cell)
 {
 	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
-	int err = paging_init(&cell->arch.npt, &x86_npt_paging, &mem_pool);
+	int err = paging_init(&cell->arch.npt, vcpu->second_stage, &mem_pool);
 
 	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
 	     n++)
@@ -82,8 +83,8 @@ static void root_claim_ports(const struct cell *cell, bool claim)
 
 	for (unsigned int n = 0; n < cell->config->num_port_ranges; n++)
 		if (!(pio[n].flags & BRIG_PIO_SHARED))
-			svm_iopm_set(root_cell.arch.iopm, pio[n].base,
-				     pio[n].length, claim);
+			vcpu->port_trap(&root_cell, pio[n].base,
+					pio[n].length, claim);
 }
 
 int arch_cell_create(struct cell *cell)
@@ -91,13 +92,13 @@ int arch_cell_create(struct cell *cell)
 	int err = x86_map_cell_memory(cell);
 
 	if (!err)
-		err = svm_cell_init(cell);
+		err = vcpu->cell_init(cell);
 	if (!err)
 		err = root_map_regions(cell, false, 0);
 	if (err) {
 		/* Whatever left the root comes back; tables go. */
 		root_map_regions(cell, true, 0);
-		svm_cell_exit(cell);
+		vcpu->cell_exit(cell);
 		paging_destroy(&cell->arch.npt);
 		printk("brig: cannot set up the cell's tables: %d\n", err);
 		return err;
@@ -111,7 +112,7 @@ void arch_cell_destroy(struct cell *cell)
 	if (root_map_regions(cell, true, 0))
 		panic("cannot give cell %u's memory back to the root", cell->id);
 	root_claim_ports(cell, false);
-	svm_cell_exit(cell);
+	vcpu->cell_exit(cell);
 	paging_destroy(&cell->arch.npt);
 }
 

@@ -26,8 +26,25 @@
 /* brig's CPUID signature at 0x40000000: "brigbrigbrig". */
 #define BRIG_CPUID_SIG 0x67697262
 
-void x86_cpuid(u32 leaf, u32 sub, struct cpuid_regs *r)
+/*
+ * CPUID as a guest sees it: brig announced at 0x40000000 and the
+ * hypervisor bit set. A cell sees neither SVM nor VMX. The root keeps the
+ * SVM bit: Linux ANDs the features of every CPU it brings up into its
+ * global ones, so a CPU hot-plugged while brig runs would otherwise strip
+ * SVM from Linux for good, and KVM could not load even after `brig
+ * disable`. KVM is refused anyway while brig runs (EFER.SVME reads set,
+ * VM_CR.SVMDIS too).
+ */
+static bool is_root(const struct per_cpu *cpu)
 {
+	return cpu->cell == &root_cell;
+}
+
+void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
+	       struct cpuid_regs *r)
+{
+	bool cell = cpu->cell != &root_cell;
+
 	if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
 		*r = (struct cpuid_regs){ 0 };
 		if (leaf == 0x40000000)
@@ -39,16 +56,12 @@ void x86_cpuid(u32 leaf, u32 sub, struct cpuid_regs *r)
 	cpuid_count(leaf, sub, r);
 	if (leaf == 1)
 		r->ecx = (r->ecx | BIT(31)) & ~BIT(5); /* hypervisor, no VMX */
-	else if (leaf == 0x80000001)
+	else if (leaf == 0x80000001 && cell)
 		r->ecx &= ~X86_FEATURE_SVM_ECX;
-	else if (leaf == 0x8000000a)
+	else if (leaf == 0x8000000a && cell)
 		*r = (struct cpuid_regs){ 0 };
 }
 
-static bool is_root(const struct per_cpu *cpu)
-{
-	return cpu->cell == &root_cell;
-}
 
 /* MSRs a cell may read as they are (it cannot change them). */
 static bool cell_may_read(u32 msr)

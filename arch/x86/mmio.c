@@ -15,6 +15,7 @@
 #include <hv/setup.h>
 #include <hv/spinlock.h>
 #include <hv/string.h>
+#include <arch/apic.h>
 #include <arch/exits.h>
 #include <arch/mmio.h>
 #include <arch/x86.h>
@@ -111,6 +112,15 @@ bool x86_first_report(u64 page)
 		first = false;
 	spin_unlock(&report_lock);
 	return first;
+}
+
+void x86_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
+		   struct x86_mmio_access *acc)
+{
+	if (x86_root_xapic && (acc->gpa & PAGE_MASK) == X86_XAPIC_PAGE)
+		x86_xapic_access(cpu, gprs, acc);
+	else
+		x86_root_forbidden_access(cpu, gprs, acc);
 }
 
 void x86_root_forbidden_access(struct per_cpu *cpu,

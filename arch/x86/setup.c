@@ -12,13 +12,16 @@
  * mode must find the hypervisor's handlers, not Linux's.
  */
 #include <hv/arch.h>
+#include <hv/cell.h>
 #include <hv/page-pool.h>
 #include <hv/panic.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
 #include <hv/setup.h>
+#include <arch/apic.h>
 #include <arch/entry.h>
 #include <arch/paging.h>
+#include <arch/vcpu.h>
 #include <arch/x86.h>
 
 /* Long-mode code and flat data segments: base 0, limit 4G, present, DPL 0. */
@@ -198,6 +201,11 @@ static int map_physical_memory(void)
 					 PHYS_MAP_BASE + mem[n].phys_start,
 					 mem[n].phys_start, mem[n].size,
 					 PAGE_RW);
+	/* The local APIC, for IPIs from an xAPIC-mode CPU. */
+	if (!err)
+		err = paging_map(&hv_paging, PHYS_MAP_BASE + X86_XAPIC_PAGE,
+				 X86_XAPIC_PAGE, PAGE_SIZE,
+				 PAGE_RW | PAGE_DEVICE);
 	if (!err && con->type == BRIG_CON_MMIO_8250)
 		err = paging_map(&hv_paging,
 				 PHYS_MAP_BASE + ALIGN_DOWN(con->address,
@@ -206,6 +214,9 @@ static int map_physical_memory(void)
 				 PAGE_RW | PAGE_DEVICE);
 	return err;
 }
+
+const struct vcpu_ops *vcpu;
+bool x86_root_xapic;
 
 static bool is_amd(void)
 {
@@ -219,6 +230,33 @@ static bool is_amd(void)
 		r.ecx == 0x656e6975);
 }
 
+static bool is_intel(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0, 0, &r);
+	/* "GenuineIntel" */
+	return r.ebx == 0x756e6547 && r.edx == 0x49656e69 &&
+	       r.ecx == 0x6c65746e;
+}
+
+/* The backend for this CPU, chosen at run time; NULL if none fits. */
+static const struct vcpu_ops *pick_backend(void)
+{
+#ifdef CONFIG_X86_SVM
+	if (is_amd())
+		return &svm_ops;
+#endif
+#ifdef CONFIG_X86_VMX
+	if (is_intel())
+		return &vmx_ops;
+#endif
+	printk("brig: no virtualization backend in this build for this CPU (%s): enable %s in the configuration\n",
+	       is_amd() ? "AMD" : is_intel() ? "Intel" : "unknown vendor",
+	       is_amd() ? "X86_SVM" : "X86_VMX");
+	return NULL;
+}
+
 int arch_init(void)
 {
 	struct cpuid_regs r;
@@ -229,11 +267,10 @@ int arch_init(void)
 	x86_paging_init(paging_levels, r.edx & BIT(26));
 	init_idt();
 
-	if (!is_amd()) {
-		printk("brig: this CPU is not an AMD one and this build has only the AMD-V (SVM) backend\n");
+	vcpu = pick_backend();
+	if (!vcpu)
 		return -ENODEV;
-	}
-	vendor = BRIG_VENDOR_AMD_SVM;
+	vendor = vcpu->vendor;
 
 	err = paging_init(&hv_paging, &x86_long_paging, &mem_pool);
 	if (!err)
@@ -245,8 +282,19 @@ int arch_init(void)
 		       err);
 		return err;
 	}
-	printk("brig: %u-level paging, AMD-V backend\n", paging_levels);
-	return svm_init();
+	printk("brig: %u-level paging, %s backend\n", paging_levels,
+	       vcpu->name);
+	err = vcpu->init();
+	if (err)
+		return err;
+	/* Linux chose the APIC mode for all its CPUs; the first one tells. */
+	x86_root_xapic = !(read_msr(MSR_IA32_APICBASE) & MSR_IA32_APICBASE_EXTD);
+	if (x86_root_xapic) {
+		printk("brig: the root runs its local APICs in xAPIC mode: their page traps\n");
+		err = paging_unmap(&root_cell.arch.npt, X86_XAPIC_PAGE,
+				   PAGE_SIZE);
+	}
+	return err;
 }
 
 static void save_linux_state(struct per_cpu *cpu,
@@ -314,7 +362,7 @@ int arch_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
 	 * The guest state comes from Linux's GDT, which only the early
 	 * tables map: build it before switching to the hypervisor's own.
 	 */
-	err = svm_cpu_init(cpu, state);
+	err = vcpu->cpu_init(cpu, state);
 	if (!err)
 		load_host_tables(cpu);
 	return err;
@@ -322,16 +370,16 @@ int arch_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
 
 void arch_cpu_restore(struct per_cpu *cpu)
 {
-	svm_cpu_exit(cpu);
+	vcpu->cpu_exit(cpu);
 	restore_linux(cpu);
 }
 
 void arch_cpu_activate(struct per_cpu *cpu)
 {
-	svm_cpu_activate(cpu);
+	vcpu->cpu_activate(cpu);
 }
 
 void arch_cpu_deactivate(struct per_cpu *cpu)
 {
-	svm_cpu_deactivate(cpu);
+	vcpu->cpu_deactivate(cpu);
 }

@@ -57,11 +57,12 @@ static void refuse(struct per_cpu *cpu, struct vmcb *vmcb)
 		inject_exception(vmcb, X86_GP_VECTOR, true, 0);
 }
 
-static void handle_cpuid(struct vmcb *vmcb, struct guest_regs *regs)
+static void handle_cpuid(struct per_cpu *cpu, struct vmcb *vmcb,
+			 struct guest_regs *regs)
 {
 	struct cpuid_regs r;
 
-	x86_cpuid((u32)vmcb->save.rax, (u32)regs->rcx, &r);
+	x86_cpuid(cpu, (u32)vmcb->save.rax, (u32)regs->rcx, &r);
 	vmcb->save.rax = r.eax;
 	regs->rbx = r.ebx;
 	regs->rcx = r.ecx;
@@ -166,7 +167,7 @@ static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
 		inject_exception(vmcb, X86_GP_VECTOR, true, 0);
 		return;
 	}
-	x86_root_forbidden_access(cpu, &gprs, &acc);
+	x86_root_mmio(cpu, &gprs, &acc);
 	vmcb->save.rip += acc.inst_len;
 }
 
@@ -224,7 +225,7 @@ static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 	switch (code) {
 	case SVM_EXIT_CPUID:
 		cpu->stats[BRIG_EXIT_CPUID]++;
-		handle_cpuid(vmcb, regs);
+		handle_cpuid(cpu, vmcb, regs);
 		break;
 	case SVM_EXIT_VMMCALL:
 		handle_vmmcall(cpu, vmcb, regs);

@@ -36,6 +36,7 @@
 #include <arch/mmio.h>
 #include <arch/paging.h>
 #include <arch/x86.h>
+#include <arch/vcpu.h>
 
 #define ROOT_ASID 1
 
@@ -118,7 +119,7 @@ static void init_cell_msrpm(u8 *map)
 }
 
 /* One bit per port; an access of several bytes checks each one's bit. */
-void svm_iopm_set(u8 *iopm, u32 base, u32 length, bool trap)
+static void svm_iopm_set(u8 *iopm, u32 base, u32 length, bool trap)
 {
 	for (u32 port = base; port < base + length; port++) {
 		if (trap)
@@ -140,7 +141,7 @@ static int alloc_bitmaps(struct cell_arch *a)
  * the hardware; shared read-only ranges trap (reads are emulated, writes
  * refused); every other port traps and stops the cell.
  */
-int svm_cell_init(struct cell *cell)
+static int svm_cell_init(struct cell *cell)
 {
 	const struct brig_port_range *pio =
 		brig_cell_port_ranges(cell->config);
@@ -159,7 +160,7 @@ int svm_cell_init(struct cell *cell)
 	return 0;
 }
 
-void svm_cell_exit(struct cell *cell)
+static void svm_cell_exit(struct cell *cell)
 {
 	page_free(&mem_pool, cell->arch.msrpm, SVM_MSRPM_SIZE / PAGE_SIZE);
 	page_free(&mem_pool, cell->arch.iopm, SVM_IOPM_SIZE / PAGE_SIZE);
@@ -168,7 +169,7 @@ void svm_cell_exit(struct cell *cell)
 }
 
 /* The VMCB runs the CPU's cell: its tables, its traps, its ASID. */
-void svm_set_context(struct per_cpu *cpu)
+static void svm_set_context(struct per_cpu *cpu)
 {
 	struct vmcb_control *ctl = &cpu->arch.vmcb.control;
 	struct cell *cell = cpu->cell;
@@ -180,13 +181,13 @@ void svm_set_context(struct per_cpu *cpu)
 	ctl->tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
-void svm_flush_guest_tlb(struct per_cpu *cpu)
+static void svm_flush_guest_tlb(struct per_cpu *cpu)
 {
 	/* QEMU offers no flush-by-ASID; flushing everything is always right. */
 	cpu->arch.vmcb.control.tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
-int svm_init(void)
+static int svm_init(void)
 {
 	struct cpuid_regs r;
 	int err;
@@ -290,7 +291,8 @@ static void init_vmcb_from_linux(struct per_cpu *cpu,
 	save->g_pat = read_msr(MSR_IA32_PAT);
 }
 
-int svm_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
+static int svm_cpu_init(struct per_cpu *cpu,
+			struct arch_entry_state *state)
 {
 	u64 efer = read_msr(MSR_EFER);
 
@@ -305,13 +307,13 @@ int svm_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
 	return 0;
 }
 
-void svm_cpu_exit(struct per_cpu *cpu)
+static void svm_cpu_exit(struct per_cpu *cpu)
 {
 	write_msr(MSR_VM_HSAVE_PA, 0);
 	write_msr(MSR_EFER, read_msr(MSR_EFER) & ~EFER_SVME);
 }
 
-void svm_cpu_activate(struct per_cpu *cpu)
+static void __noreturn svm_cpu_activate(struct per_cpu *cpu)
 {
 	struct guest_regs *regs = guest_regs_of(cpu);
 
@@ -338,7 +340,7 @@ static void real_mode_segment(struct vmcb_seg *seg, u16 selector, u16 attrib)
  * based at cs_base, executing at cs_base + ip, paging and caches as after
  * reset (Intel SDM 9.1.1, AMD APM 14.1.3).
  */
-void svm_cpu_reset(struct per_cpu *cpu, u64 cs_base, u64 ip)
+static void svm_cpu_reset(struct per_cpu *cpu, u64 cs_base, u64 ip)
 {
 	struct vmcb *vmcb = &cpu->arch.vmcb;
 	struct vmcb_save *save = &vmcb->save;
@@ -384,7 +386,7 @@ static void write_dr7(u64 v)
 	asm volatile("mov %0, %%dr7" ::"r"(v));
 }
 
-void svm_cpu_deactivate(struct per_cpu *cpu)
+static void __noreturn svm_cpu_deactivate(struct per_cpu *cpu)
 {
 	struct vmcb_save *save = &cpu->arch.vmcb.save;
 	struct guest_regs *regs = guest_regs_of(cpu);
@@ -419,3 +421,32 @@ void svm_cpu_deactivate(struct per_cpu *cpu)
 	write_msr(MSR_EFER, save->efer & ~EFER_SVME);
 	x86_return_to_linux(&frame);
 }
+
+static void svm_port_trap(struct cell *cell, u32 base, u32 length, bool trap)
+{
+	svm_iopm_set(cell->arch.iopm, base, length, trap);
+}
+
+/* GIF open for a moment: an NMI held since the exit is taken now. */
+static void svm_wait_relax(void)
+{
+	asm volatile("stgi; pause; clgi" ::: "memory");
+}
+
+const struct vcpu_ops svm_ops = {
+	.name = "AMD-V",
+	.vendor = BRIG_VENDOR_AMD_SVM,
+	.second_stage = &x86_npt_paging,
+	.init = svm_init,
+	.cell_init = svm_cell_init,
+	.cell_exit = svm_cell_exit,
+	.port_trap = svm_port_trap,
+	.cpu_init = svm_cpu_init,
+	.cpu_exit = svm_cpu_exit,
+	.cpu_activate = svm_cpu_activate,
+	.cpu_deactivate = svm_cpu_deactivate,
+	.set_context = svm_set_context,
+	.reset = svm_cpu_reset,
+	.flush_guest_tlb = svm_flush_guest_tlb,
+	.wait_relax = svm_wait_relax,
+};

@@ -23,6 +23,11 @@ echo "== the root cell's console (COM1), what the demo ran:"
 sed -n 's/^\[ *[0-9.]*\] //p' "$logs/com1.log" |
 	sed -n '/^\$ /,$p' | grep -v '^BRIG-TEST' | grep -v '^brig: ' || true
 echo
+echo "== the cell's console (COM2): the latency inmate, figures in ns of an"
+echo "   emulated board (TCG): the tick count and the zero exit count are the"
+echo "   honest figures here, the latencies are not"
+sed -n '1,40p' "$logs/com2.log"
+echo
 echo "== the hypervisor's console (port 0xE9):"
 cat "$logs/hv.log"
 echo

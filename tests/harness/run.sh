@@ -292,6 +292,9 @@ main() {
 	echo "== $name: $board, kernel $abi, $cpus CPUs, timeout ${timeout}s"
 	echo "   scenarios: ${scenarios[*]}"
 	echo "   logs: $logdir"
+	# One emulator at a time on this machine (2 cores): wait for others.
+	exec 9>"${BRIG_EMULATOR_LOCK:-/tmp/brig-emulator.lock}"
+	flock 9
 	local t0=$SECONDS
 	trap stop_emulator EXIT INT TERM
 	case $board in

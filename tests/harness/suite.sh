@@ -4,7 +4,9 @@
 # Run a set of end-to-end boots and count the scenario tests over all of them.
 #
 #   suite.sh qemu      every scenario tagged for qemu-vtd / qemu-amdvi, on both
-#                      boards, with the 6.1 and with the 6.12 kernel (4 boots)
+#                      boards, with the 6.1 and with the 6.12 kernel (4 boots,
+#                      2 CPUs), then those tagged qemu-vtd-4cpu on the VT-d
+#                      board with 4 CPUs and 4-level paging (1 boot)
 #   suite.sh bochs     every scenario tagged for bochs, in ONE boot with 2 CPUs
 #                      (a Bochs boot costs ~85 s or more)
 #   suite.sh selftest  proves the harness itself: a passing boot passes, a
@@ -54,16 +56,29 @@ joined_tag() {
 	echo $out
 }
 
-# boot BOARD KERNEL CPUS: one run.sh boot with every scenario for BOARD.
+# boot_timeout BOARD: seconds for a whole suite boot (many scenarios).
+boot_timeout() {
+	case $1 in
+	bochs) echo 1800 ;;
+	*) echo 900 ;;
+	esac
+}
+
+# boot BOARD KERNEL CPUS [TAG [APPEND]]: one run.sh boot with every
+# scenario tagged TAG (default: the board's name), the kernel arguments
+# APPEND added. Tags beyond board names select other machine shapes:
+# qemu-vtd-4cpu is the VT-d board with 4 CPUs and 4-level paging (no5lvl).
 boot() {
-	local board=$1 kernel=$2 cpus=$3 scen summary rc=0
-	mapfile -t scen < <(scenarios_for "$board")
-	[ ${#scen[@]} -gt 0 ] || { echo "no scenarios for $board"; return 0; }
+	local board=$1 kernel=$2 cpus=$3 tag=${4:-$1} extra=${5:-} scen summary rc=0
+	local name=suite-$tag-$kernel
+	mapfile -t scen < <(scenarios_for "$tag")
+	[ ${#scen[@]} -gt 0 ] || { echo "no scenarios for $tag"; return 0; }
 	"$RUN" --no-build --board "$board" --kernel "$kernel" --cpus "$cpus" \
-		--name "suite-$board-$kernel" \
-		--append "$(joined_tag append "${scen[@]}")" \
+		--timeout "$(boot_timeout "$board")" \
+		--name "$name" \
+		--append "$(joined_tag append "${scen[@]}") $extra" \
 		--qemu-args "$(joined_tag qemu-args "${scen[@]}")" "${scen[@]}" || rc=$?
-	summary=$LOG_ROOT/suite-$board-$kernel/summary
+	summary=$LOG_ROOT/$name/summary
 	if [ -f "$summary" ]; then
 		. "$summary"	# passed=N failed=M
 	else
@@ -72,7 +87,7 @@ boot() {
 	[ $rc = 0 ] || [ "$failed" -gt 0 ] || failed=1
 	total_pass=$((total_pass + passed))
 	total_fail=$((total_fail + failed))
-	[ $rc = 0 ] || failed_runs+=("$board/$kernel")
+	[ $rc = 0 ] || failed_runs+=("$tag/$kernel")
 }
 
 # build KERNEL...: fetch each kernel and build its payload once.
@@ -118,7 +133,8 @@ main() {
 			for k in 6.1 6.12; do
 				boot "$board" "$k" 2
 			done
-		done ;;
+		done
+		boot qemu-vtd 6.12 4 qemu-vtd-4cpu no5lvl ;;
 	bochs)
 		build 6.1
 		boot bochs 6.1 2 ;;

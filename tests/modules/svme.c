@@ -22,7 +22,11 @@ static void set_svme(void *on)
 
 static int __init svme_init(void)
 {
-	if (!boot_cpu_has(X86_FEATURE_SVM))
+	/*
+	 * Ask the CPU, not Linux's cached features: those lose SVM when a
+	 * CPU is brought up while a hypervisor hides it.
+	 */
+	if (!(cpuid_ecx(0x80000001) & (1 << 2)))
 		return -ENODEV;
 	on_each_cpu(set_svme, (void *)1, 1);
 	pr_info("svme: EFER.SVME set on every CPU\n");

@@ -89,6 +89,51 @@ sleep 1
 t_check cells.control-one-exit-per-tick control_exits
 t_check cells.control-destroy cell_gone
 
+# A cell may refuse to stop while it does something critical.
+deny_then_force() {
+	cell_run hello.bin "deny-shutdown=1" || return 1
+	[ "$(cell_state)" = running-locked ] || { echo "state $(cell_state), not running-locked"; return 1; }
+	if brig cell shutdown hello; then
+		echo "shutdown succeeded although the cell denied it"; return 1
+	fi
+	[ "$(cell_state)" = running-locked ] || return 1
+	brig cell shutdown --force hello || return 1
+	[ "$(cell_state)" = shut-down ] || { echo "after --force: $(cell_state)"; return 1; }
+	cell_gone
+}
+
+# Create, load, start, destroy many times: the pool returns to its
+# baseline every time and CPU 1 comes back to Linux every time.
+cycles() {
+	for i in $(seq "$1"); do
+		cell_run hello.bin > /dev/null && cell_gone > /dev/null || {
+			echo "cycle $i failed"; return 1; }
+		p=$(pool)
+		[ "$p" = "$base" ] || { echo "cycle $i: pool $p, baseline $base"; return 1; }
+	done
+	echo "$1 cycles, pool back to $base pages every time"
+}
+
+# Bad requests against a created cell change nothing and say why.
+bad_requests() {
+	brig cell create "$CELL" > /dev/null || return 1
+	out=$(brig cell start hello 2>&1) && { echo "started with no image"; return 1; }
+	echo "$out"; echo "$out" | grep -q "load an image first" || return 1
+	out=$(brig cell load hello "$INMATES/hello.bin" -a 0x100000 2>&1) && {
+		echo "loaded into the comm region"; return 1; }
+	echo "$out"; echo "$out" | grep -qi "loadable" || return 1
+	# a second cell wanting the same CPU and memory under another name
+	cp "$CELL" /tmp/twin.cell
+	printf 'twin\000' | dd of=/tmp/twin.cell bs=1 seek=16 conv=notrunc 2>/dev/null
+	out=$(brig cell create /tmp/twin.cell 2>&1) && { echo "overlapping cell created"; return 1; }
+	echo "$out"
+	[ "$(brig cell list | grep -c twin)" = 0 ] || return 1
+	cell_gone
+}
+
+t_check cells.bad-requests bad_requests
+t_check cells.deny-then-force deny_then_force
+t_check cells.50-cycles cycles 50
 t_check cells.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
 t_check cells.disable brig disable
 t_check cells.rmmod rmmod brig

@@ -3,10 +3,11 @@
 #
 # The main job, as a user would do it on the board: load the driver, enable
 # brig so the running Linux becomes the root cell, show that every CPU is
-# now a guest, put some load on the CPUs, and show the hypervisor's state,
-# console and exit counters before disabling it again. Everything the
-# commands print goes to the kernel log, so it reaches the board's console
-# on every board.
+# now a guest, create a cell on CPU 1 running the latency inmate (its
+# output goes to COM2), watch its VM-exit counters stay at zero while it
+# takes its timer interrupts, destroy it, show the hypervisor's console and
+# disable it again. Everything the commands print goes to the kernel log,
+# so it reaches the board's console on every board.
 
 SYS=$BRIG_CONF_DIR/$BRIG_BOARD-${BRIG_CPUS}cpu.cell
 [ -f "$SYS" ] || SYS=$BRIG_CONF_DIR/$BRIG_BOARD.cell
@@ -35,7 +36,17 @@ t_check demo.enable demo_show brig enable "$SYS"
 demo_show demo_cpus
 demo_load
 demo_show brig info
+CELL=$BRIG_CONF_DIR/$BRIG_BOARD-hello.cell
+t_check demo.cell-create demo_show brig cell create "$CELL"
+demo_show brig cell load hello /lib/brig/inmates/latency.bin -s "period-us=1000"
+t_check demo.cell-start demo_show brig cell start hello
+demo_show brig cell list
+for i in 1 2 3; do
+	sleep 2
+	demo_show brig cell stats hello
+done
 demo_show brig stats
+t_check demo.cell-destroy demo_show brig cell destroy hello
 demo_show brig console
 t_check demo.disable demo_show brig disable
 demo_show demo_cpus

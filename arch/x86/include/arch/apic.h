@@ -47,6 +47,20 @@ bool x86_check_init_sipi(struct per_cpu *cpu);
  */
 bool arch_handle_requests(struct per_cpu *cpu);
 
+struct x86_gprs;
+struct x86_mmio_access;
+
+/* The root accessed its xAPIC page (it traps): carry the access out. */
+void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
+		      struct x86_mmio_access *acc);
+
+/*
+ * The root's local APICs run in xAPIC mode (Linux without interrupt
+ * remapping): their page is taken out of the root's second-stage tables.
+ */
+extern bool x86_root_xapic;
+#define X86_XAPIC_PAGE 0xfee00000ULL
+
 /* Send an NMI to a CPU (in host mode or guest mode). */
 void x86_send_nmi(struct per_cpu *target);
 

@@ -54,20 +54,9 @@ void x86_restore_linux_tables(struct per_cpu *cpu, const struct desc_ptr *gdt,
 void x86_read_segment(const struct desc_ptr *gdt, u16 selector,
 		      struct vmcb_seg *seg);
 
-/* The SVM backend (svm.c, svm-exit.c). */
+/* The SVM backend (svm.c, svm-exit.c); the rest is in struct vcpu_ops. */
 struct cell;
 extern bool svm_has_nrips;
-int svm_init(void);
-int svm_cell_init(struct cell *cell);
-void svm_cell_exit(struct cell *cell);
-void svm_iopm_set(u8 *iopm, u32 base, u32 length, bool trap);
-void svm_set_context(struct per_cpu *cpu);
-void svm_flush_guest_tlb(struct per_cpu *cpu);
-int svm_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state);
-void svm_cpu_exit(struct per_cpu *cpu);
-void __noreturn svm_cpu_activate(struct per_cpu *cpu);
-void __noreturn svm_cpu_deactivate(struct per_cpu *cpu);
-void svm_cpu_reset(struct per_cpu *cpu, u64 cs_base, u64 ip);
 
 /* x86 cells (cell.c) */
 unsigned int x86_mem_flags(const struct brig_memory *mem);

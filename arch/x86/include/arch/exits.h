@@ -17,7 +17,8 @@ struct x86_msr_state {
 	u64 *pat;
 };
 
-void x86_cpuid(u32 leaf, u32 sub, struct cpuid_regs *r);
+void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
+	       struct cpuid_regs *r);
 bool x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *val,
 		  const struct x86_msr_state *st);
 bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,

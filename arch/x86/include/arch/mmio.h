@@ -53,6 +53,13 @@ void x86_mmio_complete_read(const struct x86_gprs *gprs,
 			    const struct x86_mmio_access *acc, u64 value);
 
 /*
+ * A trapped access of the root: its xAPIC page is emulated, anything else
+ * is memory it does not own (below).
+ */
+void x86_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
+		   struct x86_mmio_access *acc);
+
+/*
  * The root cell touched memory it does not own (the hypervisor region, or
  * later a cell's memory): reads return all-ones, writes are dropped, and
  * the console reports the first access to each page.
