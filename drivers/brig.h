@@ -98,8 +98,7 @@ int brig_sysfs_cell_add(struct brig_cell *cell);
 void brig_sysfs_cell_remove(struct brig_cell *cell);
 
 /* x86.c: what is specific to the CPU architecture. */
-long brig_hypercall(unsigned long code, unsigned long arg1,
-		    unsigned long arg2);
+long brig_hypercall(unsigned long code, unsigned long arg1, unsigned long arg2);
 int brig_arch_check_cpus(struct brig_file *bf);
 int brig_arch_early_tables(struct brig_file *bf, u64 hv_phys, u64 hv_size,
 			   u64 link_base);

@@ -77,19 +77,22 @@ static int check_description(struct brig_file *bf,
 	if (brig_check_system(&blob, &rep))
 		return -EINVAL;
 	if (sys->architecture != BRIG_ARCH_X86_64)
-		return brig_fail(bf, -EINVAL,
-				 "system description is for architecture %u, this is x86-64 (%u)",
-				 sys->architecture, BRIG_ARCH_X86_64);
+		return brig_fail(
+			bf, -EINVAL,
+			"system description is for architecture %u, this is x86-64 (%u)",
+			sys->architecture, BRIG_ARCH_X86_64);
 	for (cpu = 0; cpu < root->cpu_set_size * 8; cpu++)
 		if (brig_cell_has_cpu(root, cpu) && !cpu_online(cpu))
-			return brig_fail(bf, -EINVAL,
-					 "the description's CPU set names CPU %u, which is not online",
-					 cpu);
+			return brig_fail(
+				bf, -EINVAL,
+				"the description's CPU set names CPU %u, which is not online",
+				cpu);
 	for_each_online_cpu(cpu)
 		if (!brig_cell_has_cpu(root, cpu))
-			return brig_fail(bf, -EINVAL,
-					 "CPU %u is online but not in the description's CPU set: every online CPU must be in the root cell",
-					 cpu);
+			return brig_fail(
+				bf, -EINVAL,
+				"CPU %u is online but not in the description's CPU set: every online CPU must be in the root cell",
+				cpu);
 	return 0;
 }
 
@@ -100,14 +103,16 @@ static int claim_region(struct brig_file *bf, u64 phys, u64 size)
 			      IORES_DESC_NONE) != REGION_DISJOINT ||
 	    region_intersects(phys, size, IORESOURCE_MEM,
 			      IORES_DESC_RESERVED) != REGION_INTERSECTS)
-		return brig_fail(bf, -EINVAL,
-				 "hypervisor region %#llx-%#llx is not reserved memory: boot with memmap=%lluM$%#llx (x86) so Linux leaves it alone",
-				 phys, phys + size - 1, size >> 20, phys);
+		return brig_fail(
+			bf, -EINVAL,
+			"hypervisor region %#llx-%#llx is not reserved memory: boot with memmap=%lluM$%#llx (x86) so Linux leaves it alone",
+			phys, phys + size - 1, size >> 20, phys);
 	hv_region = request_mem_region(phys, size, "brig hypervisor");
 	if (!hv_region)
-		return brig_fail(bf, -EBUSY,
-				 "hypervisor region %#llx-%#llx is in use by another driver",
-				 phys, phys + size - 1);
+		return brig_fail(
+			bf, -EBUSY,
+			"hypervisor region %#llx-%#llx is in use by another driver",
+			phys, phys + size - 1);
 	return 0;
 }
 
@@ -119,26 +124,31 @@ static int check_image(struct brig_file *bf, const struct firmware *fw,
 
 	if (fw->size < sizeof(*h) ||
 	    memcmp(h->signature, BRIG_HV_SIGNATURE, sizeof(h->signature)))
-		return brig_fail(bf, -EINVAL,
-				 "/lib/firmware/%s is not a brig hypervisor image",
-				 BRIG_FIRMWARE);
+		return brig_fail(
+			bf, -EINVAL,
+			"/lib/firmware/%s is not a brig hypervisor image",
+			BRIG_FIRMWARE);
 	if (h->revision != BRIG_HV_REVISION ||
 	    h->architecture != BRIG_ARCH_X86_64)
-		return brig_fail(bf, -EINVAL,
-				 "hypervisor image revision %u (arch %u) does not match this driver (revision %u): install matching versions",
-				 h->revision, h->architecture, BRIG_HV_REVISION);
+		return brig_fail(
+			bf, -EINVAL,
+			"hypervisor image revision %u (arch %u) does not match this driver (revision %u): install matching versions",
+			h->revision, h->architecture, BRIG_HV_REVISION);
 	if (h->image_size < fw->size || h->entry >= h->image_size ||
 	    h->console_offset + sizeof(struct brig_hv_console) > h->image_size)
-		return brig_fail(bf, -EINVAL, "hypervisor image header is inconsistent");
+		return brig_fail(bf, -EINVAL,
+				 "hypervisor image header is inconsistent");
 	if (num_online_cpus() > h->max_cpus)
-		return brig_fail(bf, -E2BIG,
-				 "%u CPUs online, the hypervisor image supports %u (CONFIG_MAX_CPUS)",
-				 num_online_cpus(), h->max_cpus);
+		return brig_fail(
+			bf, -E2BIG,
+			"%u CPUs online, the hypervisor image supports %u (CONFIG_MAX_CPUS)",
+			num_online_cpus(), h->max_cpus);
 	need = PAGE_ALIGN(h->image_size) + PAGE_ALIGN(config_size);
 	if (need >= hv_size)
-		return brig_fail(bf, -ENOMEM,
-				 "hypervisor region of %llu KiB is too small: image and description alone need %llu KiB",
-				 hv_size >> 10, need >> 10);
+		return brig_fail(
+			bf, -ENOMEM,
+			"hypervisor region of %llu KiB is too small: image and description alone need %llu KiB",
+			hv_size >> 10, need >> 10);
 	return 0;
 }
 
@@ -199,9 +209,10 @@ static int enter_all_cpus(struct brig_file *bf, u64 entry)
 	if (!atomic_read(&enter_errors))
 		return 0;
 	dump_hv_console();
-	return brig_fail(bf, enter_error,
-			 "the hypervisor refused to start (error %d); its console is in the kernel log",
-			 enter_error);
+	return brig_fail(
+		bf, enter_error,
+		"the hypervisor refused to start (error %d); its console is in the kernel log",
+		enter_error);
 }
 
 static int do_enable(struct brig_file *bf, struct brig_system_desc *sys,
@@ -222,9 +233,10 @@ static int do_enable(struct brig_file *bf, struct brig_system_desc *sys,
 		return err;
 	err = request_firmware(&fw, BRIG_FIRMWARE, brig_dev);
 	if (err) {
-		brig_fail(bf, err,
-			  "cannot load /lib/firmware/%s (%d): run `make install`",
-			  BRIG_FIRMWARE, err);
+		brig_fail(
+			bf, err,
+			"cannot load /lib/firmware/%s (%d): run `make install`",
+			BRIG_FIRMWARE, err);
 		goto out;
 	}
 	err = check_image(bf, fw, size);
@@ -233,7 +245,8 @@ static int do_enable(struct brig_file *bf, struct brig_system_desc *sys,
 	hv_mem = memremap(sys->hypervisor_memory.phys_start, hv_size,
 			  MEMREMAP_WB);
 	if (!hv_mem) {
-		err = brig_fail(bf, -ENOMEM, "cannot map the hypervisor region");
+		err = brig_fail(bf, -ENOMEM,
+				"cannot map the hypervisor region");
 		goto out;
 	}
 	h = (const void *)fw->data;
@@ -263,11 +276,12 @@ static struct brig_system_desc *copy_config(struct brig_file *bf,
 					 args.flags));
 	if (args.size < sizeof(struct brig_system_desc) ||
 	    args.size > BRIG_HC_MAX_CONFIG_SIZE)
-		return ERR_PTR(brig_fail(bf, -EINVAL,
-					 "system description of %u bytes: too %s (truncated file?)",
-					 args.size,
-					 args.size < sizeof(struct brig_system_desc) ?
-						 "small" : "large"));
+		return ERR_PTR(brig_fail(
+			bf, -EINVAL,
+			"system description of %u bytes: too %s (truncated file?)",
+			args.size,
+			args.size < sizeof(struct brig_system_desc) ? "small" :
+								      "large"));
 	blob = vmemdup_user(u64_to_user_ptr(args.addr), args.size);
 	if (!IS_ERR(blob))
 		*size = args.size;
@@ -326,9 +340,10 @@ static int check_all_cpus_online(struct brig_file *bf)
 
 	for_each_cpu(cpu, &enabled_cpus)
 		if (!cpu_online(cpu))
-			return brig_fail(bf, -EBUSY,
-					 "CPU %u is offline and parked in the hypervisor: bring it online first (echo 1 > /sys/devices/system/cpu/cpu%u/online)",
-					 cpu, cpu);
+			return brig_fail(
+				bf, -EBUSY,
+				"CPU %u is offline and parked in the hypervisor: bring it online first (echo 1 > /sys/devices/system/cpu/cpu%u/online)",
+				cpu, cpu);
 	return 0;
 }
 
@@ -373,8 +388,9 @@ int brig_cmd_disable(struct brig_file *bf)
 		if (err) {
 			brig_sysfs_cpus_add();
 			brig_cells_enable(enabled_sys);
-			brig_fail(bf, err,
-				  "the hypervisor refused to be disabled; see `brig console`");
+			brig_fail(
+				bf, err,
+				"the hypervisor refused to be disabled; see `brig console`");
 		}
 	}
 	cpus_read_unlock();
@@ -395,11 +411,14 @@ void brig_disable_for_shutdown(void)
 		/* Parked CPUs must come back before they can leave. */
 		for_each_cpu(cpu, &enabled_cpus)
 			if (!cpu_online(cpu) && add_cpu(cpu))
-				pr_emerg("brig: CPU %u did not come back online\n", cpu);
+				pr_emerg(
+					"brig: CPU %u did not come back online\n",
+					cpu);
 		brig_sysfs_cpus_remove();
 		cpus_read_lock();
 		if (do_disable())
-			pr_emerg("brig: could not disable the hypervisor before shutdown\n");
+			pr_emerg(
+				"brig: could not disable the hypervisor before shutdown\n");
 		else
 			pr_info("brig: disabled for shutdown\n");
 		cpus_read_unlock();

@@ -125,10 +125,10 @@ static struct notifier_block brig_reboot_nb = {
 	.notifier_call = brig_reboot,
 };
 
-static int brig_pm(struct notifier_block *nb, unsigned long action,
-		   void *data)
+static int brig_pm(struct notifier_block *nb, unsigned long action, void *data)
 {
-	if ((action == PM_SUSPEND_PREPARE || action == PM_HIBERNATION_PREPARE) &&
+	if ((action == PM_SUSPEND_PREPARE ||
+	     action == PM_HIBERNATION_PREPARE) &&
 	    READ_ONCE(brig_enabled)) {
 		pr_err("brig: suspend refused while the hypervisor runs: `brig disable` first\n");
 		return notifier_from_errno(-EBUSY);

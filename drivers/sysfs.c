@@ -98,9 +98,8 @@ static const struct attribute_group hv_group = {
 static ssize_t exit_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf);
 
-static struct kobj_attribute exit_attrs[] = {
-	BRIG_EXIT_REASONS(BRIG_EXIT_ATTR)
-};
+static struct kobj_attribute exit_attrs[] = { BRIG_EXIT_REASONS(
+	BRIG_EXIT_ATTR) };
 
 static struct attribute *exit_attr_ptrs[BRIG_EXIT_COUNT + 1];
 

@@ -40,8 +40,7 @@ static bool cpu_is_amd(void)
 	       boot_cpu_data.x86_vendor == X86_VENDOR_HYGON;
 }
 
-long brig_hypercall(unsigned long code, unsigned long arg1,
-		    unsigned long arg2)
+long brig_hypercall(unsigned long code, unsigned long arg1, unsigned long arg2)
 {
 	long ret;
 
@@ -75,12 +74,13 @@ int brig_arch_check_cpus(struct brig_file *bf)
 	amd_style = cpu_is_amd();
 	on_each_cpu(check_cpu, &busy, 1);
 	if (atomic_read(&busy))
-		return brig_fail(bf, -EBUSY,
-				 "another hypervisor holds %s on %d CPU(s): unload it (e.g. `rmmod %s`), or boot with kvm.enable_virt_at_load=0",
-				 amd_style ? "AMD-V (EFER.SVME is set)" :
-					     "VT-x (CR4.VMXE is set)",
-				 atomic_read(&busy),
-				 amd_style ? "kvm_amd" : "kvm_intel");
+		return brig_fail(
+			bf, -EBUSY,
+			"another hypervisor holds %s on %d CPU(s): unload it (e.g. `rmmod %s`), or boot with kvm.enable_virt_at_load=0",
+			amd_style ? "AMD-V (EFER.SVME is set)" :
+				    "VT-x (CR4.VMXE is set)",
+			atomic_read(&busy),
+			amd_style ? "kvm_amd" : "kvm_intel");
 	return 0;
 }
 
@@ -112,9 +112,10 @@ int brig_arch_early_tables(struct brig_file *bf, u64 hv_phys, u64 hv_size,
 
 	if (!IS_ALIGNED(link_base, SZ_1G) || hv_size > SZ_1G ||
 	    link_base >= (1ULL << 47))
-		return brig_fail(bf, -EINVAL,
-				 "hypervisor image linked at %llx, or a region of %llu bytes, is not what this driver can map",
-				 link_base, hv_size);
+		return brig_fail(
+			bf, -EINVAL,
+			"hypervisor image linked at %llx, or a region of %llu bytes, is not what this driver can map",
+			link_base, hv_size);
 	table = new_table(&n);
 	if (!table)
 		goto nomem;
@@ -130,13 +131,14 @@ int brig_arch_early_tables(struct brig_file *bf, u64 hv_phys, u64 hv_size,
 		table = next;
 	}
 	for (u64 off = 0; off < hv_size; off += SZ_2M)
-		table[((link_base + off) >> 21) & 511] =
-			(hv_phys + off) | PT_P | PT_RW | PT_PS;
+		table[((link_base + off) >> 21) & 511] = (hv_phys + off) |
+							 PT_P | PT_RW | PT_PS;
 	return 0;
 
 nomem:
 	brig_arch_free_early_tables();
-	return brig_fail(bf, -ENOMEM, "out of memory for the early page tables");
+	return brig_fail(bf, -ENOMEM,
+			 "out of memory for the early page tables");
 }
 
 int brig_arch_enter(u64 entry)

@@ -73,12 +73,10 @@ static void park_cell_cpus(struct cell *cell)
 	unsigned int n;
 
 	/* A parked CPU gets no PARK: it would outlive the next START. */
-	for_each_cell_cpu(n, cell)
-		if (!READ_ONCE(per_cpu(n)->parked))
-			cpu_post(per_cpu(n), CPU_REQ_PARK);
-	for_each_cell_cpu(n, cell)
-		while (!READ_ONCE(per_cpu(n)->parked))
-			cpu_relax();
+	for_each_cell_cpu(n, cell) if (!READ_ONCE(per_cpu(n)->parked))
+		cpu_post(per_cpu(n), CPU_REQ_PARK);
+	for_each_cell_cpu(n, cell) while (!READ_ONCE(per_cpu(n)->parked))
+		cpu_relax();
 }
 
 /*
@@ -181,9 +179,8 @@ static int check_config(const struct brig_cell_desc *config, u64 size,
 	if (brig_check_set(&system, blobs, n, &rep))
 		return -EINVAL;
 	for (unsigned int id = 1; id < MAX_CELLS; id++)
-		if (cells[id] &&
-		    !strncmp(cells[id]->config->name, config->name,
-			     BRIG_CELL_NAME_LEN)) {
+		if (cells[id] && !strncmp(cells[id]->config->name, config->name,
+					  BRIG_CELL_NAME_LEN)) {
 			printk("brig: cell description refused: a cell named \"%s\" exists\n",
 			       config->name);
 			return -EEXIST;
@@ -242,7 +239,8 @@ long cell_create(u64 gpa, u64 size)
 		err = id;
 	if (!err) {
 		cell = page_alloc(&mem_pool,
-				  ALIGN_UP(sizeof(*cell), PAGE_SIZE) / PAGE_SIZE);
+				  ALIGN_UP(sizeof(*cell), PAGE_SIZE) /
+					  PAGE_SIZE);
 		err = cell ? 0 : -ENOMEM;
 	}
 	if (err)
@@ -257,8 +255,7 @@ long cell_create(u64 gpa, u64 size)
 		goto fail;
 
 	/* The CPUs leave the root: parked until the cell starts. */
-	for_each_cell_cpu(n, cell)
-		per_cpu(n)->cell = cell;
+	for_each_cell_cpu(n, cell) per_cpu(n)->cell = cell;
 	park_cell_cpus(cell);
 	flush_root_tlbs();
 	cells[id] = cell;
@@ -325,8 +322,7 @@ static void fill_comm_region(struct cell *cell)
 
 	if (!comm)
 		return;
-	for_each_cell_cpu(n, cell)
-		cpus++;
+	for_each_cell_cpu(n, cell) cpus++;
 	memset(comm, 0, sizeof(*comm));
 	memcpy(comm->signature, BRIG_COMM_SIGNATURE, sizeof(comm->signature));
 	comm->revision = BRIG_COMM_REVISION;
@@ -354,11 +350,9 @@ long cell_start(unsigned int id)
 		goto out;
 	fill_comm_region(cell);
 	cell->state = BRIG_CELL_STATE_RUNNING;
-	for_each_cell_cpu(n, cell)
-		cpu_post(per_cpu(n), CPU_REQ_START);
+	for_each_cell_cpu(n, cell) cpu_post(per_cpu(n), CPU_REQ_START);
 	/* Taken before any later request: a shutdown cannot overtake it. */
-	for_each_cell_cpu(n, cell)
-		wait_until_clear(per_cpu(n), CPU_REQ_START);
+	for_each_cell_cpu(n, cell) wait_until_clear(per_cpu(n), CPU_REQ_START);
 	printk("brig: cell \"%s\" started\n", cell->config->name);
 out:
 	spin_unlock(&cell_lock);
@@ -453,7 +447,8 @@ long cell_destroy(unsigned int id, unsigned long flags)
 		goto out;
 	set_loadable(cell, false);
 	/* Scrubbed, back in the root, waiting for Linux to bring them up. */
-	for_each_cell_cpu(n, cell) {
+	for_each_cell_cpu(n, cell)
+	{
 		per_cpu(n)->cell = &root_cell;
 		cpu_post(per_cpu(n), CPU_REQ_TO_ROOT);
 	}
@@ -510,8 +505,7 @@ void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
 	       cell->config->name, cell->id, cpu->cpu_id, msg);
 	WRITE_ONCE(cell->state, BRIG_CELL_STATE_FAILED);
 	/* The others stop too; this CPU parks on its way out. */
-	for_each_cell_cpu(n, cell)
-		cpu_post(per_cpu(n), CPU_REQ_PARK);
+	for_each_cell_cpu(n, cell) cpu_post(per_cpu(n), CPU_REQ_PARK);
 }
 
 void cell_init_root(void)

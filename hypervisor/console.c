@@ -77,8 +77,8 @@ size_t console_read(u64 *seq, char *buf, size_t size)
 	u64 oldest;
 
 	spin_lock(&console_lock);
-	oldest = ring_head > CONSOLE_RING_SIZE ? ring_head - CONSOLE_RING_SIZE
-					       : 0;
+	oldest = ring_head > CONSOLE_RING_SIZE ? ring_head - CONSOLE_RING_SIZE :
+						 0;
 	if (*seq < oldest)
 		*seq = oldest;
 	for (; n < size && *seq < ring_head; n++, (*seq)++)

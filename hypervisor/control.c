@@ -59,8 +59,8 @@ static long cpu_get_info(unsigned long cpu_id, unsigned long what)
 		return -ENOENT;
 	cpu = per_cpu(cpu_id);
 	if (what == BRIG_CPU_INFO_STATE)
-		return READ_ONCE(cpu->parked) ? BRIG_CPU_PARKED
-					      : BRIG_CPU_RUNNING;
+		return READ_ONCE(cpu->parked) ? BRIG_CPU_PARKED :
+						BRIG_CPU_RUNNING;
 	if (what >= BRIG_CPU_INFO_STAT_BASE &&
 	    what < BRIG_CPU_INFO_STAT_BASE + BRIG_EXIT_COUNT)
 		/* Counters only grow; the root reads them as unsigned. */

@@ -37,8 +37,8 @@ static void assign_bits(unsigned long *map, unsigned long first,
 int page_pool_init(struct page_pool *pool, void *base, unsigned long pages)
 {
 	unsigned long bitmap_bytes = ALIGN_UP(pages, BITS_PER_LONG) / 8;
-	unsigned long bitmap_pages = ALIGN_UP(bitmap_bytes, PAGE_SIZE) /
-				     PAGE_SIZE;
+	unsigned long bitmap_pages =
+		ALIGN_UP(bitmap_bytes, PAGE_SIZE) / PAGE_SIZE;
 
 	if (pages <= bitmap_pages)
 		return -ENOMEM;

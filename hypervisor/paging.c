@@ -163,8 +163,9 @@ static int map_range(const struct paging_structs *pg, u64 *table,
 		if (n == span && can_map_at(fmt, level) &&
 		    IS_ALIGNED(phys, span)) {
 			clear_entry(pg, entry, level);
-			WRITE_ONCE(*entry, fmt->make_leaf(phys, flags,
-							  !is_last(fmt, level)));
+			WRITE_ONCE(*entry,
+				   fmt->make_leaf(phys, flags,
+						  !is_last(fmt, level)));
 		} else {
 			sub = get_table(pg, entry, level);
 			if (!sub)

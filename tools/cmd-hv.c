@@ -39,8 +39,9 @@ int brig_open_device(void)
 	if (fd < 0)
 		fprintf(stderr, "brig: cannot open %s: %s%s\n", BRIG_DEVICE,
 			strerror(errno),
-			errno == ENOENT ? " (is brig.ko loaded? modprobe brig)" :
-					  "");
+			errno == ENOENT ?
+				" (is brig.ko loaded? modprobe brig)" :
+				"");
 	return fd;
 }
 
@@ -108,10 +109,11 @@ int cmd_enable(int argc, char **argv)
 	}
 	if (raw ? load_raw(file, &cfg, &d) :
 		  config_load(file, &cfg, &d) || config_check_one(&cfg, &d) ||
-			  !cfg.is_system) {
+			    !cfg.is_system) {
 		diags_print(&d, stderr);
 		if (cfg.blob && !cfg.is_system)
-			fprintf(stderr, "brig: enable: %s is a cell description, not a system description\n",
+			fprintf(stderr,
+				"brig: enable: %s is a cell description, not a system description\n",
 				file);
 		goto out;
 	}
@@ -154,9 +156,9 @@ int cmd_disable(int argc, char **argv __attribute__((unused)))
 static long console_pump(int fd, __u64 *seq)
 {
 	char buf[4096];
-	struct brig_console_args args = {
-		.seq = *seq, .buf = (uintptr_t)buf, .size = sizeof(buf)
-	};
+	struct brig_console_args args = { .seq = *seq,
+					  .buf = (uintptr_t)buf,
+					  .size = sizeof(buf) };
 	int n = brig_ioctl(fd, "console", BRIG_IOC_CONSOLE, &args);
 
 	if (n < 0)
@@ -205,7 +207,8 @@ static unsigned int list_cpus(unsigned int *cpus, unsigned int max)
 	char path[128];
 
 	for (unsigned int cpu = 0; cpu < 4096 && n < max; cpu++) {
-		snprintf(path, sizeof(path), SYSFS_DIR "/cpus/cpu%u/total", cpu);
+		snprintf(path, sizeof(path), SYSFS_DIR "/cpus/cpu%u/total",
+			 cpu);
 		if (access(path, R_OK) == 0)
 			cpus[n++] = cpu;
 	}
@@ -223,7 +226,8 @@ int cmd_info(int argc, char **argv __attribute__((unused)))
 	}
 	enabled = read_sysfs(SYSFS_DIR "/enabled");
 	if (enabled < 0) {
-		fprintf(stderr, "brig: info: %s not found: is brig.ko loaded?\n",
+		fprintf(stderr,
+			"brig: info: %s not found: is brig.ko loaded?\n",
 			SYSFS_DIR);
 		return BRIG_EXIT_FAILED;
 	}
@@ -297,7 +301,8 @@ int cmd_stats(int argc, char **argv)
 	}
 	n = list_cpus(cpus, 256);
 	if (!n) {
-		fprintf(stderr, "brig: stats: brig is not enabled (no counters in %s/cpus)\n",
+		fprintf(stderr,
+			"brig: stats: brig is not enabled (no counters in %s/cpus)\n",
 			SYSFS_DIR);
 		return BRIG_EXIT_FAILED;
 	}

@@ -126,10 +126,10 @@ static bool root_icr_write(struct per_cpu *cpu, u64 icr)
 	return true;
 }
 
-static const char *const delivery_modes[8] = {
-	"fixed", "lowest-priority", "SMI", "reserved", "NMI", "INIT",
-	"SIPI", "ExtINT"
-};
+static const char *const delivery_modes[8] = { "fixed", "lowest-priority",
+					       "SMI",	"reserved",
+					       "NMI",	"INIT",
+					       "SIPI",	"ExtINT" };
 
 static bool cell_icr_write(struct per_cpu *cpu, u64 icr)
 {
@@ -141,9 +141,10 @@ static bool cell_icr_write(struct per_cpu *cpu, u64 icr)
 		if (!target->online || !is_destination(cpu, target, icr))
 			continue;
 		if (target->cell != cpu->cell) {
-			cell_fail(cpu, "%s IPI (ICR %llx) to CPU %u, which is not the cell's",
-				  delivery_modes[dm], (unsigned long long)icr,
-				  n);
+			cell_fail(
+				cpu,
+				"%s IPI (ICR %llx) to CPU %u, which is not the cell's",
+				delivery_modes[dm], (unsigned long long)icr, n);
 			return false;
 		}
 	}
@@ -280,9 +281,8 @@ static void scrub_apic(struct per_cpu *cpu)
 			write_msr(X2APIC_EOI, 0);
 	if (!(cpu->arch.linux_apicbase & MSR_IA32_APICBASE_EXTD)) {
 		/* x2APIC -> xAPIC goes through disabled (SDM 10.12.5). */
-		write_msr(MSR_IA32_APICBASE,
-			  base & ~(MSR_IA32_APICBASE_EXTD |
-				   MSR_IA32_APICBASE_EN));
+		write_msr(MSR_IA32_APICBASE, base & ~(MSR_IA32_APICBASE_EXTD |
+						      MSR_IA32_APICBASE_EN));
 		write_msr(MSR_IA32_APICBASE, cpu->arch.linux_apicbase);
 	}
 }
@@ -295,16 +295,16 @@ static void scrub_cpu(struct per_cpu *cpu)
 	if (read_cr4() & X86_CR4_OSXSAVE)
 		asm volatile("xsetbv" ::"c"(0), "a"((u32)cpu->arch.linux_xcr0),
 			     "d"((u32)(cpu->arch.linux_xcr0 >> 32)));
-	asm volatile("mov %0, %%dr0; mov %0, %%dr1; mov %0, %%dr2; mov %0, %%dr3"
-		     ::"r"(zero));
+	asm volatile(
+		"mov %0, %%dr0; mov %0, %%dr1; mov %0, %%dr2; mov %0, %%dr3" ::
+			"r"(zero));
 }
 
 /* --- requests ---------------------------------------------------------- */
 
 static unsigned int take_request(struct per_cpu *cpu, unsigned int req)
 {
-	return __atomic_fetch_and(&cpu->requests, ~req, __ATOMIC_SEQ_CST) &
-	       req;
+	return __atomic_fetch_and(&cpu->requests, ~req, __ATOMIC_SEQ_CST) & req;
 }
 
 /* Stopped: wait in the hypervisor for the cell to start or be destroyed. */

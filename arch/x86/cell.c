@@ -51,8 +51,7 @@ int x86_map_cell_memory(struct cell *cell)
 }
 
 /* Map (root 1:1) or unmap the cell's regions that leave the root. */
-static int root_map_regions(const struct cell *cell, bool map,
-			    u32 only_flags)
+static int root_map_regions(const struct cell *cell, bool map, u32 only_flags)
 {
 	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
 	struct paging_structs *root = &root_cell.arch.npt;
@@ -78,13 +77,12 @@ static int root_map_regions(const struct cell *cell, bool map,
 /* Exclusive ports of the cell trap in the root (or stop trapping). */
 static void root_claim_ports(const struct cell *cell, bool claim)
 {
-	const struct brig_port_range *pio =
-		brig_cell_port_ranges(cell->config);
+	const struct brig_port_range *pio = brig_cell_port_ranges(cell->config);
 
 	for (unsigned int n = 0; n < cell->config->num_port_ranges; n++)
 		if (!(pio[n].flags & BRIG_PIO_SHARED))
-			vcpu->port_trap(&root_cell, pio[n].base,
-					pio[n].length, claim);
+			vcpu->port_trap(&root_cell, pio[n].base, pio[n].length,
+					claim);
 }
 
 int arch_cell_create(struct cell *cell)
@@ -110,7 +108,8 @@ int arch_cell_create(struct cell *cell)
 void arch_cell_destroy(struct cell *cell)
 {
 	if (root_map_regions(cell, true, 0))
-		panic("cannot give cell %u's memory back to the root", cell->id);
+		panic("cannot give cell %u's memory back to the root",
+		      cell->id);
 	root_claim_ports(cell, false);
 	vcpu->cell_exit(cell);
 	paging_destroy(&cell->arch.npt);

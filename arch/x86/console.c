@@ -17,7 +17,8 @@
 static u8 uart_read(const struct brig_console *con, unsigned int reg)
 {
 	if (con->type == BRIG_CON_MMIO_8250)
-		return (u8)*(volatile u32 *)phys_to_hv(con->address + reg * 4);
+		return (u8) *
+		       (volatile u32 *)phys_to_hv(con->address + reg * 4);
 	return inb((u16)(con->address + reg));
 }
 

@@ -111,10 +111,17 @@ static bool skip_prefixes(struct decoder *d, u8 *op)
 		case 0x66:
 			d->opsize16 = true;
 			continue;
-		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64:
+		case 0x26:
+		case 0x2e:
+		case 0x36:
+		case 0x3e:
+		case 0x64:
 		case 0x65:
 			continue; /* segment overrides: the GPA is known */
-		case 0xf0: case 0xf2: case 0xf3: case 0x67:
+		case 0xf0:
+		case 0xf2:
+		case 0xf3:
+		case 0x67:
 			return false; /* lock, rep, address size: refused */
 		}
 		if ((*op & 0xf0) == 0x40) {
@@ -203,8 +210,7 @@ void x86_mmio_complete_read(const struct x86_gprs *g,
 		if (acc->sign_extend && (value >> (bits - 1)) & 1)
 			value |= ~0ULL << bits;
 	}
-	if (acc->dest_size == 1 && !acc->rex && acc->reg >= 4 &&
-	    acc->reg < 8) {
+	if (acc->dest_size == 1 && !acc->rex && acc->reg >= 4 && acc->reg < 8) {
 		dst = g->reg[acc->reg - 4];
 		*dst = (*dst & ~0xff00ULL) | (value & 0xff) << 8;
 		return;

@@ -62,7 +62,6 @@ void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
 		*r = (struct cpuid_regs){ 0 };
 }
 
-
 /* MSRs a cell may read as they are (it cannot change them). */
 static bool cell_may_read(u32 msr)
 {
@@ -148,7 +147,8 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 		break;
 	}
 	if (!is_root(cpu))
-		cell_fail(cpu, "write of %llx to MSR %x, which is not the cell's",
+		cell_fail(cpu,
+			  "write of %llx to MSR %x, which is not the cell's",
 			  (unsigned long long)val, msr);
 	return false;
 }
@@ -156,8 +156,7 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 static const struct brig_port_range *cell_port(const struct cell *cell,
 					       u16 port, unsigned int size)
 {
-	const struct brig_port_range *pio =
-		brig_cell_port_ranges(cell->config);
+	const struct brig_port_range *pio = brig_cell_port_ranges(cell->config);
 
 	for (unsigned int n = 0; n < cell->config->num_port_ranges; n++)
 		if (port >= pio[n].base &&
@@ -216,7 +215,9 @@ bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
 			       bool fetch)
 {
 	cell_fail(cpu, "%s at guest-physical %llx, outside the cell's memory",
-		  fetch ? "instruction fetch" : write ? "write" : "read",
+		  fetch ? "instruction fetch" :
+		  write ? "write" :
+			  "read",
 		  (unsigned long long)gpa);
 	return false;
 }

@@ -48,14 +48,13 @@ static u64 guest_virt_to_phys(u64 cr3, u64 cr4, u64 gva)
 	return INVALID_PHYS;
 }
 
-bool x86_read_guest_virt(u64 cr3, u64 cr4, u64 gva, void *buf,
-			 unsigned int len)
+bool x86_read_guest_virt(u64 cr3, u64 cr4, u64 gva, void *buf, unsigned int len)
 {
 	u8 *out = buf;
 
 	while (len) {
-		unsigned int n = (unsigned int)MIN((u64)len,
-						   PAGE_SIZE - (gva & ~PAGE_MASK));
+		unsigned int n = (unsigned int)MIN(
+			(u64)len, PAGE_SIZE - (gva & ~PAGE_MASK));
 		u64 gpa = guest_virt_to_phys(cr3, cr4, gva);
 
 		if (gpa == INVALID_PHYS || !root_owns_ram(gpa, n))
@@ -71,7 +70,8 @@ bool x86_read_guest_virt(u64 cr3, u64 cr4, u64 gva, void *buf,
 bool x86_decode_mmio(const struct x86_gprs *gprs, u64 rip, u64 cr3, u64 cr4,
 		     u64 efer, struct x86_mmio_access *acc)
 {
-	unsigned int to_page_end = (unsigned int)(PAGE_SIZE - (rip & ~PAGE_MASK));
+	unsigned int to_page_end =
+		(unsigned int)(PAGE_SIZE - (rip & ~PAGE_MASK));
 	unsigned int avail = MAX_INSN_LEN;
 	bool is_write = acc->is_write;
 	u8 insn[MAX_INSN_LEN];
@@ -123,8 +123,7 @@ void x86_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		x86_root_forbidden_access(cpu, gprs, acc);
 }
 
-void x86_root_forbidden_access(struct per_cpu *cpu,
-			       const struct x86_gprs *gprs,
+void x86_root_forbidden_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 			       const struct x86_mmio_access *acc)
 {
 	const struct brig_memory *hv = &system_config->hypervisor_memory;

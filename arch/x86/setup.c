@@ -208,8 +208,8 @@ static int map_physical_memory(void)
 				 PAGE_RW | PAGE_DEVICE);
 	if (!err && con->type == BRIG_CON_MMIO_8250)
 		err = paging_map(&hv_paging,
-				 PHYS_MAP_BASE + ALIGN_DOWN(con->address,
-							    PAGE_SIZE),
+				 PHYS_MAP_BASE +
+					 ALIGN_DOWN(con->address, PAGE_SIZE),
 				 ALIGN_DOWN(con->address, PAGE_SIZE), PAGE_SIZE,
 				 PAGE_RW | PAGE_DEVICE);
 	return err;
@@ -252,7 +252,9 @@ static const struct vcpu_ops *pick_backend(void)
 		return &vmx_ops;
 #endif
 	printk("brig: no virtualization backend in this build for this CPU (%s): enable %s in the configuration\n",
-	       is_amd() ? "AMD" : is_intel() ? "Intel" : "unknown vendor",
+	       is_amd()	  ? "AMD" :
+	       is_intel() ? "Intel" :
+			    "unknown vendor",
 	       is_amd() ? "X86_SVM" : "X86_VMX");
 	return NULL;
 }
@@ -288,7 +290,8 @@ int arch_init(void)
 	if (err)
 		return err;
 	/* Linux chose the APIC mode for all its CPUs; the first one tells. */
-	x86_root_xapic = !(read_msr(MSR_IA32_APICBASE) & MSR_IA32_APICBASE_EXTD);
+	x86_root_xapic =
+		!(read_msr(MSR_IA32_APICBASE) & MSR_IA32_APICBASE_EXTD);
 	if (x86_root_xapic) {
 		printk("brig: the root runs its local APICs in xAPIC mode: their page traps\n");
 		err = paging_unmap(&root_cell.arch.npt, X86_XAPIC_PAGE,
@@ -329,8 +332,7 @@ static void save_linux_state(struct per_cpu *cpu,
  */
 static void load_host_tables(struct per_cpu *cpu)
 {
-	struct desc_ptr gdt = { sizeof(cpu->arch.gdt) - 1,
-				(u64)cpu->arch.gdt };
+	struct desc_ptr gdt = { sizeof(cpu->arch.gdt) - 1, (u64)cpu->arch.gdt };
 	struct desc_ptr idt = { sizeof(host_idt) - 1, (u64)host_idt };
 
 	cpu->arch.gdt[0] = 0;
@@ -348,8 +350,8 @@ static void restore_linux(struct per_cpu *cpu)
 	struct per_cpu_arch *a = &cpu->arch;
 
 	write_cr3(a->entry_cr3);
-	x86_restore_linux_tables(cpu, &a->linux_gdt, &a->linux_idt,
-				 a->linux_ds, a->linux_es, a->linux_ss);
+	x86_restore_linux_tables(cpu, &a->linux_gdt, &a->linux_idt, a->linux_ds,
+				 a->linux_es, a->linux_ss);
 	load_code_segment(a->linux_cs);
 }
 

@@ -87,14 +87,13 @@ static void handle_vmmcall(struct per_cpu *cpu, struct vmcb *vmcb,
 static void handle_msr(struct per_cpu *cpu, struct vmcb *vmcb,
 		       struct guest_regs *regs)
 {
-	const struct x86_msr_state st = { &vmcb->save.efer,
-					  &vmcb->save.g_pat };
+	const struct x86_msr_state st = { &vmcb->save.efer, &vmcb->save.g_pat };
 	u32 msr = (u32)regs->rcx;
 	bool ok;
 	u64 val;
 
-	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR
-					 : BRIG_EXIT_MSR]++;
+	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR :
+					   BRIG_EXIT_MSR]++;
 	if (vmcb->control.exit_info1 == 0) {
 		ok = x86_msr_read(cpu, msr, &val, &st);
 		if (ok) {
@@ -127,7 +126,10 @@ static void handle_ioio(struct per_cpu *cpu, struct vmcb *vmcb)
 		refuse(cpu, vmcb);
 		return;
 	}
-	if (x86_pio(cpu, port, size == 4 ? 4 : size == 2 ? 2 : 1,
+	if (x86_pio(cpu, port,
+		    size == 4 ? 4 :
+		    size == 2 ? 2 :
+				1,
 		    info & IOIO_IN, &vmcb->save.rax))
 		vmcb->save.rip = vmcb->control.exit_info2;
 }
@@ -138,8 +140,8 @@ static void svm_gprs(struct x86_gprs *g, struct vmcb *vmcb,
 {
 	u64 *regs[16] = { &vmcb->save.rax, &r->rcx, &r->rdx, &r->rbx,
 			  &vmcb->save.rsp, &r->rbp, &r->rsi, &r->rdi,
-			  &r->r8, &r->r9, &r->r10, &r->r11,
-			  &r->r12, &r->r13, &r->r14, &r->r15 };
+			  &r->r8,	   &r->r9,  &r->r10, &r->r11,
+			  &r->r12,	   &r->r13, &r->r14, &r->r15 };
 
 	memcpy(g->reg, regs, sizeof(regs));
 }
@@ -280,8 +282,8 @@ void svm_handle_exit(struct guest_regs *regs)
 	arch_handle_requests(cpu);
 	if (cpu->arch.nmi_pending &&
 	    !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
-		vmcb->control.event_inj =
-			SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_NMI_VECTOR;
+		vmcb->control.event_inj = SVM_EVTINJ_VALID |
+					  SVM_EVTINJ_TYPE_NMI | X86_NMI_VECTOR;
 		cpu->arch.nmi_pending = false;
 	}
 }

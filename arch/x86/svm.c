@@ -91,9 +91,9 @@ static void msrpm_allow(u8 *map, u32 msr, bool read, bool write)
 	u32 bit = (msr & 0x1fff) % 4 * 2;
 
 	if (read)
-		map[base + (msr & 0x1fff) / 4] &= (u8)~(1u << bit);
+		map[base + (msr & 0x1fff) / 4] &= (u8) ~(1u << bit);
 	if (write)
-		map[base + (msr & 0x1fff) / 4] &= (u8)~(2u << bit);
+		map[base + (msr & 0x1fff) / 4] &= (u8) ~(2u << bit);
 }
 
 /*
@@ -105,10 +105,18 @@ static void msrpm_allow(u8 *map, u32 msr, bool read, bool write)
 static void init_cell_msrpm(u8 *map)
 {
 	static const u32 direct[] = {
-		0x6e0 /* TSC_DEADLINE */, MSR_FS_BASE, MSR_GS_BASE,
-		MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
-		MSR_IA32_SYSENTER_EIP, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
-		MSR_SFMASK, 0xc0000103 /* TSC_AUX */,
+		0x6e0 /* TSC_DEADLINE */,
+		MSR_FS_BASE,
+		MSR_GS_BASE,
+		MSR_KERNEL_GS_BASE,
+		MSR_IA32_SYSENTER_CS,
+		MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP,
+		MSR_STAR,
+		MSR_LSTAR,
+		MSR_CSTAR,
+		MSR_SFMASK,
+		0xc0000103 /* TSC_AUX */,
 	};
 
 	memset(map, 0xff, SVM_MSRPM_SIZE);
@@ -125,7 +133,7 @@ static void svm_iopm_set(u8 *iopm, u32 base, u32 length, bool trap)
 		if (trap)
 			iopm[port / 8] |= (u8)(1u << (port % 8));
 		else
-			iopm[port / 8] &= (u8)~(1u << (port % 8));
+			iopm[port / 8] &= (u8) ~(1u << (port % 8));
 	}
 }
 
@@ -143,8 +151,7 @@ static int alloc_bitmaps(struct cell_arch *a)
  */
 static int svm_cell_init(struct cell *cell)
 {
-	const struct brig_port_range *pio =
-		brig_cell_port_ranges(cell->config);
+	const struct brig_port_range *pio = brig_cell_port_ranges(cell->config);
 	int err = alloc_bitmaps(&cell->arch);
 
 	if (err)
@@ -255,8 +262,7 @@ static void init_vmcb_from_linux(struct per_cpu *cpu,
 
 	memset(vmcb, 0, sizeof(*vmcb));
 	ctl->intercept_misc1 = SVM_INTERCEPT1_NMI | SVM_INTERCEPT1_INIT |
-			       SVM_INTERCEPT1_CPUID |
-			       SVM_INTERCEPT1_INVLPGA |
+			       SVM_INTERCEPT1_CPUID | SVM_INTERCEPT1_INVLPGA |
 			       SVM_INTERCEPT1_IOIO_PROT |
 			       SVM_INTERCEPT1_MSR_PROT |
 			       SVM_INTERCEPT1_SHUTDOWN;
@@ -291,8 +297,7 @@ static void init_vmcb_from_linux(struct per_cpu *cpu,
 	save->g_pat = read_msr(MSR_IA32_PAT);
 }
 
-static int svm_cpu_init(struct per_cpu *cpu,
-			struct arch_entry_state *state)
+static int svm_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
 {
 	u64 efer = read_msr(MSR_EFER);
 
@@ -393,14 +398,25 @@ static void __noreturn svm_cpu_deactivate(struct per_cpu *cpu)
 	struct desc_ptr gdt = { save->gdtr.limit, save->gdtr.base };
 	struct desc_ptr idt = { save->idtr.limit, save->idtr.base };
 	struct linux_return_frame frame = {
-		.r15 = regs->r15, .r14 = regs->r14, .r13 = regs->r13,
-		.r12 = regs->r12, .r11 = regs->r11, .r10 = regs->r10,
-		.r9 = regs->r9, .r8 = regs->r8, .rdi = regs->rdi,
-		.rsi = regs->rsi, .rbp = regs->rbp, .rbx = regs->rbx,
-		.rdx = regs->rdx, .rcx = regs->rcx,
+		.r15 = regs->r15,
+		.r14 = regs->r14,
+		.r13 = regs->r13,
+		.r12 = regs->r12,
+		.r11 = regs->r11,
+		.r10 = regs->r10,
+		.r9 = regs->r9,
+		.r8 = regs->r8,
+		.rdi = regs->rdi,
+		.rsi = regs->rsi,
+		.rbp = regs->rbp,
+		.rbx = regs->rbx,
+		.rdx = regs->rdx,
+		.rcx = regs->rcx,
 		.cr3 = save->cr3,
-		.rip = save->rip, .cs = save->cs.selector,
-		.rflags = save->rflags, .rsp = save->rsp,
+		.rip = save->rip,
+		.cs = save->cs.selector,
+		.rflags = save->rflags,
+		.rsp = save->rsp,
 		.ss = save->ss.selector,
 	};
 

@@ -39,7 +39,7 @@ struct cell *cell_find(unsigned int id);
 
 /* Every CPU of a cell, by number. */
 #define for_each_cell_cpu(cpu, cell)                                           \
-	for ((cpu) = 0; (cpu) < CONFIG_MAX_CPUS; (cpu)++)                     \
+	for ((cpu) = 0; (cpu) < CONFIG_MAX_CPUS; (cpu)++)                      \
 		if (brig_cell_has_cpu((cell)->config, (cpu)))
 
 /* Set up the root cell from the system description (first CPU in). */

@@ -16,7 +16,10 @@ typedef struct {
 	u16 owner;
 } spinlock_t;
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT                                                          \
+	{                                                                      \
+		0, 0                                                           \
+	}
 #define DEFINE_SPINLOCK(name) spinlock_t name = SPINLOCK_INIT
 
 static inline void spin_lock(spinlock_t *lock)

@@ -29,8 +29,8 @@ static int setup(void **state, unsigned int levels, bool gb, bool ept)
 
 	x86_paging_init(levels, gb);
 	f->mem = test_pool_create(&f->pool, 256);
-	assert_int_equal(paging_init(&f->pg, ept ? &x86_ept_paging
-						  : &x86_long_paging,
+	assert_int_equal(paging_init(&f->pg,
+				     ept ? &x86_ept_paging : &x86_long_paging,
 				     &f->pool),
 			 0);
 	f->baseline = page_pool_used(&f->pool);
@@ -38,10 +38,22 @@ static int setup(void **state, unsigned int levels, bool gb, bool ept)
 	return 0;
 }
 
-static int setup4(void **state) { return setup(state, 4, true, false); }
-static int setup5(void **state) { return setup(state, 5, true, false); }
-static int setup4_no_gb(void **state) { return setup(state, 4, false, false); }
-static int setup_ept(void **state) { return setup(state, 4, true, true); }
+static int setup4(void **state)
+{
+	return setup(state, 4, true, false);
+}
+static int setup5(void **state)
+{
+	return setup(state, 5, true, false);
+}
+static int setup4_no_gb(void **state)
+{
+	return setup(state, 4, false, false);
+}
+static int setup_ept(void **state)
+{
+	return setup(state, 4, true, true);
+}
 
 static int teardown(void **state)
 {
@@ -91,9 +103,9 @@ static void test_unaligned_range_mixes_sizes(void **state)
 	unsigned int flags = 0;
 
 	/* 4 KiB head, 2 MiB middle, 4 KiB tail. */
-	assert_int_equal(paging_map(&f->pg, 2 * MiB - 0x1000, 0x40000000 -
-					    0x1000,
-				    2 * MiB + 0x2000, PAGE_RWX),
+	assert_int_equal(paging_map(&f->pg, 2 * MiB - 0x1000,
+				    0x40000000 - 0x1000, 2 * MiB + 0x2000,
+				    PAGE_RWX),
 			 0);
 	assert_int_equal(paging_virt_to_phys_walk(&f->pg, 2 * MiB - 0x1000,
 						  &flags),
@@ -137,9 +149,8 @@ static void test_refill_merges_back(void **state)
 	assert_int_equal(paging_map(&f->pg, 0, 0, GiB, PAGE_RW), 0);
 	assert_int_equal(paging_unmap(&f->pg, 0x12345000, 0x1000), 0);
 	assert_true(tables_used(f) >= 2);
-	assert_int_equal(paging_map(&f->pg, 0x12345000, 0x12345000, 0x1000,
-				    PAGE_RW),
-			 0);
+	assert_int_equal(
+		paging_map(&f->pg, 0x12345000, 0x12345000, 0x1000, PAGE_RW), 0);
 	assert_int_equal(tables_used(f), f->pg.fmt->levels - 3);
 	/* Different rights in one 4 KiB page keep the tables. */
 	assert_int_equal(paging_map(&f->pg, 0x1000, 0x1000, 0x1000, PAGE_READ),
@@ -217,8 +228,8 @@ int main(void)
 						setup_ept, teardown),
 		cmocka_unit_test_setup_teardown(test_no_gbpages_uses_2m,
 						setup4_no_gb, teardown),
-		cmocka_unit_test_setup_teardown(test_unaligned_range_mixes_sizes,
-						setup5, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unaligned_range_mixes_sizes, setup5, teardown),
 		cmocka_unit_test_setup_teardown(test_hole_punch_splits, setup4,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hole_punch_splits,

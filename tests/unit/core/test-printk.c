@@ -39,7 +39,8 @@ static void test_conversions(void **state)
 		check("(null)", "%s", none);
 	}
 	check("0x1000", "%p", (void *)0x1000);
-	check("-9223372036854775808", "%lld", (long long)(-0x7fffffffffffffffLL - 1));
+	check("-9223372036854775808", "%lld",
+	      (long long)(-0x7fffffffffffffffLL - 1));
 	check("18446744073709551615", "%llu", ~0ULL);
 	check("42", "%zu", (size_t)42);
 }

@@ -11,7 +11,7 @@
 struct per_cpu;
 
 /* ICR fields (x2APIC: destination in bits 32..63) */
-#define APIC_ICR_VECTOR(icr) ((u32)(icr) & 0xff)
+#define APIC_ICR_VECTOR(icr) ((u32)(icr)&0xff)
 #define APIC_ICR_DM(icr) (((u32)(icr) >> 8) & 7)
 #define APIC_DM_FIXED 0
 #define APIC_DM_NMI 4

@@ -64,8 +64,7 @@ void x86_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
  * later a cell's memory): reads return all-ones, writes are dropped, and
  * the console reports the first access to each page.
  */
-void x86_root_forbidden_access(struct per_cpu *cpu,
-			       const struct x86_gprs *gprs,
+void x86_root_forbidden_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 			       const struct x86_mmio_access *acc);
 
 /* Read guest memory at a guest virtual address (root cell, 1:1 RAM). */

@@ -23,7 +23,6 @@ struct guest_regs {
 	u64 pad; /* keeps the stack 16-byte aligned below the frame */
 };
 
-
 #define HOST_GDT_CODE 1 /* selector 0x08 */
 #define HOST_GDT_DATA 2 /* selector 0x10 */
 #define HOST_GDT_ENTRIES 3

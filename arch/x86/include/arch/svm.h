@@ -58,7 +58,8 @@ struct vmcb_control {
 };
 
 struct vmcb_save {
-	struct vmcb_seg es, cs, ss, ds, fs, gs, gdtr, ldtr, idtr, tr; /* 0x400 */
+	struct vmcb_seg es, cs, ss, ds, fs, gs, gdtr, ldtr, idtr,
+		tr; /* 0x400 */
 	u8 reserved0[0x4cb - 0x4a0];
 	u8 cpl; /* 0x4cb */
 	u8 reserved1[4];
