@@ -130,8 +130,13 @@ install: all
 deps:
 	$(Q)scripts/setup-deps.sh
 
+# cmocka: the tool and the shared checker (tests/unit), the hypervisor
+# core's pure logic (tests/unit/core), the inmate library's formatter and
+# command-line parser (inmates/tests).
 test-unit: $(AUTOCONF_H)
 	$(Q)$(MAKE) -C tests/unit run
+	$(Q)$(MAKE) -C tests/unit/core run
+	$(Q)$(MAKE) -C inmates unit-test
 
 test-headers:
 	$(Q)scripts/check-headers.sh
@@ -139,7 +144,9 @@ test-headers:
 test-symbols:
 	$(Q)scripts/check-symbols.sh
 
+# The inmates on bare QEMU first (no hypervisor), then every scenario.
 test-qemu: all
+	$(Q)$(MAKE) -C inmates test
 	$(Q)tests/harness/suite.sh qemu
 
 test-bochs: all
