@@ -75,7 +75,21 @@ t_check cells.insmod insmod "$BRIG_KO"
 t_check cells.enable brig enable "$SYS"
 base=$(pool)
 t_check cells.hello-run cell_run hello.bin "greeting=from-root"
+# The root touching what the running cell owns: all-ones, writes dropped,
+# the console says so once; the root carries on.
+root_denied() {
+	v=$(dd if=/dev/port bs=1 skip=$((0x2fd)) count=1 2>/dev/null | od -An -tx1 | tr -d ' ')
+	echo "root reads COM2's LSR as $v"
+	[ "$v" = ff ] || return 1
+	printf 'X' | dd of=/dev/port bs=1 seek=$((0x2f8)) 2>/dev/null
+	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys=0x3b000000 op=read && rmmod hvprobe
+	dmesg | grep "hvprobe: read 0x3b000000" | tail -n 1 | grep -q "= ffffffffffffffff" || return 1
+	brig console | grep -E "I/O port 2fd denied" &&
+		brig console | grep -E "at 3b000000 denied \(not the root's memory\)"
+}
+
 t_check cells.root-works root_works
+t_check cells.root-denied root_denied
 t_check cells.list brig cell list
 t_check cells.hello-destroy cell_gone
 
