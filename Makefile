@@ -55,6 +55,7 @@ Q := $(if $(V),,@)
 .PHONY: all hypervisor driver tools inmates configs deps \
 	menuconfig olddefconfig %_defconfig syncconfig \
 	check test-unit test-headers test-symbols test-qemu test-bochs \
+	test-programs \
 	demo install clean distclean help
 
 all: hypervisor driver tools inmates configs
@@ -144,12 +145,17 @@ test-headers:
 test-symbols:
 	$(Q)scripts/check-symbols.sh
 
+# Static helper programs the scenarios run in the guest (cpuid-sig, ...);
+# the test kernel modules are built per kernel by the harness itself.
+test-programs:
+	$(Q)$(MAKE) -C tests/tools
+
 # The inmates on bare QEMU first (no hypervisor), then every scenario.
-test-qemu: all
+test-qemu: all test-programs
 	$(Q)$(MAKE) -C inmates test
 	$(Q)tests/harness/suite.sh qemu
 
-test-bochs: all
+test-bochs: all test-programs
 	$(Q)tests/harness/suite.sh bochs
 
 # Dependencies first (a fresh Debian 12 machine has none of them), then
@@ -165,7 +171,7 @@ check:
 
 demo:
 	$(Q)$(MAKE) -s deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) all test-programs
 	$(Q)tests/harness/demo.sh $(BOARD)
 
 # --- housekeeping --------------------------------------------------------
