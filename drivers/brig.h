@@ -56,6 +56,8 @@ struct brig_cell {
 };
 
 /* enable.c */
+void *brig_copy_blob(struct brig_file *bf, void __user *arg, const char *what,
+		     u32 min, u32 *size);
 int brig_cmd_enable(struct brig_file *bf, void __user *arg);
 int brig_cmd_disable(struct brig_file *bf);
 /* Disable on the way to reboot, power-off or kexec. */

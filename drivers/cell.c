@@ -271,31 +271,6 @@ static int check_new_cell(struct brig_file *bf,
 	return check_cell(bf, desc, size);
 }
 
-static struct brig_cell_desc *copy_cell_config(struct brig_file *bf,
-					       void __user *arg, u32 *size)
-{
-	struct brig_config_args args;
-	void *blob;
-
-	if (copy_from_user(&args, arg, sizeof(args)))
-		return ERR_PTR(-EFAULT);
-	if (args.flags)
-		return ERR_PTR(brig_fail(bf, -EINVAL, "unknown flags %#x",
-					 args.flags));
-	if (args.size < sizeof(struct brig_cell_desc) ||
-	    args.size > BRIG_HC_MAX_CONFIG_SIZE)
-		return ERR_PTR(brig_fail(
-			bf, -EINVAL,
-			"cell description of %u bytes: too %s (truncated file?)",
-			args.size,
-			args.size < sizeof(struct brig_cell_desc) ? "small" :
-								    "large"));
-	blob = vmemdup_user(u64_to_user_ptr(args.addr), args.size);
-	if (!IS_ERR(blob))
-		*size = args.size;
-	return blob;
-}
-
 /* Brings back online the CPUs of mask; logs those that do not come. */
 static void cpus_online(const struct cpumask *mask)
 {
@@ -447,7 +422,9 @@ int brig_cmd_cell_create(struct brig_file *bf, void __user *arg)
 
 	if (!cell)
 		return -ENOMEM;
-	cell->desc = copy_cell_config(bf, arg, &cell->desc_size);
+	cell->desc = brig_copy_blob(bf, arg, "cell description",
+				    sizeof(struct brig_cell_desc),
+				    &cell->desc_size);
 	if (IS_ERR(cell->desc)) {
 		ret = PTR_ERR(cell->desc);
 		cell->desc = NULL;

@@ -263,8 +263,13 @@ out:
 	return err;
 }
 
-static struct brig_system_desc *copy_config(struct brig_file *bf,
-					    void __user *arg, u32 *size)
+/*
+ * A description blob from user space (struct brig_config_args), for enable
+ * and for cell create: flags must be 0 and the size plausible for what
+ * (min bytes at least) before anything is copied.
+ */
+void *brig_copy_blob(struct brig_file *bf, void __user *arg, const char *what,
+		     u32 min, u32 *size)
 {
 	struct brig_config_args args;
 	void *blob;
@@ -274,14 +279,10 @@ static struct brig_system_desc *copy_config(struct brig_file *bf,
 	if (args.flags)
 		return ERR_PTR(brig_fail(bf, -EINVAL, "unknown flags %#x",
 					 args.flags));
-	if (args.size < sizeof(struct brig_system_desc) ||
-	    args.size > BRIG_HC_MAX_CONFIG_SIZE)
+	if (args.size < min || args.size > BRIG_HC_MAX_CONFIG_SIZE)
 		return ERR_PTR(brig_fail(
-			bf, -EINVAL,
-			"system description of %u bytes: too %s (truncated file?)",
-			args.size,
-			args.size < sizeof(struct brig_system_desc) ? "small" :
-								      "large"));
+			bf, -EINVAL, "%s of %u bytes: too %s (truncated file?)",
+			what, args.size, args.size < min ? "small" : "large"));
 	blob = vmemdup_user(u64_to_user_ptr(args.addr), args.size);
 	if (!IS_ERR(blob))
 		*size = args.size;
@@ -294,7 +295,8 @@ int brig_cmd_enable(struct brig_file *bf, void __user *arg)
 	u32 size = 0;
 	int err;
 
-	sys = copy_config(bf, arg, &size);
+	sys = brig_copy_blob(bf, arg, "system description",
+			     sizeof(struct brig_system_desc), &size);
 	if (IS_ERR(sys))
 		return PTR_ERR(sys);
 
