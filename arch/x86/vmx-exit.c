@@ -136,6 +136,20 @@ static void handle_io(struct per_cpu *cpu, struct guest_regs *regs)
 		skip_instruction();
 }
 
+/*
+ * The CR4 the guest sees: the read shadow only for the bits it does not own
+ * (the guest/host mask); the rest, PAE and LA57 among them, change without
+ * exits and so only GUEST_CR4 has them. (After INIT the shadow holds 0
+ * while the restarted CPU runs with paging on.)
+ */
+static u64 guest_cr4(void)
+{
+	u64 mask = vmcs_read(CR4_GUEST_HOST_MASK);
+
+	return (vmcs_read(GUEST_CR4) & ~mask) |
+	       (vmcs_read(CR4_READ_SHADOW) & mask);
+}
+
 /* The guest's 16 GPRs in x86 numbering; RSP is copied from the VMCS. */
 static void vmx_gprs(struct x86_gprs *g, struct guest_regs *r, u64 *rsp)
 {
@@ -164,7 +178,7 @@ static void handle_ept_violation(struct per_cpu *cpu, struct guest_regs *regs)
 	}
 	vmx_gprs(&gprs, regs, &rsp);
 	if (fetch || !x86_decode_mmio(&gprs, rip, vmcs_read(GUEST_CR3),
-				      vmcs_read(CR4_READ_SHADOW),
+				      guest_cr4(),
 				      vmcs_read(GUEST_IA32_EFER), &acc)) {
 		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
 		       cpu->cpu_id, (unsigned long long)acc.gpa,
@@ -317,7 +331,7 @@ static void handle_xsetbv(struct per_cpu *cpu, struct guest_regs *regs)
 
 	cpu->stats[BRIG_EXIT_XSETBV]++;
 	if (regs->rcx != 0 || !xcr0_valid(val) || guest_cpl() != 0 ||
-	    !(vmcs_read(CR4_READ_SHADOW) & X86_CR4_OSXSAVE)) {
+	    !(guest_cr4() & X86_CR4_OSXSAVE)) {
 		inject_exception(X86_GP_VECTOR, true, 0);
 		return;
 	}

@@ -661,7 +661,7 @@ static void write_dr7(u64 v)
 /* The guest's state that leaves with the VMCS, read before VMCLEAR. */
 struct vmx_linux_state {
 	struct desc_ptr gdt, idt;
-	u16 ds, es, ss;
+	u16 ds, es, ss, tr;
 	u64 cr0, cr4, dr7, pat, efer, debugctl, fs_base, gs_base;
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 };
@@ -676,6 +676,7 @@ static void read_guest_state(struct vmx_linux_state *s,
 	s->ds = (u16)vmcs_read(GUEST_DS_SELECTOR);
 	s->es = (u16)vmcs_read(GUEST_ES_SELECTOR);
 	s->ss = (u16)vmcs_read(GUEST_SS_SELECTOR);
+	s->tr = (u16)vmcs_read(GUEST_TR_SELECTOR);
 	s->cr0 = (vmcs_read(GUEST_CR0) & ~cr0_mask()) |
 		 (vmcs_read(CR0_READ_SHADOW) & cr0_mask());
 	s->cr4 = vmcs_read(GUEST_CR4) & ~(u64)X86_CR4_VMXE;
@@ -696,6 +697,29 @@ static void read_guest_state(struct vmx_linux_state *s,
 	f->ss = s->ss;
 }
 
+/*
+ * A VM exit sets TR's limit to 0x67 (SDM 28.5.2), which cuts Linux's I/O
+ * bitmap off the TSS: ioperm() users would fault. Reload TR from Linux's
+ * descriptor, whose type LTR wants "available": clear its busy bit first.
+ * Linux maps its GDT read-only, hence CR0.WP off for the write (and CET,
+ * which forbids clearing WP, off around it).
+ */
+#define X86_CR4_CET BIT(23)
+static void reload_linux_tr(const struct desc_ptr *gdt, u16 sel)
+{
+	u8 *type = (u8 *)(gdt->base + (sel & ~7u) + 5);
+	u64 cr0 = read_cr0(), cr4 = read_cr4();
+
+	if (cr4 & X86_CR4_CET)
+		write_cr4(cr4 & ~X86_CR4_CET);
+	write_cr0(cr0 & ~X86_CR0_WP);
+	WRITE_ONCE(*type, (u8)(*type & ~0x2));
+	asm volatile("ltr %0" ::"r"(sel) : "memory");
+	write_cr0(cr0);
+	if (cr4 & X86_CR4_CET)
+		write_cr4(cr4);
+}
+
 static void __noreturn vmx_cpu_deactivate(struct per_cpu *cpu)
 {
 	struct guest_regs *regs = guest_regs_of(cpu);
@@ -713,6 +737,7 @@ static void __noreturn vmx_cpu_deactivate(struct per_cpu *cpu)
 	/* The early tables map both this code and Linux's kernel. */
 	write_cr3(cpu->arch.entry_cr3);
 	x86_restore_linux_tables(cpu, &s.gdt, &s.idt, s.ds, s.es, s.ss);
+	reload_linux_tr(&s.gdt, s.tr);
 	if (read_cr4() != s.cr4)
 		write_cr4(s.cr4);
 	if (read_cr0() != s.cr0)
