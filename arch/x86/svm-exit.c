@@ -214,8 +214,8 @@ static void handle_svm_insn(struct per_cpu *cpu, struct vmcb *vmcb, u32 code)
 {
 	cpu->stats[BRIG_EXIT_EXCEPTION]++;
 	inject_exception(vmcb, X86_UD_VECTOR, false, 0);
-	if (!is_root(cpu) && code == SVM_EXIT_CLGI)
-		/* CLGI in a cell would be harmless (#UD), but say so. */
+	/* Harmless (#UD, as without SVM), but a cell trying it is news. */
+	if (!is_root(cpu))
 		printk("brig: cell \"%s\" CPU %u: SVM instruction (exit %x) at %llx: #UD\n",
 		       cpu->cell->config->name, cpu->cpu_id, code,
 		       (unsigned long long)vmcb->save.rip);
