@@ -32,8 +32,8 @@ static bool is_root(const struct per_cpu *cpu)
 
 static void skip_instruction(void)
 {
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
-				      vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RIP,
+		   vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
 static void inject_exception(unsigned int vector, bool has_error, u32 error)
@@ -85,8 +85,7 @@ static void handle_vmcall(struct per_cpu *cpu, struct guest_regs *regs)
 }
 
 /* EFER and PAT live in the VMCS: the policy edits copies written back. */
-static void handle_msr(struct per_cpu *cpu, struct guest_regs *regs,
-		       bool write)
+static void handle_msr(struct per_cpu *cpu, struct guest_regs *regs, bool write)
 {
 	u64 efer = vmcs_read(GUEST_IA32_EFER), pat = vmcs_read(GUEST_IA32_PAT);
 	const struct x86_msr_state st = { &efer, &pat };
@@ -94,8 +93,8 @@ static void handle_msr(struct per_cpu *cpu, struct guest_regs *regs,
 	bool ok;
 	u64 val;
 
-	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR
-					 : BRIG_EXIT_MSR]++;
+	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR :
+					   BRIG_EXIT_MSR]++;
 	if (!write) {
 		ok = x86_msr_read(cpu, msr, &val, &st);
 		if (ok) {
@@ -154,9 +153,9 @@ static u64 guest_cr4(void)
 static void vmx_gprs(struct x86_gprs *g, struct guest_regs *r, u64 *rsp)
 {
 	u64 *regs[16] = { &r->vmcb_pa, &r->rcx, &r->rdx, &r->rbx,
-			  rsp, &r->rbp, &r->rsi, &r->rdi,
-			  &r->r8, &r->r9, &r->r10, &r->r11,
-			  &r->r12, &r->r13, &r->r14, &r->r15 };
+			  rsp,	       &r->rbp, &r->rsi, &r->rdi,
+			  &r->r8,      &r->r9,	&r->r10, &r->r11,
+			  &r->r12,     &r->r13, &r->r14, &r->r15 };
 
 	memcpy(g->reg, regs, sizeof(regs));
 }
@@ -177,9 +176,9 @@ static void handle_ept_violation(struct per_cpu *cpu, struct guest_regs *regs)
 		return;
 	}
 	vmx_gprs(&gprs, regs, &rsp);
-	if (fetch || !x86_decode_mmio(&gprs, rip, vmcs_read(GUEST_CR3),
-				      guest_cr4(),
-				      vmcs_read(GUEST_IA32_EFER), &acc)) {
+	if (fetch ||
+	    !x86_decode_mmio(&gprs, rip, vmcs_read(GUEST_CR3), guest_cr4(),
+			     vmcs_read(GUEST_IA32_EFER), &acc)) {
 		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
 		       cpu->cpu_id, (unsigned long long)acc.gpa,
 		       (unsigned long long)rip);
@@ -349,8 +348,7 @@ static void handle_vmx_insn(struct per_cpu *cpu, u32 reason)
 		       (unsigned long long)vmcs_read(GUEST_RIP));
 }
 
-static void dispatch(struct per_cpu *cpu, struct guest_regs *regs,
-		     u32 reason)
+static void dispatch(struct per_cpu *cpu, struct guest_regs *regs, u32 reason)
 {
 	switch (reason) {
 	case EXIT_REASON_EXCEPTION_NMI:
@@ -417,8 +415,7 @@ static void dispatch(struct per_cpu *cpu, struct guest_regs *regs,
 		break;
 	default:
 		panic("unexpected VMX exit %u (qualification %llx) at rip %llx",
-		      reason,
-		      (unsigned long long)vmcs_read(EXIT_QUALIFICATION),
+		      reason, (unsigned long long)vmcs_read(EXIT_QUALIFICATION),
 		      (unsigned long long)vmcs_read(GUEST_RIP));
 	}
 }
@@ -477,11 +474,11 @@ void vmx_handle_exit(struct guest_regs *regs)
 	if (reason & EXIT_REASON_FAILED_ENTRY)
 		panic("VM entry failed on CPU %u: %s (exit reason %x, qualification %llx)",
 		      cpu->cpu_id,
-		      (reason & 0xffff) == EXIT_REASON_INVALID_STATE
-			      ? "invalid guest state"
-		      : (reason & 0xffff) == EXIT_REASON_MSR_LOAD_FAIL
-			      ? "MSR loading"
-			      : "machine check",
+		      (reason & 0xffff) == EXIT_REASON_INVALID_STATE ?
+			      "invalid guest state" :
+		      (reason & 0xffff) == EXIT_REASON_MSR_LOAD_FAIL ?
+			      "MSR loading" :
+			      "machine check",
 		      reason,
 		      (unsigned long long)vmcs_read(EXIT_QUALIFICATION));
 	reinject_vectoring_event();

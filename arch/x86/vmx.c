@@ -81,22 +81,26 @@ static bool adjust_controls(u32 msr, u32 want, u32 required,
 }
 
 static const char *const pin_names[32] = {
-	[3] = "NMI exiting", [5] = "virtual NMIs",
+	[3] = "NMI exiting",
+	[5] = "virtual NMIs",
 };
 static const char *const cpu_names[32] = {
-	[25] = "I/O bitmaps", [28] = "MSR bitmaps",
+	[25] = "I/O bitmaps",
+	[28] = "MSR bitmaps",
 	[31] = "secondary controls",
 };
 static const char *const cpu2_names[32] = {
-	[1] = "EPT", [7] = "unrestricted guest",
+	[1] = "EPT",
+	[7] = "unrestricted guest",
 };
 static const char *const exit_names[32] = {
 	[2] = "saving debug controls", [9] = "64-bit hosts",
-	[18] = "saving PAT", [19] = "loading PAT", [20] = "saving EFER",
-	[21] = "loading EFER",
+	[18] = "saving PAT",	       [19] = "loading PAT",
+	[20] = "saving EFER",	       [21] = "loading EFER",
 };
 static const char *const entry_names[32] = {
-	[2] = "loading debug controls", [14] = "loading PAT",
+	[2] = "loading debug controls",
+	[14] = "loading PAT",
 	[15] = "loading EFER",
 };
 
@@ -111,28 +115,26 @@ static bool find_controls(void)
 	u32 want_cpu = CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
 		       CPU_SECONDARY_CONTROLS;
 
-	return adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS
-					 : MSR_IA32_VMX_PINBASED_CTLS,
+	return adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+					   MSR_IA32_VMX_PINBASED_CTLS,
 			       PIN_NMI_EXITING | PIN_VIRTUAL_NMIS,
 			       PIN_NMI_EXITING | PIN_VIRTUAL_NMIS, pin_names,
 			       &pin_ctl) &&
-	       adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
-					 : MSR_IA32_VMX_PROCBASED_CTLS,
+	       adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+					   MSR_IA32_VMX_PROCBASED_CTLS,
 			       want_cpu, want_cpu, cpu_names, &cpu_ctl) &&
 	       /* RDTSCP, INVPCID, XSAVES: Linux uses them where they exist. */
 	       adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2,
 			       CPU2_EPT | CPU2_UNRESTRICTED_GUEST | CPU2_VPID |
-				       CPU2_RDTSCP | CPU2_INVPCID |
-				       CPU2_XSAVES,
+				       CPU2_RDTSCP | CPU2_INVPCID | CPU2_XSAVES,
 			       CPU2_EPT | CPU2_UNRESTRICTED_GUEST, cpu2_names,
 			       &cpu2_ctl) &&
-	       adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS
-					 : MSR_IA32_VMX_EXIT_CTLS,
+	       adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+					   MSR_IA32_VMX_EXIT_CTLS,
 			       want_exit, want_exit, exit_names, &exit_ctl) &&
-	       adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS
-					 : MSR_IA32_VMX_ENTRY_CTLS,
-			       want_entry, want_entry, entry_names,
-			       &entry_ctl);
+	       adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+					   MSR_IA32_VMX_ENTRY_CTLS,
+			       want_entry, want_entry, entry_names, &entry_ctl);
 }
 
 /* EPT as brig builds it: 4-level, write-back, INVEPT; VPID optional. */
@@ -192,7 +194,7 @@ static void msr_bitmap_set(u8 *map, u32 msr, bool read, bool write, bool trap)
 		if (trap)
 			*byte |= (u8)(1u << (bit % 8));
 		else
-			*byte &= (u8)~(1u << (bit % 8));
+			*byte &= (u8) ~(1u << (bit % 8));
 	}
 }
 
@@ -219,10 +221,19 @@ static void init_root_msr_bitmap(u8 *map)
 static void init_cell_msr_bitmap(u8 *map)
 {
 	static const u32 direct[] = {
-		0x6e0 /* TSC_DEADLINE */, MSR_FS_BASE, MSR_GS_BASE,
-		MSR_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
-		MSR_IA32_SYSENTER_EIP, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
-		MSR_SFMASK, 0xc0000103 /* TSC_AUX */, MSR_EFER,
+		0x6e0 /* TSC_DEADLINE */,
+		MSR_FS_BASE,
+		MSR_GS_BASE,
+		MSR_KERNEL_GS_BASE,
+		MSR_IA32_SYSENTER_CS,
+		MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP,
+		MSR_STAR,
+		MSR_LSTAR,
+		MSR_CSTAR,
+		MSR_SFMASK,
+		0xc0000103 /* TSC_AUX */,
+		MSR_EFER,
 	};
 
 	memset(map, 0xff, MSR_BITMAP_SIZE);
@@ -235,12 +246,11 @@ static void init_cell_msr_bitmap(u8 *map)
 /* One bit per port, A then B contiguous: the same layout as SVM's map. */
 static void io_bitmap_set(u8 *map, u32 base, u32 length, bool trap)
 {
-	for (u32 port = base; port < base + length && port <= 0xffff;
-	     port++) {
+	for (u32 port = base; port < base + length && port <= 0xffff; port++) {
 		if (trap)
 			map[port / 8] |= (u8)(1u << (port % 8));
 		else
-			map[port / 8] &= (u8)~(1u << (port % 8));
+			map[port / 8] &= (u8) ~(1u << (port % 8));
 	}
 }
 
@@ -270,8 +280,7 @@ static void vmx_cell_exit(struct cell *cell)
  */
 static int vmx_cell_init(struct cell *cell)
 {
-	const struct brig_port_range *pio =
-		brig_cell_port_ranges(cell->config);
+	const struct brig_port_range *pio = brig_cell_port_ranges(cell->config);
 	int err = alloc_bitmaps(&cell->arch);
 
 	if (err) {
@@ -363,8 +372,8 @@ void vmx_update_cr0(u64 val)
 	u64 efer = vmcs_read(GUEST_IA32_EFER);
 	u64 entry = vmcs_read(VM_ENTRY_CONTROLS);
 
-	vmcs_write(GUEST_CR0, (val | cr0_vmx_bits()) & (cr0_fixed1 |
-							 ~0xffffffffULL));
+	vmcs_write(GUEST_CR0,
+		   (val | cr0_vmx_bits()) & (cr0_fixed1 | ~0xffffffffULL));
 	vmcs_write(CR0_READ_SHADOW, val);
 	if ((val & X86_CR0_PG) && (efer & EFER_LME)) {
 		efer |= EFER_LMA;
@@ -398,8 +407,7 @@ static void write_guest_segment(unsigned int n, const struct vmcb_seg *seg,
 {
 	u32 ar = (seg->attrib & 0xffu) | (u32)(seg->attrib & 0xf00u) << 4;
 
-	vmcs_write((enum vmcs_field)(GUEST_ES_SELECTOR + 2 * n),
-		   seg->selector);
+	vmcs_write((enum vmcs_field)(GUEST_ES_SELECTOR + 2 * n), seg->selector);
 	vmcs_write((enum vmcs_field)(GUEST_ES_BASE + 2 * n), seg->base);
 	vmcs_write((enum vmcs_field)(GUEST_ES_LIMIT + 2 * n), seg->limit);
 	vmcs_write((enum vmcs_field)(GUEST_ES_AR_BYTES + 2 * n),
@@ -410,9 +418,8 @@ static void write_guest_segment(unsigned int n, const struct vmcb_seg *seg,
 static void write_linux_segments(const struct per_cpu_arch *a)
 {
 	const struct desc_ptr *gdt = &a->linux_gdt;
-	const u16 sel[8] = { a->linux_es, a->linux_cs, a->linux_ss,
-			     a->linux_ds, read_fs(), read_gs(), read_ldtr(),
-			     read_tr() };
+	const u16 sel[8] = { a->linux_es, a->linux_cs, a->linux_ss, a->linux_ds,
+			     read_fs(),	  read_gs(),   read_ldtr(), read_tr() };
 	struct vmcb_seg seg;
 
 	for (unsigned int n = 0; n < 8; n++) {
@@ -544,8 +551,8 @@ static void vmx_set_context(struct per_cpu *cpu)
 	vmcs_write(IO_BITMAP_A, io);
 	vmcs_write(IO_BITMAP_B, io + PAGE_SIZE);
 	vmcs_write(MSR_BITMAP, hv_virt_to_phys(cell->arch.msrpm));
-	vmcs_write(EPT_POINTER, hv_virt_to_phys(cell->arch.npt.root) |
-					EPTP_WB | EPTP_WALK_4);
+	vmcs_write(EPT_POINTER, hv_virt_to_phys(cell->arch.npt.root) | EPTP_WB |
+					EPTP_WALK_4);
 	if (vmx_has_vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, ROOT_VPID + cell->id);
 	vmx_flush_guest_tlb(cpu);
@@ -582,8 +589,8 @@ static void write_host_state(struct per_cpu *cpu)
 	vmcs_write(HOST_IA32_PAT, read_msr(MSR_IA32_PAT));
 	vmcs_write(HOST_IA32_EFER, read_msr(MSR_EFER));
 	/* Exits push the guest's registers into the frame (entry.S). */
-	vmcs_write(HOST_RSP, (u64)guest_regs_of(cpu) +
-				     offsetof(struct guest_regs, pad));
+	vmcs_write(HOST_RSP,
+		   (u64)guest_regs_of(cpu) + offsetof(struct guest_regs, pad));
 	vmcs_write(HOST_RIP, (u64)vmx_vm_exit);
 }
 
@@ -595,9 +602,8 @@ static void __noreturn vmx_cpu_activate(struct per_cpu *cpu)
 	vmx_set_context(cpu);
 	memset(regs, 0, sizeof(*regs));
 	if (cpu->arch.nmi_pending) {
-		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
-						      INTR_TYPE_NMI |
-						      X86_NMI_VECTOR);
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+			   INTR_INFO_VALID | INTR_TYPE_NMI | X86_NMI_VECTOR);
 		cpu->arch.nmi_pending = false;
 	}
 	vmx_vm_loop(regs);
@@ -617,7 +623,8 @@ static void vmx_cpu_reset(struct per_cpu *cpu, u64 cs_base, u64 ip)
 		write_guest_segment(n, &seg, true);
 	}
 	seg = (struct vmcb_seg){ .selector = (u16)(cs_base >> 4),
-				 .attrib = 0x9b, .limit = 0xffff,
+				 .attrib = 0x9b,
+				 .limit = 0xffff,
 				 .base = cs_base };
 	write_guest_segment(SEG_CS, &seg, true);
 	vmcs_write(GUEST_GDTR_BASE, 0);
@@ -725,11 +732,20 @@ static void __noreturn vmx_cpu_deactivate(struct per_cpu *cpu)
 	struct guest_regs *regs = guest_regs_of(cpu);
 	struct vmx_linux_state s;
 	struct linux_return_frame frame = {
-		.r15 = regs->r15, .r14 = regs->r14, .r13 = regs->r13,
-		.r12 = regs->r12, .r11 = regs->r11, .r10 = regs->r10,
-		.r9 = regs->r9, .r8 = regs->r8, .rdi = regs->rdi,
-		.rsi = regs->rsi, .rbp = regs->rbp, .rbx = regs->rbx,
-		.rdx = regs->rdx, .rcx = regs->rcx,
+		.r15 = regs->r15,
+		.r14 = regs->r14,
+		.r13 = regs->r13,
+		.r12 = regs->r12,
+		.r11 = regs->r11,
+		.r10 = regs->r10,
+		.r9 = regs->r9,
+		.r8 = regs->r8,
+		.rdi = regs->rdi,
+		.rsi = regs->rsi,
+		.rbp = regs->rbp,
+		.rbx = regs->rbx,
+		.rdx = regs->rdx,
+		.rcx = regs->rcx,
 	};
 
 	read_guest_state(&s, &frame);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# boards: qemu-vtd
+# boards: qemu-vtd qemu-amdvi
 # expect: com2.log Hello from a brig inmate
 # expect: com2.log latency: ticks=[0-9]{4,}
 # expect: com2.log control: ticks=[0-9]{4,}

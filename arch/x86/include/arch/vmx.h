@@ -270,7 +270,7 @@ enum vmcs_field {
 #define EPT_QUAL_NMI_UNBLOCKED BIT(12)
 
 /* Exit qualification of control-register accesses */
-#define CR_QUAL_NUMBER(q) ((q) & 0xf)
+#define CR_QUAL_NUMBER(q) ((q)&0xf)
 #define CR_QUAL_TYPE(q) (((q) >> 4) & 3) /* 0: MOV to CR */
 #define CR_QUAL_GPR(q) (((q) >> 8) & 0xf)
 
@@ -282,8 +282,10 @@ static inline bool vmxon(u64 pa)
 {
 	bool fail;
 
-	asm volatile("vmxon %1; setna %0" : "=q"(fail) : "m"(pa) : "cc",
-		     "memory");
+	asm volatile("vmxon %1; setna %0"
+		     : "=q"(fail)
+		     : "m"(pa)
+		     : "cc", "memory");
 	return !fail;
 }
 
@@ -296,8 +298,10 @@ static inline bool vmclear(u64 pa)
 {
 	bool fail;
 
-	asm volatile("vmclear %1; setna %0" : "=q"(fail) : "m"(pa) : "cc",
-		     "memory");
+	asm volatile("vmclear %1; setna %0"
+		     : "=q"(fail)
+		     : "m"(pa)
+		     : "cc", "memory");
 	return !fail;
 }
 
@@ -305,8 +309,10 @@ static inline bool vmptrld(u64 pa)
 {
 	bool fail;
 
-	asm volatile("vmptrld %1; setna %0" : "=q"(fail) : "m"(pa) : "cc",
-		     "memory");
+	asm volatile("vmptrld %1; setna %0"
+		     : "=q"(fail)
+		     : "m"(pa)
+		     : "cc", "memory");
 	return !fail;
 }
 
@@ -345,8 +351,7 @@ static inline void invvpid(u64 type, u16 vpid)
 		u64 vpid, addr;
 	} desc = { vpid, 0 };
 
-	asm volatile("invvpid %0, %1" ::"m"(desc), "r"(type)
-		     : "cc", "memory");
+	asm volatile("invvpid %0, %1" ::"m"(desc), "r"(type) : "cc", "memory");
 }
 
 /* entry.S: the VMLAUNCH/VMRESUME loop and the exit entry (HOST_RIP) */
