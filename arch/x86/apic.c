@@ -18,6 +18,7 @@
 #include <hv/cell.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
+#include <hv/string.h>
 #include <arch/apic.h>
 #include <arch/entry.h>
 #include <arch/mmio.h>
@@ -338,6 +339,8 @@ static void start_cell(struct per_cpu *cpu)
 
 	printk("brig: CPU %u starts cell \"%s\" at %llx\n", cpu->cpu_id,
 	       cpu->cell->config->name, (unsigned long long)entry);
+	/* The counters show the cell's own exits from here on. */
+	memset(cpu->stats, 0, sizeof(cpu->stats));
 	vcpu->set_context(cpu);
 	/* Real mode: CS selects the 64 KiB segment holding the entry. */
 	vcpu->reset(cpu, entry & ~0xffffULL, entry & 0xffff);
