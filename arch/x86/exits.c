@@ -32,8 +32,7 @@
  * SVM bit: Linux ANDs the features of every CPU it brings up into its
  * global ones, so a CPU hot-plugged while brig runs would otherwise strip
  * SVM from Linux for good, and KVM could not load even after `brig
- * disable`. KVM is refused anyway while brig runs (EFER.SVME reads set,
- * VM_CR.SVMDIS too).
+ * disable`. KVM is refused anyway while brig runs: EFER.SVME reads set.
  */
 static bool is_root(const struct per_cpu *cpu)
 {
@@ -85,8 +84,13 @@ bool x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *val,
 		*val = 0;
 		return true;
 	case MSR_VM_CR:
-		/* SVM "disabled and locked": what a guest's KVM respects. */
-		*val = VM_CR_SVMDIS | VM_CR_LOCK;
+		/*
+		 * The real value (SVM not disabled): Linux clears its SVM
+		 * feature for good when a CPU it brings up reads SVMDIS set,
+		 * which would outlive brig. KVM learns AMD-V is taken from
+		 * EFER.SVME instead.
+		 */
+		*val = read_msr(MSR_VM_CR);
 		return true;
 	}
 	if (!is_root(cpu) && cell_may_read(msr)) {
