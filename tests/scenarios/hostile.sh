@@ -110,3 +110,4 @@ t_check hostile.dirty-cpu dirty_cpu
 t_check hostile.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
 t_check hostile.good-cell-destroy brig cell destroy hello
 t_check hostile.disable brig disable
+t_check hostile.rmmod rmmod brig
