@@ -13,10 +13,12 @@
  */
 #include <linux/cpu.h>
 #include <linux/firmware.h>
+#include <linux/iommu.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
@@ -94,6 +96,32 @@ static int check_description(struct brig_file *bf,
 				"CPU %u is online but not in the description's CPU set: every online CPU must be in the root cell",
 				cpu);
 	return 0;
+}
+
+/*
+ * brig drives the IOMMUs the description names; Linux must not translate
+ * DMA with them itself. A PCI device in an IOMMU group says it does.
+ */
+static int check_iommu_free(struct brig_file *bf,
+			    const struct brig_system_desc *sys)
+{
+	struct pci_dev *pdev = NULL;
+	int err = 0;
+
+	if (!sys->platform.num_iommu_units)
+		return 0;
+	for_each_pci_dev(pdev)
+	{
+		if (device_iommu_mapped(&pdev->dev)) {
+			err = brig_fail(
+				bf, -EBUSY,
+				"Linux translates DMA with the IOMMU (device %s is behind it): boot Linux with intel_iommu=off (VT-d) or amd_iommu=off (AMD-Vi), brig drives the IOMMU itself",
+				pci_name(pdev));
+			pci_dev_put(pdev);
+			break;
+		}
+	}
+	return err;
 }
 
 /* The region must be memory the kernel was told to leave alone. */
@@ -178,6 +206,54 @@ static void dump_hv_console(void)
 	pr_err("brig: hypervisor console:\n%.*s\n", (int)head, con->ring);
 }
 
+/* Whether the n bytes at s contain word (len bytes). */
+static bool has_bytes(const char *s, size_t n, const char *word, size_t len)
+{
+	size_t i;
+
+	for (; n >= len; s++, n--) {
+		for (i = 0; i < len && s[i] == word[i]; i++)
+			;
+		if (i == len)
+			return true;
+	}
+	return false;
+}
+
+#define has_word(s, n, word) has_bytes(s, n, word, sizeof(word) - 1)
+
+/*
+ * The hypervisor's reason for a refusal: the last line it printed that is
+ * not the per-CPU "failed to enter" echo of it. Empty if there is none.
+ */
+static void hv_reason(char *buf, size_t size)
+{
+	const struct brig_hv_header *h = hv_mem;
+	const struct brig_hv_console *con = hv_mem + h->console_offset;
+	size_t end = min_t(u64, con->head, BRIG_HV_CONSOLE_SIZE), start, n;
+
+	buf[0] = 0;
+	while (end > 0) {
+		while (end > 0 && con->ring[end - 1] == '\n')
+			end--;
+		start = end;
+		while (start > 0 && con->ring[start - 1] != '\n')
+			start--;
+		if (end > start && !has_word(con->ring + start, end - start,
+					     "failed to enter")) {
+			/* Without the "brig: " every line starts with. */
+			if (end - start > 6 &&
+			    has_word(con->ring + start, 6, "brig: "))
+				start += 6;
+			n = min_t(size_t, size - 1, end - start);
+			memcpy(buf, con->ring + start, n);
+			buf[n] = 0;
+			return;
+		}
+		end = start;
+	}
+}
+
 static atomic_t enter_errors;
 static int enter_error;
 
@@ -204,15 +280,18 @@ static void release_all(void)
 
 static int enter_all_cpus(struct brig_file *bf, u64 entry)
 {
+	char reason[160];
+
 	atomic_set(&enter_errors, 0);
 	on_each_cpu(enter_cpu, &entry, 1);
 	if (!atomic_read(&enter_errors))
 		return 0;
 	dump_hv_console();
+	hv_reason(reason, sizeof(reason));
 	return brig_fail(
 		bf, enter_error,
-		"the hypervisor refused to start (error %d); its console is in the kernel log",
-		enter_error);
+		"the hypervisor refused to start (error %d): %s (its whole console is in the kernel log)",
+		enter_error, reason[0] ? reason : "it gave no reason");
 }
 
 static int do_enable(struct brig_file *bf, struct brig_system_desc *sys,
@@ -223,6 +302,8 @@ static int do_enable(struct brig_file *bf, struct brig_system_desc *sys,
 	int err;
 
 	err = check_description(bf, sys, size);
+	if (!err)
+		err = check_iommu_free(bf, sys);
 	if (!err)
 		err = brig_arch_check_cpus(bf);
 	if (err)

@@ -185,7 +185,9 @@ static int check_config(const struct brig_cell_desc *config, u64 size,
 			       config->name);
 			return -EEXIST;
 		}
-	return check_cpus(config, create);
+	if (check_cpus(config, create))
+		return -EINVAL;
+	return arch_cell_check(config);
 }
 
 long cell_validate(u64 gpa, u64 size)
@@ -506,6 +508,24 @@ void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
 	WRITE_ONCE(cell->state, BRIG_CELL_STATE_FAILED);
 	/* The others stop too; this CPU parks on its way out. */
 	for_each_cell_cpu(n, cell) cpu_post(per_cpu(n), CPU_REQ_PARK);
+}
+
+void cell_fail_remote(struct cell *cell, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+	unsigned int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("brig: cell \"%s\" (id %u): %s; cell stopped, state failed\n",
+	       cell->config->name, cell->id, msg);
+	if (READ_ONCE(cell->state) == BRIG_CELL_STATE_FAILED)
+		return;
+	WRITE_ONCE(cell->state, BRIG_CELL_STATE_FAILED);
+	for_each_cell_cpu(n, cell) if (!READ_ONCE(per_cpu(n)->parked))
+		cpu_post(per_cpu(n), CPU_REQ_PARK);
 }
 
 void cell_init_root(void)

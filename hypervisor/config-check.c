@@ -566,17 +566,31 @@ static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 	const struct brig_pci_device *pci = brig_cell_pci_devices(c);
 	unsigned int i;
 
-	if (!is_root) {
-		/* Both need interrupt remapping and DMA isolation first. */
-		if (c->num_irqchips)
-			error(ck, BRIG_CHECK_IRQCHIP, 0,
-			      "interrupt pins cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)");
-		if (c->num_pci_devices)
-			error(ck, BRIG_CHECK_PCI, 0,
-			      "PCI devices cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)");
-		return;
-	}
+	/* Pins need validated IO-APIC entries: not there yet. */
+	if (!is_root && c->num_irqchips)
+		error(ck, BRIG_CHECK_IRQCHIP, 0,
+		      "IO-APIC pins cannot be given to a cell yet (not implemented): give it a PCI device with MSI instead");
 	for (i = 0; i < c->num_pci_devices; i++) {
+		if (!is_root && pci[i].type != BRIG_PCI_TYPE_DEVICE &&
+		    pci[i].type >= BRIG_PCI_TYPE_DEVICE &&
+		    pci[i].type <= BRIG_PCI_TYPE_IVSHMEM)
+			error(ck, BRIG_CHECK_PCI, i,
+			      "PCI bridges and ivshmem devices cannot be given to a cell yet (not implemented)");
+		if (!is_root && pci[i].domain)
+			error(ck, BRIG_CHECK_PCI, i,
+			      "PCI segment %u: cells may only be given devices of segment 0",
+			      (unsigned int)pci[i].domain);
+		if (!is_root && pci[i].bdf == 0)
+			error(ck, BRIG_CHECK_PCI, i,
+			      "00:00.0 is the host bridge: it stays the root's");
+		for (unsigned int j = 0; j < i; j++)
+			if (pci[j].bdf == pci[i].bdf &&
+			    pci[j].domain == pci[i].domain)
+				error(ck, BRIG_CHECK_PCI, i,
+				      "PCI device bus %u device %u function %u listed twice",
+				      (unsigned int)(pci[i].bdf >> 8),
+				      (unsigned int)(pci[i].bdf >> 3) & 0x1f,
+				      (unsigned int)pci[i].bdf & 7);
 		if (pci[i].type < BRIG_PCI_TYPE_DEVICE ||
 		    pci[i].type > BRIG_PCI_TYPE_IVSHMEM)
 			error(ck, BRIG_CHECK_PCI, i,

@@ -77,6 +77,8 @@ static long console_read_page(unsigned long gpa, unsigned long seq)
 
 	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !root_owns_ram(gpa, PAGE_SIZE))
 		return -EFAULT;
+	/* Whoever reads the console sees the devices' latest faults too. */
+	arch_poll_device_faults();
 	page = phys_to_hv(gpa);
 	n = console_read(&next, page->data, sizeof(page->data));
 	page->first_seq = next - n;
@@ -84,6 +86,8 @@ static long console_read_page(unsigned long gpa, unsigned long seq)
 	page->reserved = 0;
 	return (long)n;
 }
+
+static bool devices_released; /* under cell_lock */
 
 static long disable(struct per_cpu *cpu)
 {
@@ -97,6 +101,13 @@ static long disable(struct per_cpu *cpu)
 		       cells - 1);
 		return -EBUSY;
 	}
+	/* The first CPU to leave hands the devices back, before it goes. */
+	spin_lock(&cell_lock);
+	if (!devices_released) {
+		devices_released = true;
+		arch_release_devices();
+	}
+	spin_unlock(&cell_lock);
 	printk("brig: CPU %u leaves the hypervisor\n", cpu->cpu_id);
 	cpu->online = false;
 	arch_cpu_deactivate(cpu);

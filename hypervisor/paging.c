@@ -11,6 +11,24 @@
  */
 #include <hv/paging.h>
 
+/*
+ * Store an entry. Formats read by devices that do not snoop the CPU's
+ * caches (an IOMMU without page-walk coherency) write it back too.
+ */
+static void set_entry(const struct paging_format *fmt, u64 *entry, u64 val)
+{
+	WRITE_ONCE(*entry, val);
+	if (fmt->sync)
+		fmt->sync(entry, sizeof(*entry));
+}
+
+/* A table just filled in, or allocated zeroed, as set_entry() does. */
+static void sync_table(const struct paging_format *fmt, const u64 *table)
+{
+	if (fmt->sync)
+		fmt->sync(table, PAGE_SIZE);
+}
+
 static bool can_map_at(const struct paging_format *fmt, unsigned int level)
 {
 	return level == fmt->levels - 1 || (fmt->leaf_levels & (1u << level));
@@ -58,7 +76,8 @@ static u64 *split_large(const struct paging_structs *pg, u64 *entry,
 		return NULL;
 	for (unsigned int i = 0; i < PAGING_ENTRIES; i++)
 		table[i] = fmt->make_leaf(phys + i * step, flags, large);
-	WRITE_ONCE(*entry, fmt->make_table(paging_virt_to_phys(table)));
+	sync_table(fmt, table);
+	set_entry(fmt, entry, fmt->make_table(paging_virt_to_phys(table)));
 	return table;
 }
 
@@ -75,8 +94,11 @@ static u64 *get_table(const struct paging_structs *pg, u64 *entry,
 		return split_large(pg, entry, level);
 	}
 	table = page_alloc(pg->pool, 1);
-	if (table)
-		WRITE_ONCE(*entry, fmt->make_table(paging_virt_to_phys(table)));
+	if (table) {
+		sync_table(fmt, table);
+		set_entry(fmt, entry,
+			  fmt->make_table(paging_virt_to_phys(table)));
+	}
 	return table;
 }
 
@@ -95,7 +117,7 @@ static void clear_entry(const struct paging_structs *pg, u64 *entry,
 	const struct paging_format *fmt = pg->fmt;
 	u64 old = *entry;
 
-	WRITE_ONCE(*entry, 0);
+	set_entry(fmt, entry, 0);
 	if (fmt->is_present(old) && !is_last(fmt, level) &&
 	    !fmt->is_leaf(old, false))
 		free_tables(pg, next_table(pg, old), level + 1);
@@ -143,7 +165,7 @@ static void try_merge(const struct paging_structs *pg, u64 *entry,
 		    fmt->entry_phys(sub[i], !sub_last) != base + i * step ||
 		    fmt->entry_flags(sub[i]) != flags)
 			return;
-	WRITE_ONCE(*entry, fmt->make_leaf(base, flags, true));
+	set_entry(fmt, entry, fmt->make_leaf(base, flags, true));
 	page_free(pg->pool, sub, 1);
 }
 
@@ -163,9 +185,9 @@ static int map_range(const struct paging_structs *pg, u64 *table,
 		if (n == span && can_map_at(fmt, level) &&
 		    IS_ALIGNED(phys, span)) {
 			clear_entry(pg, entry, level);
-			WRITE_ONCE(*entry,
-				   fmt->make_leaf(phys, flags,
-						  !is_last(fmt, level)));
+			set_entry(fmt, entry,
+				  fmt->make_leaf(phys, flags,
+						 !is_last(fmt, level)));
 		} else {
 			sub = get_table(pg, entry, level);
 			if (!sub)
@@ -207,7 +229,7 @@ static int unmap_range(const struct paging_structs *pg, u64 *table,
 			if (err)
 				return err;
 			if (table_empty(fmt, sub)) {
-				WRITE_ONCE(*entry, 0);
+				set_entry(fmt, entry, 0);
 				page_free(pg->pool, sub, 1);
 			}
 		}
@@ -223,6 +245,8 @@ int paging_init(struct paging_structs *pg, const struct paging_format *fmt,
 	pg->fmt = fmt;
 	pg->pool = pool;
 	pg->root = page_alloc(pool, 1);
+	if (pg->root)
+		sync_table(fmt, pg->root);
 	return pg->root ? 0 : -ENOMEM;
 }
 

@@ -28,6 +28,8 @@ static DEFINE_SPINLOCK(init_lock);
 static bool init_done; /* guarded by init_lock */
 static int error; /* first error of any CPU; written once, under init_lock */
 static unsigned int arrived; /* CPUs past their own setup (atomic) */
+static unsigned int init_cpu; /* the CPU that did the global setup */
+static bool devices_done; /* init_cpu finished arch_takeover_devices() */
 
 u64 hv_virt_to_phys(const void *virt)
 {
@@ -152,6 +154,7 @@ int hv_entry(unsigned int cpu_id, struct arch_entry_state *state)
 	spin_lock(&init_lock);
 	if (!init_done) {
 		init_done = true;
+		init_cpu = cpu_id;
 		error = init_global();
 	}
 	err = error;
@@ -171,6 +174,20 @@ int hv_entry(unsigned int cpu_id, struct arch_entry_state *state)
 	}
 
 	wait_for_all();
+	/*
+	 * Now no CPU runs Linux code: the devices brig drives can change
+	 * hands without racing a Linux driver half-way through a command.
+	 */
+	if (cpu_id == init_cpu) {
+		if (!READ_ONCE(error)) {
+			err = arch_takeover_devices();
+			if (err)
+				set_error(err);
+		}
+		__atomic_store_n(&devices_done, true, __ATOMIC_RELEASE);
+	}
+	while (!__atomic_load_n(&devices_done, __ATOMIC_ACQUIRE))
+		cpu_relax();
 	err = READ_ONCE(error);
 	if (err) {
 		/* Undo this CPU's own setup unless it is the one that failed. */

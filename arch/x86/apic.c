@@ -371,3 +371,11 @@ bool arch_handle_requests(struct per_cpu *cpu)
 	}
 	return handled;
 }
+
+struct per_cpu *x86_cpu_by_apic_id(u32 apic_id)
+{
+	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++)
+		if (per_cpu(n)->online && per_cpu(n)->arch.apic_id == apic_id)
+			return per_cpu(n);
+	return NULL;
+}

@@ -17,7 +17,9 @@
 #include <hv/setup.h>
 #include <arch/apic.h>
 #include <arch/entry.h>
+#include <arch/iommu.h>
 #include <arch/paging.h>
+#include <arch/pci.h>
 #include <arch/vcpu.h>
 #include <arch/x86.h>
 
@@ -93,6 +95,13 @@ int arch_cell_create(struct cell *cell)
 		err = vcpu->cell_init(cell);
 	if (!err)
 		err = root_map_regions(cell, false, 0);
+	if (!err)
+		err = iommu_cell_create(cell);
+	if (!err) {
+		err = x86_pci_cell_create(cell);
+		if (err)
+			iommu_cell_destroy(cell);
+	}
 	if (err) {
 		/* Whatever left the root comes back; tables go. */
 		root_map_regions(cell, true, 0);
@@ -107,6 +116,8 @@ int arch_cell_create(struct cell *cell)
 
 void arch_cell_destroy(struct cell *cell)
 {
+	x86_pci_cell_destroy(cell);
+	iommu_cell_destroy(cell);
 	if (root_map_regions(cell, true, 0))
 		panic("cannot give cell %u's memory back to the root",
 		      cell->id);

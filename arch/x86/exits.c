@@ -16,6 +16,7 @@
 #include <arch/apic.h>
 #include <arch/exits.h>
 #include <arch/mmio.h>
+#include <arch/pci.h>
 #include <arch/x86.h>
 
 #define MSR_IA32_MISC_ENABLE 0x1a0
@@ -194,7 +195,14 @@ bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	     u64 *rax)
 {
 	const struct brig_port_range *range;
+	u32 v = (u32)*rax;
+	int pci = x86_pci_pio(cpu, port, size, in, &v);
 
+	if (pci >= 0) {
+		if (pci && in)
+			set_low_bytes(rax, v, size);
+		return pci;
+	}
 	if (is_root(cpu)) {
 		/* Only ports given to a cell trap in the root. */
 		if (x86_first_report(0x10000 | port))

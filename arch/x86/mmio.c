@@ -17,6 +17,7 @@
 #include <hv/string.h>
 #include <arch/apic.h>
 #include <arch/exits.h>
+#include <arch/iommu.h>
 #include <arch/mmio.h>
 #include <arch/x86.h>
 
@@ -119,6 +120,8 @@ void x86_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 {
 	if (x86_root_xapic && (acc->gpa & PAGE_MASK) == X86_XAPIC_PAGE)
 		x86_xapic_access(cpu, gprs, acc);
+	else if (iommu_root_mmio(cpu, gprs, acc))
+		return;
 	else
 		x86_root_forbidden_access(cpu, gprs, acc);
 }

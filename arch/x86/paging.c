@@ -15,6 +15,11 @@
  * EPT, per entry:
  *   bit 0 read, 1 write, 2 execute, 3..5 memory type of a leaf (6 = WB,
  *   0 = UC), 6 ignore guest PAT, 7 large page, 12..51 address.
+ *
+ * VT-d second-level tables (what a device's DMA walks), per entry:
+ *   bit 0 read, 1 write, 7 large page, 12..51 address; no execute right
+ *   and no memory type (DMA snoops or not as the device asks). A unit
+ *   without page-walk coherency reads them from memory, past the caches.
  */
 #include <arch/paging.h>
 
@@ -150,6 +155,55 @@ static unsigned int ept_entry_flags(u64 entry)
 	return flags;
 }
 
+#define VTD_R BIT_ULL(0)
+#define VTD_W BIT_ULL(1)
+#define VTD_LARGE BIT_ULL(7)
+
+static u64 vtd_make_leaf(u64 phys, unsigned int flags, bool large)
+{
+	u64 e = phys;
+
+	if (flags & PAGE_READ)
+		e |= VTD_R;
+	if (flags & PAGE_WRITE)
+		e |= VTD_W;
+	if (large)
+		e |= VTD_LARGE;
+	return e;
+}
+
+static u64 vtd_make_table(u64 table_phys)
+{
+	return table_phys | VTD_R | VTD_W;
+}
+
+static bool vtd_is_present(u64 entry)
+{
+	return entry & (VTD_R | VTD_W);
+}
+
+static bool vtd_is_leaf(u64 entry, bool last_level)
+{
+	return last_level || (entry & VTD_LARGE);
+}
+
+static unsigned int vtd_entry_flags(u64 entry)
+{
+	return ((entry & VTD_R) ? PAGE_READ : 0) |
+	       ((entry & VTD_W) ? PAGE_WRITE : 0);
+}
+
+/* Write cache lines back to memory (CLFLUSH is ordered by the fences). */
+static void clflush_range(const void *p, size_t len)
+{
+	unsigned long a = (unsigned long)p & ~63UL;
+
+	asm volatile("mfence" ::: "memory");
+	for (; a < (unsigned long)p + len; a += 64)
+		asm volatile("clflush (%0)" ::"r"(a) : "memory");
+	asm volatile("mfence" ::: "memory");
+}
+
 struct paging_format x86_long_paging = {
 	.make_leaf = long_make_leaf,
 	.make_table = long_make_table,
@@ -176,6 +230,35 @@ struct paging_format x86_ept_paging = {
 	.entry_phys = ept_entry_phys,
 	.entry_flags = ept_entry_flags,
 };
+
+struct paging_format x86_vtd_paging = {
+	.make_leaf = vtd_make_leaf,
+	.make_table = vtd_make_table,
+	.is_present = vtd_is_present,
+	.is_leaf = vtd_is_leaf,
+	.entry_phys = ept_entry_phys,
+	.entry_flags = vtd_entry_flags,
+};
+
+void x86_vtd_paging_init(unsigned int levels, unsigned int large_sizes,
+			 bool coherent)
+{
+	unsigned int leaves = 0;
+
+	/* large_sizes: bit 0 = 2 MiB pages, bit 1 = 1 GiB (CAP.SLLPS). */
+	if (large_sizes & 1)
+		leaves |= 1u << (levels - 2);
+	if (large_sizes & 2)
+		leaves |= 1u << (levels - 3);
+	x86_vtd_paging.levels = levels;
+	x86_vtd_paging.leaf_levels = leaves;
+	x86_vtd_paging.sync = coherent ? NULL : clflush_range;
+}
+
+void x86_clflush_range(const void *p, size_t len)
+{
+	clflush_range(p, len);
+}
 
 void x86_paging_init(unsigned int levels, bool gbpages)
 {

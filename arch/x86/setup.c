@@ -20,7 +20,9 @@
 #include <hv/setup.h>
 #include <arch/apic.h>
 #include <arch/entry.h>
+#include <arch/iommu.h>
 #include <arch/paging.h>
+#include <arch/pci.h>
 #include <arch/vcpu.h>
 #include <arch/x86.h>
 
@@ -297,7 +299,31 @@ int arch_init(void)
 		err = paging_unmap(&root_cell.arch.npt, X86_XAPIC_PAGE,
 				   PAGE_SIZE);
 	}
+	if (!err)
+		err = iommu_init();
+	if (!err)
+		err = x86_pci_init();
 	return err;
+}
+
+int arch_cell_check(const struct brig_cell_desc *config)
+{
+	return x86_pci_check(config);
+}
+
+int arch_takeover_devices(void)
+{
+	return iommu_takeover();
+}
+
+void arch_release_devices(void)
+{
+	iommu_release();
+}
+
+void arch_poll_device_faults(void)
+{
+	iommu_poll_faults();
 }
 
 static void save_linux_state(struct per_cpu *cpu,

@@ -60,7 +60,8 @@ static void attack_port(void)
 
 static void attack_pmtimer(void)
 {
-	outl(0x608, 0);
+	/* The board's PM timer (q35: 0x608, PIIX4: 0xb008), from the comm region. */
+	outl(pm_timer_port(), 0);
 }
 
 static void attack_msr(void)

@@ -10,8 +10,7 @@
 T=/tmp/cell-cli
 mkdir -p $T
 
-SYS=$BRIG_CONF_DIR/$BRIG_BOARD-${BRIG_CPUS}cpu.cell
-[ -f "$SYS" ] || SYS=$BRIG_CONF_DIR/$BRIG_BOARD.cell
+SYS=$(brig_system)
 CELL=$BRIG_CONF_DIR/$BRIG_BOARD-hello.cell
 
 # A copy of the hello cell with bytes patched (layout: include/brig/config.h;

@@ -12,8 +12,7 @@
 # destroy give everything back, and create/load/start/destroy repeated
 # leaves the hypervisor's pool at its baseline.
 
-SYS=$BRIG_CONF_DIR/$BRIG_BOARD-${BRIG_CPUS}cpu.cell
-[ -f "$SYS" ] || SYS=$BRIG_CONF_DIR/$BRIG_BOARD.cell
+SYS=$(brig_system)
 CELL=$BRIG_CONF_DIR/$BRIG_BOARD-hello.cell
 INMATES=/lib/brig/inmates
 CPU=1 # the cell's CPU (qemu-x86-hello.dts)

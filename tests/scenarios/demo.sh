@@ -9,8 +9,7 @@
 # disable it again. Everything the commands print goes to the kernel log,
 # so it reaches the board's console on every board.
 
-SYS=$BRIG_CONF_DIR/$BRIG_BOARD-${BRIG_CPUS}cpu.cell
-[ -f "$SYS" ] || SYS=$BRIG_CONF_DIR/$BRIG_BOARD.cell
+SYS=$(brig_system)
 
 demo_show() { # COMMAND...: run it, its output into the kernel log
 	echo "\$ $*" > /dev/kmsg

@@ -16,14 +16,7 @@ SIG=brigbrigbrig
 T=/tmp/hv
 mkdir -p $T
 
-# The system description for this boot's CPU count.
-hv_system() {
-	for f in "$BRIG_CONF_DIR/$BRIG_BOARD-${BRIG_CPUS}cpu.cell" \
-		"$BRIG_CONF_DIR/$BRIG_BOARD.cell"; do
-		[ -f "$f" ] && { echo "$f"; return; }
-	done
-}
-SYS=$(hv_system)
+SYS=$(brig_system)
 
 hv_cpus() { # online CPUs, one a line
 	for d in /sys/devices/system/cpu/cpu[0-9]*; do

@@ -54,6 +54,19 @@ BRIG_BOARD=$(t_cmdline brigtest.board unknown)
 BRIG_IOMMU=$(t_cmdline brigtest.iommu none)
 BRIG_CPUS=$(t_cmdline brigtest.cpus 0)
 
+# The system description for this boot: the one naming the board's IOMMU
+# (VT-d: $BRIG_BOARD-vtd*), for its CPU count if there is one.
+brig_system() {
+	_iommu=
+	[ "$BRIG_IOMMU" = intel-iommu ] && _iommu=-vtd
+	for _f in "$BRIG_CONF_DIR/$BRIG_BOARD$_iommu-${BRIG_CPUS}cpu.cell" \
+		"$BRIG_CONF_DIR/$BRIG_BOARD$_iommu.cell" \
+		"$BRIG_CONF_DIR/$BRIG_BOARD-${BRIG_CPUS}cpu.cell" \
+		"$BRIG_CONF_DIR/$BRIG_BOARD.cell"; do
+		[ -f "$_f" ] && { echo "$_f"; return; }
+	done
+}
+
 # _t_flat TEXT...: one line, bounded length (a kmsg record holds ~1000 bytes).
 _t_flat() {
 	printf '%s' "$*" | tr '\n\r\t' '   ' | cut -c1-400

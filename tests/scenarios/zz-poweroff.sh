@@ -9,8 +9,7 @@
 # checks in the root's console after the guest's final `poweroff -f`
 # (the reboot syscall runs the notifiers). Suspend is refused meanwhile.
 
-SYS=$BRIG_CONF_DIR/$BRIG_BOARD-${BRIG_CPUS}cpu.cell
-[ -f "$SYS" ] || SYS=$BRIG_CONF_DIR/$BRIG_BOARD.cell
+SYS=$(brig_system)
 
 suspend_refused() {
 	# freeze (suspend-to-idle) exists on every board; brig must refuse it

@@ -402,17 +402,45 @@ static void console_checks(void **state)
 	       "console ports 0x3f8-0x3ff are not in a writable port range of the cell");
 }
 
-static void devices_in_cell_refused(void **state)
+static void devices_in_cell(void **state)
 {
 	(void)state;
+	/* A PCI device is fine, IO-APIC pins are not (yet). */
 	cells[0].hdr.num_irqchips = 1;
 	cells[0].hdr.num_pci_devices = 1;
 	cells[0].pci[0].type = BRIG_PCI_TYPE_DEVICE;
-	assert_errors(run_cell(&cells[0], 0), 2);
+	cells[0].pci[0].bdf = BRIG_PCI_BDF(0, 3, 0);
+	assert_errors(run_cell(&cells[0], 0), 1);
 	expect(0, BRIG_CHECK_IRQCHIP, 0,
-	       "interrupt pins cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)");
+	       "IO-APIC pins cannot be given to a cell yet (not implemented): give it a PCI device with MSI instead");
+	cells[0].hdr.num_irqchips = 0;
+	assert_errors(run_cell(&cells[0], 0), 0);
+}
+
+static void bad_devices_in_cell(void **state)
+{
+	(void)state;
+	cells[0].hdr.num_pci_devices = 3;
+	cells[0].pci[0].type = BRIG_PCI_TYPE_BRIDGE;
+	cells[0].pci[0].bdf = BRIG_PCI_BDF(0, 3, 0);
+	cells[0].pci[1].type = BRIG_PCI_TYPE_DEVICE;
+	cells[0].pci[1].bdf = BRIG_PCI_BDF(0, 3, 0);
+	cells[0].pci[2].type = BRIG_PCI_TYPE_DEVICE;
+	cells[0].pci[2].bdf = BRIG_PCI_BDF(0, 4, 0);
+	cells[0].pci[2].domain = 1;
+	assert_errors(run_cell(&cells[0], 0), 3);
 	expect(0, BRIG_CHECK_PCI, 0,
-	       "PCI devices cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)");
+	       "PCI bridges and ivshmem devices cannot be given to a cell yet (not implemented)");
+	expect(0, BRIG_CHECK_PCI, 1,
+	       "PCI device bus 0 device 3 function 0 listed twice");
+	expect(0, BRIG_CHECK_PCI, 2,
+	       "PCI segment 1: cells may only be given devices of segment 0");
+	cells[0].hdr.num_pci_devices = 1;
+	cells[0].pci[0].type = BRIG_PCI_TYPE_DEVICE;
+	cells[0].pci[0].bdf = 0;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 0,
+	       "00:00.0 is the host bridge: it stays the root's");
 }
 
 /* --- the system ----------------------------------------------------------- */
@@ -662,7 +690,8 @@ int main(void)
 		T(ports_out_of_range),
 		T(shared_ports_writable),
 		T(console_checks),
-		T(devices_in_cell_refused),
+		T(devices_in_cell),
+		T(bad_devices_in_cell),
 		T(root_devices_allowed),
 		T(root_not_identity),
 		T(hypervisor_unaligned),

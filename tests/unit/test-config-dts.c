@@ -197,13 +197,13 @@ static const struct broken cases[] = {
 	  "\tirqchips {\n\t\tioapic@fec00000 {\n\t\t\taddress = <0xfec00000>;\n"
 	  "\t\t\tid = <0>;\n\t\t\tpins = <4>;\n\t\t};\n\t};\n\tports {",
 	  "/irqchips/ioapic@fec00000",
-	  "interrupt pins cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)",
+	  "IO-APIC pins cannot be given to a cell yet (not implemented): give it a PCI device with MSI instead",
 	  1 },
-	{ "pci device in a cell", 0, "\tports {",
-	  "\tpci-devices {\n\t\tedu@0,3,0 {\n\t\t\ttype = \"device\";\n"
+	{ "pci bridge in a cell", 0, "\tports {",
+	  "\tpci-devices {\n\t\tbridge@0,3,0 {\n\t\t\ttype = \"bridge\";\n"
 	  "\t\t\tbdf = <0 3 0>;\n\t\t};\n\t};\n\tports {",
-	  "/pci-devices/edu@0,3,0",
-	  "PCI devices cannot be given to a cell yet: they come with the IOMMU support (not yet implemented)",
+	  "/pci-devices/bridge@0,3,0",
+	  "PCI bridges and ivshmem devices cannot be given to a cell yet (not implemented)",
 	  1 },
 	{ "bad bdf", 0, "\tports {",
 	  "\tpci-devices {\n\t\tedu {\n\t\t\ttype = \"device\";\n"

@@ -37,6 +37,23 @@ struct arch_entry_state;
 int arch_init(void);
 
 /*
+ * Global setup that must not race with Linux: run by one CPU once every
+ * CPU has finished arch_cpu_init() (all are inside the hypervisor with
+ * interrupts off), before any enters guest mode. Takes the devices brig
+ * drives from Linux (the IOMMUs). On failure it has undone itself.
+ */
+int arch_takeover_devices(void);
+
+/*
+ * Disable: give those devices back to Linux with its own state, once,
+ * before the first CPU leaves the hypervisor.
+ */
+void arch_release_devices(void);
+
+/* Report faults the devices recorded (DMA blocked by an IOMMU). */
+void arch_poll_device_faults(void);
+
+/*
  * Per-CPU setup on entry: take over the CPU from Linux (capture its state,
  * load the hypervisor's descriptor tables and page tables, switch the
  * virtualization extension on, build the guest state from what Linux had).
@@ -58,6 +75,13 @@ void __noreturn arch_cpu_activate(struct per_cpu *cpu);
 void __noreturn arch_cpu_deactivate(struct per_cpu *cpu);
 
 struct cell;
+
+/*
+ * What only the architecture can tell about a new cell description (its
+ * PCI devices exist and are free, say), checked before anything changes;
+ * prints why not. Caller holds cell_lock.
+ */
+int arch_cell_check(const struct brig_cell_desc *config);
 
 /*
  * Build a new cell's second-stage tables and port and MSR permissions,

@@ -66,6 +66,13 @@ unsigned int cell_count(void);
 void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Like cell_fail(), for what a cell's device did, found on another CPU
+ * (an IOMMU fault): the cell is stopped and marked FAILED.
+ */
+void cell_fail_remote(struct cell *cell, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Whether the region list of a cell description maps gpa (any access). */
 const struct brig_memory *cell_region_of(const struct cell *cell, u64 gpa);
 

@@ -46,6 +46,11 @@ struct paging_format {
 	bool (*is_leaf)(u64 entry, bool last_level);
 	u64 (*entry_phys)(u64 entry, bool large); /* frame or table address */
 	unsigned int (*entry_flags)(u64 entry); /* PAGE_*, leaf entries only */
+	/*
+	 * NULL for tables only CPUs walk. For tables a device walks without
+	 * snooping the CPU caches: write [p, p + len) back to memory.
+	 */
+	void (*sync)(const void *p, size_t len);
 };
 
 /* Address bits translated below a level: 12 for the last one, +9 each up. */

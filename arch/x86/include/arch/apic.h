@@ -61,6 +61,9 @@ void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 extern bool x86_root_xapic;
 #define X86_XAPIC_PAGE 0xfee00000ULL
 
+/* The CPU inside brig with this physical APIC id, or NULL. */
+struct per_cpu *x86_cpu_by_apic_id(u32 apic_id);
+
 /* Send an NMI to a CPU (in host mode or guest mode). */
 void x86_send_nmi(struct per_cpu *target);
 

@@ -10,8 +10,10 @@
 
 struct cell_arch {
 	struct paging_structs npt; /* guest-physical -> host-physical */
+	struct paging_structs dma; /* the same for its devices (IOMMU) */
 	u8 *iopm; /* set bit: the port traps */
 	u8 *msrpm; /* set bit: the MSR access traps */
+	u32 pci_addr; /* the cell's 0xcf8 (emulated) */
 };
 
 #endif /* _ARCH_CELL_H */

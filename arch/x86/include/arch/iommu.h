@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The IOMMUs of an x86 system (VT-d now, AMD-Vi later), as the rest of the
+ * x86 code sees them. Which units exist comes from the system description
+ * (platform/iommu@...), never from the CPU vendor.
+ *
+ * What brig does with them: every device's DMA goes through second-level
+ * tables the hypervisor builds (the root cell's devices reach only the
+ * root's DMA memory, never the hypervisor or a cell), the hypervisor owns
+ * the interrupt remapping table and validates each entry Linux writes, and
+ * DMA faults are reported on the hypervisor console naming device, address
+ * and cell. Linux keeps the unit it set up for interrupt remapping: its
+ * register page traps and is emulated (vtd.c), and on disable Linux gets
+ * its own tables and queue back.
+ *
+ * Locking: one lock serialises every unit operation (the root's register
+ * accesses from any CPU, cell management, fault polling).
+ */
+#ifndef _ARCH_IOMMU_H
+#define _ARCH_IOMMU_H
+
+#include <hv/types.h>
+
+struct cell;
+struct per_cpu;
+struct x86_gprs;
+struct x86_mmio_access;
+
+/*
+ * arch_init(), first CPU, no device touched yet: check the described
+ * units are of a supported type, map their registers for the hypervisor
+ * and take them out of the root's second-stage tables.
+ */
+int iommu_init(void);
+
+/*
+ * Every CPU is inside the hypervisor with interrupts off (no CPU can be
+ * half-way through a Linux invalidation): check each unit is there and
+ * free for brig (Linux must not translate DMA with it), then switch it to
+ * the hypervisor's tables, queue and interrupt remapping table. On
+ * failure every unit is as Linux left it.
+ */
+int iommu_takeover(void);
+
+/* Disable: give every unit back to Linux, with its own state. Once. */
+void iommu_release(void);
+
+/*
+ * A cell was created / is being destroyed: its memory leaves / rejoins
+ * the root's DMA tables, and root interrupt entries aimed at its CPUs are
+ * dropped / admitted again. Caller holds cell_lock.
+ */
+int iommu_cell_create(struct cell *cell);
+void iommu_cell_destroy(struct cell *cell);
+
+/* A root access to an IOMMU's registers: emulated. False: not one. */
+bool iommu_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
+		     struct x86_mmio_access *acc);
+
+/* Report and clear the units' recorded faults (DMA and interrupts). */
+void iommu_poll_faults(void);
+
+/* Unit index names a unit brig drives, with interrupt remapping. */
+bool iommu_unit_usable(unsigned int unit);
+
+/*
+ * A device's DMA goes through the cell's domain from now on / the root's
+ * again. The cell's domain exists (iommu_cell_create() ran first).
+ */
+int iommu_assign_device(struct cell *cell, unsigned int unit, u16 bdf);
+void iommu_unassign_device(unsigned int unit, u16 bdf);
+
+/*
+ * The interrupt remapping entry of a cell's device (slot: the device's
+ * assignment number): a validated interrupt to apic_id, raised only by
+ * source id sid. Returns the entry's index for the device's remappable
+ * MSI address, or a negative errno.
+ */
+int iommu_set_cell_irte(unsigned int unit, unsigned int slot, u16 sid,
+			u32 apic_id, u8 vector, bool lowest);
+void iommu_clear_cell_irte(unsigned int unit, unsigned int slot);
+
+#endif /* _ARCH_IOMMU_H */
