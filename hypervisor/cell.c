@@ -473,6 +473,8 @@ long cell_get_state(unsigned int id)
 	struct cell *cell;
 	long state = -ENOENT;
 
+	/* A device fault found now stops its cell before we answer. */
+	arch_poll_device_faults();
 	spin_lock(&cell_lock);
 	cell = cell_find(id);
 	if (cell) {
