@@ -6,7 +6,9 @@
 #   suite.sh qemu      every scenario tagged for qemu-vtd / qemu-amdvi, on both
 #                      boards, with the 6.1 and with the 6.12 kernel (4 boots,
 #                      2 CPUs), then those tagged qemu-vtd-4cpu on the VT-d
-#                      board with 4 CPUs and 4-level paging (1 boot)
+#                      board with 4 CPUs and 4-level paging (1 boot), and
+#                      those tagged qemu-vtd-dmar on the VT-d board with
+#                      Linux translating DMA itself (intel_iommu=on)
 #   suite.sh bochs     every scenario tagged for bochs, in ONE boot with 2 CPUs
 #                      (a Bochs boot costs ~85 s or more)
 #   suite.sh selftest  proves the harness itself: a passing boot passes, a
@@ -134,7 +136,8 @@ main() {
 				boot "$board" "$k" 2
 			done
 		done
-		boot qemu-vtd 6.12 4 qemu-vtd-4cpu no5lvl ;;
+		boot qemu-vtd 6.12 4 qemu-vtd-4cpu no5lvl
+		boot qemu-vtd 6.1 2 qemu-vtd-dmar intel_iommu=on ;;
 	bochs)
 		build 6.1
 		boot bochs 6.1 2 ;;
