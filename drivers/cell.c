@@ -20,6 +20,7 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -357,6 +358,35 @@ out:
 	return id;
 }
 
+/*
+ * Linux lets go of the cell's PCI devices (their drivers unbind) before
+ * the hypervisor takes them, and binds its drivers again when they come
+ * back (destroy, or a create that failed).
+ */
+static void pci_devices_to_linux(const struct brig_cell_desc *desc, bool give)
+{
+	const struct brig_pci_device *pci = brig_cell_pci_devices(desc);
+	struct pci_dev *pdev;
+	unsigned int n;
+
+	for (n = 0; n < desc->num_pci_devices; n++) {
+		pdev = pci_get_domain_bus_and_slot(
+			pci[n].domain, pci[n].bdf >> 8, pci[n].bdf & 0xff);
+		if (!pdev)
+			continue;
+		if (give) {
+			if (device_attach(&pdev->dev) > 0)
+				pci_info(pdev,
+					 "brig: back with its Linux driver\n");
+		} else if (pdev->dev.driver) {
+			pci_info(pdev, "brig: unbinding %s for a cell\n",
+				 pdev->dev.driver->name);
+			device_release_driver(&pdev->dev);
+		}
+		pci_dev_put(pdev);
+	}
+}
+
 /* The hypervisor's dry run, then the real thing; returns the id. */
 static long hypervisor_create(struct brig_file *bf,
 			      const struct brig_cell_desc *desc, u32 size,
@@ -372,10 +402,14 @@ static long hypervisor_create(struct brig_file *bf,
 			size);
 	memcpy(blob, desc, size);
 	ret = brig_hypercall(BRIG_HC_CELL_VALIDATE, virt_to_phys(blob), size);
-	if (ret)
+	if (ret) {
 		hc_error(bf, ret < 0 ? ret : -EIO, "accept", desc->name);
-	else
+	} else {
+		pci_devices_to_linux(desc, false);
 		ret = create_in_hypervisor(bf, blob, size, desc, cpus);
+		if (ret < 0)
+			pci_devices_to_linux(desc, true);
+	}
 	free_pages_exact(blob, size);
 	return ret;
 }
@@ -643,6 +677,7 @@ static void forget_cell(struct brig_cell *cell)
 {
 	list_del(&cell->entry);
 	cpus_online(&cell->cpus);
+	pci_devices_to_linux(cell->desc, true);
 	if (root_cell)
 		cpumask_or(&root_cell->cpus, &root_cell->cpus, &cell->cpus);
 	pr_info("brig: destroyed cell %d \"%s\"\n", cell->id, cell->name);

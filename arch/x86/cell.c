@@ -52,6 +52,23 @@ int x86_map_cell_memory(struct cell *cell)
 	return err;
 }
 
+/*
+ * The rights the root's own description gives it at phys: what a range
+ * coming back from a cell is mapped with, so that it merges again with
+ * its neighbours into the large pages it had.
+ */
+unsigned int x86_root_flags_at(u64 phys)
+{
+	const struct brig_cell_desc *root = &system_config->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+
+	for (unsigned int n = 0; n < root->num_memory_regions; n++)
+		if (phys >= mem[n].phys_start &&
+		    phys - mem[n].phys_start < mem[n].size)
+			return x86_mem_flags(&mem[n]);
+	return PAGE_RWX;
+}
+
 /* Map (root 1:1) or unmap the cell's regions that leave the root. */
 static int root_map_regions(const struct cell *cell, bool map, u32 only_flags)
 {
@@ -68,7 +85,7 @@ static int root_map_regions(const struct cell *cell, bool map, u32 only_flags)
 		if (map)
 			err = paging_map(root, mem[n].phys_start,
 					 mem[n].phys_start, mem[n].size,
-					 x86_mem_flags(&mem[n]) | PAGE_EXEC);
+					 x86_root_flags_at(mem[n].phys_start));
 		else
 			err = paging_unmap(root, mem[n].phys_start,
 					   mem[n].size);

@@ -27,6 +27,7 @@
 #include <hv/setup.h>
 #include <hv/spinlock.h>
 #include <arch/apic.h>
+#include <arch/entry.h>
 #include <arch/exits.h>
 #include <arch/iommu.h>
 #include <arch/layout.h>
@@ -182,14 +183,78 @@ static u8 find_cap(u16 bdf, u8 id)
 	return 0;
 }
 
-/* The root keeps its hands off a cell's device (or gets it back). */
-static int root_cfg_page(u16 bdf, bool map)
+/* Map back what of [base, base + size) the root's MMIO regions cover. */
+static int root_map_mmio(u64 base, u64 size)
 {
-	u64 page = mmcfg_base + ((u64)bdf << 12);
+	const struct brig_cell_desc *root = &system_config->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+	int err = 0;
 
-	return map ? paging_map(&root_cell.arch.npt, page, page, PAGE_SIZE,
-				PAGE_RW | PAGE_DEVICE) :
-		     paging_unmap(&root_cell.arch.npt, page, PAGE_SIZE);
+	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++) {
+		u64 s = MAX(base, mem[n].phys_start);
+		u64 e = MIN(base + size, mem[n].phys_start + mem[n].size);
+
+		if (mem[n].type == BRIG_MEM_TYPE_MMIO && s < e)
+			err = paging_map(&root_cell.arch.npt, s, s, e - s,
+					 x86_mem_flags(&mem[n]));
+	}
+	return err;
+}
+
+/*
+ * Memory BAR n of a quiesced device (decoding off): its base and size,
+ * found by the usual all-ones probe. Returns how many BAR registers it
+ * takes (2 for a 64-bit BAR), with *size 0 for none or an I/O BAR.
+ */
+static unsigned int mem_bar(const struct assignment *a, unsigned int n,
+			    u64 *base, u64 *size)
+{
+	unsigned int reg = PCI_BAR0 + 4 * n;
+	u32 lo = a->bars[n], hi = 0, mlo, mhi = ~0u;
+	bool is64 = (lo & 0x7) == 0x4;
+
+	*size = 0;
+	if (lo & 1)
+		return 1; /* I/O BAR: its ports stay as described */
+	if (is64 && n == 5)
+		return 1;
+	cfg_write(a->bdf, reg, ~0u);
+	mlo = cfg_read(a->bdf, reg) & ~0xfu;
+	cfg_write(a->bdf, reg, lo);
+	if (is64) {
+		hi = a->bars[n + 1];
+		cfg_write(a->bdf, reg + 4, ~0u);
+		mhi = cfg_read(a->bdf, reg + 4);
+		cfg_write(a->bdf, reg + 4, hi);
+	}
+	*base = ((u64)hi << 32 | lo) & ~0xfULL;
+	if (mlo)
+		*size = ~((u64)mhi << 32 | mlo) + 1;
+	if (!is64)
+		*size &= 0xffffffffULL;
+	return is64 ? 2 : 1;
+}
+
+/*
+ * The root keeps its hands off a cell's device (or gets it back): its
+ * configuration page and the memory its BARs decode leave the root's
+ * second-stage tables, whether or not the cell's description maps them.
+ */
+static int root_device_access(const struct assignment *a, bool map)
+{
+	u64 page = mmcfg_base + ((u64)a->bdf << 12), base, size;
+	struct paging_structs *npt = &root_cell.arch.npt;
+	int err = map ? root_map_mmio(page, PAGE_SIZE) :
+			paging_unmap(npt, page, PAGE_SIZE);
+
+	for (unsigned int n = 0; n < 6 && !err;) {
+		n += mem_bar(a, n, &base, &size);
+		if (!size || !IS_ALIGNED(base | size, PAGE_SIZE))
+			continue; /* sub-page BARs: the page is not the device's alone */
+		err = map ? root_map_mmio(base, size) :
+			    paging_unmap(npt, base, size);
+	}
+	return err;
 }
 
 /* Quiet: no DMA, no interrupts, BARs as they were, MSI off. */
@@ -214,7 +279,7 @@ static void release(struct assignment *a)
 {
 	quiesce(a);
 	iommu_unassign_device(a->unit, a->bdf);
-	if (root_cfg_page(a->bdf, true))
+	if (root_device_access(a, true))
 		printk("brig: cannot give PCI device " BDF_FMT
 		       "'s configuration space back to the root\n",
 		       BDF_ARGS(a->bdf));
@@ -243,17 +308,19 @@ int x86_pci_cell_create(struct cell *cell)
 			a->bars[b] = cfg_read(a->bdf, PCI_BAR0 + 4 * b);
 		a->msi = find_cap(a->bdf, PCI_CAP_MSI);
 		a->msix = find_cap(a->bdf, PCI_CAP_MSIX);
+		a->cell = cell;
+		quiesce(a);
 		err = iommu_assign_device(cell, a->unit, a->bdf);
 		if (!err)
-			err = root_cfg_page(a->bdf, false);
+			err = root_device_access(a, false);
 		if (err) {
 			iommu_unassign_device(a->unit, a->bdf);
+			root_device_access(a, true);
+			a->cell = NULL;
 			break;
 		}
 		if (num_assigned++ == 0)
 			vcpu->port_trap(&root_cell, 0xcfc, 4, true);
-		a->cell = cell;
-		quiesce(a);
 		printk("brig: PCI device " BDF_FMT
 		       " (%04x:%04x) goes to cell \"%s\"%s\n",
 		       BDF_ARGS(a->bdf), cfg_read(a->bdf, 0) & 0xffff,

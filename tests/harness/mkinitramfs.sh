@@ -94,6 +94,20 @@ for m in virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm \
 		esac
 	done
 done
+# A NIC driver, for handing a device with a Linux driver to a cell and
+# back (QEMU's e1000e; Debian builds its ptp/pps dependencies in).
+for m in drivers/net/ethernet/intel/e1000e/e1000e; do
+	for ext in .ko .ko.xz .ko.zst; do
+		f=$kmods/$m$ext
+		[ -f "$f" ] || continue
+		mkdir -p "$root/lib/modules/net"
+		case $ext in
+		.ko.xz) xz -dc "$f" >"$root/lib/modules/net/${m##*/}.ko" ;;
+		.ko.zst) zstd -qdc "$f" >"$root/lib/modules/net/${m##*/}.ko" ;;
+		*) cp "$f" "$root/lib/modules/net/" ;;
+		esac
+	done
+done
 # Helper programs of the tests (tests/tools/: static, no extension).
 for f in "$BRIG_ROOT"/tests/tools/*; do
 	[ -x "$f" ] && [ -f "$f" ] && copy_opt "$f" "$root/usr/bin/${f##*/}"

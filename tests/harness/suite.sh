@@ -48,12 +48,17 @@ scenarios_for() {
 	done | awk '!seen[$0]++'
 }
 
-# joined_tag KEY SCENARIO...: the KEY tags of all scenarios, space-joined.
+# joined_tag KEY SCENARIO...: the KEY tags of all scenarios, space-joined;
+# a value two scenarios share (the same QEMU device) is given once.
 joined_tag() {
-	local key=$1 s out=
+	local key=$1 s v out=
 	shift
 	for s in "$@"; do
-		out="$out $(tag "$BRIG_ROOT/tests/scenarios/$s.sh" "$key")"
+		v=$(tag "$BRIG_ROOT/tests/scenarios/$s.sh" "$key")
+		case " $out " in
+		*" $v "*) ;;
+		*) out="$out $v" ;;
+		esac
 	done
 	echo $out
 }

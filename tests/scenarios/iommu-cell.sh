@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # boards: qemu-vtd
-# qemu-args: -device edu,dma_mask=0xffffffffffff
+# qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0
 # expect: com2.log edu: dma ok
 #
 # A PCI device given to a cell (issue 6): QEMU's edu device moves from the

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # boards: qemu-vtd
-# qemu-args: -device edu,dma_mask=0xffffffffffff
+# qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0
 #
 # DMA and interrupt isolation with VT-d (issue 6): brig takes the Intel
 # IOMMU over from Linux (which boots with intel_iommu=off and keeps

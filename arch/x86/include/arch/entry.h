@@ -60,6 +60,7 @@ extern bool svm_has_nrips;
 
 /* x86 cells (cell.c) */
 unsigned int x86_mem_flags(const struct brig_memory *mem);
+unsigned int x86_root_flags_at(u64 phys);
 int x86_map_cell_memory(struct cell *cell);
 
 #endif /* _ARCH_ENTRY_H */
