@@ -141,4 +141,14 @@ static inline __u32 mmio_read32(__u64 addr)
 	return *(volatile __u32 *)addr;
 }
 
+static inline void mmio_write64(__u64 addr, __u64 value)
+{
+	*(volatile __u64 *)addr = value;
+}
+
+static inline __u64 mmio_read64(__u64 addr)
+{
+	return *(volatile __u64 *)addr;
+}
+
 #endif /* _INMATE_X86_H */

@@ -11,7 +11,8 @@
  * The library only touches hardware it was told about (comm region,
  * console) or that the cell owns by construction (its CPU and local APIC);
  * the PIT and the PM timer are read only to calibrate when the comm region
- * does not give the frequencies.
+ * does not give the frequencies; the PCI configuration ports only when the
+ * inmate calls the pci_* functions.
  */
 #ifndef _INMATE_H
 #define _INMATE_H
@@ -189,5 +190,89 @@ __u32 pm_timer_read(void);
 void delay_us(__u64 us);
 /* The median of five calls of measure(): calibration that ignores stalls. */
 __u64 calibration_median(__u64 (*measure)(void));
+
+/* --- PCI (lib/pci.c) -------------------------------------------------- */
+
+/* bdf: bus in bits 15:8, device in 7:3, function in 2:0. */
+#define PCI_BDF(bus, dev, fn) ((__u16)((bus) << 8 | (dev) << 3 | (fn)))
+#define PCI_BUS(bdf) (((bdf) >> 8) & 0xff)
+#define PCI_DEV(bdf) (((bdf) >> 3) & 0x1f)
+#define PCI_FN(bdf) ((bdf) % 8)
+
+/* Configuration space header (type 0), PCI Local Bus spec 6.1. */
+#define PCI_CFG_VENDOR_ID 0x00
+#define PCI_CFG_DEVICE_ID 0x02
+#define PCI_CFG_COMMAND 0x04
+#define PCI_CMD_IO 0x0001
+#define PCI_CMD_MEM 0x0002
+#define PCI_CMD_MASTER 0x0004
+#define PCI_CMD_INTX_DISABLE 0x0400
+#define PCI_CFG_STATUS 0x06
+#define PCI_STS_CAP_LIST 0x0010
+#define PCI_CFG_HEADER_TYPE 0x0e
+#define PCI_CFG_BAR0 0x10
+#define PCI_CFG_CAP_PTR 0x34
+
+#define PCI_CAP_ID_MSI 0x05
+#define PCI_CAP_ID_MSIX 0x11
+
+/*
+ * Configuration space through ports 0xcf8/0xcfc, first 256 bytes only.
+ * size is 1, 2 or 4 and reg aligned to it; anything else reads as
+ * all-ones and is not written. A function the cell does not own (or that
+ * is not there) reads as all-ones.
+ */
+__u32 pci_read_config(__u16 bdf, unsigned int reg, unsigned int size);
+void pci_write_config(__u16 bdf, unsigned int reg, __u32 value,
+		      unsigned int size);
+/* pci_find_device() scans buses 0..bus; the default is bus 0 only. */
+void pci_set_max_bus(unsigned int bus);
+/* The first bdf >= start_bdf with these ids, or -1. */
+int pci_find_device(__u16 vendor, __u16 device, int start_bdf);
+/* Config-space offset of the capability, or -1. */
+int pci_find_cap(__u16 bdf, __u8 cap_id);
+
+struct pci_bar {
+	__u64 base; /* address bits only, flags stripped */
+	__u64 size;
+	bool io;
+	bool is64; /* takes this BAR and the next */
+	bool prefetch;
+};
+/*
+ * Reads BAR number bar (0-5) and sizes it by writing all-ones (decoding
+ * off meanwhile, the old value restored). -1: no such BAR.
+ */
+int pci_bar_probe(__u16 bdf, unsigned int bar, struct pci_bar *out);
+/* Places a BAR (both halves of a 64-bit one); -1 if it cannot go there. */
+int pci_bar_set(__u16 bdf, unsigned int bar, __u64 base);
+/* Command register: memory space and bus mastering on. */
+void pci_enable_device(__u16 bdf);
+
+/*
+ * MSI, one vector (32-254) to one local APIC id (0-255; compatibility
+ * format, physical destination, fixed, edge), 32- or 64-bit capability,
+ * vector unmasked when the function has per-vector masking. Turns MSI-X
+ * and the INTx pin off. -1: no MSI capability or arguments out of range.
+ */
+int pci_msi_enable(__u16 bdf, unsigned int vector, __u32 dest_apic_id);
+void pci_msi_disable(__u16 bdf);
+/* Where the MSI-X table is: BAR number, offset in it, entries. */
+int pci_msix_table(__u16 bdf, unsigned int *bar, __u32 *offset,
+		   unsigned int *entries);
+/*
+ * Writes MSI-X table entry (masked while it changes, unmasked after) at
+ * table_base, the table's address in the inmate's memory map.
+ */
+int pci_msix_set_vector(__u16 bdf, __u64 table_base, unsigned int entry,
+			unsigned int vector, __u32 dest_apic_id);
+/*
+ * Enables MSI-X with the function mask set (MSI and INTx off); clear the
+ * mask with pci_msix_set_function_mask(bdf, false) once the entries are
+ * written.
+ */
+int pci_msix_enable(__u16 bdf);
+int pci_msix_set_function_mask(__u16 bdf, bool masked);
+void pci_msix_disable(__u16 bdf);
 
 #endif /* _INMATE_H */
