@@ -9,6 +9,7 @@
  * dropped, and the console names the first access to each page so that the
  * offender can be found without flooding the console.
  */
+#include <hv/cell.h>
 #include <hv/control.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
@@ -26,19 +27,40 @@
 #define PTE_PS BIT_ULL(7)
 #define PTE_ADDR GENMASK_ULL(51, 12)
 
-/* Guest-physical address of gva in the root (its RAM is mapped 1:1). */
-static u64 guest_virt_to_phys(u64 cr3, u64 cr4, u64 gva)
+/*
+ * The hypervisor's pointer to [gpa, gpa + len) of a cell's RAM (within
+ * one page), or NULL. The root's RAM is mapped 1:1; a cell's goes through
+ * its second-stage tables (its RAM is root RAM the hypervisor maps).
+ */
+static void *guest_ram(const struct cell *cell, u64 gpa, unsigned int len)
+{
+	unsigned int flags;
+	u64 hpa;
+
+	if (cell == &root_cell)
+		return root_owns_ram(gpa, len) ? phys_to_hv(gpa) : NULL;
+	hpa = paging_virt_to_phys_walk(&cell->arch.npt, gpa, &flags);
+	if (hpa == INVALID_PHYS || !(flags & PAGE_READ) ||
+	    (flags & PAGE_DEVICE) || !root_owns_ram(hpa, len))
+		return NULL;
+	return phys_to_hv(hpa);
+}
+
+/* Guest-physical address of gva, walking the guest's own page tables. */
+static u64 guest_virt_to_phys(const struct cell *cell, u64 cr3, u64 cr4,
+			      u64 gva)
 {
 	unsigned int levels = (cr4 & X86_CR4_LA57) ? 5 : 4;
 	u64 table = cr3 & PTE_ADDR;
 
 	for (unsigned int l = 0; l < levels; l++) {
 		unsigned int shift = 12 + 9 * (levels - 1 - l);
+		u64 *t = guest_ram(cell, table, PAGE_SIZE);
 		u64 entry;
 
-		if (!root_owns_ram(table, PAGE_SIZE))
+		if (!t)
 			return INVALID_PHYS;
-		entry = ((u64 *)phys_to_hv(table))[(gva >> shift) & 511];
+		entry = t[(gva >> shift) & 511];
 		if (!(entry & PTE_P))
 			return INVALID_PHYS;
 		if (l == levels - 1 || (l > 0 && (entry & PTE_PS)))
@@ -49,18 +71,20 @@ static u64 guest_virt_to_phys(u64 cr3, u64 cr4, u64 gva)
 	return INVALID_PHYS;
 }
 
-bool x86_read_guest_virt(u64 cr3, u64 cr4, u64 gva, void *buf, unsigned int len)
+bool x86_read_guest_virt(const struct cell *cell, u64 cr3, u64 cr4, u64 gva,
+			 void *buf, unsigned int len)
 {
 	u8 *out = buf;
 
 	while (len) {
 		unsigned int n = (unsigned int)MIN(
 			(u64)len, PAGE_SIZE - (gva & ~PAGE_MASK));
-		u64 gpa = guest_virt_to_phys(cr3, cr4, gva);
+		u64 gpa = guest_virt_to_phys(cell, cr3, cr4, gva);
+		void *p = gpa == INVALID_PHYS ? NULL : guest_ram(cell, gpa, n);
 
-		if (gpa == INVALID_PHYS || !root_owns_ram(gpa, n))
+		if (!p)
 			return false;
-		memcpy(out, phys_to_hv(gpa), n);
+		memcpy(out, p, n);
 		out += n;
 		gva += n;
 		len -= n;
@@ -68,8 +92,9 @@ bool x86_read_guest_virt(u64 cr3, u64 cr4, u64 gva, void *buf, unsigned int len)
 	return true;
 }
 
-bool x86_decode_mmio(const struct x86_gprs *gprs, u64 rip, u64 cr3, u64 cr4,
-		     u64 efer, struct x86_mmio_access *acc)
+bool x86_decode_mmio(const struct cell *cell, const struct x86_gprs *gprs,
+		     u64 rip, u64 cr3, u64 cr4, u64 efer,
+		     struct x86_mmio_access *acc)
 {
 	unsigned int to_page_end =
 		(unsigned int)(PAGE_SIZE - (rip & ~PAGE_MASK));
@@ -80,9 +105,10 @@ bool x86_decode_mmio(const struct x86_gprs *gprs, u64 rip, u64 cr3, u64 cr4,
 	if (!(efer & EFER_LMA) || !(cr4 & X86_CR4_PAE))
 		return false; /* the root runs in long mode */
 	/* A short instruction may end just before an unmapped page. */
-	if (!x86_read_guest_virt(cr3, cr4, rip, insn, avail)) {
+	if (!x86_read_guest_virt(cell, cr3, cr4, rip, insn, avail)) {
 		if (to_page_end >= avail ||
-		    !x86_read_guest_virt(cr3, cr4, rip, insn, to_page_end))
+		    !x86_read_guest_virt(cell, cr3, cr4, rip, insn,
+					 to_page_end))
 			return false;
 		avail = to_page_end;
 	}

@@ -17,7 +17,11 @@
  *    destination) and turned into an interrupt remapping entry tied to the
  *    device's source id; the device gets the remappable address of it.
  *    A wish for someone else's CPU stops the cell.
- * MSI-X is not supported yet: its enable bit stays clear.
+ *  - MSI-X: the same, per table entry. The table's pages leave the
+ *    cell's second-stage tables; its accesses there trap and are decoded:
+ *    entries hold what the cell wrote, and an unmasked entry of an enabled
+ *    function becomes a validated remapping entry; the rest of those
+ *    pages (the pending bits, say) is passed through.
  */
 #include <hv/arch.h>
 #include <hv/cell.h>
@@ -31,6 +35,7 @@
 #include <arch/exits.h>
 #include <arch/iommu.h>
 #include <arch/layout.h>
+#include <arch/mmio.h>
 #include <arch/pci.h>
 #include <arch/vcpu.h>
 #include <arch/x86.h>
@@ -47,6 +52,9 @@
 #define MSI_64BIT BIT(7)
 #define MSI_MASKABLE BIT(8)
 #define MSIX_ENABLE BIT(15)
+#define MSIX_FMASK BIT(14)
+#define MSIX_MAX 64 /* table entries offered to a cell */
+#define IRTES_PER_DEVICE (1 + MSIX_MAX) /* MSI, then the MSI-X entries */
 
 #define CF8_ENABLE BIT(31)
 #define MAX_ASSIGNED 32 /* devices given to cells at once */
@@ -61,6 +69,14 @@ struct assignment {
 	u16 msi_ctrl; /* what the cell wrote (enable bit only) */
 	u64 msi_addr;
 	u32 msi_data;
+	/* MSI-X: the table at msix_hpa, seen by the cell at msix_gpa */
+	unsigned int msix_n; /* entries offered, 0: none */
+	u16 msix_ctrl; /* enable and function mask as the cell set them */
+	u64 msix_hpa, msix_gpa;
+	struct {
+		u64 addr;
+		u32 data, ctrl;
+	} msix_table[MSIX_MAX];
 	bool reported; /* a refused write was reported */
 };
 
@@ -124,9 +140,15 @@ struct cell *x86_pci_owner(u16 bdf)
 	return a ? READ_ONCE(a->cell) : &root_cell;
 }
 
+/* Interrupt remapping slots: the device's MSI, then MSI-X entry n. */
 static unsigned int slot_of(const struct assignment *a)
 {
-	return (unsigned int)(a - assigned);
+	return (unsigned int)(a - assigned) * IRTES_PER_DEVICE;
+}
+
+static unsigned int msix_slot(const struct assignment *a, unsigned int n)
+{
+	return slot_of(a) + 1 + n;
 }
 
 #define BDF_FMT "%02x:%02x.%u"
@@ -273,11 +295,79 @@ static void quiesce(struct assignment *a)
 	for (unsigned int n = 0; n < 6; n++)
 		cfg_write(a->bdf, PCI_BAR0 + 4 * n, a->bars[n]);
 	iommu_clear_cell_irte(a->unit, slot_of(a));
+	for (unsigned int n = 0; n < a->msix_n; n++)
+		iommu_clear_cell_irte(a->unit, msix_slot(a, n));
+}
+
+/* The table's pages: [*first, *first + *size) around [addr, + n * 16). */
+static void msix_pages(const struct assignment *a, u64 addr, u64 *first,
+		       u64 *size)
+{
+	*first = ALIGN_DOWN(addr, PAGE_SIZE);
+	*size = ALIGN_UP(addr + a->msix_n * 16ULL, PAGE_SIZE) - *first;
+}
+
+/*
+ * Offer the device's MSI-X table to the cell: find it, mask every entry,
+ * map it for the hypervisor, and take it out of the cell's tables so that
+ * the cell's accesses trap.
+ */
+static int setup_msix(struct cell *cell, struct assignment *a)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
+	u32 ctrl, table, bir;
+	u64 bar, first, size;
+	int err;
+
+	if (!a->msix)
+		return 0;
+	ctrl = cfg_read(a->bdf, a->msix) >> 16;
+	table = cfg_read(a->bdf, a->msix + 4);
+	bir = table & 7;
+	a->msix_n = (ctrl & 0x7ff) + 1;
+	if (a->msix_n > MSIX_MAX || bir > 5 || (a->bars[bir] & 1)) {
+		printk("brig: PCI device " BDF_FMT
+		       ": MSI-X with %u entries in BAR %u is not offered to the cell\n",
+		       BDF_ARGS(a->bdf), a->msix_n, bir);
+		a->msix_n = 0;
+		return 0;
+	}
+	bar = a->bars[bir] & ~0xfULL;
+	if ((a->bars[bir] & 0x6) == 0x4 && bir < 5)
+		bar |= (u64)a->bars[bir + 1] << 32;
+	a->msix_hpa = bar + (table & ~7u);
+	a->msix_gpa = INVALID_PHYS;
+	for (unsigned int n = 0; n < cell->config->num_memory_regions; n++)
+		if (a->msix_hpa >= mem[n].phys_start &&
+		    a->msix_hpa - mem[n].phys_start < mem[n].size)
+			a->msix_gpa = mem[n].virt_start + a->msix_hpa -
+				      mem[n].phys_start;
+	msix_pages(a, a->msix_hpa, &first, &size);
+	err = paging_map(&hv_paging, PHYS_MAP_BASE + first, first, size,
+			 PAGE_RW | PAGE_DEVICE);
+	for (unsigned int n = 0; n < a->msix_n && !err; n++) {
+		volatile u32 *e = phys_to_hv(a->msix_hpa + n * 16);
+
+		e[3] |= 1; /* masked */
+		a->msix_table[n].ctrl = 1;
+	}
+	/* Not mapped for the cell: it cannot program the table at all. */
+	if (!err && a->msix_gpa != INVALID_PHYS) {
+		msix_pages(a, a->msix_gpa, &first, &size);
+		err = paging_unmap(&cell->arch.npt, first, size);
+	}
+	return err;
 }
 
 static void release(struct assignment *a)
 {
+	u64 first, size;
+
 	quiesce(a);
+	if (a->msix_n) {
+		msix_pages(a, a->msix_hpa, &first, &size);
+		paging_unmap(&hv_paging, PHYS_MAP_BASE + first, size);
+	}
 	iommu_unassign_device(a->unit, a->bdf);
 	if (root_device_access(a, true))
 		printk("brig: cannot give PCI device " BDF_FMT
@@ -310,7 +400,9 @@ int x86_pci_cell_create(struct cell *cell)
 		a->msix = find_cap(a->bdf, PCI_CAP_MSIX);
 		a->cell = cell;
 		quiesce(a);
-		err = iommu_assign_device(cell, a->unit, a->bdf);
+		err = setup_msix(cell, a);
+		if (!err)
+			err = iommu_assign_device(cell, a->unit, a->bdf);
 		if (!err)
 			err = root_device_access(a, false);
 		if (err) {
@@ -325,7 +417,9 @@ int x86_pci_cell_create(struct cell *cell)
 		       " (%04x:%04x) goes to cell \"%s\"%s\n",
 		       BDF_ARGS(a->bdf), cfg_read(a->bdf, 0) & 0xffff,
 		       cfg_read(a->bdf, 0) >> 16, cell->config->name,
-		       a->msi ? ", MSI" : ", no MSI");
+		       a->msix_n ? ", MSI-X" :
+		       a->msi	 ? ", MSI" :
+				   ", no MSI");
 	}
 	if (err)
 		for (unsigned int n = 0; n < MAX_ASSIGNED; n++)
@@ -382,16 +476,61 @@ static u32 cell_dword(const struct assignment *a, unsigned int reg)
 }
 
 /*
+ * A message the cell wants its device to send (compatibility format):
+ * validate it, make the remapping entry in slot, and return the
+ * remappable address the device must use instead, or 0 after the cell was
+ * stopped (cell_fail() said why).
+ */
+static u32 remap_message(struct per_cpu *cpu, struct assignment *a,
+			 const char *kind, u64 addr, u32 data,
+			 unsigned int slot)
+{
+	u32 dest = (u32)(addr >> 12) & 0xff;
+	u32 vector = data & 0xff, mode = (data >> 8) & 7;
+	struct per_cpu *target = x86_cpu_by_apic_id(dest);
+	int idx;
+
+	if ((addr >> 20) != 0xfee || (addr & BIT(2)) || mode > 1 ||
+	    vector < 16) {
+		cell_fail(
+			cpu,
+			"%s of PCI device " BDF_FMT
+			" with address %llx data %x: not a fixed or lowest-priority interrupt to one CPU",
+			kind, BDF_ARGS(a->bdf), (unsigned long long)addr, data);
+		return 0;
+	}
+	if (!target || target->cell != a->cell) {
+		cell_fail(cpu,
+			  "%s of PCI device " BDF_FMT
+			  " aimed at APIC id %u (%s), not a CPU of the cell",
+			  kind, BDF_ARGS(a->bdf), dest,
+			  target ? (target->cell == &root_cell ?
+					    "a root CPU" :
+					    "another cell's CPU") :
+				   "no CPU");
+		return 0;
+	}
+	idx = iommu_set_cell_irte(a->unit, slot, a->bdf, target->arch.apic_id,
+				  (u8)vector, mode == 1);
+	if (idx < 0) {
+		cell_fail(
+			cpu,
+			"no interrupt remapping entry for PCI device " BDF_FMT,
+			BDF_ARGS(a->bdf));
+		return 0;
+	}
+	/* Remappable format: handle in bits 19:5 and 2, SHV clear. */
+	return 0xfee00000u | (u32)(idx & 0x7fff) << 5 | BIT(4) |
+	       (u32)((idx >> 15) & 1) << 2;
+}
+
+/*
  * The cell's MSI wish, now in a->msi_*: validate it and program the
  * device with a remapping entry, or switch its MSI off.
  */
 static bool apply_msi(struct per_cpu *cpu, struct assignment *a)
 {
-	u32 ctrl = cfg_read(a->bdf, a->msi) >> 16;
-	u32 dest = (u32)(a->msi_addr >> 12) & 0xff;
-	u32 vector = a->msi_data & 0xff, mode = (a->msi_data >> 8) & 7;
-	struct per_cpu *target = x86_cpu_by_apic_id(dest);
-	int idx;
+	u32 ctrl = cfg_read(a->bdf, a->msi) >> 16, addr;
 
 	if (!(a->msi_ctrl & MSI_ENABLE)) {
 		cfg_write(a->bdf, a->msi,
@@ -399,46 +538,41 @@ static bool apply_msi(struct per_cpu *cpu, struct assignment *a)
 		iommu_clear_cell_irte(a->unit, slot_of(a));
 		return true;
 	}
-	if ((a->msi_addr >> 20) != 0xfee || (a->msi_addr & BIT(2)) ||
-	    mode > 1 || vector < 16) {
-		cell_fail(
-			cpu,
-			"MSI of PCI device " BDF_FMT
-			" with address %llx data %x: not a fixed or lowest-priority interrupt to one CPU",
-			BDF_ARGS(a->bdf), (unsigned long long)a->msi_addr,
-			a->msi_data);
+	addr = remap_message(cpu, a, "MSI", a->msi_addr, a->msi_data,
+			     slot_of(a));
+	if (!addr)
 		return false;
-	}
-	if (!target || target->cell != a->cell) {
-		cell_fail(cpu,
-			  "MSI of PCI device " BDF_FMT
-			  " aimed at APIC id %u (%s), not a CPU of the cell",
-			  BDF_ARGS(a->bdf), dest,
-			  target ? (target->cell == &root_cell ?
-					    "a root CPU" :
-					    "another cell's CPU") :
-				   "no CPU");
-		return false;
-	}
-	idx = iommu_set_cell_irte(a->unit, slot_of(a), a->bdf,
-				  target->arch.apic_id, (u8)vector, mode == 1);
-	if (idx < 0) {
-		cell_fail(
-			cpu,
-			"no interrupt remapping entry for PCI device " BDF_FMT,
-			BDF_ARGS(a->bdf));
-		return false;
-	}
-	/* Remappable format: handle in bits 19:5 and 2, SHV clear. */
-	cfg_write(a->bdf, a->msi + 4,
-		  0xfee00000u | (u32)(idx & 0x7fff) << 5 | BIT(4) |
-			  (u32)((idx >> 15) & 1) << 2);
+	cfg_write(a->bdf, a->msi + 4, addr);
 	if (ctrl & MSI_64BIT)
 		cfg_write(a->bdf, a->msi + 8, 0);
 	cfg_write(a->bdf, msi_data_reg(a, ctrl), 0);
 	cfg_write(a->bdf, a->msi,
 		  (cfg_read(a->bdf, a->msi) & ~(0x70u << 16)) | (u32)MSI_ENABLE
 									<< 16);
+	return true;
+}
+
+/* Table entry n as the cell left it: program it, or keep it masked. */
+static bool apply_msix(struct per_cpu *cpu, struct assignment *a,
+		       unsigned int n)
+{
+	volatile u32 *e = phys_to_hv(a->msix_hpa + n * 16);
+	u32 addr;
+
+	e[3] |= 1;
+	if ((a->msix_table[n].ctrl & 1) || !(a->msix_ctrl & MSIX_ENABLE) ||
+	    (a->msix_ctrl & MSIX_FMASK)) {
+		iommu_clear_cell_irte(a->unit, msix_slot(a, n));
+		return true;
+	}
+	addr = remap_message(cpu, a, "MSI-X", a->msix_table[n].addr,
+			     a->msix_table[n].data, msix_slot(a, n));
+	if (!addr)
+		return false;
+	e[0] = addr;
+	e[1] = 0;
+	e[2] = 0;
+	e[3] &= ~1u;
 	return true;
 }
 
@@ -477,12 +611,16 @@ static bool cell_write(struct per_cpu *cpu, struct assignment *a,
 	if (reg < 0x40)
 		return true; /* IDs, class, ROM, interrupt line: read-only */
 	if (a->msix && reg == a->msix) {
-		if (val & ((u32)MSIX_ENABLE << 16) && !a->reported) {
-			a->reported = true;
-			printk("brig: cell \"%s\": MSI-X of PCI device " BDF_FMT
-			       " is not supported yet: left disabled\n",
-			       a->cell->config->name, BDF_ARGS(a->bdf));
-		}
+		if (!a->msix_n)
+			return true; /* not offered: stays off */
+		a->msix_ctrl = (u16)(val >> 16) & (MSIX_ENABLE | MSIX_FMASK);
+		cfg_write(a->bdf, reg,
+			  (cfg_read(a->bdf, reg) &
+			   ~((u32)(MSIX_ENABLE | MSIX_FMASK) << 16)) |
+				  (u32)a->msix_ctrl << 16);
+		for (unsigned int n = 0; n < a->msix_n; n++)
+			if (!apply_msix(cpu, a, n))
+				return false;
 		return true;
 	}
 	if (a->msi && reg >= a->msi) {
@@ -600,4 +738,112 @@ int x86_pci_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	ret = cell_pio(cpu, port, size, in, val);
 	spin_unlock(&pci_lock);
 	return ret;
+}
+
+/* --- the cell's MSI-X tables (trapped pages) ------------------------------ */
+
+static struct assignment *msix_owner(const struct cell *cell, u64 gpa)
+{
+	u64 first, size;
+
+	for (unsigned int n = 0; n < MAX_ASSIGNED; n++) {
+		struct assignment *a = &assigned[n];
+
+		if (a->cell != cell || !a->msix_n ||
+		    a->msix_gpa == INVALID_PHYS)
+			continue;
+		msix_pages(a, a->msix_gpa, &first, &size);
+		if (gpa >= first && gpa - first < size)
+			return a;
+	}
+	return NULL;
+}
+
+bool x86_pci_msix_trap(const struct cell *cell, u64 gpa)
+{
+	bool ret;
+
+	spin_lock(&pci_lock);
+	ret = msix_owner(cell, gpa) != NULL;
+	spin_unlock(&pci_lock);
+	return ret;
+}
+
+/* A table field: 0 address, 4 upper address, 8 data, 12 vector control. */
+static u32 *msix_field(struct assignment *a, unsigned int n, unsigned int f)
+{
+	switch (f) {
+	case 0:
+		return (u32 *)&a->msix_table[n].addr;
+	case 4:
+		return (u32 *)&a->msix_table[n].addr + 1;
+	case 8:
+		return &a->msix_table[n].data;
+	default:
+		return &a->msix_table[n].ctrl;
+	}
+}
+
+bool x86_pci_msix_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
+			 struct x86_mmio_access *acc)
+{
+	struct assignment *a;
+	u64 off, val = 0;
+	bool ok = true;
+
+	spin_lock(&pci_lock);
+	a = msix_owner(cpu->cell, acc->gpa);
+	if (!a) {
+		spin_unlock(&pci_lock);
+		return false;
+	}
+	off = acc->gpa - a->msix_gpa; /* wraps below the table: not in it */
+	if (off < a->msix_n * 16ULL && (acc->size == 4 || acc->size == 8) &&
+	    !(off & (acc->size - 1))) {
+		unsigned int n = (unsigned int)(off / 16), f = off % 16;
+
+		if (acc->is_write) {
+			*msix_field(a, n, f) = (u32)acc->value;
+			if (acc->size == 8)
+				*msix_field(a, n, f + 4) =
+					(u32)(acc->value >> 32);
+			ok = apply_msix(cpu, a, n);
+		} else {
+			val = *msix_field(a, n, f);
+			if (acc->size == 8)
+				val |= (u64)*msix_field(a, n, f + 4) << 32;
+		}
+	} else if (off < a->msix_n * 16ULL) {
+		cell_fail(
+			cpu,
+			"%u-byte access to the MSI-X table of PCI device " BDF_FMT
+			" at %llx",
+			acc->size, BDF_ARGS(a->bdf),
+			(unsigned long long)acc->gpa);
+		ok = false;
+	} else {
+		/* Around the table (pending bits): the device's own. */
+		volatile void *p = phys_to_hv(a->msix_hpa + off);
+
+		if (acc->is_write && acc->size == 8)
+			*(volatile u64 *)p = acc->value;
+		else if (acc->is_write && acc->size == 4)
+			*(volatile u32 *)p = (u32)acc->value;
+		else if (acc->is_write && acc->size == 2)
+			*(volatile u16 *)p = (u16)acc->value;
+		else if (acc->is_write)
+			*(volatile u8 *)p = (u8)acc->value;
+		else if (acc->size == 8)
+			val = *(volatile u64 *)p;
+		else if (acc->size == 4)
+			val = *(volatile u32 *)p;
+		else if (acc->size == 2)
+			val = *(volatile u16 *)p;
+		else
+			val = *(volatile u8 *)p;
+	}
+	spin_unlock(&pci_lock);
+	if (ok && !acc->is_write)
+		x86_mmio_complete_read(gprs, acc, val);
+	return ok;
 }

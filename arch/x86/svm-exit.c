@@ -19,6 +19,7 @@
 #include <arch/entry.h>
 #include <arch/exits.h>
 #include <arch/mmio.h>
+#include <arch/pci.h>
 #include <arch/x86.h>
 
 /* EXITINFO1 of an IOIO exit */
@@ -156,13 +157,27 @@ static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
 	cpu->stats[BRIG_EXIT_MMIO]++;
 	acc.gpa = vmcb->control.exit_info2;
 	acc.is_write = vmcb->control.exit_info1 & NPF_WRITE;
+	svm_gprs(&gprs, vmcb, regs);
 	if (!is_root(cpu)) {
-		x86_cell_memory_violation(cpu, acc.gpa, acc.is_write, fetch);
+		/* The MSI-X tables of its devices; anything else breaks rules. */
+		if (fetch || !x86_pci_msix_trap(cpu->cell, acc.gpa))
+			x86_cell_memory_violation(cpu, acc.gpa, acc.is_write,
+						  fetch);
+		else if (!x86_decode_mmio(cpu->cell, &gprs, vmcb->save.rip,
+					  vmcb->save.cr3, vmcb->save.cr4,
+					  vmcb->save.efer, &acc))
+			cell_fail(
+				cpu,
+				"cannot emulate the access to %llx by the instruction at %llx",
+				(unsigned long long)acc.gpa,
+				(unsigned long long)vmcb->save.rip);
+		else if (x86_pci_msix_access(cpu, &gprs, &acc))
+			vmcb->save.rip += acc.inst_len;
 		return;
 	}
-	svm_gprs(&gprs, vmcb, regs);
-	if (fetch || !x86_decode_mmio(&gprs, vmcb->save.rip, vmcb->save.cr3,
-				      vmcb->save.cr4, vmcb->save.efer, &acc)) {
+	if (fetch ||
+	    !x86_decode_mmio(cpu->cell, &gprs, vmcb->save.rip, vmcb->save.cr3,
+			     vmcb->save.cr4, vmcb->save.efer, &acc)) {
 		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
 		       cpu->cpu_id, (unsigned long long)acc.gpa,
 		       (unsigned long long)vmcb->save.rip);

@@ -21,6 +21,7 @@
 #include <arch/entry.h>
 #include <arch/exits.h>
 #include <arch/mmio.h>
+#include <arch/pci.h>
 #include <arch/vcpu.h>
 #include <arch/vmx.h>
 #include <arch/x86.h>
@@ -171,14 +172,29 @@ static void handle_ept_violation(struct per_cpu *cpu, struct guest_regs *regs)
 	cpu->stats[BRIG_EXIT_MMIO]++;
 	acc.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 	acc.is_write = qual & EPT_QUAL_WRITE;
+	vmx_gprs(&gprs, regs, &rsp);
 	if (!is_root(cpu)) {
-		x86_cell_memory_violation(cpu, acc.gpa, acc.is_write, fetch);
+		/* The MSI-X tables of its devices; anything else breaks rules. */
+		if (fetch || !x86_pci_msix_trap(cpu->cell, acc.gpa)) {
+			x86_cell_memory_violation(cpu, acc.gpa, acc.is_write,
+						  fetch);
+		} else if (!x86_decode_mmio(cpu->cell, &gprs, rip,
+					    vmcs_read(GUEST_CR3), guest_cr4(),
+					    vmcs_read(GUEST_IA32_EFER), &acc)) {
+			cell_fail(
+				cpu,
+				"cannot emulate the access to %llx by the instruction at %llx",
+				(unsigned long long)acc.gpa,
+				(unsigned long long)rip);
+		} else if (x86_pci_msix_access(cpu, &gprs, &acc)) {
+			vmcs_write(GUEST_RSP, rsp);
+			vmcs_write(GUEST_RIP, rip + acc.inst_len);
+		}
 		return;
 	}
-	vmx_gprs(&gprs, regs, &rsp);
 	if (fetch ||
-	    !x86_decode_mmio(&gprs, rip, vmcs_read(GUEST_CR3), guest_cr4(),
-			     vmcs_read(GUEST_IA32_EFER), &acc)) {
+	    !x86_decode_mmio(cpu->cell, &gprs, rip, vmcs_read(GUEST_CR3),
+			     guest_cr4(), vmcs_read(GUEST_IA32_EFER), &acc)) {
 		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
 		       cpu->cpu_id, (unsigned long long)acc.gpa,
 		       (unsigned long long)rip);

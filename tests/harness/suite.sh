@@ -49,16 +49,31 @@ scenarios_for() {
 }
 
 # joined_tag KEY SCENARIO...: the KEY tags of all scenarios, space-joined;
-# a value two scenarios share (the same QEMU device) is given once.
+# an "-option value" pair two scenarios share (the same QEMU device) and a
+# kernel argument two scenarios share are given once.
 joined_tag() {
-	local key=$1 s v out=
+	local key=$1 s w pending= out=
 	shift
-	for s in "$@"; do
-		v=$(tag "$BRIG_ROOT/tests/scenarios/$s.sh" "$key")
+	add() {
 		case " $out " in
-		*" $v "*) ;;
-		*) out="$out $v" ;;
+		*" $1 "*) ;;
+		*) out="$out $1" ;;
 		esac
+	}
+	for s in "$@"; do
+		for w in $(tag "$BRIG_ROOT/tests/scenarios/$s.sh" "$key"); do
+			case $w in
+			-*)
+				[ -n "$pending" ] && add "$pending"
+				pending=$w
+				continue ;;
+			esac
+			[ -n "$pending" ] && w="$pending $w"
+			pending=
+			add "$w"
+		done
+		[ -n "$pending" ] && add "$pending"
+		pending=
 	done
 	echo $out
 }

@@ -26,7 +26,8 @@ smoke_pick() {
 	return 1
 }
 
-# smoke_config_check: this boot's system description with every cell.
+# smoke_config_check: this boot's system description with each cell (the
+# cells are alternatives: several want CPU 1 and COM2).
 smoke_config_check() {
 	# The full system description: some cells want more CPUs than this
 	# boot has (the N-CPU variants only narrow the root's CPU set).
@@ -42,8 +43,10 @@ smoke_config_check() {
 		c=$(smoke_pick "${dts%.dts}") || { echo "${dts%.dts} not compiled"; return 1; }
 		cells="$cells $c"
 	done
-	echo "brig config check $sys$cells"
-	brig config check "$sys" $cells
+	for c in $cells; do
+		echo "brig config check $sys $c"
+		brig config check "$sys" "$c" || return 1
+	done
 }
 
 if [ ! -f "$BRIG_KO" ]; then

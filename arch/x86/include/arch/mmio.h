@@ -10,6 +10,7 @@
 
 #include <hv/types.h>
 
+struct cell;
 struct per_cpu;
 struct guest_regs;
 
@@ -45,8 +46,9 @@ bool x86_decode_insn(const u8 *bytes, unsigned int avail,
  * the extension flags; gpa and is_write come from the exit. Returns false
  * for anything that is not a plain MOV-style load or store.
  */
-bool x86_decode_mmio(const struct x86_gprs *gprs, u64 rip, u64 cr3, u64 cr4,
-		     u64 efer, struct x86_mmio_access *acc);
+bool x86_decode_mmio(const struct cell *cell, const struct x86_gprs *gprs,
+		     u64 rip, u64 cr3, u64 cr4, u64 efer,
+		     struct x86_mmio_access *acc);
 
 /* Deliver the value a read returns into the destination register. */
 void x86_mmio_complete_read(const struct x86_gprs *gprs,
@@ -67,8 +69,11 @@ void x86_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 void x86_root_forbidden_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 			       const struct x86_mmio_access *acc);
 
-/* Read guest memory at a guest virtual address (root cell, 1:1 RAM). */
-bool x86_read_guest_virt(u64 cr3, u64 cr4, u64 gva, void *buf,
-			 unsigned int len);
+/*
+ * Read a cell's memory at a guest virtual address, through its page tables
+ * and (for a non-root cell) its second-stage tables; RAM only.
+ */
+bool x86_read_guest_virt(const struct cell *cell, u64 cr3, u64 cr4, u64 gva,
+			 void *buf, unsigned int len);
 
 #endif /* _ARCH_MMIO_H */
