@@ -77,7 +77,8 @@ static u64 *split_large(const struct paging_structs *pg, u64 *entry,
 	for (unsigned int i = 0; i < PAGING_ENTRIES; i++)
 		table[i] = fmt->make_leaf(phys + i * step, flags, large);
 	sync_table(fmt, table);
-	set_entry(fmt, entry, fmt->make_table(paging_virt_to_phys(table)));
+	set_entry(fmt, entry,
+		  fmt->make_table(paging_virt_to_phys(table), level));
 	return table;
 }
 
@@ -97,7 +98,7 @@ static u64 *get_table(const struct paging_structs *pg, u64 *entry,
 	if (table) {
 		sync_table(fmt, table);
 		set_entry(fmt, entry,
-			  fmt->make_table(paging_virt_to_phys(table)));
+			  fmt->make_table(paging_virt_to_phys(table), level));
 	}
 	return table;
 }

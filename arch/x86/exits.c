@@ -224,12 +224,14 @@ bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 }
 
 bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
-			       bool fetch)
+			       bool fetch, u64 rip)
 {
-	cell_fail(cpu, "%s at guest-physical %llx, outside the cell's memory",
-		  fetch ? "instruction fetch" :
-		  write ? "write" :
-			  "read",
-		  (unsigned long long)gpa);
+	cell_fail(
+		cpu,
+		"%s at guest-physical %llx, outside the cell's memory (instruction at %llx)",
+		fetch ? "instruction fetch" :
+		write ? "write" :
+			"read",
+		(unsigned long long)gpa, (unsigned long long)rip);
 	return false;
 }

@@ -20,6 +20,11 @@
  *   bit 0 read, 1 write, 7 large page, 12..51 address; no execute right
  *   and no memory type (DMA snoops or not as the device asks). A unit
  *   without page-walk coherency reads them from memory, past the caches.
+ *
+ * AMD-Vi I/O page tables, per entry:
+ *   bit 0 present, 9..11 next level (the level of the table it points to,
+ *   counted from 1 for the last; 0: the entry maps a page, as large as
+ *   its level), 12..51 address, 61 read, 62 write.
  */
 #include <arch/paging.h>
 
@@ -56,8 +61,9 @@ static u64 long_make_leaf(u64 phys, unsigned int flags, bool large)
 	return e;
 }
 
-static u64 long_make_table(u64 table_phys)
+static u64 long_make_table(u64 table_phys, unsigned int level)
 {
+	(void)level;
 	/* Rights are decided at the leaf: tables grant everything. */
 	return table_phys | X86_P | X86_RW;
 }
@@ -68,9 +74,9 @@ static u64 npt_make_leaf(u64 phys, unsigned int flags, bool large)
 	return long_make_leaf(phys, flags, large) | X86_US;
 }
 
-static u64 npt_make_table(u64 table_phys)
+static u64 npt_make_table(u64 table_phys, unsigned int level)
 {
-	return long_make_table(table_phys) | X86_US;
+	return long_make_table(table_phys, level) | X86_US;
 }
 
 static bool long_is_present(u64 entry)
@@ -118,8 +124,9 @@ static u64 ept_make_leaf(u64 phys, unsigned int flags, bool large)
 	return e;
 }
 
-static u64 ept_make_table(u64 table_phys)
+static u64 ept_make_table(u64 table_phys, unsigned int level)
 {
+	(void)level;
 	return table_phys | EPT_RWX;
 }
 
@@ -172,8 +179,9 @@ static u64 vtd_make_leaf(u64 phys, unsigned int flags, bool large)
 	return e;
 }
 
-static u64 vtd_make_table(u64 table_phys)
+static u64 vtd_make_table(u64 table_phys, unsigned int level)
 {
+	(void)level;
 	return table_phys | VTD_R | VTD_W;
 }
 
@@ -202,6 +210,37 @@ static void clflush_range(const void *p, size_t len)
 	for (; a < (unsigned long)p + len; a += 64)
 		asm volatile("clflush (%0)" ::"r"(a) : "memory");
 	asm volatile("mfence" ::: "memory");
+}
+
+#define AMD_PR BIT_ULL(0)
+#define AMD_NEXT_LEVEL(n) ((u64)(n) << 9)
+#define AMD_NEXT_MASK (7ULL << 9)
+#define AMD_IR BIT_ULL(61)
+#define AMD_IW BIT_ULL(62)
+
+static u64 amdvi_make_leaf(u64 phys, unsigned int flags, bool large)
+{
+	(void)large; /* next level 0: the level gives the size */
+	return phys | AMD_PR | ((flags & PAGE_READ) ? AMD_IR : 0) |
+	       ((flags & PAGE_WRITE) ? AMD_IW : 0);
+}
+
+static u64 amdvi_make_table(u64 table_phys, unsigned int level);
+
+static bool amdvi_is_present(u64 entry)
+{
+	return entry & AMD_PR;
+}
+
+static bool amdvi_is_leaf(u64 entry, bool last_level)
+{
+	return last_level || !(entry & AMD_NEXT_MASK);
+}
+
+static unsigned int amdvi_entry_flags(u64 entry)
+{
+	return ((entry & AMD_IR) ? PAGE_READ : 0) |
+	       ((entry & AMD_IW) ? PAGE_WRITE : 0);
 }
 
 struct paging_format x86_long_paging = {
@@ -239,6 +278,29 @@ struct paging_format x86_vtd_paging = {
 	.entry_phys = ept_entry_phys,
 	.entry_flags = vtd_entry_flags,
 };
+
+struct paging_format x86_amdvi_paging = {
+	.make_leaf = amdvi_make_leaf,
+	.make_table = amdvi_make_table,
+	.is_present = amdvi_is_present,
+	.is_leaf = amdvi_is_leaf,
+	.entry_phys = ept_entry_phys,
+	.entry_flags = amdvi_entry_flags,
+};
+
+/* The table below a level-L entry (0 = top) is AMD level levels - 1 - L. */
+static u64 amdvi_make_table(u64 table_phys, unsigned int level)
+{
+	return table_phys | AMD_PR | AMD_IR | AMD_IW |
+	       AMD_NEXT_LEVEL(x86_amdvi_paging.levels - 1 - level);
+}
+
+void x86_amdvi_paging_init(unsigned int levels)
+{
+	/* 2 MiB and 1 GiB pages: entries with next level 0 one and two up. */
+	x86_amdvi_paging.levels = levels;
+	x86_amdvi_paging.leaf_levels = 0x3u << (levels - 3);
+}
 
 void x86_vtd_paging_init(unsigned int levels, unsigned int large_sizes,
 			 bool coherent)

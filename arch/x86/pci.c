@@ -122,6 +122,15 @@ int x86_pci_init(void)
 			  (u64)mmcfg_buses << 20, PAGE_RW | PAGE_DEVICE);
 }
 
+bool x86_pci_present(u16 bdf)
+{
+	if (!mmcfg_base)
+		return (bdf >> 8) == 0;
+	if ((bdf >> 8) >= mmcfg_buses)
+		return false;
+	return (cfg_read(bdf, 0) & 0xffff) != 0xffff;
+}
+
 /* --- ownership ----------------------------------------------------------- */
 
 static struct assignment *find(const struct cell *cell, u16 bdf)
@@ -146,9 +155,10 @@ static unsigned int slot_of(const struct assignment *a)
 	return (unsigned int)(a - assigned) * IRTES_PER_DEVICE;
 }
 
-static unsigned int msix_slot(const struct assignment *a, unsigned int n)
+/* Switch the device's remapping entry index off (0: MSI, 1 + n: MSI-X). */
+static void clear_message(const struct assignment *a, unsigned int index)
 {
-	return slot_of(a) + 1 + n;
+	iommu_clear_cell_irte(a->unit, a->bdf, slot_of(a) + index, index);
 }
 
 #define BDF_FMT "%02x:%02x.%u"
@@ -294,9 +304,8 @@ static void quiesce(struct assignment *a)
 	cfg_write(a->bdf, PCI_COMMAND, cmd & 0xffff0000 & ~0x7u);
 	for (unsigned int n = 0; n < 6; n++)
 		cfg_write(a->bdf, PCI_BAR0 + 4 * n, a->bars[n]);
-	iommu_clear_cell_irte(a->unit, slot_of(a));
-	for (unsigned int n = 0; n < a->msix_n; n++)
-		iommu_clear_cell_irte(a->unit, msix_slot(a, n));
+	for (unsigned int n = 0; n <= a->msix_n; n++)
+		clear_message(a, n);
 }
 
 /* The table's pages: [*first, *first + *size) around [addr, + n * 16). */
@@ -477,18 +486,17 @@ static u32 cell_dword(const struct assignment *a, unsigned int reg)
 
 /*
  * A message the cell wants its device to send (compatibility format):
- * validate it, make the remapping entry in slot, and return the
- * remappable address the device must use instead, or 0 after the cell was
- * stopped (cell_fail() said why).
+ * validate it, make the device's remapping entry index (0: MSI, 1 + n:
+ * MSI-X entry n), and give the address and data the device must send
+ * instead. False after the cell was stopped (cell_fail() said why).
  */
-static u32 remap_message(struct per_cpu *cpu, struct assignment *a,
-			 const char *kind, u64 addr, u32 data,
-			 unsigned int slot)
+static bool remap_message(struct per_cpu *cpu, struct assignment *a,
+			  const char *kind, u64 addr, u32 data,
+			  unsigned int index, u32 *out_addr, u32 *out_data)
 {
 	u32 dest = (u32)(addr >> 12) & 0xff;
 	u32 vector = data & 0xff, mode = (data >> 8) & 7;
 	struct per_cpu *target = x86_cpu_by_apic_id(dest);
-	int idx;
 
 	if ((addr >> 20) != 0xfee || (addr & BIT(2)) || mode > 1 ||
 	    vector < 16) {
@@ -497,7 +505,7 @@ static u32 remap_message(struct per_cpu *cpu, struct assignment *a,
 			"%s of PCI device " BDF_FMT
 			" with address %llx data %x: not a fixed or lowest-priority interrupt to one CPU",
 			kind, BDF_ARGS(a->bdf), (unsigned long long)addr, data);
-		return 0;
+		return false;
 	}
 	if (!target || target->cell != a->cell) {
 		cell_fail(cpu,
@@ -508,20 +516,18 @@ static u32 remap_message(struct per_cpu *cpu, struct assignment *a,
 					    "a root CPU" :
 					    "another cell's CPU") :
 				   "no CPU");
-		return 0;
+		return false;
 	}
-	idx = iommu_set_cell_irte(a->unit, slot, a->bdf, target->arch.apic_id,
-				  (u8)vector, mode == 1);
-	if (idx < 0) {
+	if (iommu_set_cell_irte(a->unit, a->bdf, slot_of(a) + index, index,
+				target->arch.apic_id, (u8)vector, mode == 1,
+				out_addr, out_data)) {
 		cell_fail(
 			cpu,
 			"no interrupt remapping entry for PCI device " BDF_FMT,
 			BDF_ARGS(a->bdf));
-		return 0;
+		return false;
 	}
-	/* Remappable format: handle in bits 19:5 and 2, SHV clear. */
-	return 0xfee00000u | (u32)(idx & 0x7fff) << 5 | BIT(4) |
-	       (u32)((idx >> 15) & 1) << 2;
+	return true;
 }
 
 /*
@@ -530,22 +536,23 @@ static u32 remap_message(struct per_cpu *cpu, struct assignment *a,
  */
 static bool apply_msi(struct per_cpu *cpu, struct assignment *a)
 {
-	u32 ctrl = cfg_read(a->bdf, a->msi) >> 16, addr;
+	u32 ctrl = cfg_read(a->bdf, a->msi) >> 16, addr, data;
 
 	if (!(a->msi_ctrl & MSI_ENABLE)) {
 		cfg_write(a->bdf, a->msi,
 			  cfg_read(a->bdf, a->msi) & ~((u32)MSI_ENABLE << 16));
-		iommu_clear_cell_irte(a->unit, slot_of(a));
+		clear_message(a, 0);
 		return true;
 	}
-	addr = remap_message(cpu, a, "MSI", a->msi_addr, a->msi_data,
-			     slot_of(a));
-	if (!addr)
+	if (!remap_message(cpu, a, "MSI", a->msi_addr, a->msi_data, 0, &addr,
+			   &data))
 		return false;
 	cfg_write(a->bdf, a->msi + 4, addr);
 	if (ctrl & MSI_64BIT)
 		cfg_write(a->bdf, a->msi + 8, 0);
-	cfg_write(a->bdf, msi_data_reg(a, ctrl), 0);
+	cfg_write(a->bdf, msi_data_reg(a, ctrl),
+		  (cfg_read(a->bdf, msi_data_reg(a, ctrl)) & 0xffff0000) |
+			  data);
 	cfg_write(a->bdf, a->msi,
 		  (cfg_read(a->bdf, a->msi) & ~(0x70u << 16)) | (u32)MSI_ENABLE
 									<< 16);
@@ -557,21 +564,20 @@ static bool apply_msix(struct per_cpu *cpu, struct assignment *a,
 		       unsigned int n)
 {
 	volatile u32 *e = phys_to_hv(a->msix_hpa + n * 16);
-	u32 addr;
+	u32 addr, data;
 
 	e[3] |= 1;
 	if ((a->msix_table[n].ctrl & 1) || !(a->msix_ctrl & MSIX_ENABLE) ||
 	    (a->msix_ctrl & MSIX_FMASK)) {
-		iommu_clear_cell_irte(a->unit, msix_slot(a, n));
+		clear_message(a, 1 + n);
 		return true;
 	}
-	addr = remap_message(cpu, a, "MSI-X", a->msix_table[n].addr,
-			     a->msix_table[n].data, msix_slot(a, n));
-	if (!addr)
+	if (!remap_message(cpu, a, "MSI-X", a->msix_table[n].addr,
+			   a->msix_table[n].data, 1 + n, &addr, &data))
 		return false;
 	e[0] = addr;
 	e[1] = 0;
-	e[2] = 0;
+	e[2] = data;
 	e[3] &= ~1u;
 	return true;
 }

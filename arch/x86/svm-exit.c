@@ -162,7 +162,7 @@ static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
 		/* The MSI-X tables of its devices; anything else breaks rules. */
 		if (fetch || !x86_pci_msix_trap(cpu->cell, acc.gpa))
 			x86_cell_memory_violation(cpu, acc.gpa, acc.is_write,
-						  fetch);
+						  fetch, vmcb->save.rip);
 		else if (!x86_decode_mmio(cpu->cell, &gprs, vmcb->save.rip,
 					  vmcb->save.cr3, vmcb->save.cr4,
 					  vmcb->save.efer, &acc))

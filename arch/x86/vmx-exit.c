@@ -177,7 +177,7 @@ static void handle_ept_violation(struct per_cpu *cpu, struct guest_regs *regs)
 		/* The MSI-X tables of its devices; anything else breaks rules. */
 		if (fetch || !x86_pci_msix_trap(cpu->cell, acc.gpa)) {
 			x86_cell_memory_violation(cpu, acc.gpa, acc.is_write,
-						  fetch);
+						  fetch, rip);
 		} else if (!x86_decode_mmio(cpu->cell, &gprs, rip,
 					    vmcs_read(GUEST_CR3), guest_cr4(),
 					    vmcs_read(GUEST_IA32_EFER), &acc)) {

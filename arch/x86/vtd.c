@@ -456,7 +456,7 @@ static void poll_unit(struct vtd_unit *u)
 	}
 }
 
-void iommu_poll_faults(void)
+static void vtd_poll_faults(void)
 {
 	spin_lock(&vtd_lock);
 	for (unsigned int n = 0; n < num_units; n++)
@@ -711,8 +711,8 @@ static void passthrough(struct vtd_unit *u, const struct x86_gprs *gprs,
 							rd32(u, off));
 }
 
-bool iommu_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-		     struct x86_mmio_access *acc)
+static bool vtd_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
+			  struct x86_mmio_access *acc)
 {
 	struct vtd_unit *u = NULL;
 	unsigned int off;
@@ -758,7 +758,7 @@ bool iommu_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 
 /* --- setup --------------------------------------------------------------- */
 
-int iommu_init(void)
+static int vtd_init(void)
 {
 	const struct brig_platform *p = &system_config->platform;
 	int err = 0;
@@ -768,11 +768,6 @@ int iommu_init(void)
 		u64 base = ALIGN_DOWN(d->base, PAGE_SIZE);
 		u64 size = ALIGN_UP(d->base + d->size, PAGE_SIZE) - base;
 
-		if (d->type != BRIG_IOMMU_VTD) {
-			printk("brig: IOMMU unit %u at %llx: AMD-Vi is not supported yet; remove it from the system description\n",
-			       n, (unsigned long long)d->base);
-			return -ENOSYS;
-		}
 		units[n].desc = d;
 		units[n].index = n;
 		units[n].regs = phys_to_hv(d->base);
@@ -927,7 +922,7 @@ stuck:
 
 static void release_unit(struct vtd_unit *u);
 
-int iommu_takeover(void)
+static int vtd_takeover(void)
 {
 	unsigned int levels = 4, large = 3;
 	int err = 0;
@@ -1032,7 +1027,7 @@ static void release_unit(struct vtd_unit *u)
 		       u->index, rd32(u, VTD_GSTS));
 }
 
-void iommu_release(void)
+static void vtd_release(void)
 {
 	spin_lock(&vtd_lock);
 	for (unsigned int n = 0; n < num_units; n++)
@@ -1123,7 +1118,7 @@ static int build_cell_domain(struct cell *cell)
 	return err;
 }
 
-int iommu_cell_create(struct cell *cell)
+static int vtd_cell_create(struct cell *cell)
 {
 	int err = 0;
 
@@ -1145,7 +1140,7 @@ int iommu_cell_create(struct cell *cell)
 	return err;
 }
 
-void iommu_cell_destroy(struct cell *cell)
+static void vtd_cell_destroy(struct cell *cell)
 {
 	if (!num_units)
 		return;
@@ -1164,13 +1159,13 @@ void iommu_cell_destroy(struct cell *cell)
 
 /* --- devices and interrupts of cells (arch/pci.h calls these) ------------- */
 
-bool iommu_unit_usable(unsigned int unit)
+static bool vtd_unit_usable(unsigned int unit)
 {
 	return unit < num_units && units[unit].taken && !units[unit].released &&
 	       units[unit].ir;
 }
 
-int iommu_assign_device(struct cell *cell, unsigned int unit, u16 bdf)
+static int vtd_assign_device(struct cell *cell, unsigned int unit, u16 bdf)
 {
 	struct vtd_unit *u = &units[unit];
 	unsigned int bus = bdf >> 8;
@@ -1204,7 +1199,7 @@ out:
 	return err;
 }
 
-void iommu_unassign_device(unsigned int unit, u16 bdf)
+static void vtd_unassign_device(unsigned int unit, u16 bdf)
 {
 	struct vtd_unit *u = &units[unit];
 	unsigned int bus = bdf >> 8;
@@ -1233,15 +1228,16 @@ void iommu_unassign_device(unsigned int unit, u16 bdf)
 	spin_unlock(&vtd_lock);
 }
 
-int iommu_set_cell_irte(unsigned int unit, unsigned int slot, u16 sid,
-			u32 apic_id, u8 vector, bool lowest)
+static int vtd_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
+			     unsigned int index, u32 apic_id, u8 vector,
+			     bool lowest, u32 *msi_addr, u32 *msi_data)
 {
 	struct vtd_unit *u = &units[unit];
 	unsigned int idx = ROOT_IRTE_LIMIT + slot;
 	bool x2apic = u->v.irta_active & IRTA_EIME;
 	u64 lo, hi;
 
-	if (!iommu_unit_usable(unit) || idx >= IRT_ENTRIES ||
+	if (!vtd_unit_usable(unit) || idx >= IRT_ENTRIES ||
 	    (!x2apic && apic_id > 0xff))
 		return -EINVAL;
 	/* Present, physical destination, edge, the vector, to one CPU. */
@@ -1253,14 +1249,22 @@ int iommu_set_cell_irte(unsigned int unit, unsigned int slot, u16 sid,
 	set_irte(u, idx, lo, hi);
 	flush_iec(u);
 	spin_unlock(&vtd_lock);
-	return (int)idx;
+	(void)index; /* one table for all: the global slot picks the entry */
+	/* Remappable format: handle in bits 19:5 and 2, SHV clear. */
+	*msi_addr = 0xfee00000u | (idx & 0x7fff) << 5 | BIT(4) |
+		    ((idx >> 15) & 1) << 2;
+	*msi_data = 0;
+	return 0;
 }
 
-void iommu_clear_cell_irte(unsigned int unit, unsigned int slot)
+static void vtd_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
+				unsigned int index)
 {
 	struct vtd_unit *u = &units[unit];
 	unsigned int idx = ROOT_IRTE_LIMIT + slot;
 
+	(void)sid;
+	(void)index;
 	if (unit >= num_units || !u->ir || idx >= IRT_ENTRIES)
 		return;
 	spin_lock(&vtd_lock);
@@ -1268,3 +1272,19 @@ void iommu_clear_cell_irte(unsigned int unit, unsigned int slot)
 	flush_iec(u);
 	spin_unlock(&vtd_lock);
 }
+
+const struct iommu_ops vtd_iommu_ops = {
+	.name = "VT-d",
+	.init = vtd_init,
+	.takeover = vtd_takeover,
+	.release = vtd_release,
+	.cell_create = vtd_cell_create,
+	.cell_destroy = vtd_cell_destroy,
+	.root_mmio = vtd_root_mmio,
+	.poll_faults = vtd_poll_faults,
+	.unit_usable = vtd_unit_usable,
+	.assign_device = vtd_assign_device,
+	.unassign_device = vtd_unassign_device,
+	.set_cell_irte = vtd_set_cell_irte,
+	.clear_cell_irte = vtd_clear_cell_irte,
+};

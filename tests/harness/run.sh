@@ -114,7 +114,7 @@ launch_qemu() {
 	local machine
 	case $board in
 	qemu-vtd) machine=(-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,eim=on) ;;
-	qemu-amdvi) machine=(-M q35 -device amd-iommu) ;;
+	qemu-amdvi) machine=(-M q35 -device amd-iommu,intremap=on,pt=off) ;;
 	esac
 	local dbg=()
 	[ $gdb = 1 ] && dbg=(-s -S)

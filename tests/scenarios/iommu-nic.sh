@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# boards: qemu-vtd
+# boards: qemu-vtd qemu-amdvi
 # qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0 -netdev user,id=n0 -device e1000e,netdev=n0,addr=04.0
 # expect: com2.log nic: msi-x ok, 10 of 10 interrupts
 #

@@ -1,18 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
-# boards: qemu-vtd
+# boards: qemu-vtd qemu-amdvi
 # qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0
 #
-# DMA and interrupt isolation with VT-d (issue 6): brig takes the Intel
-# IOMMU over from Linux (which boots with intel_iommu=off and keeps
-# interrupt remapping in x2APIC mode). A root-cell device (QEMU's edu,
+# DMA and interrupt isolation (issue 6): brig takes the IOMMU over from
+# Linux, VT-d (Linux boots with intel_iommu=off and keeps interrupt
+# remapping in x2APIC mode) or AMD-Vi (amd_iommu=off: Linux leaves it
+# alone). A root-cell device (QEMU's edu,
 # driven by the edudma test module) then cannot DMA into the hypervisor
 # region or a cell's memory: the DMA is blocked, the hypervisor console
 # names device, address and cell, and the victim's pattern is unchanged.
 # The control run of the same DMA before brig is enabled shows it does land,
-# so the test can fail. The root's interrupts (serial, through the IO-APIC
-# and the remapping table brig validates) keep working through enable,
-# cells and disable. Enabling is refused, saying why, when the description
-# names an IOMMU that is not there.
+# so the test can fail. On VT-d the root's interrupts (serial, through the
+# IO-APIC and the remapping table brig validates) keep working through
+# enable, cells and disable; QEMU's AMD-Vi board delivers no IO-APIC
+# interrupt at all, with or without brig (PLATFORMS.md), so there the root's
+# MSI-X NIC stands for them (iommu-nic.sh). Enabling is refused, saying
+# why, when the description names an IOMMU that is not there.
 
 SYS=$(brig_system)
 CELL=$BRIG_CONF_DIR/$BRIG_BOARD-hello.cell
@@ -57,6 +60,10 @@ not_word() {
 # the console is written to.
 serial_irqs() { awk '/ttyS0/ { n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; print n }' /proc/interrupts; }
 serial_works() {
+	if [ "$BRIG_IOMMU" = amd-iommu ]; then
+		echo "AMD-Vi board: QEMU delivers no IO-APIC interrupt (no serial interrupts to count)"
+		return 0
+	fi
 	a=$(serial_irqs)
 	for i in $(seq 20); do echo "serial interrupt probe $i" > /dev/ttyS0; done
 	b=$(serial_irqs)
@@ -88,19 +95,32 @@ dma_lands() {
 	expect_word "$1" "$2"
 }
 
-# dma_blocked PHYS HEX CELL-NAME: the DMA is stopped and reported
+# dma_blocked PHYS HEX CELL-NAME: the DMA is stopped and reported (whether
+# it had an effect, the *-intact checks below tell). QEMU 10.0.2's AMD-Vi
+# never writes its event log (its status test is always true), so there
+# the blocked DMA cannot be reported: only the victims tell.
 dma_blocked() {
 	brig console > $T/before
 	dma "$1" "0x$2"
+	if [ "$BRIG_IOMMU" = amd-iommu ]; then
+		echo "AMD-Vi on QEMU 10.0.2: no fault event to report"
+		return 0
+	fi
 	page=$(printf '%x' $(($1 & ~0xfff)))
-	console_says "DMA write at $page" "cell \"$3\"" "blocked"
+	console_says "DMA" "at ${page%???}" "cell \"$3\"" "blocked"
 }
 
-# The same system description, naming a VT-d unit where there is none
-# (struct brig_system_desc: platform.iommu_units[0].base at byte 80).
+# The same system description, naming a unit where there is none
+# (struct brig_system_desc: platform.iommu_units[0].base at byte 80):
+# 0xfed91000 (VT-d board) or 0xfed84000 (AMD-Vi board).
+if [ "$BRIG_IOMMU" = amd-iommu ]; then
+	UNIT=fed80000 NOUNIT=fed84000 NOUNIT_BYTES='\000\100\330\376' KIND=AMD-Vi
+else
+	UNIT=fed90000 NOUNIT=fed91000 NOUNIT_BYTES='\000\020\331\376' KIND=VT-d
+fi
 wrong_unit() {
 	cp "$SYS" $T/nounit.cell
-	printf '\000\020\331\376' | dd of=$T/nounit.cell bs=1 seek=80 conv=notrunc 2>/dev/null
+	printf "$NOUNIT_BYTES" | dd of=$T/nounit.cell bs=1 seek=80 conv=notrunc 2>/dev/null
 	brig enable $T/nounit.cell
 }
 
@@ -114,9 +134,9 @@ t_check iommu.control-hv-region dma_lands $HV_VICTIM 1111111111111111
 t_check iommu.control-cell-memory dma_lands $CELL_VICTIM 2222222222222222
 t_check iommu.serial-before serial_works
 
-t_expect_fail iommu.refuse-missing-unit "no VT-d unit at fed91000" wrong_unit
+t_expect_fail iommu.refuse-missing-unit "no $KIND unit at $NOUNIT" wrong_unit
 t_check iommu.enable brig enable "$SYS"
-t_check iommu.console-takeover sh -c "brig console | grep 'VT-d unit 0 at fed90000: DMA remapping on'"
+t_check iommu.console-takeover sh -c "brig console | grep '$KIND unit 0 at $UNIT: DMA remapping on'"
 t_check iommu.serial-enabled serial_works
 
 # The root's device against the hypervisor region.

@@ -55,10 +55,12 @@ BRIG_IOMMU=$(t_cmdline brigtest.iommu none)
 BRIG_CPUS=$(t_cmdline brigtest.cpus 0)
 
 # The system description for this boot: the one naming the board's IOMMU
-# (VT-d: $BRIG_BOARD-vtd*), for its CPU count if there is one.
+# (VT-d: $BRIG_BOARD-vtd*, AMD-Vi: $BRIG_BOARD-amdvi*), for its CPU count if
+# there is one.
 brig_system() {
 	_iommu=
 	[ "$BRIG_IOMMU" = intel-iommu ] && _iommu=-vtd
+	[ "$BRIG_IOMMU" = amd-iommu ] && _iommu=-amdvi
 	for _f in "$BRIG_CONF_DIR/$BRIG_BOARD$_iommu-${BRIG_CPUS}cpu.cell" \
 		"$BRIG_CONF_DIR/$BRIG_BOARD$_iommu.cell" \
 		"$BRIG_CONF_DIR/$BRIG_BOARD-${BRIG_CPUS}cpu.cell" \

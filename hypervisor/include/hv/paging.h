@@ -41,7 +41,8 @@ struct paging_format {
 	 */
 	unsigned int leaf_levels;
 	u64 (*make_leaf)(u64 phys, unsigned int flags, bool large);
-	u64 (*make_table)(u64 table_phys);
+	/* level: the entry's own (0 = top); the table is one level below. */
+	u64 (*make_table)(u64 table_phys, unsigned int level);
 	bool (*is_present)(u64 entry);
 	bool (*is_leaf)(u64 entry, bool last_level);
 	u64 (*entry_phys)(u64 entry, bool large); /* frame or table address */

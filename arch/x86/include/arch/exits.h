@@ -28,7 +28,7 @@ bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	     u64 *rax);
 /* A cell touched memory outside its own: it fails. */
 bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
-			       bool fetch);
+			       bool fetch, u64 rip);
 
 /* True the first time key (a page, or 0x10000|port) is reported. */
 bool x86_first_report(u64 key);

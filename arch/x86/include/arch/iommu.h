@@ -71,13 +71,43 @@ int iommu_assign_device(struct cell *cell, unsigned int unit, u16 bdf);
 void iommu_unassign_device(unsigned int unit, u16 bdf);
 
 /*
- * The interrupt remapping entry of a cell's device (slot: the device's
- * assignment number): a validated interrupt to apic_id, raised only by
- * source id sid. Returns the entry's index for the device's remappable
- * MSI address, or a negative errno.
+ * The interrupt remapping entry of a cell's device sid: a validated
+ * interrupt to apic_id (its validity is the caller's business). slot
+ * numbers the entry among all cells' (unique), index among the device's
+ * (below 65). *msi_addr and *msi_data are what the device must send to
+ * raise it. Returns 0 or a negative errno.
  */
-int iommu_set_cell_irte(unsigned int unit, unsigned int slot, u16 sid,
-			u32 apic_id, u8 vector, bool lowest);
-void iommu_clear_cell_irte(unsigned int unit, unsigned int slot);
+int iommu_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
+			unsigned int index, u32 apic_id, u8 vector, bool lowest,
+			u32 *msi_addr, u32 *msi_data);
+void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
+			   unsigned int index);
+
+/*
+ * One implementation per IOMMU type (vtd.c, amd-vi.c), each with the
+ * functions above; a system's units are all of one type.
+ */
+struct iommu_ops {
+	const char *name;
+	int (*init)(void);
+	int (*takeover)(void);
+	void (*release)(void);
+	int (*cell_create)(struct cell *cell);
+	void (*cell_destroy)(struct cell *cell);
+	bool (*root_mmio)(struct per_cpu *cpu, const struct x86_gprs *gprs,
+			  struct x86_mmio_access *acc);
+	void (*poll_faults)(void);
+	bool (*unit_usable)(unsigned int unit);
+	int (*assign_device)(struct cell *cell, unsigned int unit, u16 bdf);
+	void (*unassign_device)(unsigned int unit, u16 bdf);
+	int (*set_cell_irte)(unsigned int unit, u16 sid, unsigned int slot,
+			     unsigned int index, u32 apic_id, u8 vector,
+			     bool lowest, u32 *msi_addr, u32 *msi_data);
+	void (*clear_cell_irte)(unsigned int unit, u16 sid, unsigned int slot,
+				unsigned int index);
+};
+
+extern const struct iommu_ops vtd_iommu_ops;
+extern const struct iommu_ops amdvi_iommu_ops;
 
 #endif /* _ARCH_IOMMU_H */

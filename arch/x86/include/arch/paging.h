@@ -7,7 +7,8 @@
  *  - x86_npt_paging: the same for AMD nested paging (NPT), whose tables
  *    have the host's format and depth;
  *  - x86_ept_paging: Intel EPT, same radix but its own entry bits;
- *  - x86_vtd_paging: VT-d second-level tables, the DMA side of a cell.
+ *  - x86_vtd_paging: VT-d second-level tables, the DMA side of a cell;
+ *  - x86_amdvi_paging: AMD-Vi I/O page tables, the same on AMD.
  *
  * The depth (LA57) and 1 GiB page support are facts of the running CPU, so
  * the formats are filled in at run time by x86_paging_init().
@@ -21,6 +22,7 @@ extern struct paging_format x86_long_paging;
 extern struct paging_format x86_npt_paging;
 extern struct paging_format x86_ept_paging;
 extern struct paging_format x86_vtd_paging;
+extern struct paging_format x86_amdvi_paging;
 
 /* levels: 4 or 5; gbpages: the CPU maps 1 GiB pages (CPUID pdpe1gb). */
 void x86_paging_init(unsigned int levels, bool gbpages);
@@ -31,6 +33,9 @@ void x86_paging_init(unsigned int levels, bool gbpages);
  */
 void x86_vtd_paging_init(unsigned int levels, unsigned int large_sizes,
 			 bool coherent);
+
+/* AMD-Vi I/O page tables of levels (3 or 4) levels. */
+void x86_amdvi_paging_init(unsigned int levels);
 
 /* Write [p, p + len) back from the CPU caches to memory. */
 void x86_clflush_range(const void *p, size_t len);

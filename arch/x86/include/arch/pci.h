@@ -47,6 +47,12 @@ bool x86_pci_msix_trap(const struct cell *cell, u64 gpa);
 bool x86_pci_msix_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 			 struct x86_mmio_access *acc);
 
+/*
+ * Whether a PCI function answers at bdf (MMCONFIG; without it, every
+ * function of bus 0 is assumed).
+ */
+bool x86_pci_present(u16 bdf);
+
 /* The cell a device (source id) belongs to; the root if none. Any lock. */
 struct cell *x86_pci_owner(u16 bdf);
 

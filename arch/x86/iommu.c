@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which IOMMU implementation drives the system's units (arch/iommu.h):
+ * the type the system description gives them, VT-d or AMD-Vi, never the
+ * CPU vendor. Mixing types is refused; without units every call is a
+ * no-op (cells then cannot be given devices: iommu_unit_usable() says no).
+ */
+#include <brig/config.h>
+#include <hv/printk.h>
+#include <hv/setup.h>
+#include <arch/iommu.h>
+
+static const struct iommu_ops *ops;
+
+int iommu_init(void)
+{
+	const struct brig_platform *p = &system_config->platform;
+
+	for (unsigned int n = 0; n < p->num_iommu_units; n++) {
+		const struct iommu_ops *o = p->iommu_units[n].type ==
+							    BRIG_IOMMU_AMDVI ?
+						    &amdvi_iommu_ops :
+						    &vtd_iommu_ops;
+
+		if (ops && ops != o) {
+			printk("brig: the system description mixes VT-d and AMD-Vi units: not supported\n");
+			return -EINVAL;
+		}
+		ops = o;
+	}
+	return ops ? ops->init() : 0;
+}
+
+int iommu_takeover(void)
+{
+	return ops ? ops->takeover() : 0;
+}
+
+void iommu_release(void)
+{
+	if (ops)
+		ops->release();
+}
+
+int iommu_cell_create(struct cell *cell)
+{
+	return ops ? ops->cell_create(cell) : 0;
+}
+
+void iommu_cell_destroy(struct cell *cell)
+{
+	if (ops)
+		ops->cell_destroy(cell);
+}
+
+bool iommu_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
+		     struct x86_mmio_access *acc)
+{
+	return ops && ops->root_mmio(cpu, gprs, acc);
+}
+
+void iommu_poll_faults(void)
+{
+	if (ops)
+		ops->poll_faults();
+}
+
+bool iommu_unit_usable(unsigned int unit)
+{
+	return ops && ops->unit_usable(unit);
+}
+
+int iommu_assign_device(struct cell *cell, unsigned int unit, u16 bdf)
+{
+	return ops ? ops->assign_device(cell, unit, bdf) : -ENODEV;
+}
+
+void iommu_unassign_device(unsigned int unit, u16 bdf)
+{
+	if (ops)
+		ops->unassign_device(unit, bdf);
+}
+
+int iommu_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
+			unsigned int index, u32 apic_id, u8 vector, bool lowest,
+			u32 *msi_addr, u32 *msi_data)
+{
+	return ops ? ops->set_cell_irte(unit, sid, slot, index, apic_id, vector,
+					lowest, msi_addr, msi_data) :
+		     -ENODEV;
+}
+
+void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
+			   unsigned int index)
+{
+	if (ops)
+		ops->clear_cell_irte(unit, sid, slot, index);
+}
