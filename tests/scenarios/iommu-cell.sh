@@ -18,6 +18,7 @@ CELL=$BRIG_CONF_DIR/$BRIG_BOARD-edu.cell
 INMATES=/lib/brig/inmates
 EDU=/sys/bus/pci/devices/0000:00:03.0
 VICTIM=0x3b300800 # reserved memory the root owns, outside the cell
+HV_VICTIM=0x3a800000 # inside the hypervisor region
 T=/tmp/iommu-cell
 mkdir -p $T
 
@@ -82,15 +83,22 @@ attack() {
 
 # QEMU 10.0.2's AMD-Vi logs no fault events: the DMA is blocked (the victim
 # check below) but nobody can tell the hypervisor, so the cell runs on.
-dma_outside() {
+dma_outside() { # TARGET
 	if [ "$BRIG_IOMMU" != amd-iommu ]; then
-		attack "dma-to=$VICTIM" "DMA" "at 3b300" "00:03.0" 'cell "edu"'
+		attack "dma-to=$1" "DMA" "at $(printf '%x' $(($1 >> 12)))" "00:03.0" 'cell "edu"'
 		return
 	fi
-	cell_up "dma-to=$VICTIM" || return 1
+	cell_up "dma-to=$1" || return 1
 	sleep 2
 	echo "AMD-Vi on QEMU 10.0.2: no fault event; the cell is $(state_of edu)"
 	brig cell destroy edu
+}
+
+# The edu inmate's pattern words are 0xed000000, 0xed000001, ...
+hv_victim_intact() {
+	v=$(peek $HV_VICTIM)
+	echo "$HV_VICTIM holds $v after disable"
+	[ "$v" != ed000001ed000000 ]
 }
 
 victim_intact() {
@@ -119,9 +127,12 @@ t_check iommu-cell.root-loses-device owned_by_cell
 t_check iommu-cell.dma-and-msi dma_ok
 t_check iommu-cell.destroy brig cell destroy edu
 t_check iommu-cell.root-gets-device back_in_root
-t_check iommu-cell.dma-outside dma_outside
+t_check iommu-cell.dma-outside dma_outside $VICTIM
 t_check iommu-cell.victim-intact victim_intact
+t_check iommu-cell.dma-hv-region dma_outside $HV_VICTIM
+t_check iommu-cell.hv-still-works sh -c "brig info && brig cell list"
 t_check iommu-cell.msi-at-root msi_at_root
 t_check iommu-cell.root-dma-after sh -c "insmod $BRIG_TEST_MODULES/edudma.ko phys=0x3b300000 op=to-ram pattern=0x77 && rmmod edudma"
 t_check iommu-cell.disable brig disable
+t_check iommu-cell.hv-victim-intact hv_victim_intact
 t_check iommu-cell.rmmod rmmod brig
