@@ -495,39 +495,44 @@ long cell_get_state(unsigned int id)
 	return state;
 }
 
-void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
+/*
+ * Stop a cell for what it did: report it (who), mark it FAILED and park
+ * its CPUs (a CPU already parked gets no PARK: it would outlive the next
+ * START). The calling CPU, if it is one of them, parks on its way out.
+ */
+static void fail_cell(struct cell *cell, const char *who, const char *fmt,
+		      va_list ap)
 {
-	struct cell *cell = cpu->cell;
 	char msg[200];
-	va_list ap;
 	unsigned int n;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printk("brig: cell \"%s\" (id %u) CPU %u: %s; cell stopped, state failed\n",
-	       cell->config->name, cell->id, cpu->cpu_id, msg);
+	printk("brig: cell \"%s\" (id %u)%s: %s; cell stopped, state failed\n",
+	       cell->config->name, cell->id, who, msg);
 	WRITE_ONCE(cell->state, BRIG_CELL_STATE_FAILED);
-	/* The others stop too; this CPU parks on its way out. */
-	for_each_cell_cpu(n, cell) cpu_post(per_cpu(n), CPU_REQ_PARK);
+	for_each_cell_cpu(n, cell) if (per_cpu(n) == this_cpu() ||
+				       !READ_ONCE(per_cpu(n)->parked))
+		cpu_post(per_cpu(n), CPU_REQ_PARK);
+}
+
+void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
+{
+	char who[16];
+	va_list ap;
+
+	snprintf(who, sizeof(who), " CPU %u", cpu->cpu_id);
+	va_start(ap, fmt);
+	fail_cell(cpu->cell, who, fmt, ap);
+	va_end(ap);
 }
 
 void cell_fail_remote(struct cell *cell, const char *fmt, ...)
 {
-	char msg[200];
 	va_list ap;
-	unsigned int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fail_cell(cell, "", fmt, ap);
 	va_end(ap);
-	printk("brig: cell \"%s\" (id %u): %s; cell stopped, state failed\n",
-	       cell->config->name, cell->id, msg);
-	if (READ_ONCE(cell->state) == BRIG_CELL_STATE_FAILED)
-		return;
-	WRITE_ONCE(cell->state, BRIG_CELL_STATE_FAILED);
-	for_each_cell_cpu(n, cell) if (!READ_ONCE(per_cpu(n)->parked))
-		cpu_post(per_cpu(n), CPU_REQ_PARK);
 }
 
 void cell_init_root(void)

@@ -295,20 +295,8 @@ static int check_unit(struct amd_unit *u)
 /* Map the root's DMA memory 1:1 (everything else faults). */
 static int build_root_domain(void)
 {
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-	struct paging_structs *dma = &root_cell.arch.dma;
-	int err;
-
 	x86_amdvi_paging_init(dma_levels);
-	err = paging_init(dma, &x86_amdvi_paging, &mem_pool);
-	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++)
-		if (mem[n].type == BRIG_MEM_TYPE_RAM &&
-		    (mem[n].flags & BRIG_MEM_DMA))
-			err = paging_map(dma, mem[n].phys_start,
-					 mem[n].phys_start, mem[n].size,
-					 PAGE_RW);
-	return err;
+	return iommu_build_root_domain(&x86_amdvi_paging);
 }
 
 static int alloc_unit(struct amd_unit *u)
@@ -420,65 +408,6 @@ static bool amdvi_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 
 /* --- cells --------------------------------------------------------------- */
 
-static bool root_dma_memory(u64 phys)
-{
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-
-	for (unsigned int n = 0; n < root->num_memory_regions; n++)
-		if (mem[n].type == BRIG_MEM_TYPE_RAM &&
-		    (mem[n].flags & BRIG_MEM_DMA) &&
-		    phys >= mem[n].phys_start &&
-		    phys - mem[n].phys_start < mem[n].size)
-			return true;
-	return false;
-}
-
-static int root_dma_regions(const struct cell *cell, bool map)
-{
-	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
-	int err = 0;
-
-	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
-	     n++) {
-		if (mem[n].flags & BRIG_MEM_ROOTSHARED)
-			continue;
-		if (!map)
-			err = paging_unmap(&root_cell.arch.dma,
-					   mem[n].phys_start, mem[n].size);
-		else if (root_dma_memory(mem[n].phys_start))
-			err = paging_map(&root_cell.arch.dma, mem[n].phys_start,
-					 mem[n].phys_start, mem[n].size,
-					 PAGE_RW);
-	}
-	return err;
-}
-
-static int build_cell_domain(struct cell *cell)
-{
-	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
-	int err;
-
-	if (!cell->config->num_pci_devices)
-		return 0;
-	err = paging_init(&cell->arch.dma, &x86_amdvi_paging, &mem_pool);
-	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
-	     n++)
-		if (mem[n].type == BRIG_MEM_TYPE_RAM &&
-		    (mem[n].flags & BRIG_MEM_DMA))
-			err = paging_map(
-				&cell->arch.dma, mem[n].virt_start,
-				mem[n].phys_start, mem[n].size,
-				((mem[n].flags & BRIG_MEM_READ) ? PAGE_READ :
-								  0) |
-					((mem[n].flags & BRIG_MEM_WRITE) ?
-						 PAGE_WRITE :
-						 0));
-	if (err && cell->arch.dma.root)
-		paging_destroy(&cell->arch.dma);
-	return err;
-}
-
 static void flush_root_domain(void)
 {
 	for (unsigned int n = 0; n < num_units; n++)
@@ -494,11 +423,11 @@ static int amdvi_cell_create(struct cell *cell)
 
 	spin_lock(&amd_lock);
 	if (units[0].taken) {
-		err = build_cell_domain(cell);
+		err = iommu_build_cell_domain(cell, &x86_amdvi_paging);
 		if (!err)
-			err = root_dma_regions(cell, false);
+			err = iommu_root_dma_regions(cell, false);
 		if (err)
-			root_dma_regions(cell, true);
+			iommu_root_dma_regions(cell, true);
 		flush_root_domain();
 	}
 	spin_unlock(&amd_lock);
@@ -509,7 +438,7 @@ static void amdvi_cell_destroy(struct cell *cell)
 {
 	spin_lock(&amd_lock);
 	if (units[0].taken) {
-		if (root_dma_regions(cell, true))
+		if (iommu_root_dma_regions(cell, true))
 			printk("brig: cell %u's memory could not rejoin the root's DMA tables\n",
 			       cell->id);
 		flush_root_domain();

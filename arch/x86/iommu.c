@@ -6,6 +6,9 @@
  * no-op (cells then cannot be given devices: iommu_unit_usable() says no).
  */
 #include <brig/config.h>
+#include <hv/cell.h>
+#include <hv/page-pool.h>
+#include <hv/paging.h>
 #include <hv/printk.h>
 #include <hv/setup.h>
 #include <arch/iommu.h>
@@ -95,4 +98,84 @@ void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 {
 	if (ops)
 		ops->clear_cell_irte(unit, sid, slot, index);
+}
+
+/* --- domains: the same for every type, in the type's table format -------- */
+
+static unsigned int dma_flags(const struct brig_memory *mem)
+{
+	return ((mem->flags & BRIG_MEM_READ) ? PAGE_READ : 0) |
+	       ((mem->flags & BRIG_MEM_WRITE) ? PAGE_WRITE : 0);
+}
+
+static bool is_dma_ram(const struct brig_memory *mem)
+{
+	return mem->type == BRIG_MEM_TYPE_RAM && (mem->flags & BRIG_MEM_DMA);
+}
+
+int iommu_build_root_domain(const struct paging_format *fmt)
+{
+	const struct brig_cell_desc *root = &system_config->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+	struct paging_structs *dma = &root_cell.arch.dma;
+	int err = paging_init(dma, fmt, &mem_pool);
+
+	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++)
+		if (is_dma_ram(&mem[n]))
+			err = paging_map(dma, mem[n].phys_start,
+					 mem[n].phys_start, mem[n].size,
+					 PAGE_RW);
+	return err;
+}
+
+int iommu_build_cell_domain(struct cell *cell, const struct paging_format *fmt)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
+	int err;
+
+	if (!cell->config->num_pci_devices)
+		return 0;
+	err = paging_init(&cell->arch.dma, fmt, &mem_pool);
+	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
+	     n++)
+		if (is_dma_ram(&mem[n]))
+			err = paging_map(&cell->arch.dma, mem[n].virt_start,
+					 mem[n].phys_start, mem[n].size,
+					 dma_flags(&mem[n]));
+	if (err && cell->arch.dma.root)
+		paging_destroy(&cell->arch.dma);
+	return err;
+}
+
+/* Whether the root's own description lets its devices DMA to phys. */
+static bool root_dma_memory(u64 phys)
+{
+	const struct brig_cell_desc *root = &system_config->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+
+	for (unsigned int n = 0; n < root->num_memory_regions; n++)
+		if (is_dma_ram(&mem[n]) && phys >= mem[n].phys_start &&
+		    phys - mem[n].phys_start < mem[n].size)
+			return true;
+	return false;
+}
+
+int iommu_root_dma_regions(const struct cell *cell, bool map)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
+	int err = 0;
+
+	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
+	     n++) {
+		if (mem[n].flags & BRIG_MEM_ROOTSHARED)
+			continue;
+		if (!map)
+			err = paging_unmap(&root_cell.arch.dma,
+					   mem[n].phys_start, mem[n].size);
+		else if (root_dma_memory(mem[n].phys_start))
+			err = paging_map(&root_cell.arch.dma, mem[n].phys_start,
+					 mem[n].phys_start, mem[n].size,
+					 PAGE_RW);
+	}
+	return err;
 }

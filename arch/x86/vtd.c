@@ -818,19 +818,10 @@ static void set_context(u64 *table, unsigned int devfn, const struct cell *cell)
 }
 
 /* Map the root's DMA memory 1:1 (everything else faults). */
-static int build_root_domain(unsigned int levels)
+static int build_root_domain(void)
 {
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-	struct paging_structs *dma = &root_cell.arch.dma;
-	int err = paging_init(dma, &x86_vtd_paging, &mem_pool);
+	int err = iommu_build_root_domain(&x86_vtd_paging);
 
-	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++)
-		if (mem[n].type == BRIG_MEM_TYPE_RAM &&
-		    (mem[n].flags & BRIG_MEM_DMA))
-			err = paging_map(dma, mem[n].phys_start,
-					 mem[n].phys_start, mem[n].size,
-					 PAGE_RW);
 	if (err)
 		return err;
 	shared_ctx = page_alloc(&mem_pool, 1);
@@ -940,7 +931,7 @@ static int vtd_takeover(void)
 	for (unsigned int n = 0; n < num_units; n++)
 		if (!(units[n].ecap & ECAP_C))
 			x86_vtd_paging_init(levels, large, false);
-	err = build_root_domain(levels);
+	err = build_root_domain();
 	for (unsigned int n = 0; n < num_units && !err; n++)
 		err = alloc_unit(&units[n]);
 	if (err) {
@@ -1040,42 +1031,6 @@ static void vtd_release(void)
 
 /* --- cells --------------------------------------------------------------- */
 
-/* Whether the root's own description lets its devices DMA to phys. */
-static bool root_dma_memory(u64 phys)
-{
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-
-	for (unsigned int n = 0; n < root->num_memory_regions; n++)
-		if (mem[n].type == BRIG_MEM_TYPE_RAM &&
-		    (mem[n].flags & BRIG_MEM_DMA) &&
-		    phys >= mem[n].phys_start &&
-		    phys - mem[n].phys_start < mem[n].size)
-			return true;
-	return false;
-}
-
-/* The cell's memory leaves (map = false) or rejoins the root's domain. */
-static int root_dma_regions(const struct cell *cell, bool map)
-{
-	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
-	int err = 0;
-
-	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
-	     n++) {
-		if (mem[n].flags & BRIG_MEM_ROOTSHARED)
-			continue;
-		if (!map)
-			err = paging_unmap(&root_cell.arch.dma,
-					   mem[n].phys_start, mem[n].size);
-		else if (root_dma_memory(mem[n].phys_start))
-			err = paging_map(&root_cell.arch.dma, mem[n].phys_start,
-					 mem[n].phys_start, mem[n].size,
-					 PAGE_RW);
-	}
-	return err;
-}
-
 /* After a change of the root's CPUs or memory: every unit catches up. */
 static void refresh_units(void)
 {
@@ -1092,32 +1047,6 @@ static void refresh_units(void)
 	}
 }
 
-/* A cell with devices: its own domain, its DMA memory at guest addresses. */
-static int build_cell_domain(struct cell *cell)
-{
-	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
-	int err;
-
-	if (!cell->config->num_pci_devices)
-		return 0;
-	err = paging_init(&cell->arch.dma, &x86_vtd_paging, &mem_pool);
-	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
-	     n++)
-		if (mem[n].type == BRIG_MEM_TYPE_RAM &&
-		    (mem[n].flags & BRIG_MEM_DMA))
-			err = paging_map(
-				&cell->arch.dma, mem[n].virt_start,
-				mem[n].phys_start, mem[n].size,
-				((mem[n].flags & BRIG_MEM_READ) ? PAGE_READ :
-								  0) |
-					((mem[n].flags & BRIG_MEM_WRITE) ?
-						 PAGE_WRITE :
-						 0));
-	if (err && cell->arch.dma.root)
-		paging_destroy(&cell->arch.dma);
-	return err;
-}
-
 static int vtd_cell_create(struct cell *cell)
 {
 	int err = 0;
@@ -1126,11 +1055,11 @@ static int vtd_cell_create(struct cell *cell)
 		return 0;
 	spin_lock(&vtd_lock);
 	if (units[0].taken) {
-		err = build_cell_domain(cell);
+		err = iommu_build_cell_domain(cell, &x86_vtd_paging);
 		if (!err)
-			err = root_dma_regions(cell, false);
+			err = iommu_root_dma_regions(cell, false);
 		if (err)
-			root_dma_regions(cell, true);
+			iommu_root_dma_regions(cell, true);
 		else
 			leaving_root = cell;
 		refresh_units();
@@ -1146,7 +1075,7 @@ static void vtd_cell_destroy(struct cell *cell)
 		return;
 	spin_lock(&vtd_lock);
 	if (units[0].taken) {
-		if (root_dma_regions(cell, true))
+		if (iommu_root_dma_regions(cell, true))
 			printk("brig: cell %u's memory could not rejoin the root's DMA tables\n",
 			       cell->id);
 		refresh_units();

@@ -78,36 +78,31 @@ g=$GUEST_DIR/$abi
 copy_opt "$g/brig.ko" "$root/lib/modules/brig.ko"
 for f in "$g"/tests/*.ko; do copy_opt "$f" "$root/lib/modules/tests/${f##*/}"; done
 copy_opt "$BRIG_ROOT/tools/brig" "$root/usr/bin/brig"
-# KVM from the kernel package itself: the tests load it while brig runs.
+# kernel_modules DIR MODULE...: modules of the kernel package itself
+# (paths under kernel/, without extension), uncompressed into DIR.
 kmods=$KERNEL_CACHE/$abi/lib/modules/$abi/kernel
-for m in virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm \
-	arch/x86/kvm/kvm-amd \
-	arch/x86/kvm/kvm-intel; do
-	for ext in .ko .ko.xz .ko.zst; do
-		f=$kmods/$m$ext
-		[ -f "$f" ] || continue
-		mkdir -p "$root/lib/modules/kvm"
-		case $ext in
-		.ko.xz) xz -dc "$f" >"$root/lib/modules/kvm/${m##*/}.ko" ;;
-		.ko.zst) zstd -qdc "$f" >"$root/lib/modules/kvm/${m##*/}.ko" ;;
-		*) cp "$f" "$root/lib/modules/kvm/" ;;
-		esac
+kernel_modules() {
+	local dir=$root/lib/modules/$1 m ext f
+	shift
+	for m in "$@"; do
+		for ext in .ko .ko.xz .ko.zst; do
+			f=$kmods/$m$ext
+			[ -f "$f" ] || continue
+			mkdir -p "$dir"
+			case $ext in
+			.ko.xz) xz -dc "$f" >"$dir/${m##*/}.ko" ;;
+			.ko.zst) zstd -qdc "$f" >"$dir/${m##*/}.ko" ;;
+			*) cp "$f" "$dir/" ;;
+			esac
+		done
 	done
-done
+}
+# KVM: the tests load it while brig runs.
+kernel_modules kvm virt/lib/irqbypass drivers/crypto/ccp/ccp \
+	arch/x86/kvm/kvm arch/x86/kvm/kvm-amd arch/x86/kvm/kvm-intel
 # A NIC driver, for handing a device with a Linux driver to a cell and
 # back (QEMU's e1000e; Debian builds its ptp/pps dependencies in).
-for m in drivers/net/ethernet/intel/e1000e/e1000e; do
-	for ext in .ko .ko.xz .ko.zst; do
-		f=$kmods/$m$ext
-		[ -f "$f" ] || continue
-		mkdir -p "$root/lib/modules/net"
-		case $ext in
-		.ko.xz) xz -dc "$f" >"$root/lib/modules/net/${m##*/}.ko" ;;
-		.ko.zst) zstd -qdc "$f" >"$root/lib/modules/net/${m##*/}.ko" ;;
-		*) cp "$f" "$root/lib/modules/net/" ;;
-		esac
-	done
-done
+kernel_modules net drivers/net/ethernet/intel/e1000e/e1000e
 # Helper programs of the tests (tests/tools/: static, no extension).
 for f in "$BRIG_ROOT"/tests/tools/*; do
 	[ -x "$f" ] && [ -f "$f" ] && copy_opt "$f" "$root/usr/bin/${f##*/}"

@@ -27,7 +27,6 @@ bochs*) PMT=b008 CLGI_SAYS= VMX_SAYS="VMX instruction" ;;
 *) PMT=608 CLGI_SAYS="SVM instruction" VMX_SAYS= ;;
 esac
 
-state_of() { brig cell list | awk -v n="$1" '$2 == n { print $3 }'; }
 nmis_cpu0() { awk '$1 == "NMI:" { print $2 }' /proc/interrupts; }
 
 # attack NAME CONSOLE-WORDS: run one attack; the cell must end failed and

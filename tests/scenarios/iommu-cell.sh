@@ -22,13 +22,6 @@ HV_VICTIM=0x3a800000 # inside the hypervisor region
 T=/tmp/iommu-cell
 mkdir -p $T
 
-state_of() { brig cell list | awk -v n="$1" '$2 == n { print $3 }'; }
-
-peek() {
-	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys="$1" op=read && rmmod hvprobe
-	dmesg | grep "hvprobe: read $1" | tail -n 1 | sed 's/.*= //'
-}
-
 # The description's BAR is where the firmware put it.
 bar_matches() {
 	start=$(head -n 1 $EDU/resource | awk '{ print $1 }')

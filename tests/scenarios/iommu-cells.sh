@@ -15,13 +15,6 @@ VICTIM=0x3b480000 # inside the other cell's RAM, past its image and stack
 T=/tmp/iommu-cells
 mkdir -p $T
 
-state_of() { brig cell list | awk -v n="$1" '$2 == n { print $3 }'; }
-
-peek() {
-	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys="$1" op=read && rmmod hvprobe
-	dmesg | grep "hvprobe: read $1" | tail -n 1 | sed 's/.*= //'
-}
-
 # attack ARGS WORDS...: the edu cell must fail, the console saying WORDS,
 # and the other cell must keep running.
 attack() {

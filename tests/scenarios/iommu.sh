@@ -32,17 +32,6 @@ dma() {
 	dmesg | grep "edudma:" | tail -n 1
 }
 
-# peek PHYS: the 64-bit word at PHYS as the root reads it
-peek() {
-	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys="$1" op=read && rmmod hvprobe
-	dmesg | grep "hvprobe: read $1" | tail -n 1 | sed 's/.*= //'
-}
-
-poke() {
-	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys="$1" op=write value="$2" &&
-		rmmod hvprobe
-}
-
 # expect_word PHYS HEX: the word at PHYS is HEX
 expect_word() {
 	v=$(peek "$1")

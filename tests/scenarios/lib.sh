@@ -199,3 +199,17 @@ t_count() {
 	[ -f "$T_RESULTS" ] || { echo 0; return; }
 	grep -c "^$1 " "$T_RESULTS" || true
 }
+
+# state_of NAME: a cell's state as `brig cell list` shows it.
+state_of() { brig cell list | awk -v n="$1" '$2 == n { print $3 }'; }
+
+# peek PHYS: the 64-bit word at host-physical PHYS as a root driver reads
+# it (hvprobe), in hex; poke PHYS VALUE writes it.
+peek() {
+	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys="$1" op=read && rmmod hvprobe
+	dmesg | grep "hvprobe: read $1" | tail -n 1 | sed 's/.*= //'
+}
+poke() {
+	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys="$1" op=write value="$2" &&
+		rmmod hvprobe
+}

@@ -107,6 +107,18 @@ struct iommu_ops {
 				unsigned int index);
 };
 
+/* Helpers both implementations share (iommu.c). */
+struct paging_format;
+
+/* The root's domain: its regions flagged dma, 1:1, in tables of fmt. */
+int iommu_build_root_domain(const struct paging_format *fmt);
+
+/* A cell with devices: its dma regions at their guest addresses. */
+int iommu_build_cell_domain(struct cell *cell, const struct paging_format *fmt);
+
+/* The cell's memory leaves (map = false) or rejoins the root's domain. */
+int iommu_root_dma_regions(const struct cell *cell, bool map);
+
 extern const struct iommu_ops vtd_iommu_ops;
 extern const struct iommu_ops amdvi_iommu_ops;
 
