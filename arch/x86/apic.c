@@ -341,6 +341,8 @@ static void start_cell(struct per_cpu *cpu)
 	       cpu->cell->config->name, (unsigned long long)entry);
 	/* The counters show the cell's own exits from here on. */
 	memset(cpu->stats, 0, sizeof(cpu->stats));
+	/* A kick that woke it must not reach the fresh guest as an NMI. */
+	cpu->arch.nmi_pending = false;
 	vcpu->set_context(cpu);
 	/* Real mode: CS selects the 64 KiB segment holding the entry. */
 	vcpu->reset(cpu, entry & ~0xffffULL, entry & 0xffff);

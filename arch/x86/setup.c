@@ -75,8 +75,16 @@ void arch_cpu_stop(void)
 void x86_exception(struct exception_frame *f)
 {
 	if (f->vector == X86_NMI_VECTOR) {
-		/* Linux's NMI, caught in host mode: deliver it on re-entry. */
-		this_cpu()->arch.nmi_pending = true;
+		struct per_cpu *cpu = this_cpu();
+
+		/*
+		 * Caught in host mode (VT-x does not hold NMIs there): on a
+		 * root CPU it may be Linux's, delivered on re-entry. On a
+		 * cell's CPU it can only be our own kick, maybe arriving
+		 * after its request was served: a cell never gets it.
+		 */
+		if (cpu->cell == &root_cell)
+			cpu->arch.nmi_pending = true;
 		return;
 	}
 	panic("exception %llu in the hypervisor at %llx, error %llx, cr2 %llx",

@@ -547,6 +547,8 @@ static void vmx_set_context(struct per_cpu *cpu)
 {
 	struct cell *cell = cpu->cell;
 	u64 io = hv_virt_to_phys(cell->arch.iopm);
+	u64 old_eptp = vmcs_read(EPT_POINTER);
+	u16 old_vpid = (u16)vmcs_read(VIRTUAL_PROCESSOR_ID);
 
 	vmcs_write(IO_BITMAP_A, io);
 	vmcs_write(IO_BITMAP_B, io + PAGE_SIZE);
@@ -555,6 +557,18 @@ static void vmx_set_context(struct per_cpu *cpu)
 					EPTP_WALK_4);
 	if (vmx_has_vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, ROOT_VPID + cell->id);
+	/*
+	 * The CPU changes cells: nothing the previous one left in the TLB
+	 * may be used, whatever its tags. Bochs's VT-x keeps translations
+	 * across an EPTP and VPID change when only the new context is
+	 * flushed (a new cell then ran on the root's mappings), so the old
+	 * context goes too. Rare, and cheap.
+	 */
+	if (old_eptp && (ept_vpid_cap & EPT_CAP_INVEPT_SINGLE))
+		invept(INVEPT_SINGLE, old_eptp);
+	if (vmx_has_vpid && old_vpid &&
+	    (ept_vpid_cap & VPID_CAP_INVVPID_SINGLE))
+		invvpid(INVVPID_SINGLE, old_vpid);
 	vmx_flush_guest_tlb(cpu);
 }
 

@@ -81,7 +81,7 @@ joined_tag() {
 # boot_timeout BOARD: seconds for a whole suite boot (many scenarios).
 boot_timeout() {
 	case $1 in
-	bochs) echo 1800 ;;
+	bochs) echo 2700 ;;
 	*) echo 900 ;;
 	esac
 }

@@ -1,12 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # boards: bochs-cells
 #
-# NOT IN THE SUITE YET (no suite boot has the tag bochs-cells): under
-# Bochs's VT-x the cell's CPU runs off in real mode instead of reaching
-# its inmate's protected-mode entry (Bochs: "prefetch: EIP [00010000] >
-# CS.limit [0000ffff]", then a write at guest-physical 0x1057dc, outside
-# the cell), and the CPU given back to Linux hits BUG_ON in
-# setup_local_APIC. Reproduce with
+# NOT IN THE SUITE YET (no suite boot has the tag bochs-cells): the cell
+# runs under Bochs's VT-x (hello prints, x2APIC mode), but the CPU given
+# back to Linux, whose root runs xAPIC there, hits BUG_ON in
+# setup_local_APIC (6.1, apic.c:1605) when Linux brings it online, and
+# the boot dies. Reproduce with
 #   tests/harness/run.sh --board bochs --kernel 6.1 --cpus 2 cells-vmx
 # expect: com2.log Hello from a brig inmate
 # expect: com2.log latency: ticks=[0-9]{2,}
