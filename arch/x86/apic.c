@@ -286,6 +286,17 @@ static void scrub_apic(struct per_cpu *cpu)
 						      MSR_IA32_APICBASE_EN));
 		write_msr(MSR_IA32_APICBASE, cpu->arch.linux_apicbase);
 	}
+	/*
+	 * Some CPUs cannot enable an APIC again once it was globally
+	 * disabled, short of a real INIT (Bochs: the enabling write is
+	 * ignored, Linux then reads an APIC id of all ones and hits BUG_ON
+	 * bringing the CPU up). Say so rather than leave it to a crash.
+	 */
+	if (read_msr(MSR_IA32_APICBASE) != cpu->arch.linux_apicbase)
+		printk("brig: CPU %u: its local APIC cannot return to Linux's mode (base %llx, Linux had %llx): Linux will fail to bring it up\n",
+		       cpu->cpu_id,
+		       (unsigned long long)read_msr(MSR_IA32_APICBASE),
+		       (unsigned long long)cpu->arch.linux_apicbase);
 }
 
 static void scrub_cpu(struct per_cpu *cpu)

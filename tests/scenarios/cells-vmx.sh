@@ -2,10 +2,13 @@
 # boards: bochs-cells
 #
 # NOT IN THE SUITE YET (no suite boot has the tag bochs-cells): the cell
-# runs under Bochs's VT-x (hello prints, x2APIC mode), but the CPU given
-# back to Linux, whose root runs xAPIC there, hits BUG_ON in
-# setup_local_APIC (6.1, apic.c:1605) when Linux brings it online, and
-# the boot dies. Reproduce with
+# runs under Bochs's VT-x (hello prints, x2APIC mode), but its CPU cannot
+# go back to Linux, whose root runs xAPIC there: x2APIC -> xAPIC must pass
+# through "globally disabled", and Bochs ignores the write that enables
+# the APIC again (as some real CPUs do short of a real INIT, which VMX
+# root operation blocks). Linux then reads an APIC id of all ones and hits
+# BUG_ON in setup_local_APIC; the boot dies. The way out is xAPIC-mode
+# cells where the root is xAPIC. Reproduce with
 #   tests/harness/run.sh --board bochs --kernel 6.1 --cpus 2 cells-vmx
 # expect: com2.log Hello from a brig inmate
 # expect: com2.log latency: ticks=[0-9]{2,}
