@@ -153,14 +153,6 @@ void arch_cpu_kick(struct per_cpu *target)
 	x86_send_nmi(target);
 }
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (u64)hi << 32 | lo;
-}
-
 u32 arch_wait_for_reply(const u32 *reply, u32 timeout_ms)
 {
 	/* Without a TSC frequency, assume 3 GHz: the wait is then shorter. */

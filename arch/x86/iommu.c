@@ -12,6 +12,7 @@
 #include <hv/printk.h>
 #include <hv/setup.h>
 #include <arch/iommu.h>
+#include <arch/layout.h>
 
 static const struct iommu_ops *ops;
 
@@ -98,6 +99,20 @@ void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 {
 	if (ops)
 		ops->clear_cell_irte(unit, sid, slot, index);
+}
+
+/* --- what every type shares ---------------------------------------------- */
+
+volatile u8 *iommu_map_registers(const struct brig_iommu *d, int *err)
+{
+	u64 base = ALIGN_DOWN(d->base, PAGE_SIZE);
+	u64 size = ALIGN_UP(d->base + d->size, PAGE_SIZE) - base;
+
+	*err = paging_map(&hv_paging, PHYS_MAP_BASE + base, base, size,
+			  PAGE_RW | PAGE_DEVICE);
+	if (!*err)
+		*err = paging_unmap(&root_cell.arch.npt, base, size);
+	return phys_to_hv(d->base);
 }
 
 /* --- domains: the same for every type, in the type's table format -------- */

@@ -188,14 +188,6 @@ static void wr64(struct vtd_unit *u, unsigned int off, u64 v)
 	*(volatile u64 *)(u->regs + off) = v;
 }
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (u64)hi << 32 | lo;
-}
-
 static u64 deadline_1s(void)
 {
 	return rdtsc() + (hv_header.tsc_khz ?: 3000000) * 1000;
@@ -764,17 +756,9 @@ static int vtd_init(void)
 	int err = 0;
 
 	for (unsigned int n = 0; n < p->num_iommu_units && !err; n++) {
-		const struct brig_iommu *d = &p->iommu_units[n];
-		u64 base = ALIGN_DOWN(d->base, PAGE_SIZE);
-		u64 size = ALIGN_UP(d->base + d->size, PAGE_SIZE) - base;
-
-		units[n].desc = d;
+		units[n].desc = &p->iommu_units[n];
 		units[n].index = n;
-		units[n].regs = phys_to_hv(d->base);
-		err = paging_map(&hv_paging, PHYS_MAP_BASE + base, base, size,
-				 PAGE_RW | PAGE_DEVICE);
-		if (!err)
-			err = paging_unmap(&root_cell.arch.npt, base, size);
+		units[n].regs = iommu_map_registers(units[n].desc, &err);
 		num_units = n + 1;
 	}
 	return err;

@@ -109,6 +109,14 @@ struct iommu_ops {
 
 /* Helpers both implementations share (iommu.c). */
 struct paging_format;
+struct brig_iommu;
+
+/*
+ * A unit's register block: mapped for the hypervisor, taken out of the
+ * root's second-stage tables (its accesses trap). The registers' address,
+ * *err set on failure.
+ */
+volatile u8 *iommu_map_registers(const struct brig_iommu *d, int *err);
 
 /* The root's domain: its regions flagged dma, 1:1, in tables of fmt. */
 int iommu_build_root_domain(const struct paging_format *fmt);

@@ -91,6 +91,14 @@ static inline void cpuid_count(u32 leaf, u32 sub, struct cpuid_regs *r)
 		     : "a"(leaf), "c"(sub));
 }
 
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (u64)hi << 32 | lo;
+}
+
 static inline u64 read_msr(u32 msr)
 {
 	u32 lo, hi;
