@@ -560,16 +560,56 @@ static void check_entry(struct checker *ck, const struct brig_cell_desc *c)
 	      c->entry);
 }
 
+static int no_pins(const struct brig_irqchip *ic)
+{
+	return all_zero(ic->pin_bitmap, sizeof(ic->pin_bitmap));
+}
+
+/*
+ * One controller of a cell, alone. A non-root cell must not map its
+ * page: the hypervisor emulates the controller for it, pin by pin.
+ */
+static void check_irqchip(struct checker *ck, const struct brig_cell_desc *c,
+			  unsigned int i, int is_root)
+{
+	const struct brig_irqchip *ic = &brig_cell_irqchips(c)[i];
+	const struct brig_memory *mem = brig_cell_mem_regions(c);
+	unsigned int j;
+
+	if (!ic->address || !is_aligned(ic->address, PAGE_SIZE) ||
+	    !range_fits(ic->address, PAGE_SIZE)) {
+		error(ck, BRIG_CHECK_IRQCHIP, i,
+		      "address %x must be a non-zero multiple of 4 KiB",
+		      ic->address);
+		return;
+	}
+	if (no_pins(ic))
+		error(ck, BRIG_CHECK_IRQCHIP, i, "no pins listed");
+	for (j = 0; j < i; j++)
+		if (brig_cell_irqchips(c)[j].address == ic->address)
+			error(ck, BRIG_CHECK_IRQCHIP, i,
+			      "IO-APIC at %x is listed twice", ic->address);
+	if (is_root)
+		return;
+	for (j = 0; j < c->num_memory_regions; j++)
+		if (region_sane(&mem[j]) &&
+		    (ranges_overlap(mem[j].phys_start, mem[j].size,
+				    ic->address, PAGE_SIZE) ||
+		     ranges_overlap(mem[j].virt_start, mem[j].size,
+				    ic->address, PAGE_SIZE)))
+			error(ck, BRIG_CHECK_MEMORY, j,
+			      "region %R covers the IO-APIC at %x: the hypervisor emulates it for the cell (drop the region, keep the irqchip)",
+			      mem[j].phys_start, mem[j].size, ic->address);
+}
+
 static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 			  int is_root)
 {
 	const struct brig_pci_device *pci = brig_cell_pci_devices(c);
 	unsigned int i;
 
-	/* Pins need validated IO-APIC entries: not there yet. */
-	if (!is_root && c->num_irqchips)
-		error(ck, BRIG_CHECK_IRQCHIP, 0,
-		      "IO-APIC pins cannot be given to a cell yet (not implemented): give it a PCI device with MSI instead");
+	for (i = 0; i < c->num_irqchips; i++)
+		check_irqchip(ck, c, i, is_root);
 	for (i = 0; i < c->num_pci_devices; i++) {
 		if (!is_root && pci[i].type != BRIG_PCI_TYPE_DEVICE &&
 		    pci[i].type >= BRIG_PCI_TYPE_DEVICE &&
@@ -958,6 +998,67 @@ static void check_set_ports(struct checker *ck, const struct set *set,
 	}
 }
 
+/* The root's irqchip at address, or NULL. */
+static const struct brig_irqchip *root_irqchip(const struct set *set,
+					       __u64 address)
+{
+	const struct brig_cell_desc *root = &set->sys->root_cell;
+	unsigned int i;
+
+	for (i = 0; i < root->num_irqchips; i++)
+		if (brig_cell_irqchips(root)[i].address == address)
+			return &brig_cell_irqchips(root)[i];
+	return 0;
+}
+
+/* Pins of a cell's irqchip: the root's to give, nobody else's yet. */
+static void check_set_irqchip(struct checker *ck, const struct set *set,
+			      unsigned int n, unsigned int i)
+{
+	const struct brig_irqchip *ic =
+		&brig_cell_irqchips(set_cell(set, n))[i];
+	const struct brig_irqchip *rc = root_irqchip(set, ic->address);
+	const struct brig_cell_desc *oc;
+	unsigned int j, k, pin;
+
+	if (!rc) {
+		error(ck, BRIG_CHECK_IRQCHIP, i,
+		      "IO-APIC at %x is not one of the root cell's irqchips",
+		      ic->address);
+		return;
+	}
+	if (rc->id != ic->id || rc->iommu != ic->iommu ||
+	    rc->pin_base != ic->pin_base)
+		error(ck, BRIG_CHECK_IRQCHIP, i,
+		      "IO-APIC at %x: id, iommu and pin-base must be the root cell's (%x, %u, %u)",
+		      ic->address, (__u64)rc->id, (unsigned int)rc->iommu,
+		      rc->pin_base);
+	if (ic->iommu >= set->sys->platform.num_iommu_units)
+		error(ck, BRIG_CHECK_IRQCHIP, i,
+		      "IO-APIC at %x: its pins need interrupt remapping, but IOMMU unit %u is not described",
+		      ic->address, (unsigned int)ic->iommu);
+	for (pin = 0; pin < BRIG_IRQCHIP_PINS; pin++) {
+		if (!(ic->pin_bitmap[pin / 64] >> (pin % 64) & 1))
+			continue;
+		if (!(rc->pin_bitmap[pin / 64] >> (pin % 64) & 1))
+			error(ck, BRIG_CHECK_IRQCHIP, i,
+			      "IO-APIC at %x: pin %u is not one of the root cell's",
+			      ic->address, pin);
+		for (j = 0; j < n; j++) {
+			oc = set_cell(set, j);
+			for (k = 0; oc && k < oc->num_irqchips; k++)
+				if (brig_cell_irqchips(oc)[k].address ==
+					    ic->address &&
+				    (brig_cell_irqchips(oc)[k]
+					     .pin_bitmap[pin / 64] >>
+				     (pin % 64)) & 1)
+					error(ck, BRIG_CHECK_IRQCHIP, i,
+					      "IO-APIC at %x: pin %u is also given to cell %N",
+					      ic->address, pin, oc->name);
+		}
+	}
+}
+
 static void check_set_name(struct checker *ck, const struct set *set,
 			   unsigned int n)
 {
@@ -989,6 +1090,8 @@ static void check_set_cell(struct checker *ck, const struct set *set,
 	for (i = 0; i < c->num_port_ranges; i++)
 		if (port_range_sane(&brig_cell_port_ranges(c)[i]))
 			check_set_ports(ck, set, n, i);
+	for (i = 0; i < c->num_irqchips; i++)
+		check_set_irqchip(ck, set, n, i);
 }
 
 unsigned int brig_check_set(const struct brig_check_blob *system,

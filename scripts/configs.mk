@@ -11,10 +11,14 @@ CELL := $(DTS:.dts=.cell)
 
 all: $(DTB) $(CELL)
 
+# dtc writes which files it read (/include/s): an included description
+# that changes rebuilds everything built on it.
 %.dtb: %.dts
-	dtc -q -I dts -O dtb -o $@ $<
+	dtc -q -d $@.d -I dts -O dtb -o $@ $<
 
-%.cell: %.dts tools/brig
+%.cell: %.dts %.dtb tools/brig
 	tools/brig config compile $< -o $@
+
+-include $(DTB:=.d)
 
 .PHONY: all

@@ -175,6 +175,7 @@ static void parse_port_range(const struct dt *dt, int node, void *out)
 static const struct prop_spec irqchip_props[] = {
 	{ "address", PROP_U64, 1 },
 	{ "id", PROP_U32, 1 },
+	{ "iommu", PROP_U32, 0 },
 	{ "pin-base", PROP_U32, 0 },
 	{ "pins", PROP_U32_LIST, 1 },
 	{ NULL, 0, 0 },
@@ -188,7 +189,8 @@ static void parse_irqchip(const struct dt *dt, int node, void *out)
 
 	dt_check_node(dt, node, irqchip_props, (const char *const[]){ NULL });
 	ic->address = dt_u64(dt, node, "address", 0);
-	ic->id = dt_u32(dt, node, "id", 0);
+	ic->id = (__u16)dt_u32_max(dt, node, "id", 0, 0xffff);
+	ic->iommu = (__u16)dt_u32_max(dt, node, "iommu", 0, 0xffff);
 	ic->pin_base = dt_u32(dt, node, "pin-base", 0);
 	n = dt_u32_list(dt, node, "pins", &pins);
 	for (i = 0; i < n; i++) {

@@ -123,8 +123,9 @@ static void dump_devices(FILE *out, const struct brig_cell_desc *c)
 	for (i = 0; i < c->num_irqchips; i++, ic++) {
 		fprintf(out,
 			"  irqchip[%u]: address 0x%" PRIx64
-			" id %u pin-base %u pins",
-			i, (uint64_t)ic->address, ic->id, ic->pin_base);
+			" id 0x%04x iommu %u pin-base %u pins",
+			i, (uint64_t)ic->address, ic->id, ic->iommu,
+			ic->pin_base);
 		for (k = 0; k < BRIG_IRQCHIP_PINS; k++)
 			if (ic->pin_bitmap[k / 64] >> (k % 64) & 1)
 				fprintf(out, " %u", k);

@@ -495,7 +495,8 @@ static void amdvi_unassign_device(unsigned int unit, u16 bdf)
 
 static int amdvi_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 			       unsigned int index, u32 apic_id, u8 vector,
-			       bool lowest, u32 *msi_addr, u32 *msi_data)
+			       unsigned int flags, u32 *msi_addr,
+			       u32 *msi_data)
 {
 	struct amd_unit *u = &units[unit];
 	u32 **irt;
@@ -511,8 +512,12 @@ static int amdvi_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 		err = -ENOENT;
 		goto out;
 	}
-	/* Remapped, physical destination, fixed or lowest priority. */
-	(*irt)[index] = IRTE_REMAP_EN | (lowest ? IRTE_TYPE_LOWEST : 0) |
+	/*
+	 * Remapped, physical destination, fixed or lowest priority (the
+	 * trigger mode travels in the message: no IO-APIC pins here).
+	 */
+	(*irt)[index] = IRTE_REMAP_EN |
+			((flags & IOMMU_IRQ_LOWEST) ? IRTE_TYPE_LOWEST : 0) |
 			apic_id << 8 | (u32)vector << 16;
 	post(u, CMD_INV_INT_TABLE | sid, 0);
 	if (!run_commands(u))

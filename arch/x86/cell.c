@@ -17,6 +17,7 @@
 #include <hv/setup.h>
 #include <arch/apic.h>
 #include <arch/entry.h>
+#include <arch/ioapic.h>
 #include <arch/iommu.h>
 #include <arch/paging.h>
 #include <arch/pci.h>
@@ -128,11 +129,13 @@ int arch_cell_create(struct cell *cell)
 		return err;
 	}
 	root_claim_ports(cell, true);
+	x86_ioapic_cell_create(cell);
 	return 0;
 }
 
 void arch_cell_destroy(struct cell *cell)
 {
+	x86_ioapic_cell_destroy(cell);
 	x86_pci_cell_destroy(cell);
 	iommu_cell_destroy(cell);
 	if (root_map_regions(cell, true, 0))

@@ -86,12 +86,17 @@ void iommu_unassign_device(unsigned int unit, u16 bdf)
 }
 
 int iommu_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
-			unsigned int index, u32 apic_id, u8 vector, bool lowest,
-			u32 *msi_addr, u32 *msi_data)
+			unsigned int index, u32 apic_id, u8 vector,
+			unsigned int flags, u32 *msi_addr, u32 *msi_data)
 {
 	return ops ? ops->set_cell_irte(unit, sid, slot, index, apic_id, vector,
-					lowest, msi_addr, msi_data) :
+					flags, msi_addr, msi_data) :
 		     -ENODEV;
+}
+
+bool iommu_remaps_ioapic(unsigned int unit)
+{
+	return ops == &vtd_iommu_ops && ops->unit_usable(unit);
 }
 
 void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,

@@ -18,8 +18,10 @@
 #include <hv/string.h>
 #include <arch/apic.h>
 #include <arch/exits.h>
+#include <arch/ioapic.h>
 #include <arch/iommu.h>
 #include <arch/mmio.h>
+#include <arch/pci.h>
 #include <arch/x86.h>
 
 #define MAX_INSN_LEN 15
@@ -148,8 +150,23 @@ void x86_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		x86_xapic_access(cpu, gprs, acc);
 	else if (iommu_root_mmio(cpu, gprs, acc))
 		return;
+	else if (x86_ioapic_root_mmio(cpu, gprs, acc))
+		return;
 	else
 		x86_root_forbidden_access(cpu, gprs, acc);
+}
+
+bool x86_cell_mmio_trap(const struct cell *cell, u64 gpa)
+{
+	return x86_pci_msix_trap(cell, gpa) || x86_ioapic_cell_trap(cell, gpa);
+}
+
+bool x86_cell_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
+		   struct x86_mmio_access *acc)
+{
+	if (x86_ioapic_cell_trap(cpu->cell, acc->gpa))
+		return x86_ioapic_cell_mmio(cpu, gprs, acc);
+	return x86_pci_msix_access(cpu, gprs, acc);
 }
 
 void x86_root_forbidden_access(struct per_cpu *cpu, const struct x86_gprs *gprs,

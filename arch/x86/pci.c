@@ -58,6 +58,8 @@
 
 #define CF8_ENABLE BIT(31)
 #define MAX_ASSIGNED 32 /* devices given to cells at once */
+_Static_assert(MAX_ASSIGNED * IRTES_PER_DEVICE <= IOMMU_SLOTS_PCI,
+	       "interrupt remapping slots of PCI devices");
 
 struct assignment {
 	struct cell *cell; /* NULL: free slot */
@@ -519,7 +521,8 @@ static bool remap_message(struct per_cpu *cpu, struct assignment *a,
 		return false;
 	}
 	if (iommu_set_cell_irte(a->unit, a->bdf, slot_of(a) + index, index,
-				target->arch.apic_id, (u8)vector, mode == 1,
+				target->arch.apic_id, (u8)vector,
+				mode == 1 ? IOMMU_IRQ_LOWEST : 0,
 				out_addr, out_data)) {
 		cell_fail(
 			cpu,

@@ -20,6 +20,7 @@
 #include <hv/setup.h>
 #include <arch/apic.h>
 #include <arch/entry.h>
+#include <arch/ioapic.h>
 #include <arch/iommu.h>
 #include <arch/paging.h>
 #include <arch/pci.h>
@@ -311,21 +312,28 @@ int arch_init(void)
 		err = iommu_init();
 	if (!err)
 		err = x86_pci_init();
+	if (!err)
+		err = x86_ioapic_init();
 	return err;
 }
 
 int arch_cell_check(const struct brig_cell_desc *config)
 {
-	return x86_pci_check(config);
+	int err = x86_pci_check(config);
+
+	return err ? err : x86_ioapic_check(config);
 }
 
 int arch_takeover_devices(void)
 {
-	return iommu_takeover();
+	int err = iommu_takeover();
+
+	return err ? err : x86_ioapic_takeover();
 }
 
 void arch_release_devices(void)
 {
+	x86_ioapic_release();
 	iommu_release();
 }
 

@@ -159,8 +159,8 @@ static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
 	acc.is_write = vmcb->control.exit_info1 & NPF_WRITE;
 	svm_gprs(&gprs, vmcb, regs);
 	if (!is_root(cpu)) {
-		/* The MSI-X tables of its devices; anything else breaks rules. */
-		if (fetch || !x86_pci_msix_trap(cpu->cell, acc.gpa))
+		/* Emulated pages (arch/mmio.h); anything else breaks rules. */
+		if (fetch || !x86_cell_mmio_trap(cpu->cell, acc.gpa))
 			x86_cell_memory_violation(cpu, acc.gpa, acc.is_write,
 						  fetch, vmcb->save.rip);
 		else if (!x86_decode_mmio(cpu->cell, &gprs, vmcb->save.rip,
@@ -171,7 +171,7 @@ static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
 				"cannot emulate the access to %llx by the instruction at %llx",
 				(unsigned long long)acc.gpa,
 				(unsigned long long)vmcb->save.rip);
-		else if (x86_pci_msix_access(cpu, &gprs, &acc))
+		else if (x86_cell_mmio(cpu, &gprs, &acc))
 			vmcb->save.rip += acc.inst_len;
 		return;
 	}

@@ -174,8 +174,8 @@ static void handle_ept_violation(struct per_cpu *cpu, struct guest_regs *regs)
 	acc.is_write = qual & EPT_QUAL_WRITE;
 	vmx_gprs(&gprs, regs, &rsp);
 	if (!is_root(cpu)) {
-		/* The MSI-X tables of its devices; anything else breaks rules. */
-		if (fetch || !x86_pci_msix_trap(cpu->cell, acc.gpa)) {
+		/* Emulated pages (arch/mmio.h); anything else breaks rules. */
+		if (fetch || !x86_cell_mmio_trap(cpu->cell, acc.gpa)) {
 			x86_cell_memory_violation(cpu, acc.gpa, acc.is_write,
 						  fetch, rip);
 		} else if (!x86_decode_mmio(cpu->cell, &gprs, rip,
@@ -186,7 +186,7 @@ static void handle_ept_violation(struct per_cpu *cpu, struct guest_regs *regs)
 				"cannot emulate the access to %llx by the instruction at %llx",
 				(unsigned long long)acc.gpa,
 				(unsigned long long)rip);
-		} else if (x86_pci_msix_access(cpu, &gprs, &acc)) {
+		} else if (x86_cell_mmio(cpu, &gprs, &acc)) {
 			vmcs_write(GUEST_RSP, rsp);
 			vmcs_write(GUEST_RIP, rip + acc.inst_len);
 		}

@@ -125,6 +125,9 @@
 #define IRT_ENTRIES 65536
 #define IRT_SIZE_FIELD 15 /* 2^(15 + 1) entries */
 #define ROOT_IRTE_LIMIT 61440 /* entries from here on are the cells' */
+_Static_assert(ROOT_IRTE_LIMIT + IOMMU_SLOTS_PCI + IOMMU_SLOTS_PINS <=
+		       IRT_ENTRIES,
+	       "the cells' interrupt remapping slots fit the table");
 
 struct qi_desc {
 	u64 lo, hi;
@@ -877,6 +880,13 @@ static int switch_unit(struct vtd_unit *u)
 			     IRT_SIZE_FIELD);
 		if (!one_shot(u, GCMD_SIRTP) || !flush_iec(u))
 			goto stuck;
+		/*
+		 * Compatibility-format interrupts bypass the table, and so
+		 * its validation: blocked while brig drives the unit (Linux
+		 * blocks them too; its own setting comes back on release).
+		 */
+		if (!set_function(u, GCMD_CFI, false))
+			goto stuck;
 	}
 	wr64(u, VTD_RTADDR, hv_virt_to_phys(u->root_table));
 	if (!one_shot(u, GCMD_SRTP) || !flush_dma(u, 0) ||
@@ -1143,7 +1153,7 @@ static void vtd_unassign_device(unsigned int unit, u16 bdf)
 
 static int vtd_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 			     unsigned int index, u32 apic_id, u8 vector,
-			     bool lowest, u32 *msi_addr, u32 *msi_data)
+			     unsigned int flags, u32 *msi_addr, u32 *msi_data)
 {
 	struct vtd_unit *u = &units[unit];
 	unsigned int idx = ROOT_IRTE_LIMIT + slot;
@@ -1153,8 +1163,12 @@ static int vtd_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 	if (!vtd_unit_usable(unit) || idx >= IRT_ENTRIES ||
 	    (!x2apic && apic_id > 0xff))
 		return -EINVAL;
-	/* Present, physical destination, edge, the vector, to one CPU. */
-	lo = IRTE_P | (lowest ? 1ULL << 5 : 0) | (u64)vector << 16 |
+	/*
+	 * Present, physical destination, the vector, to one CPU. A level
+	 * pin's entry says level, so that the CPU's EOI reaches the IO-APIC.
+	 */
+	lo = IRTE_P | ((flags & IOMMU_IRQ_LOWEST) ? 1ULL << 5 : 0) |
+	     ((flags & IOMMU_IRQ_LEVEL) ? 1ULL << 4 : 0) | (u64)vector << 16 |
 	     (x2apic ? (u64)apic_id << 32 : (u64)apic_id << 40);
 	/* Only the device itself may raise it: source id verified. */
 	hi = (1ULL << 18) | sid;

@@ -102,13 +102,16 @@ BRIG_ABI_ASSERT_SIZE(struct brig_port_range, 16);
 #define BRIG_IRQCHIP_PINS 256
 
 /*
- * Pins of one interrupt controller given to the cell. Assigning pins needs
- * interrupt remapping; until the IOMMU code exists the checkers refuse any
- * irqchip entry in a non-root cell.
+ * Pins of one interrupt controller given to the cell. The root cell lists
+ * every IO-APIC with the pins it owns; a cell lists the same controller
+ * (same address, id, iommu and pin_base) with the pins it takes from the
+ * root. A cell's pins are remapped through the IOMMU: the hypervisor
+ * emulates the controller for the cell and validates each entry.
  */
 struct brig_irqchip {
-	__u64 address; /* MMIO base of the controller */
-	__u32 id; /* IOAPIC id, or IOMMU source id of the controller */
+	__u64 address; /* MMIO base of the controller, 4 KiB aligned */
+	__u16 id; /* source id of its interrupt messages (bus << 8 | devfn) */
+	__u16 iommu; /* index into the system's iommu_units */
 	__u32 pin_base; /* GSI of pin_bitmap bit 0 */
 	__u64 pin_bitmap[BRIG_IRQCHIP_PINS / 64];
 };

@@ -22,9 +22,13 @@
  *
  * Command line:
  *   loops=N          round trips, default 1
- *   msi-dest=ID      aim the MSI at local APIC id ID instead of this CPU's
- *                    (interrupt isolation tests: the MSIs must not arrive
- *                    anywhere); completion is then seen by polling
+ *   intx=PIN         use the device's INTx line, wired to IO-APIC pin PIN,
+ *                    instead of MSI (level-triggered, active low, as PCI
+ *                    lines are); the cell must own the pin
+ *   msi-dest=ID      aim the MSI (or the pin) at local APIC id ID instead
+ *                    of this CPU's (interrupt isolation tests: the
+ *                    interrupts must not arrive anywhere); completion is
+ *                    then seen by polling
  *   dma-to=ADDR      after filling the device buffer, DMA it to
  *                    guest-physical ADDR instead of the cell's own buffer
  *                    (DMA isolation tests aim this at memory the cell does
@@ -141,7 +145,7 @@ static bool dma_step(const char *what, __u64 src, __u64 dst, __u32 dir,
 		return false;
 	}
 	if (!wait_msi(before) && msi_expected)
-		printk("edu: no MSI within %u ms after %s\n", MSI_TIMEOUT_MS,
+		printk("edu: no interrupt within %u ms after %s\n", MSI_TIMEOUT_MS,
 		       what);
 	return true;
 }
@@ -238,17 +242,42 @@ static int edu_setup(void)
 	return live == ~LIVENESS_VALUE ? bdf : -1;
 }
 
+static long long intx_pin = -1; /* INTx through this IO-APIC pin */
+
+/* INTx through the IO-APIC: a level-triggered, active-low PCI line. */
+static void route_intx(__u16 bdf, long long pin, __u32 own, __u32 dest)
+{
+	pci_write_config(bdf, 0x04,
+			 pci_read_config(bdf, 0x04, 2) & ~(1u << 10), 2);
+	ioapic_init(IOAPIC_DEFAULT_BASE);
+	printk("edu: INTx on IO-APIC pin %lld (of %u) to APIC id %u (this "
+	       "CPU: %u), vector 0x%x\n",
+	       pin, ioapic_pins(), dest, own, EDU_VECTOR);
+	if (ioapic_route((unsigned int)pin, EDU_VECTOR, dest,
+			 IOAPIC_LEVEL | IOAPIC_ACTIVE_LOW))
+		printk("edu: cannot route IO-APIC pin %lld, polling only\n",
+		       pin);
+	else
+		printk("edu: IO-APIC pin %lld entry 0x%llx\n", pin,
+		       ioapic_read_entry((unsigned int)pin));
+	intx_pin = pin;
+}
+
 static void report(bool ok, unsigned int loops, __u32 own, __u32 dest)
 {
 	__u32 want = own == dest ? 2 * loops : 0;
 
 	if (!ok)
 		return; /* the failing step said what went wrong */
-	printk("edu: dma ok, %u bytes, %u MSIs", EDU_BUF_SIZE, msi_count);
+	printk("edu: dma ok, %u bytes, %u ", EDU_BUF_SIZE, msi_count);
+	if (intx_pin >= 0)
+		printk("interrupts on IO-APIC pin %lld", intx_pin);
+	else
+		printk("MSIs");
 	if (loops > 1)
 		printk(", %u loops", loops);
 	if (own != dest)
-		printk(" (MSIs aimed at APIC id %u, this CPU is %u)", dest,
+		printk(" (interrupts aimed at APIC id %u, this CPU is %u)", dest,
 		       own);
 	else if (msi_count < want)
 		printk(", MSI MISSING: want %u", want);
@@ -259,6 +288,7 @@ void inmate_main(void)
 {
 	long long loops = cmdline_parse_int("loops", 1);
 	long long target = cmdline_parse_int("dma-to", -1);
+	long long intx = cmdline_parse_int("intx", -1);
 	__u32 own = apic_id();
 	__u32 dest = (__u32)cmdline_parse_int("msi-dest", own);
 	unsigned int n;
@@ -275,7 +305,9 @@ void inmate_main(void)
 	}
 
 	irq_register(EDU_VECTOR, edu_irq);
-	if (pci_msi_enable((__u16)bdf, EDU_VECTOR, dest))
+	if (intx >= 0)
+		route_intx((__u16)bdf, intx, own, dest);
+	else if (pci_msi_enable((__u16)bdf, EDU_VECTOR, dest))
 		printk("edu: cannot enable MSI to APIC id %u, polling only\n",
 		       dest);
 	else

@@ -152,6 +152,30 @@ int irq_register(unsigned int vector, irq_handler_t handler);
 /* Interrupts that arrived on a vector nobody registered. */
 extern volatile __u64 irq_unhandled_count;
 
+/* --- IO-APIC pins (lib/x86/ioapic.c) ------------------------------------- */
+
+#define IOAPIC_DEFAULT_BASE 0xfec00000ULL
+#define IOAPIC_LEVEL (1u << 0) /* level-triggered, else edge */
+#define IOAPIC_ACTIVE_LOW (1u << 1) /* else active high */
+
+/*
+ * The IO-APIC at base (IOAPIC_DEFAULT_BASE on PCs); its registers are
+ * reached through the cell's memory map 1:1. A cell sees only the pins it
+ * was given: the others read as masked, and writing them stops the cell.
+ */
+void ioapic_init(__u64 base);
+/* Redirection entries the IO-APIC has (its version register). */
+unsigned int ioapic_pins(void);
+/*
+ * Route pin to vector (32-254) on local APIC id dest (0-255): fixed,
+ * physical destination, flags IOAPIC_*, unmasked. -1: out of range.
+ */
+int ioapic_route(unsigned int pin, unsigned int vector, __u32 dest,
+		 unsigned int flags);
+void ioapic_mask(unsigned int pin);
+/* The pin's redirection entry as the IO-APIC shows it. */
+__u64 ioapic_read_entry(unsigned int pin);
+
 /* --- local APIC and its timer (lib/x86/apic.c) -------------------------- */
 
 void apic_init(void);

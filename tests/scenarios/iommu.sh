@@ -45,21 +45,6 @@ not_word() {
 	[ "$v" != "$2" ]
 }
 
-# Interrupts of ttyS0 (IO-APIC pin 4, remapped): the count must grow when
-# the console is written to.
-serial_irqs() { awk '/ttyS0/ { n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; print n }' /proc/interrupts; }
-serial_works() {
-	if [ "$BRIG_IOMMU" = amd-iommu ]; then
-		echo "AMD-Vi board: QEMU delivers no IO-APIC interrupt (no serial interrupts to count)"
-		return 0
-	fi
-	a=$(serial_irqs)
-	for i in $(seq 20); do echo "serial interrupt probe $i" > /dev/ttyS0; done
-	b=$(serial_irqs)
-	echo "ttyS0 interrupts: $a -> $b"
-	[ "$b" -gt "$a" ]
-}
-
 # console_says WORDS...: one new hypervisor console line has every word
 console_says() {
 	brig console > $T/after

@@ -213,3 +213,19 @@ poke() {
 	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys="$1" op=write value="$2" &&
 		rmmod hvprobe
 }
+
+# serial_works: interrupts of ttyS0 (IO-APIC pin 4; remapped on VT-d)
+# grow when the console is written to. QEMU's AMD-Vi board delivers no
+# IO-APIC interrupt at all: there it only says so.
+serial_irqs() { awk '/ttyS0/ { n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; print n }' /proc/interrupts; }
+serial_works() {
+	if [ "$BRIG_IOMMU" = amd-iommu ]; then
+		echo "AMD-Vi board: QEMU delivers no IO-APIC interrupt (no serial interrupts to count)"
+		return 0
+	fi
+	_a=$(serial_irqs)
+	for _i in $(seq 20); do echo "serial interrupt probe $_i" > /dev/ttyS0; done
+	_b=$(serial_irqs)
+	echo "ttyS0 interrupts: $_a -> $_b"
+	[ "$_b" -gt "$_a" ]
+}

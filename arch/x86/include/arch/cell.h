@@ -14,6 +14,7 @@ struct cell_arch {
 	u8 *iopm; /* set bit: the port traps */
 	u8 *msrpm; /* set bit: the MSR access traps */
 	u32 pci_addr; /* the cell's 0xcf8 (emulated) */
+	u32 ioapic_regsel[4]; /* its IO-APICs' select registers (emulated) */
 };
 
 #endif /* _ARCH_CELL_H */

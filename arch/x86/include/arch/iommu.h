@@ -70,16 +70,33 @@ bool iommu_unit_usable(unsigned int unit);
 int iommu_assign_device(struct cell *cell, unsigned int unit, u16 bdf);
 void iommu_unassign_device(unsigned int unit, u16 bdf);
 
+/* How a remapped interrupt is delivered (iommu_set_cell_irte() flags). */
+#define IOMMU_IRQ_LOWEST BIT(0) /* lowest priority, else fixed */
+#define IOMMU_IRQ_LEVEL BIT(1) /* level-triggered (IO-APIC pins) */
+
+/*
+ * Interrupt remapping slots of cells: the PCI devices' (pci.c), then the
+ * IO-APIC pins' (ioapic.c).
+ */
+#define IOMMU_SLOTS_PCI 2080 /* 32 devices, 65 messages each */
+#define IOMMU_SLOTS_PINS 1024 /* 4 IO-APICs, 256 pins each */
+
 /*
  * The interrupt remapping entry of a cell's device sid: a validated
  * interrupt to apic_id (its validity is the caller's business). slot
  * numbers the entry among all cells' (unique), index among the device's
- * (below 65). *msi_addr and *msi_data are what the device must send to
- * raise it. Returns 0 or a negative errno.
+ * (below 65; an IO-APIC's: its pin). *msi_addr and *msi_data are what the
+ * device must send to raise it. Returns 0 or a negative errno.
  */
 int iommu_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
-			unsigned int index, u32 apic_id, u8 vector, bool lowest,
-			u32 *msi_addr, u32 *msi_data);
+			unsigned int index, u32 apic_id, u8 vector,
+			unsigned int flags, u32 *msi_addr, u32 *msi_data);
+
+/*
+ * Unit index names a unit that can remap an IO-APIC's pins for cells
+ * (VT-d: the pins' remappable entries carry the same handle as an MSI).
+ */
+bool iommu_remaps_ioapic(unsigned int unit);
 void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 			   unsigned int index);
 
@@ -102,7 +119,7 @@ struct iommu_ops {
 	void (*unassign_device)(unsigned int unit, u16 bdf);
 	int (*set_cell_irte)(unsigned int unit, u16 sid, unsigned int slot,
 			     unsigned int index, u32 apic_id, u8 vector,
-			     bool lowest, u32 *msi_addr, u32 *msi_data);
+			     unsigned int flags, u32 *msi_addr, u32 *msi_data);
 	void (*clear_cell_irte)(unsigned int unit, u16 sid, unsigned int slot,
 				unsigned int index);
 };

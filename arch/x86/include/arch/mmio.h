@@ -62,6 +62,17 @@ void x86_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		   struct x86_mmio_access *acc);
 
 /*
+ * A non-root cell's second-stage fault at gpa is one the hypervisor
+ * emulates (its devices' MSI-X tables, its IO-APICs) rather than a
+ * violation.
+ */
+bool x86_cell_mmio_trap(const struct cell *cell, u64 gpa);
+
+/* Emulate it. False: the cell was stopped; do not complete it. */
+bool x86_cell_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
+		   struct x86_mmio_access *acc);
+
+/*
  * The root cell touched memory it does not own (the hypervisor region, or
  * later a cell's memory): reads return all-ones, writes are dropped, and
  * the console reports the first access to each page.
