@@ -402,19 +402,54 @@ static void console_checks(void **state)
 	       "console ports 0x3f8-0x3ff are not in a writable port range of the cell");
 }
 
+/* The IO-APIC at 0xfec00000 with pins first..last, as irqchip n of c. */
+static void give_pins(struct cell_parts *c, unsigned int n, unsigned int first,
+		      unsigned int last)
+{
+	unsigned int pin;
+
+	memset(&c->irq[n], 0, sizeof(c->irq[n]));
+	c->irq[n].address = 0xfec00000;
+	c->irq[n].id = 0xff00;
+	for (pin = first; pin <= last; pin++)
+		c->irq[n].pin_bitmap[pin / 64] |= 1ull << (pin % 64);
+	if (c->hdr.num_irqchips <= n)
+		c->hdr.num_irqchips = n + 1;
+}
+
 static void devices_in_cell(void **state)
 {
 	(void)state;
-	/* A PCI device is fine, IO-APIC pins are not (yet). */
-	cells[0].hdr.num_irqchips = 1;
+	/* A PCI device and an IO-APIC pin are fine. */
+	give_pins(&cells[0], 0, 23, 23);
 	cells[0].hdr.num_pci_devices = 1;
 	cells[0].pci[0].type = BRIG_PCI_TYPE_DEVICE;
 	cells[0].pci[0].bdf = BRIG_PCI_BDF(0, 3, 0);
-	assert_errors(run_cell(&cells[0], 0), 1);
-	expect(0, BRIG_CHECK_IRQCHIP, 0,
-	       "IO-APIC pins cannot be given to a cell yet (not implemented): give it a PCI device with MSI instead");
-	cells[0].hdr.num_irqchips = 0;
 	assert_errors(run_cell(&cells[0], 0), 0);
+}
+
+static void bad_irqchips_in_cell(void **state)
+{
+	(void)state;
+	give_pins(&cells[0], 0, 23, 23);
+	give_pins(&cells[0], 1, 22, 22);
+	give_pins(&cells[0], 2, 0, 0);
+	cells[0].irq[2].address = 0xfec00800;
+	cells[0].irq[2].pin_bitmap[0] = 0;
+	assert_errors(run_cell(&cells[0], 0), 2);
+	expect(0, BRIG_CHECK_IRQCHIP, 1,
+	       "IO-APIC at 0xfec00000 is listed twice");
+	expect(0, BRIG_CHECK_IRQCHIP, 2,
+	       "address 0xfec00800 must be a non-zero multiple of 4 KiB");
+	/* The cell must not map the controller it has pins of. */
+	cells[0].hdr.num_irqchips = 1;
+	cells[0].irq[0].pin_bitmap[0] = 0;
+	cells[0].mem[0] = region(0xfec00000, 0x0, 0x1000, BRIG_MEM_TYPE_MMIO,
+				 BRIG_MEM_READ | BRIG_MEM_WRITE);
+	assert_errors(run_cell(&cells[0], 0), 3);
+	expect(0, BRIG_CHECK_IRQCHIP, 0, "no pins listed");
+	expect(0, BRIG_CHECK_MEMORY, 0,
+	       "region 0xfec00000-0xfec00fff covers the IO-APIC at 0xfec00000: the hypervisor emulates it for the cell (drop the region, keep the irqchip)");
 }
 
 static void bad_devices_in_cell(void **state)
@@ -448,7 +483,7 @@ static void bad_devices_in_cell(void **state)
 static void root_devices_allowed(void **state)
 {
 	(void)state;
-	sys.root.hdr.num_irqchips = 1;
+	give_pins(&sys.root, 0, 0, 23);
 	sys.root.hdr.num_pci_devices = 1;
 	sys.root.pci[0].type = BRIG_PCI_TYPE_DEVICE;
 	assert_errors(run_system(&sys), 0);
@@ -456,6 +491,41 @@ static void root_devices_allowed(void **state)
 	assert_errors(run_system(&sys), 1);
 	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
 	       "unknown PCI device type 7");
+}
+
+/* Pins move from the root: only its own, and to one cell at a time. */
+static void pins_in_set(void **state)
+{
+	(void)state;
+	give_pins(&cells[0], 0, 23, 23);
+	assert_errors(run_set(&sys, cells, 1), 1);
+	expect(0, BRIG_CHECK_IRQCHIP, 0,
+	       "IO-APIC at 0xfec00000 is not one of the root cell's irqchips");
+	sys.sys.platform.num_iommu_units = 1;
+	sys.sys.platform.iommu_units[0].type = BRIG_IOMMU_VTD;
+	sys.sys.platform.iommu_units[0].base = 0xfed90000;
+	sys.sys.platform.iommu_units[0].size = 0x1000;
+	give_pins(&sys.root, 0, 0, 22);
+	give_pins(&cells[1], 0, 22, 23);
+	cells[1].irq[0].id = 0xa0;
+	assert_errors(run_set(&sys, cells, 2), 4);
+	expect(0, BRIG_CHECK_IRQCHIP, 0,
+	       "IO-APIC at 0xfec00000: pin 23 is not one of the root cell's");
+	expect(1, BRIG_CHECK_IRQCHIP, 0,
+	       "IO-APIC at 0xfec00000: id, iommu and pin-base must be the root cell's (0xff00, 0, 0)");
+	expect(1, BRIG_CHECK_IRQCHIP, 0,
+	       "IO-APIC at 0xfec00000: pin 23 is not one of the root cell's");
+	expect(1, BRIG_CHECK_IRQCHIP, 0,
+	       "IO-APIC at 0xfec00000: pin 23 is also given to cell \"a\"");
+	give_pins(&sys.root, 0, 0, 23);
+	give_pins(&cells[1], 0, 21, 21);
+	cells[0].irq[0].iommu = 1;
+	sys.root.irq[0].iommu = 1;
+	assert_errors(run_set(&sys, cells, 2), 2);
+	expect(0, BRIG_CHECK_IRQCHIP, 0,
+	       "IO-APIC at 0xfec00000: its pins need interrupt remapping, but IOMMU unit 1 is not described");
+	expect(1, BRIG_CHECK_IRQCHIP, 0,
+	       "IO-APIC at 0xfec00000: id, iommu and pin-base must be the root cell's (0xff00, 1, 0)");
 }
 
 static void root_not_identity(void **state)
@@ -691,8 +761,10 @@ int main(void)
 		T(shared_ports_writable),
 		T(console_checks),
 		T(devices_in_cell),
+		T(bad_irqchips_in_cell),
 		T(bad_devices_in_cell),
 		T(root_devices_allowed),
+		T(pins_in_set),
 		T(root_not_identity),
 		T(hypervisor_unaligned),
 		T(root_maps_hypervisor),

@@ -193,12 +193,11 @@ static const struct broken cases[] = {
 	  "entry = <0x100000>;", "/",
 	  "entry 0x100000 is not inside an executable RAM region of the cell",
 	  1 },
-	{ "irqchip in a cell", 0, "\tports {",
+	{ "irqchip source id too wide", 0, "\tports {",
 	  "\tirqchips {\n\t\tioapic@fec00000 {\n\t\t\taddress = <0xfec00000>;\n"
-	  "\t\t\tid = <0>;\n\t\t\tpins = <4>;\n\t\t};\n\t};\n\tports {",
+	  "\t\t\tid = <0x10000>;\n\t\t\tpins = <4>;\n\t\t};\n\t};\n\tports {",
 	  "/irqchips/ioapic@fec00000",
-	  "IO-APIC pins cannot be given to a cell yet (not implemented): give it a PCI device with MSI instead",
-	  1 },
+	  "property \"id\": 0x10000 is larger than 0xffff", 1 },
 	{ "pci bridge in a cell", 0, "\tports {",
 	  "\tpci-devices {\n\t\tbridge@0,3,0 {\n\t\t\ttype = \"bridge\";\n"
 	  "\t\t\tbdf = <0 3 0>;\n\t\t};\n\t};\n\tports {",
