@@ -21,6 +21,7 @@
 #include <hv/string.h>
 #include <arch/apic.h>
 #include <arch/entry.h>
+#include <arch/exits.h>
 #include <arch/mmio.h>
 #include <hv/setup.h>
 #include <arch/vcpu.h>
@@ -215,17 +216,67 @@ bool x86_check_init_sipi(struct per_cpu *cpu)
 }
 
 /*
+ * xAPIC registers as x2APIC MSRs (0x800 + offset / 16), for a CPU whose
+ * APIC stays in x2APIC mode under an xAPIC Linux. Only registers every
+ * x2APIC has: reading anything else could fault (the CMCI LVT is not
+ * offered; it reads as 0).
+ */
+static bool x2apic_readable(unsigned int offset)
+{
+	unsigned int r = offset >> 4;
+
+	return r == 0x2 || r == 0x3 || r == 0x8 || r == 0xa || r == 0xd ||
+	       r == 0xf || (r >= 0x10 && r <= 0x28) ||
+	       (r >= 0x32 && r <= 0x39) || r == 0x3e;
+}
+
+static bool x2apic_writable(unsigned int offset)
+{
+	unsigned int r = offset >> 4;
+
+	return r == 0x8 || r == 0xb || r == 0xf || r == 0x28 ||
+	       (r >= 0x32 && r <= 0x38) || r == 0x3e;
+}
+
+static u32 emulated_read(struct per_cpu *cpu, unsigned int offset)
+{
+	switch (offset) {
+	case 0x20: /* id: bits 31:24 in xAPIC */
+		return (u32)read_msr(MSR_X2APIC_APICID) << 24;
+	case 0xd0:
+		return cpu->arch.xapic_ldr;
+	case 0xe0:
+		return cpu->arch.xapic_dfr;
+	}
+	return x2apic_readable(offset) ?
+		       (u32)read_msr(MSR_X2APIC_BASE + (offset >> 4)) :
+		       0;
+}
+
+static void emulated_write(struct per_cpu *cpu, unsigned int offset, u32 val)
+{
+	if (offset == 0xd0)
+		cpu->arch.xapic_ldr = val;
+	else if (offset == 0xe0)
+		cpu->arch.xapic_dfr = val;
+	else if (x2apic_writable(offset))
+		write_msr(MSR_X2APIC_BASE + (offset >> 4), val);
+}
+
+/*
  * The root's local APIC in xAPIC mode: its APIC page traps (it is not in
  * the root's second-stage tables), so that INIT and SIPI can be emulated
  * as for x2APIC. Every access is carried out on the real APIC, except the
  * ICR: ICR_HIGH is kept per CPU and only the ICR_LOW write sends, with the
  * destination it names in x2APIC format. (Each EOI of the root now exits:
- * the price of an xAPIC root; Linux uses x2APIC where it can.)
+ * the price of an xAPIC root; Linux uses x2APIC where it can.) On a CPU a
+ * cell left in x2APIC mode the real APIC is reached through its MSRs.
  */
 void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		      struct x86_mmio_access *acc)
 {
 	unsigned int offset = acc->gpa & 0xffc;
+	bool emulated = cpu->arch.xapic_emulated;
 
 	cpu->stats[BRIG_EXIT_XAPIC]++;
 	if (acc->size != 4 || (acc->gpa & 3)) {
@@ -238,7 +289,8 @@ void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		x86_mmio_complete_read(gprs, acc,
 				       offset == XAPIC_ICR_HIGH ?
 					       cpu->arch.xapic_icr_high :
-					       *xapic_reg(offset));
+				       emulated ? emulated_read(cpu, offset) :
+						  *xapic_reg(offset));
 		return;
 	}
 	if (offset == XAPIC_ICR_HIGH) {
@@ -250,9 +302,78 @@ void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		if (dest == 0xff)
 			dest = 0xffffffff;
 		root_icr_write(cpu, dest << 32 | (u32)acc->value);
+	} else if (emulated) {
+		emulated_write(cpu, offset, (u32)acc->value);
 	} else {
 		*xapic_reg(offset) = (u32)acc->value;
 	}
+}
+
+u64 x86_root_apicbase(const struct per_cpu *cpu)
+{
+	return cpu->arch.xapic_emulated ? cpu->arch.linux_apicbase :
+					  read_msr(MSR_IA32_APICBASE);
+}
+
+bool x86_root_apicbase_write(struct per_cpu *cpu, u64 val)
+{
+	if (!cpu->arch.xapic_emulated) {
+		write_msr(MSR_IA32_APICBASE, val);
+		return true;
+	}
+	/* Its xAPIC view is kept; a mode change cannot be carried out. */
+	if (val != cpu->arch.linux_apicbase &&
+	    x86_first_report(MSR_IA32_APICBASE | (u64)cpu->cpu_id << 32))
+		printk("brig: root cell CPU %u: APIC base write %llx ignored (its APIC is kept in x2APIC mode)\n",
+		       cpu->cpu_id, (unsigned long long)val);
+	return true;
+}
+
+/*
+ * Linux's settings that must outlive the mode switch (going through
+ * "disabled" resets the APIC): TPR, SVR, the LVTs, the divider.
+ */
+static const u16 kept_regs[] = { 0xf0,	0x80,  0x320, 0x330, 0x340,
+				 0x350, 0x360, 0x370, 0x3e0 };
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define LVT_TIMER_DEADLINE (2u << 17)
+
+bool x86_apic_leave(struct per_cpu *cpu)
+{
+	u64 base = read_msr(MSR_IA32_APICBASE), deadline = 0;
+	u32 saved[ARRAY_SIZE(kept_regs)], count;
+	bool tsc_deadline;
+
+	if (!cpu->arch.xapic_emulated)
+		return true;
+	for (unsigned int n = 0; n < ARRAY_SIZE(kept_regs); n++)
+		saved[n] = (u32)read_msr(MSR_X2APIC_BASE + (kept_regs[n] >> 4));
+	tsc_deadline = (saved[2] & (3u << 17)) == LVT_TIMER_DEADLINE;
+	if (tsc_deadline)
+		deadline = read_msr(MSR_IA32_TSC_DEADLINE);
+	count = (u32)read_msr(MSR_X2APIC_BASE + 0x39);
+	/* x2APIC -> disabled -> xAPIC (SDM 10.12.5). */
+	write_msr(MSR_IA32_APICBASE,
+		  base & ~(MSR_IA32_APICBASE_EXTD | MSR_IA32_APICBASE_EN));
+	write_msr(MSR_IA32_APICBASE, cpu->arch.linux_apicbase);
+	if (read_msr(MSR_IA32_APICBASE) != cpu->arch.linux_apicbase) {
+		printk("brig: CPU %u: its APIC did not take xAPIC mode again (base %llx): it needs a reset\n",
+		       cpu->cpu_id,
+		       (unsigned long long)read_msr(MSR_IA32_APICBASE));
+		return false;
+	}
+	/* Also what Linux wrote into the registers x2APIC keeps. */
+	*xapic_reg(0xe0) = cpu->arch.xapic_dfr;
+	*xapic_reg(0xd0) = cpu->arch.xapic_ldr;
+	for (unsigned int n = 0; n < ARRAY_SIZE(kept_regs); n++)
+		*xapic_reg(kept_regs[n]) = saved[n];
+	/* The timer Linux armed: re-armed (an expired one fires at once). */
+	if (tsc_deadline)
+		write_msr(MSR_IA32_TSC_DEADLINE, deadline ? deadline : 1);
+	else if (count)
+		*xapic_reg(0x380) = count;
+	cpu->arch.xapic_emulated = false;
+	return true;
 }
 
 /* --- scrubbing --------------------------------------------------------- */
@@ -280,23 +401,25 @@ static void scrub_apic(struct per_cpu *cpu)
 	for (u32 reg = X2APIC_ISR0 + 7; reg >= X2APIC_ISR0; reg--)
 		for (u64 isr = read_msr(reg); isr; isr &= isr - 1)
 			write_msr(X2APIC_EOI, 0);
-	if (!(cpu->arch.linux_apicbase & MSR_IA32_APICBASE_EXTD)) {
-		/* x2APIC -> xAPIC goes through disabled (SDM 10.12.5). */
-		write_msr(MSR_IA32_APICBASE, base & ~(MSR_IA32_APICBASE_EXTD |
-						      MSR_IA32_APICBASE_EN));
-		write_msr(MSR_IA32_APICBASE, cpu->arch.linux_apicbase);
-	}
+	if (cpu->arch.linux_apicbase & MSR_IA32_APICBASE_EXTD)
+		return;
 	/*
-	 * Some CPUs cannot enable an APIC again once it was globally
-	 * disabled, short of a real INIT (Bochs: the enabling write is
-	 * ignored, Linux then reads an APIC id of all ones and hits BUG_ON
-	 * bringing the CPU up). Say so rather than leave it to a crash.
+	 * Linux runs this CPU in xAPIC mode. x2APIC -> xAPIC must pass
+	 * through "globally disabled", and not every CPU enables its APIC
+	 * again short of a reset (Bochs ignores the write, and Linux then
+	 * finds an APIC id of all ones), while a real INIT is blocked here.
+	 * So the APIC stays in x2APIC mode and Linux keeps its xAPIC view:
+	 * its APIC page traps anyway on an xAPIC root, and the accesses go
+	 * to the x2APIC MSRs (x86_xapic_access()); its APIC base MSR reads
+	 * as it left it. Disable switches the mode back, or has the driver
+	 * reset the CPU (see x86_apic_leave()).
 	 */
-	if (read_msr(MSR_IA32_APICBASE) != cpu->arch.linux_apicbase)
-		printk("brig: CPU %u: its local APIC cannot return to Linux's mode (base %llx, Linux had %llx): Linux will fail to bring it up\n",
-		       cpu->cpu_id,
-		       (unsigned long long)read_msr(MSR_IA32_APICBASE),
-		       (unsigned long long)cpu->arch.linux_apicbase);
+	if (!cpu->arch.xapic_emulated)
+		printk("brig: CPU %u: its APIC stays in x2APIC mode, Linux's xAPIC accesses are translated\n",
+		       cpu->cpu_id);
+	cpu->arch.xapic_emulated = true;
+	cpu->arch.xapic_ldr = 0;
+	cpu->arch.xapic_dfr = 0xffffffff;
 }
 
 static void scrub_cpu(struct per_cpu *cpu)

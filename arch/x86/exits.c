@@ -84,6 +84,11 @@ bool x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *val,
 	case MSR_VM_HSAVE_PA:
 		*val = 0;
 		return true;
+	case MSR_IA32_APICBASE:
+		if (!is_root(cpu))
+			break;
+		*val = x86_root_apicbase(cpu);
+		return true;
 	case MSR_VM_CR:
 		/*
 		 * The real value (SVM not disabled): Linux clears its SVM
@@ -118,13 +123,18 @@ static bool pat_valid(u64 pat)
 /* EFER bits a guest may change; anything else faults as on hardware. */
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | BIT(14))
 
-/* A cell may switch its own APIC between xAPIC and x2APIC, nothing else. */
+/*
+ * A cell may switch its own APIC from xAPIC to x2APIC, nothing else (not
+ * back: that passes through "disabled", which some CPUs cannot leave).
+ */
 static bool cell_apicbase_write(u64 val)
 {
 	u64 cur = read_msr(MSR_IA32_APICBASE);
 	u64 mode = MSR_IA32_APICBASE_EXTD | MSR_IA32_APICBASE_EN;
 
-	if ((val & ~mode) != (cur & ~mode) || !(val & MSR_IA32_APICBASE_EN))
+	if ((val & ~mode) != (cur & ~mode) || !(val & MSR_IA32_APICBASE_EN) ||
+	    ((cur & MSR_IA32_APICBASE_EXTD) &&
+	     !(val & MSR_IA32_APICBASE_EXTD)))
 		return false;
 	write_msr(MSR_IA32_APICBASE, val);
 	return true;
@@ -149,6 +159,8 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 	case MSR_IA32_APICBASE:
 		if (!is_root(cpu) && cell_apicbase_write(val))
 			return true;
+		if (is_root(cpu))
+			return x86_root_apicbase_write(cpu, val);
 		break;
 	}
 	if (!is_root(cpu))

@@ -425,5 +425,6 @@ void arch_cpu_activate(struct per_cpu *cpu)
 
 void arch_cpu_deactivate(struct per_cpu *cpu)
 {
+	x86_apic_leave(cpu);
 	vcpu->cpu_deactivate(cpu);
 }

@@ -73,7 +73,8 @@ static void msrpm_intercept(u8 *map, u32 msr, bool read, bool write)
  * guest cannot clear it. PAT: with nested paging the guest's PAT is the
  * VMCB's g_pat, which a WRMSR does not reach by itself. VM_HSAVE_PA and
  * VM_CR: the host save area and the SVM lock belong to the hypervisor.
- * ICR (x2APIC): INIT and SIPI are emulated. Nothing else traps.
+ * ICR (x2APIC): INIT and SIPI are emulated. APIC base: see below.
+ * Nothing else traps.
  */
 static void init_root_msrpm(u8 *map)
 {
@@ -82,6 +83,8 @@ static void init_root_msrpm(u8 *map)
 	msrpm_intercept(map, MSR_VM_HSAVE_PA, true, true);
 	msrpm_intercept(map, MSR_VM_CR, true, true);
 	msrpm_intercept(map, MSR_X2APIC_ICR, false, true);
+	/* Linux keeps its xAPIC view of a CPU a cell left in x2APIC. */
+	msrpm_intercept(map, MSR_IA32_APICBASE, true, true);
 }
 
 /* Clear both trap bits of an MSR: the guest reaches it directly. */

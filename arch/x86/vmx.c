@@ -199,8 +199,8 @@ static void msr_bitmap_set(u8 *map, u32 msr, bool read, bool write, bool trap)
 }
 
 /*
- * The root's MSR traps: only x2APIC ICR writes (INIT and SIPI are
- * emulated). What svm.c also traps needs no trap here: EFER and PAT are
+ * The root's MSR traps: x2APIC ICR writes (INIT and SIPI are emulated)
+ * and the APIC base (below). What svm.c also traps needs no trap here: EFER and PAT are
  * VMCS state that VM entry and exit switch (and VMX has no EFER bit for a
  * guest to clear); VM_HSAVE_PA and VM_CR are AMD MSRs, and MSRs outside
  * the bitmap's ranges always exit. IA32_FEATURE_CONTROL is locked and
@@ -209,6 +209,8 @@ static void msr_bitmap_set(u8 *map, u32 msr, bool read, bool write, bool trap)
 static void init_root_msr_bitmap(u8 *map)
 {
 	msr_bitmap_set(map, MSR_X2APIC_ICR, false, true, true);
+	/* Linux keeps its xAPIC view of a CPU a cell left in x2APIC. */
+	msr_bitmap_set(map, MSR_IA32_APICBASE, true, true, true);
 }
 
 /*

@@ -61,6 +61,20 @@ void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 extern bool x86_root_xapic;
 #define X86_XAPIC_PAGE 0xfee00000ULL
 
+/*
+ * The root's APIC base MSR as Linux sees it (it keeps its xAPIC view of
+ * a CPU a cell left in x2APIC mode), and a write to it.
+ */
+u64 x86_root_apicbase(const struct per_cpu *cpu);
+bool x86_root_apicbase_write(struct per_cpu *cpu, u64 val);
+
+/*
+ * Disable, on this CPU: give Linux back the APIC mode it had. False if
+ * the APIC could not be switched back (it is then globally disabled and
+ * only a reset brings it back).
+ */
+bool x86_apic_leave(struct per_cpu *cpu);
+
 /* The CPU inside brig with this physical APIC id, or NULL. */
 struct per_cpu *x86_cpu_by_apic_id(u32 apic_id);
 

@@ -47,6 +47,14 @@ struct per_cpu_arch {
 
 	u32 apic_id; /* physical APIC id, to find this CPU as an IPI target */
 	u32 xapic_icr_high; /* an xAPIC root's ICR_HIGH, sent with ICR_LOW */
+	/*
+	 * A cell left this CPU's APIC in x2APIC mode while Linux runs it in
+	 * xAPIC mode: Linux's (trapped) xAPIC accesses go to the x2APIC
+	 * MSRs, and LDR/DFR, which x2APIC does not let software set, are
+	 * kept here as Linux wrote them.
+	 */
+	bool xapic_emulated;
+	u32 xapic_ldr, xapic_dfr;
 	bool nmi_pending; /* an NMI hit host mode: hand it to the guest */
 	/* INIT/SIPI emulation, written by the sending CPU */
 	volatile bool init_pending;
