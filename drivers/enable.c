@@ -414,15 +414,62 @@ int brig_cmd_enable(struct brig_file *bf, void __user *arg)
 static atomic_t leave_errors;
 
 /*
+ * CPUs the hypervisor wants offline for disable (BRIG_CPU_INFO_LEAVES_
+ * OFFLINE: a cell left their APIC in a mode only a reset may undo on some
+ * machines): taken offline before, brought up natively after. Under
+ * brig_lock.
+ */
+static cpumask_t leave_offline;
+
+/* Caller holds brig_lock, not the CPU hotplug lock. */
+static int offline_for_disable(struct brig_file *bf)
+{
+	unsigned int cpu;
+	int err;
+
+	cpumask_clear(&leave_offline);
+	for_each_cpu(cpu, &enabled_cpus) {
+		if (!cpu_online(cpu) ||
+		    brig_hypercall(BRIG_HC_CPU_GET_INFO, cpu,
+				   BRIG_CPU_INFO_LEAVES_OFFLINE) != 1)
+			continue;
+		err = remove_cpu(cpu);
+		if (err && !bf)
+			pr_emerg("brig: CPU %u, which must leave the hypervisor offline, stays online (%d)\n",
+				 cpu, err);
+		if (err)
+			return !bf ? err : brig_fail(
+				bf, err,
+				"Linux could not take CPU %u offline, which must leave the hypervisor offline (%d)",
+				cpu, err);
+		cpumask_set_cpu(cpu, &leave_offline);
+	}
+	return 0;
+}
+
+/* Bring back what offline_for_disable() took (natively after disable). */
+static void online_after_disable(void)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, &leave_offline)
+		if (add_cpu(cpu))
+			pr_err("brig: CPU %u did not come back online: try echo 1 > /sys/devices/system/cpu/cpu%u/online\n",
+			       cpu, cpu);
+	cpumask_clear(&leave_offline);
+}
+
+/*
  * A CPU that Linux took offline is parked inside the hypervisor, waiting
- * for its SIPI: it can only leave once Linux brings it back online.
+ * for its SIPI: it can only leave once Linux brings it back online (unless
+ * the driver took it offline to leave that way).
  */
 static int check_all_cpus_online(struct brig_file *bf)
 {
 	unsigned int cpu;
 
 	for_each_cpu(cpu, &enabled_cpus)
-		if (!cpu_online(cpu))
+		if (!cpu_online(cpu) && !cpumask_test_cpu(cpu, &leave_offline))
 			return brig_fail(
 				bf, -EBUSY,
 				"CPU %u is offline and parked in the hypervisor: bring it online first (echo 1 > /sys/devices/system/cpu/cpu%u/online)",
@@ -456,13 +503,15 @@ int brig_cmd_disable(struct brig_file *bf)
 	int err;
 
 	mutex_lock(&brig_lock);
-	cpus_read_lock();
 	if (!brig_enabled)
 		err = brig_fail(bf, -EINVAL, "brig is not enabled");
 	else if (brig_cells_exist())
 		err = brig_fail(bf, -EBUSY,
 				"destroy the cells first: brig cell list");
 	else
+		err = offline_for_disable(bf);
+	cpus_read_lock();
+	if (!err)
 		err = check_all_cpus_online(bf);
 	if (!err) {
 		brig_cells_disable();
@@ -477,6 +526,7 @@ int brig_cmd_disable(struct brig_file *bf)
 		}
 	}
 	cpus_read_unlock();
+	online_after_disable();
 	if (!err)
 		pr_info("brig: disabled, Linux runs natively again\n");
 	mutex_unlock(&brig_lock);
@@ -497,6 +547,7 @@ void brig_disable_for_shutdown(void)
 				pr_emerg(
 					"brig: CPU %u did not come back online\n",
 					cpu);
+		offline_for_disable(NULL);
 		brig_sysfs_cpus_remove();
 		cpus_read_lock();
 		if (do_disable())

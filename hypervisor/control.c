@@ -58,6 +58,8 @@ static long cpu_get_info(unsigned long cpu_id, unsigned long what)
 	if (cpu_id >= CONFIG_MAX_CPUS || !per_cpu(cpu_id)->online)
 		return -ENOENT;
 	cpu = per_cpu(cpu_id);
+	if (what == BRIG_CPU_INFO_LEAVES_OFFLINE)
+		return arch_cpu_leaves_offline(cpu);
 	if (what == BRIG_CPU_INFO_STATE)
 		return READ_ONCE(cpu->parked) ? BRIG_CPU_PARKED :
 						BRIG_CPU_RUNNING;
@@ -89,6 +91,30 @@ static long console_read_page(unsigned long gpa, unsigned long seq)
 
 static bool devices_released; /* under cell_lock */
 
+/*
+ * The root's CPUs Linux has offline wait inside the hypervisor for a
+ * SIPI; on disable they leave it for good (CPU_REQ_LEAVE) and halt, and
+ * Linux brings them up natively. Done by the first CPU to leave, before
+ * any CPU returns to Linux (whose driver then frees the hypervisor).
+ */
+static void release_offline_cpus(struct per_cpu *self)
+{
+	unsigned int n;
+
+	for (n = 0; n < CONFIG_MAX_CPUS; n++) {
+		struct per_cpu *c = per_cpu(n);
+
+		if (c == self || !c->online || c->cell != &root_cell ||
+		    !READ_ONCE(c->parked))
+			continue;
+		__atomic_or_fetch(&c->requests, CPU_REQ_LEAVE,
+				  __ATOMIC_SEQ_CST);
+		arch_cpu_kick(c);
+		while (__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+			cpu_relax();
+	}
+}
+
 static long disable(struct per_cpu *cpu)
 {
 	unsigned int cells;
@@ -106,6 +132,7 @@ static long disable(struct per_cpu *cpu)
 	if (!devices_released) {
 		devices_released = true;
 		arch_release_devices();
+		release_offline_cpus(cpu);
 	}
 	spin_unlock(&cell_lock);
 	printk("brig: CPU %u leaves the hypervisor\n", cpu->cpu_id);

@@ -166,6 +166,35 @@ bool x86_x2apic_icr_write(struct per_cpu *cpu, u64 icr)
 	return cell_icr_write(cpu, icr);
 }
 
+/*
+ * Disable, for a CPU Linux has offline (waiting here for its SIPI): it
+ * leaves the hypervisor for good and halts with interrupts off. Its APIC
+ * gets Linux's mode back if it takes it; if not (Bochs), the real INIT
+ * with which Linux brings the CPU up resets it, which no longer blocks
+ * once VMX/SVM operation is off. Nothing of Linux's runs here, so there
+ * is no Linux state to return to.
+ */
+static void __noreturn leave_offline(struct per_cpu *cpu)
+{
+	printk("brig: CPU %u (offline in Linux) leaves the hypervisor\n",
+	       cpu->cpu_id);
+	x86_apic_leave(cpu);
+	cpu->parked = false;
+	__atomic_store_n(&cpu->online, false, __ATOMIC_RELEASE);
+	/* SVM's host runs with GIF clear, which would hold the INIT off. */
+	if (read_msr(MSR_EFER) & EFER_SVME)
+		asm volatile("stgi");
+	asm volatile("cli");
+	vcpu->cpu_exit(cpu);
+	for (;;)
+		asm volatile("hlt");
+}
+
+bool arch_cpu_leaves_offline(const struct per_cpu *cpu)
+{
+	return cpu->arch.xapic_emulated;
+}
+
 /* Park after INIT until a SIPI arrives; return its vector. */
 static int wait_for_sipi(struct per_cpu *cpu)
 {
@@ -183,6 +212,8 @@ static int wait_for_sipi(struct per_cpu *cpu)
 				   __ATOMIC_SEQ_CST);
 		if (READ_ONCE(cpu->requests) & CPU_REQ_START)
 			break;
+		if (READ_ONCE(cpu->requests) & CPU_REQ_LEAVE)
+			leave_offline(cpu);
 		/* Let the waking NMI in (counted as ours). */
 		vcpu->wait_relax();
 		if (READ_ONCE(cpu->arch.init_pending))

@@ -75,6 +75,14 @@ BRIG_ABI_ASSERT_SIZE(struct brig_console_page, 4096);
 
 /* BRIG_HC_CPU_GET_INFO: the CPU's state, or one of its exit counters */
 #define BRIG_CPU_INFO_STATE 0
+/*
+ * 1: disable must find this CPU offline in Linux. A cell left its APIC in
+ * x2APIC mode under an xAPIC Linux; switching it back needs a reset on
+ * some CPUs (Bochs), which only an offline CPU can take: the driver
+ * takes it offline, the hypervisor lets it go, and Linux's own INIT and
+ * SIPI bring it up again.
+ */
+#define BRIG_CPU_INFO_LEAVES_OFFLINE 1
 #define BRIG_CPU_INFO_STAT_BASE 1000 /* + BRIG_EXIT_* */
 
 #define BRIG_CPU_RUNNING 0

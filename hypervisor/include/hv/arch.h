@@ -99,6 +99,9 @@ void arch_cell_destroy(struct cell *cell);
  */
 int arch_cell_map_loadable(struct cell *cell, bool map);
 
+/* Disable must find this CPU offline in Linux (BRIG_CPU_INFO_LEAVES_OFFLINE). */
+bool arch_cpu_leaves_offline(const struct per_cpu *cpu);
+
 /* Make target notice its requests now (an NMI on x86). */
 void arch_cpu_kick(struct per_cpu *target);
 

@@ -21,6 +21,7 @@
 #define CPU_REQ_START 0x2 /* (re)start the cell's guest at its entry */
 #define CPU_REQ_TO_ROOT 0x4 /* scrub, return to the root, wait for SIPI */
 #define CPU_REQ_FLUSH 0x8 /* flush the guest TLB before the next entry */
+#define CPU_REQ_LEAVE 0x10 /* disable: offline in Linux, leave for good */
 
 struct cell;
 
