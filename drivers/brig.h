@@ -107,7 +107,10 @@ int brig_arch_early_tables(struct brig_file *bf, u64 hv_phys, u64 hv_size,
 void brig_arch_free_early_tables(void);
 /* Enter the hypervisor on this CPU; 0 or a negative errno. */
 int brig_arch_enter(u64 entry);
-/* Leave it on this CPU; 0 or a negative errno (then still a guest). */
-int brig_arch_leave(void);
+/*
+ * Leave it on this CPU; 0 or a negative errno (then still a guest).
+ * offline_cpus: those Linux took offline to leave with it (bit n: CPU n).
+ */
+int brig_arch_leave(u64 offline_cpus);
 
 #endif /* _BRIG_DRIVER_H */

@@ -433,6 +433,15 @@ static int offline_for_disable(struct brig_file *bf)
 		    brig_hypercall(BRIG_HC_CPU_GET_INFO, cpu,
 				   BRIG_CPU_INFO_LEAVES_OFFLINE) != 1)
 			continue;
+		/* The disable hypercall names them in one 64-bit mask. */
+		if (cpu >= 64) {
+			if (bf)
+				return brig_fail(
+					bf, -EINVAL,
+					"CPU %u must leave the hypervisor offline, which is only supported for CPUs below 64",
+					cpu);
+			return -EINVAL;
+		}
 		err = remove_cpu(cpu);
 		if (err && !bf)
 			pr_emerg("brig: CPU %u, which must leave the hypervisor offline, stays online (%d)\n",
@@ -479,7 +488,8 @@ static int check_all_cpus_online(struct brig_file *bf)
 
 static void leave_cpu(void *info)
 {
-	if (brig_arch_leave())
+	/* The CPUs taken offline to leave with us (below 64, see there). */
+	if (brig_arch_leave(cpumask_bits(&leave_offline)[0]))
 		atomic_inc(&leave_errors);
 }
 

@@ -62,6 +62,7 @@ SYM_FUNC_START(brig_x86_trampoline)
 SYM_FUNC_END(brig_x86_trampoline)
 
 SYM_FUNC_START(brig_x86_leave_amd)
+	mov	%rdi, %rsi		/* arg2: CPUs to release with us */
 	xor	%eax, %eax		/* BRIG_HC_DISABLE */
 	vmmcall
 	test	%rax, %rax
@@ -71,6 +72,7 @@ SYM_FUNC_START(brig_x86_leave_amd)
 SYM_FUNC_END(brig_x86_leave_amd)
 
 SYM_FUNC_START(brig_x86_leave_intel)
+	mov	%rdi, %rsi		/* arg2: CPUs to release with us */
 	xor	%eax, %eax		/* BRIG_HC_DISABLE */
 	vmcall
 	test	%rax, %rax

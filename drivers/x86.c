@@ -27,8 +27,8 @@
 #define EARLY_MAX_TABLES 4 /* top, then PML4 (5-level), PDPT, PD */
 
 int brig_x86_trampoline(u64 early_cr3, u64 entry, u64 cpu_id);
-long brig_x86_leave_amd(void);
-long brig_x86_leave_intel(void);
+long brig_x86_leave_amd(u64 offline_cpus);
+long brig_x86_leave_intel(u64 offline_cpus);
 
 static bool amd_style; /* VMMCALL (AMD, Hygon) rather than VMCALL */
 static u64 *early_tables[EARLY_MAX_TABLES];
@@ -146,7 +146,8 @@ int brig_arch_enter(u64 entry)
 	return brig_x86_trampoline(early_cr3, entry, smp_processor_id());
 }
 
-int brig_arch_leave(void)
+int brig_arch_leave(u64 offline_cpus)
 {
-	return (int)(amd_style ? brig_x86_leave_amd() : brig_x86_leave_intel());
+	return (int)(amd_style ? brig_x86_leave_amd(offline_cpus) :
+				 brig_x86_leave_intel(offline_cpus));
 }

@@ -92,20 +92,21 @@ static long console_read_page(unsigned long gpa, unsigned long seq)
 static bool devices_released; /* under cell_lock */
 
 /*
- * The root's CPUs Linux has offline wait inside the hypervisor for a
- * SIPI; on disable they leave it for good (CPU_REQ_LEAVE) and halt, and
- * Linux brings them up natively. Done by the first CPU to leave, before
- * any CPU returns to Linux (whose driver then frees the hypervisor).
+ * The root's CPUs the driver took offline for disable (mask) leave the
+ * hypervisor for good (CPU_REQ_LEAVE) and halt, and Linux brings them up
+ * natively. Done by the first CPU to leave, before any CPU returns to
+ * Linux (whose driver then frees the hypervisor). Only the root's own
+ * CPUs: it can hurt nobody but itself with a wrong mask.
  */
-static void release_offline_cpus(struct per_cpu *self)
+static void release_offline_cpus(struct per_cpu *self, u64 mask)
 {
 	unsigned int n;
 
-	for (n = 0; n < CONFIG_MAX_CPUS; n++) {
+	for (n = 0; n < CONFIG_MAX_CPUS && n < 64; n++) {
 		struct per_cpu *c = per_cpu(n);
 
-		if (c == self || !c->online || c->cell != &root_cell ||
-		    !READ_ONCE(c->parked))
+		if (!(mask & BIT_ULL(n)) || c == self || !c->online ||
+		    c->cell != &root_cell)
 			continue;
 		__atomic_or_fetch(&c->requests, CPU_REQ_LEAVE,
 				  __ATOMIC_SEQ_CST);
@@ -115,7 +116,7 @@ static void release_offline_cpus(struct per_cpu *self)
 	}
 }
 
-static long disable(struct per_cpu *cpu)
+static long disable(struct per_cpu *cpu, u64 offline_cpus)
 {
 	unsigned int cells;
 
@@ -132,7 +133,7 @@ static long disable(struct per_cpu *cpu)
 	if (!devices_released) {
 		devices_released = true;
 		arch_release_devices();
-		release_offline_cpus(cpu);
+		release_offline_cpus(cpu, offline_cpus);
 	}
 	spin_unlock(&cell_lock);
 	printk("brig: CPU %u leaves the hypervisor\n", cpu->cpu_id);
@@ -153,7 +154,7 @@ long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
 		return -EPERM;
 	switch (code) {
 	case BRIG_HC_DISABLE:
-		return disable(cpu);
+		return disable(cpu, arg2);
 	case BRIG_HC_CELL_VALIDATE:
 		return cell_validate(arg1, arg2);
 	case BRIG_HC_CELL_CREATE:

@@ -70,7 +70,19 @@ static void send_ipi(u64 icr)
 
 void x86_send_nmi(struct per_cpu *target)
 {
+	__atomic_add_fetch(&target->arch.kicks_sent, 1, __ATOMIC_SEQ_CST);
 	send_ipi((u64)target->arch.apic_id << 32 | APIC_DM_NMI << 8);
+}
+
+bool x86_nmi_is_ours(struct per_cpu *cpu)
+{
+	u32 sent = __atomic_load_n(&cpu->arch.kicks_sent, __ATOMIC_ACQUIRE);
+
+	/* NMIs merge while one is pending: all sent so far are taken. */
+	if (sent == cpu->arch.kicks_taken)
+		return false;
+	cpu->arch.kicks_taken = sent;
+	return true;
 }
 
 /* Is cpu a destination of icr, sent by sender? (x2APIC addressing) */
@@ -520,6 +532,8 @@ bool arch_handle_requests(struct per_cpu *cpu)
 
 	if (!READ_ONCE(cpu->requests))
 		return false;
+	if (READ_ONCE(cpu->requests) & CPU_REQ_LEAVE)
+		leave_offline(cpu); /* disable, Linux has it offline */
 	if (take_request(cpu, CPU_REQ_FLUSH)) {
 		vcpu->flush_guest_tlb(cpu);
 		handled = true;

@@ -79,12 +79,13 @@ void x86_exception(struct exception_frame *f)
 		struct per_cpu *cpu = this_cpu();
 
 		/*
-		 * Caught in host mode (VT-x does not hold NMIs there): on a
-		 * root CPU it may be Linux's, delivered on re-entry. On a
-		 * cell's CPU it can only be our own kick, maybe arriving
-		 * after its request was served: a cell never gets it.
+		 * Taken in host mode (SVM: handle_nmi() opens GIF for it;
+		 * VT-x does not hold NMIs there). Our own kicks are counted
+		 * (x86_nmi_is_ours()), so one arriving after its request was
+		 * served is still known as ours. Anything else on a root CPU
+		 * is Linux's, delivered on re-entry; a cell never gets one.
 		 */
-		if (cpu->cell == &root_cell)
+		if (cpu->cell == &root_cell && !x86_nmi_is_ours(cpu))
 			cpu->arch.nmi_pending = true;
 		return;
 	}

@@ -190,20 +190,17 @@ static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
 
 /*
  * An NMI arrived in guest mode. It is still pending (GIF is 0 after the
- * exit): open GIF for a moment so the host handler takes it. If a request
- * was posted to this CPU, the NMI was the hypervisor's own; otherwise it
- * was Linux's and goes back to Linux (cells get none but ours).
+ * exit): open GIF for a moment so the host handler takes it and tells the
+ * hypervisor's own kicks from Linux's NMIs, which go back to a root CPU
+ * (cells get none but ours; see x86_exception()).
  */
 static void handle_nmi(struct per_cpu *cpu)
 {
 	cpu->stats[BRIG_EXIT_NMI]++;
 	asm volatile("stgi; clgi" ::: "memory");
-	if (READ_ONCE(cpu->requests) || x86_check_init_sipi(cpu)) {
+	if (READ_ONCE(cpu->requests) || x86_check_init_sipi(cpu) ||
+	    !cpu->arch.nmi_pending)
 		cpu->stats[BRIG_EXIT_MANAGEMENT]++;
-		cpu->arch.nmi_pending = false;
-	} else {
-		cpu->arch.nmi_pending = is_root(cpu);
-	}
 }
 
 static void handle_init(struct per_cpu *cpu)

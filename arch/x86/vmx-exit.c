@@ -224,17 +224,20 @@ static void unblock_nmis(void)
 }
 
 /*
- * An NMI hit the guest (and is blocked since the exit). If a request was
- * posted to this CPU, it was the hypervisor's own; otherwise it was
- * Linux's and goes back to Linux (cells get none but ours).
+ * An NMI hit the guest (and is blocked since the exit). One of the
+ * hypervisor's own kicks (x86_nmi_is_ours()), or Linux's, which goes back
+ * to Linux (cells get none but ours). Told apart before NMIs are unblocked
+ * and another one may reach the host handler.
  */
 static void handle_nmi(struct per_cpu *cpu)
 {
+	bool ours = x86_nmi_is_ours(cpu);
+
 	cpu->stats[BRIG_EXIT_NMI]++;
 	unblock_nmis();
-	if (READ_ONCE(cpu->requests) || x86_check_init_sipi(cpu)) {
+	if (ours) {
 		cpu->stats[BRIG_EXIT_MANAGEMENT]++;
-		cpu->arch.nmi_pending = false;
+		x86_check_init_sipi(cpu);
 	} else {
 		cpu->arch.nmi_pending = is_root(cpu);
 	}
@@ -499,11 +502,6 @@ void vmx_handle_exit(struct guest_regs *regs)
 		      (unsigned long long)vmcs_read(EXIT_QUALIFICATION));
 	reinject_vectoring_event();
 	dispatch(cpu, regs, reason & 0xffff);
-	/* A management NMI that hit host mode: its request is served now. */
-	if (cpu->arch.nmi_pending && READ_ONCE(cpu->requests)) {
-		cpu->stats[BRIG_EXIT_MANAGEMENT]++;
-		cpu->arch.nmi_pending = false;
-	}
 	arch_handle_requests(cpu);
 	inject_pending_nmi(cpu);
 }

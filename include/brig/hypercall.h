@@ -22,7 +22,12 @@
  * root cell is 0). A description blob is passed by the guest-physical
  * address of a physically contiguous copy in the root's RAM plus its size.
  */
-#define BRIG_HC_DISABLE 0 /* no arguments; refused while cells exist */
+/*
+ * Refused while cells exist. arg2: a mask of CPUs (below 64) that Linux
+ * took offline for disable (BRIG_CPU_INFO_LEAVES_OFFLINE): they leave the
+ * hypervisor with the caller and halt until Linux's INIT and SIPI.
+ */
+#define BRIG_HC_DISABLE 0
 #define BRIG_HC_CELL_VALIDATE 1 /* arg1: blob address, arg2: size; dry run */
 #define BRIG_HC_CELL_CREATE 2 /* arg1: blob address, arg2: size; -> id */
 #define BRIG_HC_CELL_START 3 /* arg1: id; (re)starts at the entry address */

@@ -81,4 +81,10 @@ struct per_cpu *x86_cpu_by_apic_id(u32 apic_id);
 /* Send an NMI to a CPU (in host mode or guest mode). */
 void x86_send_nmi(struct per_cpu *target);
 
+/*
+ * This CPU took an NMI: was it one of ours (x86_send_nmi())? Linux's
+ * otherwise, for a root CPU to get back.
+ */
+bool x86_nmi_is_ours(struct per_cpu *cpu);
+
 #endif /* _ARCH_APIC_H */

@@ -56,6 +56,12 @@ struct per_cpu_arch {
 	bool xapic_emulated;
 	u32 xapic_ldr, xapic_dfr;
 	bool nmi_pending; /* an NMI hit host mode: hand it to the guest */
+	/*
+	 * The hypervisor's own NMIs (kicks) sent to this CPU, and those it
+	 * has taken: an NMI that arrives while more were sent than taken is
+	 * ours even if its request was already served on another exit.
+	 */
+	u32 kicks_sent, kicks_taken;
 	/* INIT/SIPI emulation, written by the sending CPU */
 	volatile bool init_pending;
 	volatile int sipi_vector; /* -1: none */
