@@ -56,22 +56,12 @@ dma_ok() {
 	[ "$s" = running ]
 }
 
-# attack ARGS WORDS...: the cell must end failed, the console saying WORDS
+# attack ARGS WORDS...: the cell, started with ARGS, must end failed, the
+# console saying WORDS
 attack() {
-	args=$1
+	_args=$1
 	shift
-	brig console > $T/before
-	cell_up "$args" || return 1
-	t_wait_for 20 sh -c "brig cell list | grep -q 'edu *failed'" || {
-		echo "cell did not fail: $(state_of edu)"; brig console | tail -n 5
-		brig cell destroy --force edu; return 1; }
-	brig console > $T/after
-	msg=$(diff $T/before $T/after | grep '^+' | grep -E '00:03.0|edu')
-	echo "$msg"
-	for w in "$@"; do
-		echo "$msg" | grep -qi -- "$w" || { echo "console does not say '$w'"; brig cell destroy edu; return 1; }
-	done
-	brig cell destroy edu
+	fails_saying edu '00:03.0|edu' "cell_up '$_args'" "$@"
 }
 
 # QEMU 10.0.2's AMD-Vi logs no fault events: the DMA is blocked (the victim

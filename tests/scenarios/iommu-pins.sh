@@ -86,22 +86,12 @@ root_entry_back() {
 	[ "$e" = "00000000 000$(printf '%x' $ROOT_ENTRY)" ]
 }
 
-# attack ARGS WORDS...: the cell must end failed, the console saying WORDS
+# attack ARGS WORDS...: the cell, started with ARGS, must end failed, the
+# console saying WORDS
 attack() {
-	args=$1
+	_args=$1
 	shift
-	brig console > $T/before
-	cell_up "$args" || return 1
-	t_wait_for 20 sh -c "brig cell list | grep -q 'edu-pin *failed'" || {
-		echo "cell did not fail: $(state_of edu-pin)"; brig console | tail -n 5
-		brig cell destroy --force edu-pin; return 1; }
-	brig console > $T/after
-	msg=$(diff $T/before $T/after | grep '^+' | grep -E 'IO-APIC|edu-pin')
-	echo "$msg"
-	for w in "$@"; do
-		echo "$msg" | grep -qi -- "$w" || { echo "console does not say '$w'"; brig cell destroy edu-pin; return 1; }
-	done
-	brig cell destroy edu-pin
+	fails_saying edu-pin 'IO-APIC|edu-pin' "cell_up '$_args'" "$@"
 }
 
 # An interrupt at a vector Linux did not set up shows as ERR (or a

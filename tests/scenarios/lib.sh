@@ -229,3 +229,25 @@ serial_works() {
 	echo "ttyS0 interrupts: $_a -> $_b"
 	[ "$_b" -gt "$_a" ]
 }
+
+# fails_saying CELL FILTER START WORDS...: START (a command line) brings
+# CELL up; the cell must end failed, and the new hypervisor console lines
+# matching FILTER (an extended regex) must say every one of WORDS. The
+# cell is destroyed either way.
+fails_saying() {
+	_cell=$1 _filter=$2 _start=$3
+	shift 3
+	brig console > /tmp/fails-saying.before
+	eval "$_start" || return 1
+	t_wait_for 20 sh -c "brig cell list | grep -q '$_cell *failed'" || {
+		echo "cell did not fail: $(state_of "$_cell")"; brig console | tail -n 5
+		brig cell destroy --force "$_cell"; return 1; }
+	brig console > /tmp/fails-saying.after
+	_msg=$(diff /tmp/fails-saying.before /tmp/fails-saying.after | grep '^+' | grep -E "$_filter")
+	echo "$_msg"
+	for _w in "$@"; do
+		echo "$_msg" | grep -qi -- "$_w" || {
+			echo "console does not say '$_w'"; brig cell destroy "$_cell"; return 1; }
+	done
+	brig cell destroy "$_cell"
+}
