@@ -424,8 +424,9 @@ bool x86_apic_leave(struct per_cpu *cpu)
 /*
  * A CPU leaving a cell must not carry the cell's state into the root: its
  * local APIC timer and LVTs are masked and interrupts the cell left in
- * service are acknowledged, the APIC returns to the mode Linux had,
- * XCR0 to Linux's value and the debug address registers are cleared.
+ * service are acknowledged, the APIC is left in x2APIC mode (with
+ * Linux's xAPIC view emulated where Linux had xAPIC, see below), XCR0
+ * returns to Linux's value and the debug address registers are cleared.
  * (PAT and DR7 live in the VMCB and are reset with it; MTRRs, TSC_ADJUST
  * and the rest are never the cell's to change.)
  */
