@@ -38,6 +38,14 @@ if [ "$(t_cmdline brigtest.ttyout tty)" = kmsg ]; then
 	exec >/run/out.fifo 2>&1 </dev/null
 fi
 
+# CPUs Linux left offline at boot (maxcpus=, which run.sh passes on Bochs
+# with more than 2 CPUs: the boot is far faster that way) come up now,
+# before any scenario, through the normal CPU hotplug path.
+for c in /sys/devices/system/cpu/cpu[0-9]*; do
+	[ "$(cat "$c/online" 2>/dev/null)" = 0 ] || continue
+	echo 1 >"$c/online" && t_log "brought ${c##*/} online after boot"
+done
+
 t_log "kernel $(uname -r), board $BRIG_BOARD, iommu $BRIG_IOMMU, cpus $BRIG_CPUS"
 cd /tmp
 for s in $(cat /scenarios/order); do

@@ -9,8 +9,9 @@
 #                      board with 4 CPUs and 4-level paging (1 boot), and
 #                      those tagged qemu-vtd-dmar on the VT-d board with
 #                      Linux translating DMA itself (intel_iommu=on)
-#   suite.sh bochs     every scenario tagged for bochs, in ONE boot with 2 CPUs
-#                      (a Bochs boot costs ~85 s or more)
+#   suite.sh bochs     every scenario tagged for bochs, in ONE boot with 2 CPUs,
+#                      then those tagged bochs-4cpu in one boot with 4 CPUs
+#                      (a Bochs boot costs minutes: few boots, many scenarios)
 #   suite.sh selftest  proves the harness itself: a passing boot passes, a
 #                      failing scenario, a kernel panic and a hung guest
 #                      each make run.sh fail with the logs printed
@@ -89,7 +90,8 @@ boot_timeout() {
 # boot BOARD KERNEL CPUS [TAG [APPEND]]: one run.sh boot with every
 # scenario tagged TAG (default: the board's name), the kernel arguments
 # APPEND added. Tags beyond board names select other machine shapes:
-# qemu-vtd-4cpu is the VT-d board with 4 CPUs and 4-level paging (no5lvl).
+# qemu-vtd-4cpu is the VT-d board with 4 CPUs and 4-level paging (no5lvl),
+# bochs-4cpu the Bochs board with 4 CPUs.
 boot() {
 	local board=$1 kernel=$2 cpus=$3 tag=${4:-$1} extra=${5:-} scen summary rc=0
 	local name=suite-$tag-$kernel
@@ -160,7 +162,8 @@ main() {
 		boot qemu-vtd 6.1 2 qemu-vtd-dmar intel_iommu=on ;;
 	bochs)
 		build 6.1
-		boot bochs 6.1 2 ;;
+		boot bochs 6.1 2
+		boot bochs 6.1 4 bochs-4cpu ;;
 	selftest)
 		selftest ;;
 	*)

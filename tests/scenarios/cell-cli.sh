@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# boards: qemu-vtd
+# boards: qemu-vtd bochs
 #
 # `brig cell` requests that must be refused without any cell running
 # (issue 5): each fails with a sentence that says why, and none changes
