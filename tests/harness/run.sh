@@ -88,12 +88,12 @@ board_setup() {
 		# Telling Linux the true rate makes its clock (and the cells'
 		# tsc_khz) agree with the board's timers; Linux's refined
 		# calibration against the HPET confirms it. 50 M instructions
-		# per second gave the shortest boots (20 M: more time in timer
-		# interrupts; 200 M: more time in idle). Stop Bochs soon after
-		# DONE rather than waiting for the guest's poweroff.
+		# per second gave the shortest boots (20 M and 200 M were
+		# slower). Stop Bochs soon after DONE rather than waiting for
+		# the guest's poweroff.
 		# idle=halt: Linux's default idle on this CPU model is MWAIT,
-		# which Bochs emulates slowly (a 4-CPU run reached /init at
-		# guest time 248 s with it, 37 s with HLT), and a remote write
+		# which Bochs emulates slowly (the 4-CPU hostile run: 1727 s
+		# with it, 631 s with HLT and maxcpus=2), and a remote write
 		# to the monitored line once failed to wake a CPU that a cell
 		# had left in x2APIC mode (no IPI sent, the CPU idle from then
 		# on in bochs.log; CPU offlining hung). With HLT, Linux wakes
