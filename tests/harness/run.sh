@@ -261,7 +261,7 @@ tail_logs() {
 # what the guest cannot see itself, such as a cell's own UART. Prints a
 # PASS/FAIL line each; sets expect_pass and expect_fail.
 expect_checks() {
-	local s f line log re
+	local s f line log re match
 	expect_pass=0 expect_fail=0
 	for s in "${scenarios[@]}"; do
 		f=$BRIG_ROOT/tests/scenarios/${s%.sh}.sh
@@ -270,10 +270,10 @@ expect_checks() {
 		while IFS= read -r line; do
 			log=${line%% *}
 			re=${line#* }
-			if grep -Eq -- "$re" "$logdir/$log" 2>/dev/null; then
-				# The first matching line: it often carries a figure.
+			# The first matching line is shown: it often carries a figure.
+			if match=$(grep -Em1 -- "$re" "$logdir/$log" 2>/dev/null); then
 				echo "  PASS expect $log: $re"
-				echo "       $(grep -Em1 -- "$re" "$logdir/$log" | tr -d '\r' | cut -c1-160)"
+				echo "       $(echo "$match" | tr -d '\r' | cut -c1-160)"
 				expect_pass=$((expect_pass + 1))
 			else
 				echo "  FAIL expect $log: no line matches '$re'"

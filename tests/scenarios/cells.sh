@@ -23,12 +23,11 @@ CELL=$BRIG_CONF_DIR/$BRIG_BOARD-hello.cell
 INMATES=/lib/brig/inmates
 CPU=1 # the cell's CPU (qemu-x86-hello.dts)
 
-cell_state() { brig cell list | awk '$2 == "hello" { print $3 }'; }
+cell_state() { state_of hello; }
 cell_is() { [ "$(cell_state)" = "$1" ]; }
 cell_up() { cell_is running || cell_is running-locked; }
 cpu_online() { cat /sys/devices/system/cpu/cpu$CPU/online; }
-# the cell CPU's VM exits, as `brig cell stats` reports them
-exits() { brig cell stats hello | awk '$1 == "total" { print $2 }'; }
+exits() { exits_of hello; }
 pool() { cat /sys/class/misc/brig/mem_pool_used; }
 
 # cell_run IMAGE [ARGS]: create, load, start the cell with IMAGE

@@ -34,8 +34,6 @@ bochs*) PMT=b008 CLGI_SAYS= VMX_SAYS="VMX instruction" ;;
 esac
 
 nmis_cpu0() { awk '$1 == "NMI:" { print $2 }' /proc/interrupts; }
-# the good cell's VM exits (CPU 1), as `brig cell stats` reports them
-good_exits() { brig cell stats hello | awk '$1 == "total" { print $2 }'; }
 
 # attack NAME CONSOLE-WORDS: run one attack; the cell must end failed and
 # the hypervisor console must name it.
@@ -45,7 +43,7 @@ attack() {
 	brig cell create "$BAD" || return 1
 	brig cell load hostile "$INMATES/hostile.bin" -s "attack=$name" || return 1
 	brig console > $T/before
-	good_before=$(good_exits)
+	good_before=$(exits_of hello)
 	brig cell start hostile || return 1
 	t_wait_for 10 sh -c "brig cell list | grep -q 'hostile *failed'" || {
 		echo "hostile cell did not fail: $(state_of hostile)"
@@ -59,7 +57,7 @@ attack() {
 	done
 	brig cell destroy hostile || return 1
 	[ "$(state_of hello)" = running ] || { echo "the good cell stopped"; return 1; }
-	good_after=$(good_exits)
+	good_after=$(exits_of hello)
 	t_log "attack $name: the good cell on CPU 1 took $((good_after - good_before)) VM exits (CPUID ticks) meanwhile"
 	[ "$good_after" -gt "$good_before" ] || { echo "the good cell made no progress"; return 1; }
 	t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu2/online) = 1 ]"

@@ -203,6 +203,10 @@ t_count() {
 # state_of NAME: a cell's state as `brig cell list` shows it.
 state_of() { brig cell list | awk -v n="$1" '$2 == n { print $3 }'; }
 
+# exits_of NAME: the VM exits of a one-CPU cell's CPU, as `brig cell stats`
+# reports them.
+exits_of() { brig cell stats "$1" | awk '$1 == "total" { print $2 }'; }
+
 # peek PHYS: the 64-bit word at host-physical PHYS as a root driver reads
 # it (hvprobe), in hex; poke PHYS VALUE writes it.
 peek() {
