@@ -2,15 +2,15 @@
 /*
  * Cell management: validate, create, load, start, shut down, destroy.
  *
- * Every request is checked completely before anything changes (DESIGN.md,
- * promise 4): the description the root hands over is copied into the
+ * Every request is checked completely before anything changes
+ * (docs/design.md, promise 4): the description the root hands over is copied into the
  * hypervisor's own memory first, so the root cannot change it between the
  * check and its use, and checked with the same code the tool and the
  * driver use, against the system description and every existing cell.
  *
  * CPUs are steered by requests (CPU_REQ_*) posted in their per-CPU data and
- * an NMI; a CPU handles its requests on its way back into the guest (see
- * arch_handle_requests()). The CPU that issues a request waits until the
+ * a kick; a CPU handles its requests on its way back into the guest (see
+ * cpu_handle_requests() in cpu.c). The CPU that issues a request waits until the
  * target has acted on it where the order matters (parking before memory
  * moves, TLB flushes before memory is handed over).
  */
@@ -18,7 +18,9 @@
 #include <hv/arch.h>
 #include <hv/cell.h>
 #include <hv/control.h>
+#include <hv/memory.h>
 #include <hv/page-pool.h>
+#include <hv/panic.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
 #include <hv/setup.h>
@@ -55,19 +57,6 @@ const struct brig_memory *cell_region_of(const struct cell *cell, u64 gpa)
 
 /* --- CPU requests -------------------------------------------------------- */
 
-static void cpu_post(struct per_cpu *target, unsigned int req)
-{
-	__atomic_or_fetch(&target->requests, req, __ATOMIC_SEQ_CST);
-	if (target != this_cpu())
-		arch_cpu_kick(target);
-}
-
-static void wait_until_clear(struct per_cpu *target, unsigned int req)
-{
-	while (__atomic_load_n(&target->requests, __ATOMIC_ACQUIRE) & req)
-		cpu_relax();
-}
-
 static void park_cell_cpus(struct cell *cell)
 {
 	unsigned int n;
@@ -77,29 +66,6 @@ static void park_cell_cpus(struct cell *cell)
 		cpu_post(per_cpu(n), CPU_REQ_PARK);
 	for_each_cell_cpu(n, cell) while (!READ_ONCE(per_cpu(n)->parked))
 		cpu_relax();
-}
-
-/*
- * After the root's second-stage tables lost a mapping, no root CPU may
- * keep it in its TLB: every one flushes before it next enters the guest,
- * and we wait until each has seen the request.
- */
-void flush_root_tlbs(void)
-{
-	struct per_cpu *self = this_cpu();
-
-	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++) {
-		struct per_cpu *cpu = per_cpu(n);
-
-		if (cpu->online && cpu->cell == &root_cell)
-			cpu_post(cpu, CPU_REQ_FLUSH);
-	}
-	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++) {
-		struct per_cpu *cpu = per_cpu(n);
-
-		if (cpu->online && cpu->cell == &root_cell && cpu != self)
-			wait_until_clear(cpu, CPU_REQ_FLUSH);
-	}
 }
 
 /* --- checking a description ------------------------------------------- */
@@ -224,6 +190,40 @@ static int free_id(void)
 	return -ENOSPC;
 }
 
+/*
+ * The cell's memory: its own tables, then out of the root's; then what
+ * only the arch knows (permission maps, devices, interrupt pins). On
+ * failure everything is back where it was.
+ */
+static int take_resources(struct cell *cell)
+{
+	int err = cell_map_memory(cell);
+
+	if (!err)
+		err = root_map_regions(cell, false, 0);
+	if (!err)
+		err = arch_cell_create(cell);
+	if (err) {
+		root_map_regions(cell, true, 0);
+		paging_destroy(&cell->stage2);
+		flush_root_tlbs();
+		printk("brig: cannot set up the cell's tables: %d\n", err);
+	}
+	return err;
+}
+
+/* Everything take_resources() took goes back; the cell's CPUs are out. */
+static void give_back_resources(struct cell *cell)
+{
+	arch_cell_destroy(cell);
+	if (root_map_regions(cell, true, 0))
+		panic("cannot give cell %u's memory back to the root",
+		      cell->id);
+	paging_destroy(&cell->stage2);
+	/* Merges back into large pages retired the root's small tables. */
+	flush_root_tlbs();
+}
+
 long cell_create(u64 gpa, u64 size)
 {
 	struct brig_cell_desc *config = copy_config(gpa, size);
@@ -252,7 +252,7 @@ long cell_create(u64 gpa, u64 size)
 	cell->config_size = size;
 	cell->state = BRIG_CELL_STATE_STOPPED;
 	cell->comm = find_comm_region(cell);
-	err = arch_cell_create(cell);
+	err = take_resources(cell);
 	if (err)
 		goto fail;
 
@@ -291,7 +291,7 @@ static int set_loadable(struct cell *cell, bool loadable)
 
 	if (cell->loadable == loadable)
 		return 0;
-	err = arch_cell_map_loadable(cell, loadable);
+	err = root_map_regions(cell, loadable, BRIG_MEM_LOADABLE);
 	if (err)
 		return err;
 	if (!loadable)
@@ -354,7 +354,8 @@ long cell_start(unsigned int id)
 	cell->state = BRIG_CELL_STATE_RUNNING;
 	for_each_cell_cpu(n, cell) cpu_post(per_cpu(n), CPU_REQ_START);
 	/* Taken before any later request: a shutdown cannot overtake it. */
-	for_each_cell_cpu(n, cell) wait_until_clear(per_cpu(n), CPU_REQ_START);
+	for_each_cell_cpu(n, cell)
+		cpu_wait_until_clear(per_cpu(n), CPU_REQ_START);
 	printk("brig: cell \"%s\" started\n", cell->config->name);
 out:
 	spin_unlock(&cell_lock);
@@ -363,12 +364,7 @@ out:
 
 static bool is_running(const struct cell *cell)
 {
-	unsigned int state = READ_ONCE(cell->state);
-
-	if (state != BRIG_CELL_STATE_RUNNING)
-		return false;
-	/* The cell reports "locked" in its comm region. */
-	return true;
+	return READ_ONCE(cell->state) == BRIG_CELL_STATE_RUNNING;
 }
 
 /*
@@ -455,8 +451,8 @@ long cell_destroy(unsigned int id, unsigned long flags)
 		cpu_post(per_cpu(n), CPU_REQ_TO_ROOT);
 	}
 	for_each_cell_cpu(n, cell)
-		wait_until_clear(per_cpu(n), CPU_REQ_TO_ROOT);
-	arch_cell_destroy(cell);
+		cpu_wait_until_clear(per_cpu(n), CPU_REQ_TO_ROOT);
+	give_back_resources(cell);
 	cells[id] = NULL;
 	printk("brig: cell \"%s\" destroyed, its resources are the root's again\n",
 	       cell->config->name);
@@ -541,5 +537,7 @@ void cell_init_root(void)
 	root_cell.config = &system_config->root_cell;
 	root_cell.config_size = brig_cell_desc_size(root_cell.config);
 	root_cell.state = BRIG_CELL_STATE_RUNNING;
+	/* Root CPUs run on while its tables change: free only after flushes. */
+	root_cell.stage2.retired = &root_cell.retired;
 	cells[0] = &root_cell;
 }

@@ -44,6 +44,39 @@ static u64 *next_table(const struct paging_structs *pg, u64 entry)
 	return paging_phys_to_virt(pg->fmt->entry_phys(entry, false));
 }
 
+/*
+ * A table page no entry points to any more. A CPU (or device) that walked
+ * through it may still hold it in its paging-structure caches until it
+ * flushes: with a retired list the page waits there for the owner's flush
+ * (paging_free_retired()); without one it goes back to the pool at once.
+ * The list is linked through the page's first word: a page-aligned
+ * address, which reads as a non-present entry in every format brig
+ * builds (present and permission bits are among the low 12).
+ */
+static void retire_table(const struct paging_structs *pg, u64 *table)
+{
+	if (pg->retired) {
+		*(void **)table = pg->retired->head;
+		pg->retired->head = table;
+		pg->retired->count++;
+	} else {
+		page_free(pg->pool, table, 1);
+	}
+}
+
+void paging_free_retired(const struct paging_structs *pg)
+{
+	struct page_list *list = pg->retired;
+
+	while (list && list->head) {
+		void *page = list->head;
+
+		list->head = *(void **)page;
+		list->count--;
+		page_free(pg->pool, page, 1);
+	}
+}
+
 static void free_tables(const struct paging_structs *pg, u64 *table,
 			unsigned int level)
 {
@@ -55,7 +88,7 @@ static void free_tables(const struct paging_structs *pg, u64 *table,
 			    !fmt->is_leaf(table[i], false))
 				free_tables(pg, next_table(pg, table[i]),
 					    level + 1);
-	page_free(pg->pool, table, 1);
+	retire_table(pg, table);
 }
 
 /*
@@ -167,7 +200,7 @@ static void try_merge(const struct paging_structs *pg, u64 *entry,
 		    fmt->entry_flags(sub[i]) != flags)
 			return;
 	set_entry(fmt, entry, fmt->make_leaf(base, flags, true));
-	page_free(pg->pool, sub, 1);
+	retire_table(pg, sub);
 }
 
 static int map_range(const struct paging_structs *pg, u64 *table,
@@ -231,7 +264,7 @@ static int unmap_range(const struct paging_structs *pg, u64 *table,
 				return err;
 			if (table_empty(fmt, sub)) {
 				set_entry(fmt, entry, 0);
-				page_free(pg->pool, sub, 1);
+				retire_table(pg, sub);
 			}
 		}
 		virt += n;
@@ -300,5 +333,6 @@ void paging_destroy(struct paging_structs *pg)
 {
 	if (pg->root)
 		free_tables(pg, pg->root, 0);
+	paging_free_retired(pg);
 	pg->root = NULL;
 }

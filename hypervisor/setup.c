@@ -124,6 +124,8 @@ static int init_global(void)
 	err = arch_init();
 	if (err)
 		return err;
+	/* No guest has walked the root's tables yet: nothing to flush. */
+	paging_free_retired(&root_cell.stage2);
 	printk("brig: page pool %lu pages, %lu used after setup\n",
 	       mem_pool.pages, page_pool_used(&mem_pool));
 	return 0;
@@ -183,6 +185,7 @@ int hv_entry(unsigned int cpu_id, struct arch_entry_state *state)
 			err = arch_takeover_devices();
 			if (err)
 				set_error(err);
+			paging_free_retired(&root_cell.stage2);
 		}
 		__atomic_store_n(&devices_done, true, __ATOMIC_RELEASE);
 	}

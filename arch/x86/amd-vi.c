@@ -188,7 +188,7 @@ static void set_dte(struct amd_unit *u, u16 devid, const struct cell *cell,
 	dte[3] = 0;
 	asm volatile("" ::: "memory");
 	dte[0] = DTE_V | DTE_TV | DTE_MODE(dma_levels) |
-		 paging_virt_to_phys(cell->arch.dma.root) | DTE_IR | DTE_IW;
+		 paging_virt_to_phys(cell->dma.root) | DTE_IR | DTE_IW;
 }
 
 /* --- faults -------------------------------------------------------------- */
@@ -380,16 +380,6 @@ static void amdvi_release(void)
 	spin_unlock(&amd_lock);
 }
 
-static bool amdvi_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			    struct x86_mmio_access *acc)
-{
-	/* Nothing for Linux there: the forbidden-access path answers. */
-	(void)cpu;
-	(void)gprs;
-	(void)acc;
-	return false;
-}
-
 /* --- cells --------------------------------------------------------------- */
 
 static void flush_root_domain(void)
@@ -426,8 +416,8 @@ static void amdvi_cell_destroy(struct cell *cell)
 			printk("brig: cell %u's memory could not rejoin the root's DMA tables\n",
 			       cell->id);
 		flush_root_domain();
-		if (cell->arch.dma.root)
-			paging_destroy(&cell->arch.dma);
+		if (cell->dma.root)
+			paging_destroy(&cell->dma);
 	}
 	spin_unlock(&amd_lock);
 }
@@ -556,7 +546,6 @@ const struct iommu_ops amdvi_iommu_ops = {
 	.release = amdvi_release,
 	.cell_create = amdvi_cell_create,
 	.cell_destroy = amdvi_cell_destroy,
-	.root_mmio = amdvi_root_mmio,
 	.poll_faults = amdvi_poll_faults,
 	.unit_usable = amdvi_unit_usable,
 	.assign_device = amdvi_assign_device,

@@ -186,7 +186,7 @@ bool x86_x2apic_icr_write(struct per_cpu *cpu, u64 icr)
  * once VMX/SVM operation is off. Nothing of Linux's runs here, so there
  * is no Linux state to return to.
  */
-static void __noreturn leave_offline(struct per_cpu *cpu)
+void __noreturn arch_cpu_leave(struct per_cpu *cpu)
 {
 	printk("brig: CPU %u (offline in Linux) leaves the hypervisor\n",
 	       cpu->cpu_id);
@@ -219,13 +219,11 @@ static int wait_for_sipi(struct per_cpu *cpu)
 		 * Root TLB flushes still concern a CPU offline in Linux; and
 		 * a cell may take it over before Linux wants it back.
 		 */
-		__atomic_and_fetch(&cpu->requests,
-				   ~(CPU_REQ_FLUSH | CPU_REQ_PARK),
-				   __ATOMIC_SEQ_CST);
+		cpu_take_request(cpu, CPU_REQ_FLUSH | CPU_REQ_PARK);
 		if (READ_ONCE(cpu->requests) & CPU_REQ_START)
 			break;
 		if (READ_ONCE(cpu->requests) & CPU_REQ_LEAVE)
-			leave_offline(cpu);
+			arch_cpu_leave(cpu);
 		/* Let the waking NMI in (counted as ours). */
 		vcpu->wait_relax();
 		if (READ_ONCE(cpu->arch.init_pending))
@@ -315,26 +313,23 @@ static void emulated_write(struct per_cpu *cpu, unsigned int offset, u32 val)
  * the price of an xAPIC root; Linux uses x2APIC where it can.) On a CPU a
  * cell left in x2APIC mode the real APIC is reached through its MSRs.
  */
-void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
-		      struct x86_mmio_access *acc)
+enum mmio_result x86_xapic_access(struct per_cpu *cpu, struct mmio_access *acc,
+				  void *arg)
 {
-	unsigned int offset = acc->gpa & 0xffc;
+	unsigned int offset = acc->address & 0xffc;
 	bool emulated = cpu->arch.xapic_emulated;
 
 	cpu->stats[BRIG_EXIT_XAPIC]++;
-	if (acc->size != 4 || (acc->gpa & 3)) {
+	if (acc->size != 4 || (acc->address & 3)) {
 		/* The APIC takes aligned 32-bit accesses only. */
-		if (!acc->is_write)
-			x86_mmio_complete_read(gprs, acc, 0);
-		return;
+		acc->value = 0;
+		return MMIO_HANDLED;
 	}
 	if (!acc->is_write) {
-		x86_mmio_complete_read(gprs, acc,
-				       offset == XAPIC_ICR_HIGH ?
-					       cpu->arch.xapic_icr_high :
-				       emulated ? emulated_read(cpu, offset) :
-						  *xapic_reg(offset));
-		return;
+		acc->value = offset == XAPIC_ICR_HIGH ? cpu->arch.xapic_icr_high :
+			     emulated ? emulated_read(cpu, offset) :
+					*xapic_reg(offset);
+		return MMIO_HANDLED;
 	}
 	if (offset == XAPIC_ICR_HIGH) {
 		cpu->arch.xapic_icr_high = (u32)acc->value;
@@ -350,6 +345,7 @@ void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 	} else {
 		*xapic_reg(offset) = (u32)acc->value;
 	}
+	return MMIO_HANDLED;
 }
 
 u64 x86_root_apicbase(const struct per_cpu *cpu)
@@ -366,7 +362,7 @@ bool x86_root_apicbase_write(struct per_cpu *cpu, u64 val)
 	}
 	/* Its xAPIC view is kept; a mode change cannot be carried out. */
 	if (val != cpu->arch.linux_apicbase &&
-	    x86_first_report(MSR_IA32_APICBASE | (u64)cpu->cpu_id << 32))
+	    report_once(MSR_IA32_APICBASE | (u64)cpu->cpu_id << 32))
 		printk("brig: root cell CPU %u: APIC base write %llx ignored (its APIC is kept in x2APIC mode)\n",
 		       cpu->cpu_id, (unsigned long long)val);
 	return true;
@@ -479,79 +475,43 @@ static void scrub_cpu(struct per_cpu *cpu)
 			"r"(zero));
 }
 
-/* --- requests ---------------------------------------------------------- */
+/* --- CPU control hooks (hv/arch.h) ------------------------------------ */
 
-static unsigned int take_request(struct per_cpu *cpu, unsigned int req)
+void arch_cpu_flush_stage2(struct per_cpu *cpu)
 {
-	return __atomic_fetch_and(&cpu->requests, ~req, __ATOMIC_SEQ_CST) & req;
+	vcpu->flush_guest_tlb(cpu);
 }
 
-/* Stopped: wait in the hypervisor for the cell to start or be destroyed. */
-static void park(struct per_cpu *cpu)
+void arch_cpu_park_relax(struct per_cpu *cpu)
 {
-	cpu->parked = true;
-	while (!(READ_ONCE(cpu->requests) &
-		 (CPU_REQ_START | CPU_REQ_TO_ROOT))) {
-		take_request(cpu, CPU_REQ_FLUSH | CPU_REQ_PARK);
-		vcpu->wait_relax();
-	}
-	/* START or TO_ROOT supersede a PARK that came in meanwhile. */
-	take_request(cpu, CPU_REQ_PARK);
-	cpu->arch.nmi_pending = false; /* only ours arrive here */
-	cpu->parked = false;
+	vcpu->wait_relax();
 }
 
-/* Back in the root as a CPU Linux took offline: wait for its SIPI. */
-static void return_to_root(struct per_cpu *cpu)
+void arch_cpu_unparked(struct per_cpu *cpu)
+{
+	cpu->arch.nmi_pending = false; /* only ours arrive while parked */
+}
+
+/* Back in the root as a CPU Linux took offline: it waits for its SIPI. */
+void arch_cpu_reset_to_root(struct per_cpu *cpu)
 {
 	scrub_cpu(cpu);
 	WRITE_ONCE(cpu->arch.sipi_vector, -1);
 	WRITE_ONCE(cpu->arch.init_pending, true);
-	take_request(cpu, CPU_REQ_TO_ROOT);
+}
+
+void arch_cpu_wait_for_root(struct per_cpu *cpu)
+{
 	x86_check_init_sipi(cpu);
 }
 
-static void start_cell(struct per_cpu *cpu)
+void arch_cpu_start(struct per_cpu *cpu, u64 entry)
 {
-	u64 entry = cpu->cell->config->entry;
-
-	printk("brig: CPU %u starts cell \"%s\" at %llx\n", cpu->cpu_id,
-	       cpu->cell->config->name, (unsigned long long)entry);
-	/* The counters show the cell's own exits from here on. */
-	memset(cpu->stats, 0, sizeof(cpu->stats));
 	/* A kick that woke it must not reach the fresh guest as an NMI. */
 	cpu->arch.nmi_pending = false;
 	vcpu->set_context(cpu);
 	/* Real mode: CS selects the 64 KiB segment holding the entry. */
 	vcpu->reset(cpu, entry & ~0xffffULL, entry & 0xffff);
-}
-
-/* Act on requests; called on every way back into the guest. */
-bool arch_handle_requests(struct per_cpu *cpu)
-{
-	bool handled = false;
-
-	if (!READ_ONCE(cpu->requests))
-		return false;
-	if (READ_ONCE(cpu->requests) & CPU_REQ_LEAVE)
-		leave_offline(cpu); /* disable, Linux has it offline */
-	if (take_request(cpu, CPU_REQ_FLUSH)) {
-		vcpu->flush_guest_tlb(cpu);
-		handled = true;
-	}
-	if (take_request(cpu, CPU_REQ_PARK)) {
-		park(cpu);
-		handled = true;
-	}
-	if (READ_ONCE(cpu->requests) & CPU_REQ_TO_ROOT) {
-		return_to_root(cpu);
-		return true;
-	}
-	if (take_request(cpu, CPU_REQ_START)) {
-		start_cell(cpu);
-		handled = true;
-	}
-	return handled;
 }
 
 struct per_cpu *x86_cpu_by_apic_id(u32 apic_id)

@@ -3,7 +3,7 @@
  * What the x86 guests may do, independent of the vendor backend: the CPUID
  * view, the MSR policy, trapped port I/O and IPIs.
  *
- * The root cell is trusted to manage but not to reach (DESIGN.md, promise
+ * The root cell is trusted to manage but not to reach (docs/design.md, promise
  * 5): what it may not touch reads as all-ones, writes are dropped, and the
  * console says so once. A cell that touches what it was not given is
  * stopped and marked failed (promise 3). Each function returns false when
@@ -11,12 +11,14 @@
  * or leaves a failed cell parked.
  */
 #include <hv/cell.h>
+#include <hv/mmio.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
 #include <arch/apic.h>
 #include <arch/exits.h>
 #include <arch/mmio.h>
 #include <arch/pci.h>
+#include <arch/svm.h>
 #include <arch/x86.h>
 
 #define MSR_IA32_MISC_ENABLE 0x1a0
@@ -217,7 +219,7 @@ bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	}
 	if (is_root(cpu)) {
 		/* Only ports given to a cell trap in the root. */
-		if (x86_first_report(0x10000 | port))
+		if (report_once(0x10000 | port))
 			printk("brig: root cell CPU %u: %s of I/O port %x denied (a cell's); reads return all-ones, writes are dropped\n",
 			       cpu->cpu_id, in ? "read" : "write", port);
 		if (in)

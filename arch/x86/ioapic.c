@@ -17,6 +17,8 @@
  * raise it.
  */
 #include <hv/cell.h>
+#include <hv/mmio.h>
+#include <hv/memory.h>
 #include <hv/paging.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
@@ -28,7 +30,7 @@
 #include <arch/iommu.h>
 #include <arch/layout.h>
 #include <arch/mmio.h>
-#include <arch/percpu.h>
+#include <arch/percpu-types.h>
 
 /* The register page: select, window and (version 0x20 and up) EOI. */
 #define IOREGSEL 0x00
@@ -121,6 +123,9 @@ static unsigned int slot_of(const struct ioapic *a, unsigned int pin)
 
 /* --- set-up -------------------------------------------------------------- */
 
+static enum mmio_result root_mmio(struct per_cpu *cpu, struct mmio_access *acc,
+				  void *arg);
+
 static bool remaps_pins(const struct brig_irqchip *ic)
 {
 	const struct brig_platform *p = &system_config->platform;
@@ -149,8 +154,10 @@ int x86_ioapic_init(void)
 				 ic->address, PAGE_SIZE,
 				 PAGE_RW | PAGE_DEVICE);
 		if (!err)
-			err = paging_unmap(&root_cell.arch.npt, ic->address,
-					   PAGE_SIZE);
+			err = root_unmap(ic->address, PAGE_SIZE);
+		if (!err)
+			err = mmio_register(&root_cell, ic->address, PAGE_SIZE,
+					    root_mmio, &chips[num_chips]);
 		if (err)
 			return err;
 		chips[num_chips].desc = ic;
@@ -299,7 +306,7 @@ void x86_ioapic_cell_destroy(struct cell *cell)
 
 /* The window at register reg, as the root sees it. */
 static void root_window(struct per_cpu *cpu, struct ioapic *a, u32 reg,
-			const struct x86_mmio_access *acc, u32 *val)
+			const struct mmio_access *acc, u32 *val)
 {
 	unsigned int pin = (reg - REG_RTE) / 2;
 
@@ -312,7 +319,7 @@ static void root_window(struct per_cpu *cpu, struct ioapic *a, u32 reg,
 			return;
 		}
 		*half = (u32)acc->value;
-		if (x86_first_report(a->desc->address | 0x800 | pin))
+		if (report_once(a->desc->address | 0x800 | pin))
 			printk("brig: root cell CPU %u: pin %u of the IO-APIC at %llx belongs to cell \"%s\": the root's entry is kept for when the cell is destroyed\n",
 			       cpu->cpu_id, pin,
 			       (unsigned long long)a->desc->address,
@@ -325,15 +332,14 @@ static void root_window(struct per_cpu *cpu, struct ioapic *a, u32 reg,
 		*val = reg_read(a, reg);
 }
 
-bool x86_ioapic_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			  struct x86_mmio_access *acc)
+/* The root's access to a trapped IO-APIC page. */
+static enum mmio_result root_mmio(struct per_cpu *cpu, struct mmio_access *acc,
+				  void *arg)
 {
-	struct ioapic *a = chip_at(acc->gpa & PAGE_MASK);
-	unsigned int off = (unsigned int)(acc->gpa & ~PAGE_MASK);
+	struct ioapic *a = arg;
+	unsigned int off = (unsigned int)(acc->address & ~PAGE_MASK);
 	u32 *sel, val = ~0u;
 
-	if (!a)
-		return false;
 	sel = &root_cell.arch.ioapic_regsel[index_of(a)];
 	spin_lock(&ioapic_lock);
 	if (acc->size != 4 || (off & 3))
@@ -348,21 +354,12 @@ bool x86_ioapic_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		a->regs[IOEOI / 4] = (u32)acc->value;
 	spin_unlock(&ioapic_lock);
 	if (!acc->is_write)
-		x86_mmio_complete_read(gprs, acc, val);
-	return true;
+		acc->value = val;
+	return MMIO_HANDLED;
 }
 
 /* --- the cells' accesses ------------------------------------------------- */
 
-bool x86_ioapic_cell_trap(const struct cell *cell, u64 gpa)
-{
-	const struct brig_irqchip *ic = brig_cell_irqchips(cell->config);
-
-	for (unsigned int n = 0; n < cell->config->num_irqchips; n++, ic++)
-		if (ic->address == (gpa & PAGE_MASK))
-			return chip_at(ic->address) != NULL;
-	return false;
-}
 
 static const char *cpu_kind(const struct per_cpu *target)
 {
@@ -423,7 +420,7 @@ static bool apply_pin(struct per_cpu *cpu, struct ioapic *a, unsigned int pin)
 
 /* The window at register reg, as the cell sees it. False: stopped. */
 static bool cell_window(struct per_cpu *cpu, struct ioapic *a, u32 reg,
-			const struct x86_mmio_access *acc, u32 *val)
+			const struct mmio_access *acc, u32 *val)
 {
 	unsigned int pin = (reg - REG_RTE) / 2;
 	u32 *half;
@@ -474,18 +471,19 @@ static void cell_eoi(struct per_cpu *cpu, struct ioapic *a, u32 vector)
 	a->regs[IOEOI / 4] = vector & 0xff;
 }
 
-bool x86_ioapic_cell_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			  struct x86_mmio_access *acc)
+/* A cell's access to the page of an IO-APIC it has pins of. */
+static enum mmio_result cell_mmio(struct per_cpu *cpu, struct mmio_access *acc,
+				  void *arg)
 {
-	struct ioapic *a = chip_at(acc->gpa & PAGE_MASK);
-	unsigned int off = (unsigned int)(acc->gpa & ~PAGE_MASK);
+	struct ioapic *a = arg;
+	unsigned int off = (unsigned int)(acc->address & ~PAGE_MASK);
 	u32 *sel, val = 0;
 	bool ok = true;
 
-	if (!a || acc->size != 4 || (off & 3)) {
+	if (acc->size != 4 || (off & 3)) {
 		cell_fail(cpu, "%u-byte access to the IO-APIC at %llx",
-			  acc->size, (unsigned long long)acc->gpa);
-		return false;
+			  acc->size, (unsigned long long)acc->address);
+		return MMIO_CELL_FAILED;
 	}
 	sel = &cpu->cell->arch.ioapic_regsel[index_of(a)];
 	spin_lock(&ioapic_lock);
@@ -498,7 +496,25 @@ bool x86_ioapic_cell_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 	else if (off == IOEOI && acc->is_write)
 		cell_eoi(cpu, a, (u32)acc->value);
 	spin_unlock(&ioapic_lock);
-	if (ok && !acc->is_write)
-		x86_mmio_complete_read(gprs, acc, val);
-	return ok;
+	if (!ok)
+		return MMIO_CELL_FAILED;
+	if (!acc->is_write)
+		acc->value = val;
+	return MMIO_HANDLED;
+}
+
+int x86_ioapic_cell_traps(struct cell *cell)
+{
+	const struct brig_irqchip *ic = brig_cell_irqchips(cell->config);
+	int err = 0;
+
+	for (unsigned int n = 0; n < cell->config->num_irqchips && !err;
+	     n++, ic++) {
+		struct ioapic *a = chip_at(ic->address);
+
+		if (a)
+			err = mmio_register(cell, ic->address, PAGE_SIZE,
+					    cell_mmio, a);
+	}
+	return err;
 }

@@ -7,6 +7,7 @@
  */
 #include <brig/config.h>
 #include <hv/cell.h>
+#include <hv/memory.h>
 #include <hv/page-pool.h>
 #include <hv/paging.h>
 #include <hv/printk.h>
@@ -55,12 +56,6 @@ void iommu_cell_destroy(struct cell *cell)
 {
 	if (ops)
 		ops->cell_destroy(cell);
-}
-
-bool iommu_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-		     struct x86_mmio_access *acc)
-{
-	return ops && ops->root_mmio(cpu, gprs, acc);
 }
 
 void iommu_poll_faults(void)
@@ -116,7 +111,7 @@ volatile u8 *iommu_map_registers(const struct brig_iommu *d, int *err)
 	*err = paging_map(&hv_paging, PHYS_MAP_BASE + base, base, size,
 			  PAGE_RW | PAGE_DEVICE);
 	if (!*err)
-		*err = paging_unmap(&root_cell.arch.npt, base, size);
+		*err = root_unmap(base, size);
 	return phys_to_hv(d->base);
 }
 
@@ -137,7 +132,7 @@ int iommu_build_root_domain(const struct paging_format *fmt)
 {
 	const struct brig_cell_desc *root = &system_config->root_cell;
 	const struct brig_memory *mem = brig_cell_mem_regions(root);
-	struct paging_structs *dma = &root_cell.arch.dma;
+	struct paging_structs *dma = &root_cell.dma;
 	int err = paging_init(dma, fmt, &mem_pool);
 
 	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++)
@@ -155,15 +150,15 @@ int iommu_build_cell_domain(struct cell *cell, const struct paging_format *fmt)
 
 	if (!cell->config->num_pci_devices)
 		return 0;
-	err = paging_init(&cell->arch.dma, fmt, &mem_pool);
+	err = paging_init(&cell->dma, fmt, &mem_pool);
 	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
 	     n++)
 		if (is_dma_ram(&mem[n]))
-			err = paging_map(&cell->arch.dma, mem[n].virt_start,
+			err = paging_map(&cell->dma, mem[n].virt_start,
 					 mem[n].phys_start, mem[n].size,
 					 dma_flags(&mem[n]));
-	if (err && cell->arch.dma.root)
-		paging_destroy(&cell->arch.dma);
+	if (err && cell->dma.root)
+		paging_destroy(&cell->dma);
 	return err;
 }
 
@@ -190,10 +185,10 @@ int iommu_root_dma_regions(const struct cell *cell, bool map)
 		if (mem[n].flags & BRIG_MEM_ROOTSHARED)
 			continue;
 		if (!map)
-			err = paging_unmap(&root_cell.arch.dma,
+			err = paging_unmap(&root_cell.dma,
 					   mem[n].phys_start, mem[n].size);
 		else if (root_dma_memory(mem[n].phys_start))
-			err = paging_map(&root_cell.arch.dma, mem[n].phys_start,
+			err = paging_map(&root_cell.dma, mem[n].phys_start,
 					 mem[n].phys_start, mem[n].size,
 					 PAGE_RW);
 	}

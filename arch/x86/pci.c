@@ -25,6 +25,8 @@
  */
 #include <hv/arch.h>
 #include <hv/cell.h>
+#include <hv/memory.h>
+#include <hv/mmio.h>
 #include <hv/paging.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
@@ -217,24 +219,6 @@ static u8 find_cap(u16 bdf, u8 id)
 	return 0;
 }
 
-/* Map back what of [base, base + size) the root's MMIO regions cover. */
-static int root_map_mmio(u64 base, u64 size)
-{
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-	int err = 0;
-
-	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++) {
-		u64 s = MAX(base, mem[n].phys_start);
-		u64 e = MIN(base + size, mem[n].phys_start + mem[n].size);
-
-		if (mem[n].type == BRIG_MEM_TYPE_MMIO && s < e)
-			err = paging_map(&root_cell.arch.npt, s, s, e - s,
-					 x86_mem_flags(&mem[n]));
-	}
-	return err;
-}
-
 /*
  * Memory BAR n of a quiesced device (decoding off): its base and size,
  * found by the usual all-ones probe. Returns how many BAR registers it
@@ -277,16 +261,14 @@ static unsigned int mem_bar(const struct assignment *a, unsigned int n,
 static int root_device_access(const struct assignment *a, bool map)
 {
 	u64 page = mmcfg_base + ((u64)a->bdf << 12), base, size;
-	struct paging_structs *npt = &root_cell.arch.npt;
-	int err = map ? root_map_mmio(page, PAGE_SIZE) :
-			paging_unmap(npt, page, PAGE_SIZE);
+	int err = map ? root_restore(page, PAGE_SIZE) :
+			root_unmap(page, PAGE_SIZE);
 
 	for (unsigned int n = 0; n < 6 && !err;) {
 		n += mem_bar(a, n, &base, &size);
 		if (!size || !IS_ALIGNED(base | size, PAGE_SIZE))
 			continue; /* sub-page BARs: the page is not the device's alone */
-		err = map ? root_map_mmio(base, size) :
-			    paging_unmap(npt, base, size);
+		err = map ? root_restore(base, size) : root_unmap(base, size);
 	}
 	return err;
 }
@@ -317,6 +299,9 @@ static void msix_pages(const struct assignment *a, u64 addr, u64 *first,
 	*first = ALIGN_DOWN(addr, PAGE_SIZE);
 	*size = ALIGN_UP(addr + a->msix_n * 16ULL, PAGE_SIZE) - *first;
 }
+
+static enum mmio_result msix_mmio(struct per_cpu *cpu, struct mmio_access *acc,
+				  void *arg);
 
 /*
  * Offer the device's MSI-X table to the cell: find it, mask every entry,
@@ -365,7 +350,9 @@ static int setup_msix(struct cell *cell, struct assignment *a)
 	/* Not mapped for the cell: it cannot program the table at all. */
 	if (!err && a->msix_gpa != INVALID_PHYS) {
 		msix_pages(a, a->msix_gpa, &first, &size);
-		err = paging_unmap(&cell->arch.npt, first, size);
+		err = paging_unmap(&cell->stage2, first, size);
+		if (!err)
+			err = mmio_register(cell, first, size, msix_mmio, a);
 	}
 	return err;
 }
@@ -702,7 +689,7 @@ static int root_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	asm volatile("inl %1, %0" : "=a"(addr) : "Nd"((u16)0xcf8));
 	a = (addr & CF8_ENABLE) ? find(NULL, (u16)(addr >> 8)) : NULL;
 	if (a) {
-		if (x86_first_report(0x20000 | a->bdf))
+		if (report_once(0x20000 | a->bdf))
 			printk("brig: root cell CPU %u: configuration %s of PCI device " BDF_FMT
 			       " denied (cell \"%s\"'s); reads return all-ones, writes are dropped\n",
 			       cpu->cpu_id, in ? "read" : "write",
@@ -751,33 +738,6 @@ int x86_pci_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 
 /* --- the cell's MSI-X tables (trapped pages) ------------------------------ */
 
-static struct assignment *msix_owner(const struct cell *cell, u64 gpa)
-{
-	u64 first, size;
-
-	for (unsigned int n = 0; n < MAX_ASSIGNED; n++) {
-		struct assignment *a = &assigned[n];
-
-		if (a->cell != cell || !a->msix_n ||
-		    a->msix_gpa == INVALID_PHYS)
-			continue;
-		msix_pages(a, a->msix_gpa, &first, &size);
-		if (gpa >= first && gpa - first < size)
-			return a;
-	}
-	return NULL;
-}
-
-bool x86_pci_msix_trap(const struct cell *cell, u64 gpa)
-{
-	bool ret;
-
-	spin_lock(&pci_lock);
-	ret = msix_owner(cell, gpa) != NULL;
-	spin_unlock(&pci_lock);
-	return ret;
-}
-
 /* A table field: 0 address, 4 upper address, 8 data, 12 vector control. */
 static u32 *msix_field(struct assignment *a, unsigned int n, unsigned int f)
 {
@@ -793,20 +753,19 @@ static u32 *msix_field(struct assignment *a, unsigned int n, unsigned int f)
 	}
 }
 
-bool x86_pci_msix_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			 struct x86_mmio_access *acc)
+/*
+ * The cell's access to a page of its device's MSI-X table (a trapped
+ * range of its registry, registered by setup_msix()).
+ */
+static enum mmio_result msix_mmio(struct per_cpu *cpu, struct mmio_access *acc,
+				  void *arg)
 {
-	struct assignment *a;
+	struct assignment *a = arg;
 	u64 off, val = 0;
 	bool ok = true;
 
 	spin_lock(&pci_lock);
-	a = msix_owner(cpu->cell, acc->gpa);
-	if (!a) {
-		spin_unlock(&pci_lock);
-		return false;
-	}
-	off = acc->gpa - a->msix_gpa; /* wraps below the table: not in it */
+	off = acc->address - a->msix_gpa; /* wraps below the table: not in it */
 	if (off < a->msix_n * 16ULL && (acc->size == 4 || acc->size == 8) &&
 	    !(off & (acc->size - 1))) {
 		unsigned int n = (unsigned int)(off / 16), f = off % 16;
@@ -828,7 +787,7 @@ bool x86_pci_msix_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 			"%u-byte access to the MSI-X table of PCI device " BDF_FMT
 			" at %llx",
 			acc->size, BDF_ARGS(a->bdf),
-			(unsigned long long)acc->gpa);
+			(unsigned long long)acc->address);
 		ok = false;
 	} else {
 		/* Around the table (pending bits): the device's own. */
@@ -852,7 +811,9 @@ bool x86_pci_msix_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
 			val = *(volatile u8 *)p;
 	}
 	spin_unlock(&pci_lock);
-	if (ok && !acc->is_write)
-		x86_mmio_complete_read(gprs, acc, val);
-	return ok;
+	if (!ok)
+		return MMIO_CELL_FAILED;
+	if (!acc->is_write)
+		acc->value = val;
+	return MMIO_HANDLED;
 }

@@ -13,6 +13,7 @@
  */
 #include <hv/arch.h>
 #include <hv/cell.h>
+#include <hv/memory.h>
 #include <hv/page-pool.h>
 #include <hv/panic.h>
 #include <hv/percpu.h>
@@ -306,8 +307,10 @@ int arch_init(void)
 		!(read_msr(MSR_IA32_APICBASE) & MSR_IA32_APICBASE_EXTD);
 	if (x86_root_xapic) {
 		printk("brig: the root runs its local APICs in xAPIC mode: their page traps\n");
-		err = paging_unmap(&root_cell.arch.npt, X86_XAPIC_PAGE,
-				   PAGE_SIZE);
+		err = root_unmap(X86_XAPIC_PAGE, PAGE_SIZE);
+		if (!err)
+			err = mmio_register(&root_cell, X86_XAPIC_PAGE,
+					    PAGE_SIZE, x86_xapic_access, NULL);
 	}
 	if (!err)
 		err = iommu_init();

@@ -150,42 +150,24 @@ static void svm_gprs(struct x86_gprs *g, struct vmcb *vmcb,
 static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
 		       struct guest_regs *regs)
 {
-	struct x86_mmio_access acc;
+	struct x86_fault f = {
+		.gpa = vmcb->control.exit_info2,
+		.write = vmcb->control.exit_info1 & NPF_WRITE,
+		.fetch = vmcb->control.exit_info1 & NPF_FETCH,
+		.rip = vmcb->save.rip,
+		.cr3 = vmcb->save.cr3,
+		.cr4 = vmcb->save.cr4,
+		.efer = vmcb->save.efer,
+	};
 	struct x86_gprs gprs;
-	bool fetch = vmcb->control.exit_info1 & NPF_FETCH;
+	int len;
 
-	cpu->stats[BRIG_EXIT_MMIO]++;
-	acc.gpa = vmcb->control.exit_info2;
-	acc.is_write = vmcb->control.exit_info1 & NPF_WRITE;
 	svm_gprs(&gprs, vmcb, regs);
-	if (!is_root(cpu)) {
-		/* Emulated pages (arch/mmio.h); anything else breaks rules. */
-		if (fetch || !x86_cell_mmio_trap(cpu->cell, acc.gpa))
-			x86_cell_memory_violation(cpu, acc.gpa, acc.is_write,
-						  fetch, vmcb->save.rip);
-		else if (!x86_decode_mmio(cpu->cell, &gprs, vmcb->save.rip,
-					  vmcb->save.cr3, vmcb->save.cr4,
-					  vmcb->save.efer, &acc))
-			cell_fail(
-				cpu,
-				"cannot emulate the access to %llx by the instruction at %llx",
-				(unsigned long long)acc.gpa,
-				(unsigned long long)vmcb->save.rip);
-		else if (x86_cell_mmio(cpu, &gprs, &acc))
-			vmcb->save.rip += acc.inst_len;
-		return;
-	}
-	if (fetch ||
-	    !x86_decode_mmio(cpu->cell, &gprs, vmcb->save.rip, vmcb->save.cr3,
-			     vmcb->save.cr4, vmcb->save.efer, &acc)) {
-		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
-		       cpu->cpu_id, (unsigned long long)acc.gpa,
-		       (unsigned long long)vmcb->save.rip);
+	len = x86_stage2_fault(cpu, &gprs, &f);
+	if (len < 0)
 		inject_exception(vmcb, X86_GP_VECTOR, true, 0);
-		return;
-	}
-	x86_root_mmio(cpu, &gprs, &acc);
-	vmcb->save.rip += acc.inst_len;
+	else
+		vmcb->save.rip += (unsigned int)len;
 }
 
 /*
@@ -286,12 +268,12 @@ void svm_handle_exit(struct guest_regs *regs);
 void svm_handle_exit(struct guest_regs *regs)
 {
 	struct per_cpu *cpu = this_cpu();
-	struct vmcb *vmcb = &cpu->arch.vmcb;
+	struct vmcb *vmcb = cpu_vmcb(cpu);
 
 	cpu->stats[BRIG_EXIT_TOTAL]++;
 	vmcb->control.tlb_control = 0;
 	dispatch(cpu, vmcb, regs, vmcb->control.exit_code);
-	arch_handle_requests(cpu);
+	cpu_handle_requests(cpu);
 	if (cpu->arch.nmi_pending &&
 	    !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
 		vmcb->control.event_inj = SVM_EVTINJ_VALID |

@@ -24,6 +24,7 @@
  */
 #include <hv/arch.h>
 #include <hv/cell.h>
+#include <hv/memory.h>
 #include <hv/control.h>
 #include <hv/page-pool.h>
 #include <hv/panic.h>
@@ -181,12 +182,12 @@ static void svm_cell_exit(struct cell *cell)
 /* The VMCB runs the CPU's cell: its tables, its traps, its ASID. */
 static void svm_set_context(struct per_cpu *cpu)
 {
-	struct vmcb_control *ctl = &cpu->arch.vmcb.control;
+	struct vmcb_control *ctl = &cpu_vmcb(cpu)->control;
 	struct cell *cell = cpu->cell;
 
 	ctl->iopm_base_pa = hv_virt_to_phys(cell->arch.iopm);
 	ctl->msrpm_base_pa = hv_virt_to_phys(cell->arch.msrpm);
-	ctl->nested_cr3 = hv_virt_to_phys(cell->arch.npt.root);
+	ctl->nested_cr3 = hv_virt_to_phys(cell->stage2.root);
 	ctl->asid = ROOT_ASID + cell->id;
 	ctl->tlb_control = SVM_TLB_FLUSH_ALL;
 }
@@ -194,7 +195,7 @@ static void svm_set_context(struct per_cpu *cpu)
 static void svm_flush_guest_tlb(struct per_cpu *cpu)
 {
 	/* QEMU offers no flush-by-ASID; flushing everything is always right. */
-	cpu->arch.vmcb.control.tlb_control = SVM_TLB_FLUSH_ALL;
+	cpu_vmcb(cpu)->control.tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
 static int svm_init(void)
@@ -226,7 +227,7 @@ static int svm_init(void)
 	if (err)
 		return err;
 	init_root_msrpm(root_cell.arch.msrpm);
-	err = x86_map_cell_memory(&root_cell);
+	err = cell_map_memory(&root_cell);
 	if (err)
 		printk("brig: cannot build the root cell's nested page tables: %d\n",
 		       err);
@@ -259,7 +260,7 @@ static void read_linux_segments(struct vmcb_save *save,
 static void init_vmcb_from_linux(struct per_cpu *cpu,
 				 struct arch_entry_state *state)
 {
-	struct vmcb *vmcb = &cpu->arch.vmcb;
+	struct vmcb *vmcb = cpu_vmcb(cpu);
 	struct vmcb_control *ctl = &vmcb->control;
 	struct vmcb_save *save = &vmcb->save;
 
@@ -326,9 +327,9 @@ static void __noreturn svm_cpu_activate(struct per_cpu *cpu)
 	struct guest_regs *regs = guest_regs_of(cpu);
 
 	memset(regs, 0, sizeof(*regs));
-	regs->vmcb_pa = hv_virt_to_phys(&cpu->arch.vmcb);
+	regs->vmcb_pa = hv_virt_to_phys(cpu_vmcb(cpu));
 	if (cpu->arch.nmi_pending) {
-		cpu->arch.vmcb.control.event_inj =
+		cpu_vmcb(cpu)->control.event_inj =
 			SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | X86_NMI_VECTOR;
 		cpu->arch.nmi_pending = false;
 	}
@@ -350,7 +351,7 @@ static void real_mode_segment(struct vmcb_seg *seg, u16 selector, u16 attrib)
  */
 static void svm_cpu_reset(struct per_cpu *cpu, u64 cs_base, u64 ip)
 {
-	struct vmcb *vmcb = &cpu->arch.vmcb;
+	struct vmcb *vmcb = cpu_vmcb(cpu);
 	struct vmcb_save *save = &vmcb->save;
 
 	real_mode_segment(&save->cs, (u16)(cs_base >> 4), 0x9b);
@@ -396,7 +397,7 @@ static void write_dr7(u64 v)
 
 static void __noreturn svm_cpu_deactivate(struct per_cpu *cpu)
 {
-	struct vmcb_save *save = &cpu->arch.vmcb.save;
+	struct vmcb_save *save = &cpu_vmcb(cpu)->save;
 	struct guest_regs *regs = guest_regs_of(cpu);
 	struct desc_ptr gdt = { save->gdtr.limit, save->gdtr.base };
 	struct desc_ptr idt = { save->idtr.limit, save->idtr.base };

@@ -164,46 +164,28 @@ static void vmx_gprs(struct x86_gprs *g, struct guest_regs *r, u64 *rsp)
 static void handle_ept_violation(struct per_cpu *cpu, struct guest_regs *regs)
 {
 	u64 qual = vmcs_read(EXIT_QUALIFICATION);
-	bool fetch = qual & EPT_QUAL_FETCH;
-	u64 rip = vmcs_read(GUEST_RIP), rsp = vmcs_read(GUEST_RSP);
-	struct x86_mmio_access acc;
+	u64 rsp = vmcs_read(GUEST_RSP);
+	struct x86_fault f = {
+		.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS),
+		.write = qual & EPT_QUAL_WRITE,
+		.fetch = qual & EPT_QUAL_FETCH,
+		.rip = vmcs_read(GUEST_RIP),
+		.cr3 = vmcs_read(GUEST_CR3),
+		.cr4 = guest_cr4(),
+		.efer = vmcs_read(GUEST_IA32_EFER),
+	};
 	struct x86_gprs gprs;
+	int len;
 
-	cpu->stats[BRIG_EXIT_MMIO]++;
-	acc.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	acc.is_write = qual & EPT_QUAL_WRITE;
 	vmx_gprs(&gprs, regs, &rsp);
-	if (!is_root(cpu)) {
-		/* Emulated pages (arch/mmio.h); anything else breaks rules. */
-		if (fetch || !x86_cell_mmio_trap(cpu->cell, acc.gpa)) {
-			x86_cell_memory_violation(cpu, acc.gpa, acc.is_write,
-						  fetch, rip);
-		} else if (!x86_decode_mmio(cpu->cell, &gprs, rip,
-					    vmcs_read(GUEST_CR3), guest_cr4(),
-					    vmcs_read(GUEST_IA32_EFER), &acc)) {
-			cell_fail(
-				cpu,
-				"cannot emulate the access to %llx by the instruction at %llx",
-				(unsigned long long)acc.gpa,
-				(unsigned long long)rip);
-		} else if (x86_cell_mmio(cpu, &gprs, &acc)) {
-			vmcs_write(GUEST_RSP, rsp);
-			vmcs_write(GUEST_RIP, rip + acc.inst_len);
-		}
-		return;
-	}
-	if (fetch ||
-	    !x86_decode_mmio(cpu->cell, &gprs, rip, vmcs_read(GUEST_CR3),
-			     guest_cr4(), vmcs_read(GUEST_IA32_EFER), &acc)) {
-		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
-		       cpu->cpu_id, (unsigned long long)acc.gpa,
-		       (unsigned long long)rip);
+	len = x86_stage2_fault(cpu, &gprs, &f);
+	if (len < 0) {
 		inject_exception(X86_GP_VECTOR, true, 0);
-		return;
+	} else if (len > 0) {
+		/* A read may have had RSP as its destination. */
+		vmcs_write(GUEST_RSP, rsp);
+		vmcs_write(GUEST_RIP, f.rip + (unsigned int)len);
 	}
-	x86_root_mmio(cpu, &gprs, &acc);
-	vmcs_write(GUEST_RSP, rsp);
-	vmcs_write(GUEST_RIP, rip + acc.inst_len);
 }
 
 /* Take an NMI still held since the exit: an IRET to here unblocks them. */
@@ -502,7 +484,7 @@ void vmx_handle_exit(struct guest_regs *regs)
 		      (unsigned long long)vmcs_read(EXIT_QUALIFICATION));
 	reinject_vectoring_event();
 	dispatch(cpu, regs, reason & 0xffff);
-	arch_handle_requests(cpu);
+	cpu_handle_requests(cpu);
 	inject_pending_nmi(cpu);
 }
 

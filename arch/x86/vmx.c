@@ -29,6 +29,7 @@
  */
 #include <hv/arch.h>
 #include <hv/cell.h>
+#include <hv/memory.h>
 #include <hv/page-pool.h>
 #include <hv/panic.h>
 #include <hv/percpu.h>
@@ -339,7 +340,7 @@ static int vmx_init(void)
 		return err;
 	}
 	init_root_msr_bitmap(root_cell.arch.msrpm);
-	err = x86_map_cell_memory(&root_cell);
+	err = cell_map_memory(&root_cell);
 	if (err)
 		printk("brig: cannot build the root cell's EPT tables: %d\n",
 		       err);
@@ -555,7 +556,7 @@ static void vmx_set_context(struct per_cpu *cpu)
 	vmcs_write(IO_BITMAP_A, io);
 	vmcs_write(IO_BITMAP_B, io + PAGE_SIZE);
 	vmcs_write(MSR_BITMAP, hv_virt_to_phys(cell->arch.msrpm));
-	vmcs_write(EPT_POINTER, hv_virt_to_phys(cell->arch.npt.root) | EPTP_WB |
+	vmcs_write(EPT_POINTER, hv_virt_to_phys(cell->stage2.root) | EPTP_WB |
 					EPTP_WALK_4);
 	if (vmx_has_vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, ROOT_VPID + cell->id);

@@ -693,40 +693,32 @@ static bool is_reg64(unsigned int off)
 	       off == VTD_IQH || off == VTD_CCMD;
 }
 
-static void passthrough(struct vtd_unit *u, const struct x86_gprs *gprs,
-			struct x86_mmio_access *acc, unsigned int off)
+static void passthrough(struct vtd_unit *u, struct mmio_access *acc,
+			unsigned int off)
 {
 	if (acc->is_write && acc->size == 8)
 		wr64(u, off, acc->value);
 	else if (acc->is_write)
 		wr32(u, off, (u32)acc->value);
 	else
-		x86_mmio_complete_read(gprs, acc,
-				       acc->size == 8 ? rd64(u, off) :
-							rd32(u, off));
+		acc->value = acc->size == 8 ? rd64(u, off) : rd32(u, off);
 }
 
-static bool vtd_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			  struct x86_mmio_access *acc)
+/* The root's access to a unit's registers (a trapped range per unit). */
+static enum mmio_result vtd_root_mmio(struct per_cpu *cpu,
+				      struct mmio_access *acc, void *arg)
 {
-	struct vtd_unit *u = NULL;
-	unsigned int off;
+	struct vtd_unit *u = arg;
+	unsigned int off = (unsigned int)(acc->address - u->desc->base);
 	u64 val;
 
-	for (unsigned int n = 0; n < num_units; n++)
-		if (acc->gpa >= units[n].desc->base &&
-		    acc->gpa < units[n].desc->base + units[n].desc->size)
-			u = &units[n];
-	if (!u)
-		return false;
-	off = (unsigned int)(acc->gpa - u->desc->base);
 	if ((acc->size != 4 && acc->size != 8) || (off & (acc->size - 1))) {
-		x86_root_forbidden_access(cpu, gprs, acc);
-		return true;
+		mmio_root_forbidden(cpu, acc);
+		return MMIO_HANDLED;
 	}
 	spin_lock(&vtd_lock);
 	if (u->released || !u->taken) {
-		passthrough(u, gprs, acc, off);
+		passthrough(u, acc, off);
 	} else if (acc->is_write) {
 		if (acc->size == 8)
 			write_reg64(u, off, acc->value);
@@ -745,10 +737,10 @@ static bool vtd_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		val = read_reg(u, off & ~7u);
 		if (acc->size == 4)
 			val = (off & 4) ? val >> 32 : (u32)val;
-		x86_mmio_complete_read(gprs, acc, val);
+		acc->value = val;
 	}
 	spin_unlock(&vtd_lock);
-	return true;
+	return MMIO_HANDLED;
 }
 
 /* --- setup --------------------------------------------------------------- */
@@ -763,6 +755,10 @@ static int vtd_init(void)
 		units[n].index = n;
 		units[n].regs = iommu_map_registers(units[n].desc, &err);
 		num_units = n + 1;
+		if (!err)
+			err = mmio_register(&root_cell, units[n].desc->base,
+					    units[n].desc->size, vtd_root_mmio,
+					    &units[n]);
 	}
 	return err;
 }
@@ -801,7 +797,7 @@ static void set_context(u64 *table, unsigned int devfn, const struct cell *cell)
 {
 	table[2 * devfn + 1] = (dma_levels == 4 ? 2 : 1) | (u64)(cell->id + 1)
 								   << 8;
-	table[2 * devfn] = paging_virt_to_phys(cell->arch.dma.root) | 1;
+	table[2 * devfn] = paging_virt_to_phys(cell->dma.root) | 1;
 }
 
 /* Map the root's DMA memory 1:1 (everything else faults). */
@@ -1074,8 +1070,8 @@ static void vtd_cell_destroy(struct cell *cell)
 			       cell->id);
 		refresh_units();
 		/* Its devices went back to the root before (arch/pci.h). */
-		if (cell->arch.dma.root)
-			paging_destroy(&cell->arch.dma);
+		if (cell->dma.root)
+			paging_destroy(&cell->dma);
 	}
 	spin_unlock(&vtd_lock);
 }
@@ -1207,7 +1203,6 @@ const struct iommu_ops vtd_iommu_ops = {
 	.release = vtd_release,
 	.cell_create = vtd_cell_create,
 	.cell_destroy = vtd_cell_destroy,
-	.root_mmio = vtd_root_mmio,
 	.poll_faults = vtd_poll_faults,
 	.unit_usable = vtd_unit_usable,
 	.assign_device = vtd_assign_device,

@@ -1,13 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The hooks every architecture implements for the core. Core code reaches
- * arch code only through these; each is documented here, once.
+ * The contract between the core and an architecture: every hook the core
+ * calls, documented here, once. Core code reaches arch code only through
+ * these and through the arch type headers it may include (the structs it
+ * embeds: arch/layout.h, arch/processor.h, arch/percpu-types.h,
+ * arch/cell-types.h; scripts/check-boundary.sh enforces the list). The
+ * unit tests link the core against a host stub of this contract
+ * (tests/unit/core/stub-arch), which is what keeps it arch-neutral.
  */
 #ifndef _HV_ARCH_H
 #define _HV_ARCH_H
 
 #include <hv/types.h>
 #include <brig/config.h>
+
+struct cell;
+struct paging_format;
+struct per_cpu;
+struct arch_entry_state;
+
+/* --- console and global setup ------------------------------------------- */
 
 /*
  * Write len bytes of s to the console con describes (BRIG_CON_*). Called
@@ -22,9 +34,6 @@ void __noreturn arch_cpu_stop(void);
 
 /* The calling CPU's logical id (the root cell's CPU numbering). */
 unsigned int arch_cpu_id(void);
-
-struct per_cpu;
-struct arch_entry_state;
 
 /*
  * Global arch setup, run once by the first CPU in, after the core has set
@@ -53,6 +62,8 @@ void arch_release_devices(void);
 /* Report faults the devices recorded (DMA blocked by an IOMMU). */
 void arch_poll_device_faults(void);
 
+/* --- a CPU's life ------------------------------------------------------- */
+
 /*
  * Per-CPU setup on entry: take over the CPU from Linux (capture its state,
  * load the hypervisor's descriptor tables and page tables, switch the
@@ -74,7 +85,62 @@ void __noreturn arch_cpu_activate(struct per_cpu *cpu);
  */
 void __noreturn arch_cpu_deactivate(struct per_cpu *cpu);
 
-struct cell;
+/* --- CPU control: what cpu_handle_requests() asks of the arch ---------- */
+
+/* Make target notice its requests now (an NMI on x86). */
+void arch_cpu_kick(struct per_cpu *target);
+
+/* CPU_REQ_FLUSH: drop what the CPU caches of its cell's second stage. */
+void arch_cpu_flush_stage2(struct per_cpu *cpu);
+
+/*
+ * One turn of a parked CPU's wait: let a pending kick in (it is the
+ * core's own) and spin politely.
+ */
+void arch_cpu_park_relax(struct per_cpu *cpu);
+
+/* The CPU leaves its park for a START or TO_ROOT: forget stale kicks. */
+void arch_cpu_unparked(struct per_cpu *cpu);
+
+/*
+ * CPU_REQ_START: run the CPU's cell from entry, in the state the
+ * architecture resets a CPU to (x86: real mode, CS:IP from entry), with
+ * the cell's tables and permissions.
+ */
+void arch_cpu_start(struct per_cpu *cpu, u64 entry);
+
+/*
+ * CPU_REQ_TO_ROOT, first half: scrub what the cell left in the CPU (its
+ * interrupt controller state, debug and extended registers) and make it
+ * a root CPU that the root has not brought up yet.
+ */
+void arch_cpu_reset_to_root(struct per_cpu *cpu);
+
+/*
+ * Second half, after the request is taken: wait until the root brings
+ * the CPU up (x86: INIT/SIPI), or until a cell takes it (CPU_REQ_START).
+ */
+void arch_cpu_wait_for_root(struct per_cpu *cpu);
+
+/*
+ * CPU_REQ_LEAVE (disable, the root has the CPU offline): leave the
+ * hypervisor for good and halt.
+ */
+void __noreturn arch_cpu_leave(struct per_cpu *cpu);
+
+/* Disable must find this CPU offline in Linux (BRIG_CPU_INFO_LEAVES_OFFLINE). */
+bool arch_cpu_leaves_offline(const struct per_cpu *cpu);
+
+/*
+ * Poll *reply until it is not BRIG_REPLY_NONE or timeout_ms passed;
+ * returns the last value read.
+ */
+u32 arch_wait_for_reply(const u32 *reply, u32 timeout_ms);
+
+/* --- memory and cells --------------------------------------------------- */
+
+/* The format of second-stage tables (NPT or EPT on x86). */
+const struct paging_format *arch_stage2_format(void);
 
 /*
  * What only the architecture can tell about a new cell description (its
@@ -84,32 +150,18 @@ struct cell;
 int arch_cell_check(const struct brig_cell_desc *config);
 
 /*
- * Build a new cell's second-stage tables and port and MSR permissions,
- * and take its memory and ports from the root (the caller flushes the
- * root's TLBs). On failure nothing has changed.
+ * The arch part of a new cell, after the core built its second-stage
+ * tables (cell->stage2) and took its memory from the root: port and MSR
+ * permissions, its devices and interrupt pins. The caller flushes the
+ * root's TLBs. On failure the arch part has undone itself.
  */
 int arch_cell_create(struct cell *cell);
 
-/* Give a cell's memory and ports back to the root and free its tables. */
+/*
+ * Undo arch_cell_create(), with the cell's CPUs back in the root; the
+ * core then gives the memory back and frees the tables.
+ */
 void arch_cell_destroy(struct cell *cell);
-
-/*
- * Map a stopped cell's loadable regions into the root (so the driver can
- * copy images in), or unmap them again (the caller flushes).
- */
-int arch_cell_map_loadable(struct cell *cell, bool map);
-
-/* Disable must find this CPU offline in Linux (BRIG_CPU_INFO_LEAVES_OFFLINE). */
-bool arch_cpu_leaves_offline(const struct per_cpu *cpu);
-
-/* Make target notice its requests now (an NMI on x86). */
-void arch_cpu_kick(struct per_cpu *target);
-
-/*
- * Poll *reply until it is not BRIG_REPLY_NONE or timeout_ms passed;
- * returns the last value read.
- */
-u32 arch_wait_for_reply(const u32 *reply, u32 timeout_ms);
 
 /* BRIG_INFO_VENDOR and BRIG_INFO_PAGING_LEVELS for the root. */
 unsigned int arch_vendor(void);

@@ -14,8 +14,10 @@
 
 #include <brig/comm.h>
 #include <brig/config.h>
+#include <hv/mmio.h>
+#include <hv/paging.h>
 #include <hv/spinlock.h>
-#include <arch/cell.h>
+#include <arch/cell-types.h>
 
 struct per_cpu;
 
@@ -28,6 +30,14 @@ struct cell {
 	const struct brig_cell_desc *config; /* the hypervisor's own copy */
 	u64 config_size;
 	struct brig_comm_region *comm; /* in the cell's memory; NULL: none */
+	struct paging_structs stage2; /* guest-physical -> host-physical */
+	struct paging_structs dma; /* the same for its devices (IOMMU) */
+	/*
+	 * Second-stage table pages unhooked while the cell's CPUs may still
+	 * cache them: freed once every one of them has flushed.
+	 */
+	struct page_list retired;
+	struct mmio_registry mmio; /* trapped ranges */
 	struct cell_arch arch;
 };
 
@@ -45,8 +55,17 @@ struct cell *cell_find(unsigned int id);
 /* Set up the root cell from the system description (first CPU in). */
 void cell_init_root(void);
 
-/* Make every root CPU flush its guest TLB before it runs on. */
-void flush_root_tlbs(void);
+/*
+ * Make every running CPU of cell flush what it caches of the cell's
+ * second-stage tables, wait until each has, then free the table pages
+ * that were retired meanwhile (cell->retired). Caller holds cell_lock.
+ */
+void cell_flush_tlbs(struct cell *cell);
+
+static inline void flush_root_tlbs(void)
+{
+	cell_flush_tlbs(&root_cell);
+}
 
 /* The management hypercalls (control.c dispatches to these). */
 long cell_validate(u64 gpa, u64 size);

@@ -61,10 +61,22 @@ static inline unsigned int paging_level_shift(const struct paging_format *fmt,
 	return PAGE_SHIFT + 9 * (fmt->levels - 1 - level);
 }
 
+/* Table pages waiting for a flush before they go back to the pool. */
+struct page_list {
+	void *head;
+	unsigned long count;
+};
+
 struct paging_structs {
 	const struct paging_format *fmt;
 	struct page_pool *pool; /* where tables come from and go back to */
 	u64 *root; /* top-level table */
+	/*
+	 * NULL: tables no CPU walks yet (or only the hypervisor's own),
+	 * freed at once. Otherwise tables that map, unmap and merge unhook
+	 * wait here until their users flushed (paging_free_retired()).
+	 */
+	struct page_list *retired;
 };
 
 /* Supplied by the address-space owner: pool page <-> physical address. */
@@ -94,7 +106,16 @@ int paging_unmap(const struct paging_structs *pg, u64 virt, u64 size);
 u64 paging_virt_to_phys_walk(const struct paging_structs *pg, u64 virt,
 			     unsigned int *flags);
 
-/* Free every table, the top-level one included. */
+/*
+ * Give the retired table pages back to the pool: call once every CPU and
+ * device that walks these tables has flushed its cached translations.
+ */
+void paging_free_retired(const struct paging_structs *pg);
+
+/*
+ * Free every table, the top-level one included, and the retired ones:
+ * nothing may walk them any more.
+ */
 void paging_destroy(struct paging_structs *pg);
 
 #endif /* _HV_PAGING_H */

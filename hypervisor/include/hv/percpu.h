@@ -11,14 +11,16 @@
 #include <hv/types.h>
 #include <brig/hypercall.h>
 #include <arch/layout.h>
-#include <arch/percpu.h>
+#include <arch/percpu-types.h>
+#include <arch/processor.h>
 
 /*
- * Requests to a CPU, posted by another CPU (or itself) with an NMI and
- * handled on the way back into the guest: see arch_handle_requests().
+ * Requests to a CPU, posted by another CPU (or itself) with a kick and
+ * handled on the way back into the guest: see cpu_handle_requests().
  */
 #define CPU_REQ_PARK 0x1 /* stop the guest, wait for START or TO_ROOT */
-#define CPU_REQ_START 0x2 /* (re)start the cell's guest at its entry */
+/* (re)start the cell's guest at start_entry, or at the cell's entry */
+#define CPU_REQ_START 0x2
 #define CPU_REQ_TO_ROOT 0x4 /* scrub, return to the root, wait for SIPI */
 #define CPU_REQ_FLUSH 0x8 /* flush the guest TLB before the next entry */
 #define CPU_REQ_LEAVE 0x10 /* disable: offline in Linux, leave for good */
@@ -32,6 +34,9 @@ struct per_cpu {
 	struct cell *cell; /* the cell it belongs to; under cell_lock */
 	unsigned int requests; /* CPU_REQ_*, atomic */
 	volatile bool parked; /* acknowledges CPU_REQ_PARK */
+	/* For CPU_REQ_START: start_entry if start_entry_set, else the cell's */
+	u64 start_entry;
+	bool start_entry_set;
 	u64 stats[BRIG_EXIT_COUNT]; /* exits by reason; only this CPU writes */
 	struct per_cpu_arch arch;
 } __aligned(PER_CPU_ALIGN);
@@ -49,11 +54,26 @@ static inline struct per_cpu *per_cpu(unsigned int cpu)
 /* The calling CPU's data; valid only on a hypervisor stack. */
 static inline struct per_cpu *this_cpu(void)
 {
-	unsigned long sp;
-
-	asm("mov %%rsp, %0" : "=r"(sp));
-
-	return (struct per_cpu *)(sp & ~(unsigned long)(PER_CPU_ALIGN - 1));
+	return (struct per_cpu *)(arch_stack_pointer() &
+				  ~(unsigned long)(PER_CPU_ALIGN - 1));
 }
+
+/* Post req to target and kick it (no kick for the calling CPU). */
+void cpu_post(struct per_cpu *target, unsigned int req);
+
+/* CPU_REQ_START at a given address (an SMP cell's CPU, say). */
+void cpu_request_start(struct per_cpu *target, u64 entry);
+
+/* Clear req in cpu's requests; returns which of them were set. */
+unsigned int cpu_take_request(struct per_cpu *cpu, unsigned int req);
+
+/* Spin until target has taken every request of req. */
+void cpu_wait_until_clear(struct per_cpu *target, unsigned int req);
+
+/*
+ * Act on the calling CPU's requests; the arch exit path calls it on every
+ * way back into the guest. True if there were any.
+ */
+bool cpu_handle_requests(struct per_cpu *cpu);
 
 #endif /* _HV_PERCPU_H */

@@ -7,6 +7,7 @@
 #define _ARCH_APIC_H
 
 #include <hv/types.h>
+#include <hv/mmio.h>
 
 struct per_cpu;
 
@@ -41,18 +42,11 @@ bool x86_x2apic_icr_write(struct per_cpu *cpu, u64 icr);
 bool x86_check_init_sipi(struct per_cpu *cpu);
 
 /*
- * Act on the CPU_REQ_* posted to this CPU (park, start, return to the
- * root, flush); called on every way back into the guest. Returns true if
- * there were any.
+ * The root accessed its xAPIC page (it traps: a range of the root's
+ * registry, hv/mmio.h): carry the access out.
  */
-bool arch_handle_requests(struct per_cpu *cpu);
-
-struct x86_gprs;
-struct x86_mmio_access;
-
-/* The root accessed its xAPIC page (it traps): carry the access out. */
-void x86_xapic_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
-		      struct x86_mmio_access *acc);
+enum mmio_result x86_xapic_access(struct per_cpu *cpu, struct mmio_access *acc,
+				  void *arg);
 
 /*
  * The root's local APICs run in xAPIC mode (Linux without interrupt

@@ -8,7 +8,8 @@
 #define _ARCH_ENTRY_H
 
 #include <hv/types.h>
-#include <arch/percpu.h>
+#include <arch/svm.h>
+#include <arch/percpu-types.h>
 #include <brig/config.h>
 
 /* Built by arch_entry on the hypervisor stack (see entry.S). */
@@ -57,10 +58,5 @@ void x86_read_segment(const struct desc_ptr *gdt, u16 selector,
 /* The SVM backend (svm.c, svm-exit.c); the rest is in struct vcpu_ops. */
 struct cell;
 extern bool svm_has_nrips;
-
-/* x86 cells (cell.c) */
-unsigned int x86_mem_flags(const struct brig_memory *mem);
-unsigned int x86_root_flags_at(u64 phys);
-int x86_map_cell_memory(struct cell *cell);
 
 #endif /* _ARCH_ENTRY_H */

@@ -30,7 +30,4 @@ bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
 			       bool fetch, u64 rip);
 
-/* True the first time key (a page, or 0x10000|port) is reported. */
-bool x86_first_report(u64 key);
-
 #endif /* _ARCH_EXITS_H */

@@ -29,8 +29,6 @@
 
 struct cell;
 struct per_cpu;
-struct x86_gprs;
-struct x86_mmio_access;
 
 /* arch_init(): map the root's IO-APICs for the hypervisor, trap the root. */
 int x86_ioapic_init(void);
@@ -45,19 +43,12 @@ int x86_ioapic_check(const struct brig_cell_desc *config);
 void x86_ioapic_cell_create(struct cell *cell);
 void x86_ioapic_cell_destroy(struct cell *cell);
 
-/* A root access to an IO-APIC page: emulated. False: not one. */
-bool x86_ioapic_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			  struct x86_mmio_access *acc);
-
-/* gpa is on the page of an IO-APIC the cell has pins of. */
-bool x86_ioapic_cell_trap(const struct cell *cell, u64 gpa);
-
 /*
- * The cell's access there, emulated. False: the cell was stopped
- * (cell_fail() said why) and the instruction is not to be completed.
+ * Trap the pages of the IO-APICs the cell has pins of (its accesses are
+ * emulated: the shared select register, its own pins' entries). The
+ * root's trapped pages are registered by x86_ioapic_init().
  */
-bool x86_ioapic_cell_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			  struct x86_mmio_access *acc);
+int x86_ioapic_cell_traps(struct cell *cell);
 
 /* Disable: the select register as the root last set it. */
 void x86_ioapic_release(void);

@@ -23,8 +23,6 @@
 
 struct cell;
 struct per_cpu;
-struct x86_gprs;
-struct x86_mmio_access;
 
 /*
  * arch_init(), first CPU, no device touched yet: check the described
@@ -52,10 +50,6 @@ void iommu_release(void);
  */
 int iommu_cell_create(struct cell *cell);
 void iommu_cell_destroy(struct cell *cell);
-
-/* A root access to an IOMMU's registers: emulated. False: not one. */
-bool iommu_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-		     struct x86_mmio_access *acc);
 
 /* Report and clear the units' recorded faults (DMA and interrupts). */
 void iommu_poll_faults(void);
@@ -111,8 +105,6 @@ struct iommu_ops {
 	void (*release)(void);
 	int (*cell_create)(struct cell *cell);
 	void (*cell_destroy)(struct cell *cell);
-	bool (*root_mmio)(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			  struct x86_mmio_access *acc);
 	void (*poll_faults)(void);
 	bool (*unit_usable)(unsigned int unit);
 	int (*assign_device)(struct cell *cell, unsigned int unit, u16 bdf);

@@ -54,31 +54,23 @@ bool x86_decode_mmio(const struct cell *cell, const struct x86_gprs *gprs,
 void x86_mmio_complete_read(const struct x86_gprs *gprs,
 			    const struct x86_mmio_access *acc, u64 value);
 
-/*
- * A trapped access of the root: its xAPIC page is emulated, anything else
- * is memory it does not own (below).
- */
-void x86_root_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-		   struct x86_mmio_access *acc);
+/* A second-stage fault, as either backend reports it. */
+struct x86_fault {
+	u64 gpa;
+	bool write, fetch;
+	u64 rip, cr3, cr4, efer; /* to fetch and decode the instruction */
+};
 
 /*
- * A non-root cell's second-stage fault at gpa is one the hypervisor
- * emulates (its devices' MSI-X tables, its IO-APICs) rather than a
- * violation.
+ * Handle a second-stage fault: a range the cell's registry traps is
+ * decoded and emulated (hv/mmio.h); anything else a cell touches stops
+ * it, and the root's accesses to memory it does not own are answered by
+ * the core. Returns the length of the instruction to skip (0: nothing to
+ * skip, the cell was stopped), or -1 when the root's instruction cannot
+ * be emulated (the backend injects #GP).
  */
-bool x86_cell_mmio_trap(const struct cell *cell, u64 gpa);
-
-/* Emulate it. False: the cell was stopped; do not complete it. */
-bool x86_cell_mmio(struct per_cpu *cpu, const struct x86_gprs *gprs,
-		   struct x86_mmio_access *acc);
-
-/*
- * The root cell touched memory it does not own (the hypervisor region, or
- * later a cell's memory): reads return all-ones, writes are dropped, and
- * the console reports the first access to each page.
- */
-void x86_root_forbidden_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			       const struct x86_mmio_access *acc);
+int x86_stage2_fault(struct per_cpu *cpu, const struct x86_gprs *gprs,
+		     const struct x86_fault *f);
 
 /*
  * Read a cell's memory at a guest virtual address, through its page tables

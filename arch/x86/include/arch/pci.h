@@ -38,16 +38,6 @@ int x86_pci_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 		u32 *val);
 
 /*
- * MSI-X tables of a cell's devices trap: whether gpa is on such a page,
- * and the decoded access to it (false: the cell was stopped).
- */
-struct x86_gprs;
-struct x86_mmio_access;
-bool x86_pci_msix_trap(const struct cell *cell, u64 gpa);
-bool x86_pci_msix_access(struct per_cpu *cpu, const struct x86_gprs *gprs,
-			 struct x86_mmio_access *acc);
-
-/*
  * Whether a PCI function answers at bdf (MMCONFIG; without it, every
  * function of bus 0 is assumed).
  */

@@ -97,6 +97,9 @@ struct vmcb {
 };
 
 _Static_assert(sizeof(struct vmcb) == 4096, "VMCB is one page");
+
+/* A CPU's VMCB: the page struct per_cpu_arch keeps for it. */
+#define cpu_vmcb(cpu) ((struct vmcb *)(cpu)->arch.vmcb_page)
 _Static_assert(__builtin_offsetof(struct vmcb, save.cpl) == 0x4cb, "cpl");
 _Static_assert(__builtin_offsetof(struct vmcb, save.efer) == 0x4d0, "efer");
 _Static_assert(__builtin_offsetof(struct vmcb, save.cr4) == 0x548, "cr4");

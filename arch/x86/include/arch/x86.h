@@ -8,6 +8,7 @@
 #define _ARCH_X86_H
 
 #include <hv/types.h>
+#include <arch/percpu-types.h> /* struct desc_ptr */
 
 #define X86_CR0_PE BIT(0)
 #define X86_CR0_ET BIT(4)
@@ -75,10 +76,6 @@
 #define DESC_TYPE_TSS64_AVAIL 0x9
 #define DESC_TYPE_TSS64_BUSY 0xb
 
-struct desc_ptr {
-	u16 limit;
-	u64 base;
-} __packed;
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;

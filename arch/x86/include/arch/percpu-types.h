@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The x86 part of a CPU's hypervisor data (embedded in struct per_cpu).
+ * The x86 part of a CPU's hypervisor data (embedded in struct per_cpu):
+ * one of the arch type headers the core may include. It holds no vendor
+ * layout: the VMCB is a raw page here, svm.c gives it its shape.
  */
-#ifndef _ARCH_PERCPU_H
-#define _ARCH_PERCPU_H
+#ifndef _ARCH_PERCPU_TYPES_H
+#define _ARCH_PERCPU_TYPES_H
 
 #include <hv/types.h>
-#include <arch/svm.h>
-#include <arch/x86.h>
+#include <arch/layout.h>
+
+struct desc_ptr {
+	u16 limit;
+	u64 base;
+} __packed;
 
 /*
  * A guest's general-purpose registers while the hypervisor handles an exit,
@@ -28,7 +34,7 @@ struct guest_regs {
 #define HOST_GDT_ENTRIES 3
 
 struct per_cpu_arch {
-	struct vmcb vmcb __aligned(4096);
+	u8 vmcb_page[4096] __aligned(4096); /* struct vmcb (svm.c) */
 	u8 host_save_area[4096] __aligned(4096); /* VM_HSAVE_PA */
 	/* VMX (vmx.c): the VMXON region and this CPU's only VMCS */
 	u8 vmxon_region[4096] __aligned(4096);
@@ -71,4 +77,4 @@ struct per_cpu_arch {
 _Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE,
 	       "entry.S and struct guest_regs disagree");
 
-#endif /* _ARCH_PERCPU_H */
+#endif /* _ARCH_PERCPU_TYPES_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memory ownership between the root cell and the cells: a cell's regions
+ * leave the root's second-stage tables when it is created (regions flagged
+ * root-shared stay) and come back when it is destroyed; its loadable
+ * regions come back to the root while it is stopped so the driver can
+ * copy images in. Pages the hypervisor keeps for itself or emulates (an
+ * IOMMU's registers, a trapped device page) leave the root the same way.
+ *
+ * Every second-stage table is built in the format the arch names
+ * (arch_stage2_format()) from format-independent rights (PAGE_*).
+ * Callers hold cell_lock, or run before any guest does (enable).
+ */
+#ifndef _HV_MEMORY_H
+#define _HV_MEMORY_H
+
+#include <brig/config.h>
+#include <hv/types.h>
+
+struct cell;
+
+/* The PAGE_* rights a region's description gives a guest. */
+unsigned int mem_region_flags(const struct brig_memory *mem);
+
+/*
+ * The rights the root's own description gives it at phys (PAGE_RWX where
+ * it says nothing): what a range coming back from a cell is mapped with,
+ * so that it merges again with its neighbours into the large pages it had.
+ */
+unsigned int root_flags_at(u64 phys);
+
+/* Build cell's second-stage tables from its description. */
+int cell_map_memory(struct cell *cell);
+
+/*
+ * Unmap from the root (map = false) or map back 1:1 (map = true) the
+ * regions of cell that leave the root; only_flags (BRIG_MEM_*), if not 0,
+ * limits it to regions with one of those flags.
+ */
+int root_map_regions(const struct cell *cell, bool map, u32 only_flags);
+
+/* Take [base, base + size) out of the root's second-stage tables. */
+int root_unmap(u64 base, u64 size);
+
+/*
+ * Give [base, base + size) back to the root: what of it the root's own
+ * description maps, with the rights it gives there.
+ */
+int root_restore(u64 base, u64 size);
+
+#endif /* _HV_MEMORY_H */

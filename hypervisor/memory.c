@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory moves between the root cell and the cells (hv/memory.h).
+ */
+#include <hv/arch.h>
+#include <hv/cell.h>
+#include <hv/memory.h>
+#include <hv/page-pool.h>
+#include <hv/setup.h>
+
+unsigned int mem_region_flags(const struct brig_memory *mem)
+{
+	unsigned int flags = 0;
+
+	if (mem->flags & BRIG_MEM_READ)
+		flags |= PAGE_READ;
+	if (mem->flags & BRIG_MEM_WRITE)
+		flags |= PAGE_WRITE;
+	if (mem->flags & BRIG_MEM_EXECUTE)
+		flags |= PAGE_EXEC;
+	if (mem->type == BRIG_MEM_TYPE_MMIO)
+		flags |= PAGE_DEVICE;
+	return flags;
+}
+
+unsigned int root_flags_at(u64 phys)
+{
+	const struct brig_cell_desc *root = &system_config->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+
+	for (unsigned int n = 0; n < root->num_memory_regions; n++)
+		if (phys >= mem[n].phys_start &&
+		    phys - mem[n].phys_start < mem[n].size)
+			return mem_region_flags(&mem[n]);
+	return PAGE_RWX;
+}
+
+int cell_map_memory(struct cell *cell)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
+	int err = paging_init(&cell->stage2, arch_stage2_format(), &mem_pool);
+
+	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
+	     n++)
+		err = paging_map(&cell->stage2, mem[n].virt_start,
+				 mem[n].phys_start, mem[n].size,
+				 mem_region_flags(&mem[n]));
+	return err;
+}
+
+int root_map_regions(const struct cell *cell, bool map, u32 only_flags)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
+	int err = 0;
+
+	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
+	     n++) {
+		if (mem[n].flags & BRIG_MEM_ROOTSHARED)
+			continue;
+		if (only_flags && !(mem[n].flags & only_flags))
+			continue;
+		if (map)
+			err = paging_map(&root_cell.stage2, mem[n].phys_start,
+					 mem[n].phys_start, mem[n].size,
+					 root_flags_at(mem[n].phys_start));
+		else
+			err = root_unmap(mem[n].phys_start, mem[n].size);
+	}
+	return err;
+}
+
+int root_unmap(u64 base, u64 size)
+{
+	return paging_unmap(&root_cell.stage2, base, size);
+}
+
+int root_restore(u64 base, u64 size)
+{
+	const struct brig_cell_desc *root = &system_config->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+	int err = 0;
+
+	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++) {
+		u64 s = MAX(base, mem[n].phys_start);
+		u64 e = MIN(base + size, mem[n].phys_start + mem[n].size);
+
+		if (s < e)
+			err = paging_map(&root_cell.stage2, s, s, e - s,
+					 mem_region_flags(&mem[n]));
+	}
+	return err;
+}
