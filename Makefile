@@ -6,7 +6,9 @@
 #   make menuconfig | olddefconfig                  adjust the build options
 #   make                  hypervisor image, brig.ko, brig tool, inmates and
 #                         the board's compiled cell descriptions
-#   make check            every test: unit, headers, symbols, QEMU, Bochs
+#   make check            the tests: unit, headers, format, symbols, QEMU, Bochs
+#   make format-check     the C sources as clang-format-14 writes them
+#   make format           rewrite the C sources with clang-format-14
 #   make demo             the main job on an emulated board
 #
 # The hypervisor, the inmates and the tools need no kernel tree. Only the
@@ -42,7 +44,8 @@ endif
 export KDIR
 
 # Configuration targets must not read (or try to remake) the configuration.
-CONFIG_GOALS := %config %_defconfig clean distclean help deps
+CONFIG_GOALS := %config %_defconfig clean distclean help deps \
+	format format-check
 ifeq ($(filter-out $(CONFIG_GOALS),$(MAKECMDGOALS))$(if $(MAKECMDGOALS),,x),)
 else
 -include $(AUTO_CONF)
@@ -55,7 +58,7 @@ Q := $(if $(V),,@)
 .PHONY: all hypervisor driver tools inmates configs deps \
 	menuconfig olddefconfig %_defconfig syncconfig \
 	check test-unit test-headers test-symbols test-qemu test-bochs \
-	test-programs \
+	test-programs format format-check \
 	demo install clean distclean help
 
 all: hypervisor driver tools inmates configs
@@ -145,6 +148,14 @@ test-headers:
 test-symbols:
 	$(Q)scripts/check-symbols.sh
 
+# Every tracked *.c and *.h as clang-format-14 writes it (.clang-format);
+# `make format` rewrites the same files in place.
+format-check:
+	$(Q)scripts/check-format.sh
+
+format:
+	$(Q)scripts/check-format.sh --fix
+
 # Static helper programs the scenarios run in the guest (cpuid-sig, ...);
 # the test kernel modules are built per kernel by the harness itself.
 test-programs:
@@ -165,6 +176,7 @@ check:
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) test-unit
 	$(Q)$(MAKE) test-headers
+	$(Q)$(MAKE) format-check
 	$(Q)$(MAKE) test-symbols
 	$(Q)$(MAKE) test-qemu
 	$(Q)$(MAKE) test-bochs

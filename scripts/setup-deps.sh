@@ -8,14 +8,16 @@
 # QEMU comes from bookworm-backports: bookworm's own QEMU 7.2 emulates no
 # x2APIC under TCG (see docs/testing.md). The 6.12 LTS kernel headers come
 # from there too, installed by their versioned name because the 6.1 and 6.12
-# header metapackages conflict.
+# header metapackages conflict. clang-format-14 is named by its version:
+# make format-check accepts no other.
 set -eu
 
 [ "$(id -u)" = 0 ] || { echo "setup-deps: run as root (apt-get install)" >&2; exit 1; }
 
 export DEBIAN_FRONTEND=noninteractive
 
-BUILD_PKGS="build-essential make gcc clang clang-format pkg-config flex bison
+BUILD_PKGS="build-essential make gcc clang clang-format clang-format-14
+	pkg-config flex bison
 	kconfig-frontends libncurses-dev libfdt-dev device-tree-compiler
 	libcmocka-dev kmod binutils python3"
 TEST_PKGS="busybox-static cpio gzip xz-utils zstd bochs bochsbios vgabios

@@ -31,15 +31,19 @@
 #define BRIG_HC_CELL_VALIDATE 1 /* arg1: blob address, arg2: size; dry run */
 #define BRIG_HC_CELL_CREATE 2 /* arg1: blob address, arg2: size; -> id */
 #define BRIG_HC_CELL_START 3 /* arg1: id; (re)starts at the entry address */
-#define BRIG_HC_CELL_SET_LOADABLE 4 /* arg1: id; stops the cell, maps its
-				     * loadable regions into the root */
-#define BRIG_HC_CELL_SHUTDOWN 5 /* arg1: id, arg2: BRIG_SHUTDOWN_*; asks the
-				 * cell (comm region), stops it if it agrees,
-				 * does not answer in time (-> FAILED), or
-				 * FORCE is given; -EBUSY if it denies */
-#define BRIG_HC_CELL_DESTROY 6 /* arg1: id, arg2: BRIG_SHUTDOWN_*; as
-				* SHUTDOWN, then every resource goes back to
-				* the root; its CPUs wait for Linux's add_cpu */
+/* arg1: id; stops the cell, maps its loadable regions into the root */
+#define BRIG_HC_CELL_SET_LOADABLE 4
+/*
+ * arg1: id, arg2: BRIG_SHUTDOWN_*; asks the cell (comm region), stops it if
+ * it agrees, does not answer in time (-> FAILED), or FORCE is given; -EBUSY
+ * if it denies
+ */
+#define BRIG_HC_CELL_SHUTDOWN 5
+/*
+ * arg1: id, arg2: BRIG_SHUTDOWN_*; as SHUTDOWN, then every resource goes
+ * back to the root; its CPUs wait for Linux's add_cpu
+ */
+#define BRIG_HC_CELL_DESTROY 6
 #define BRIG_HC_HYPERVISOR_GET_INFO 7 /* arg1: BRIG_INFO_* */
 #define BRIG_HC_CELL_GET_STATE 8 /* arg1: id; -> BRIG_CELL_STATE_* */
 #define BRIG_HC_CPU_GET_INFO 9 /* arg1: cpu, arg2: BRIG_CPU_INFO_* */
