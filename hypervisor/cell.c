@@ -21,6 +21,7 @@
 #include <hv/memory.h>
 #include <hv/page-pool.h>
 #include <hv/panic.h>
+#include <hv/pci.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
 #include <hv/setup.h>
@@ -151,7 +152,7 @@ static int check_config(const struct brig_cell_desc *config, u64 size,
 			       config->name);
 			return -EEXIST;
 		}
-	if (check_cpus(config, create))
+	if (check_cpus(config, create) || pci_cell_check(config))
 		return -EINVAL;
 	return arch_cell_check(config);
 }
@@ -203,6 +204,12 @@ static int take_resources(struct cell *cell)
 		err = root_map_regions(cell, false, 0);
 	if (!err)
 		err = arch_cell_create(cell);
+	if (!err) {
+		/* After the arch made the cell's IOMMU domain. */
+		err = pci_cell_create(cell);
+		if (err)
+			arch_cell_destroy(cell);
+	}
 	if (err) {
 		root_map_regions(cell, true, 0);
 		paging_destroy(&cell->stage2);
@@ -215,6 +222,7 @@ static int take_resources(struct cell *cell)
 /* Everything take_resources() took goes back; the cell's CPUs are out. */
 static void give_back_resources(struct cell *cell)
 {
+	pci_cell_destroy(cell);
 	arch_cell_destroy(cell);
 	if (root_map_regions(cell, true, 0))
 		panic("cannot give cell %u's memory back to the root",

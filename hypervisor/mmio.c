@@ -121,8 +121,18 @@ enum mmio_result mmio_handle_access(struct per_cpu *cpu,
 
 	if (!acc->is_write)
 		acc->value = 0;
-	if (lookup(cpu->cell, acc->address, &r))
-		return r.handler(cpu, acc, r.arg);
+	if (lookup(cpu->cell, acc->address, &r)) {
+		/* Handlers see accesses within their range only. */
+		if (acc->address - r.start + acc->size <= r.size)
+			return r.handler(cpu, acc, r.arg);
+		if (cpu->cell == &root_cell) {
+			mmio_root_forbidden(cpu, acc);
+			return MMIO_HANDLED;
+		}
+		cell_fail(cpu, "%u-byte access at %llx crosses the end of an emulated range",
+			  acc->size, (unsigned long long)acc->address);
+		return MMIO_CELL_FAILED;
+	}
 	if (cpu->cell != &root_cell)
 		return MMIO_UNHANDLED;
 	mmio_root_forbidden(cpu, acc);

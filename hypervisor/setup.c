@@ -14,6 +14,7 @@
 #include <hv/cell.h>
 #include <hv/arch.h>
 #include <hv/page-pool.h>
+#include <hv/pci.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
 #include <hv/setup.h>
@@ -122,6 +123,8 @@ static int init_global(void)
 		return err;
 	cell_init_root();
 	err = arch_init();
+	if (!err)
+		err = pci_init();
 	if (err)
 		return err;
 	/* No guest has walked the root's tables yet: nothing to flush. */

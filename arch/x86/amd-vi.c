@@ -23,6 +23,7 @@
  */
 #include <brig/config.h>
 #include <hv/cell.h>
+#include <hv/pci.h>
 #include <hv/control.h>
 #include <hv/page-pool.h>
 #include <hv/paging.h>
@@ -201,7 +202,7 @@ static void poll_unit(struct amd_unit *u)
 	for (; head != tail; head = (head + 1) % RING_ENTRIES) {
 		u64 q0 = u->evt_ring[2 * head], q1 = u->evt_ring[2 * head + 1];
 		u16 devid = (u16)q0;
-		struct cell *owner = x86_pci_owner(devid);
+		struct cell *owner = pci_owner(devid);
 		bool irq = q0 & EVT_FLAG_INTERRUPT;
 
 		if (EVT_CODE(q0) == EVT_IO_PAGE_FAULT)
@@ -306,7 +307,7 @@ static bool invalidate_present(struct amd_unit *u)
 	bool ok = true;
 
 	for (unsigned int d = 0; d < 65536 && ok; d++) {
-		if (!x86_pci_present((u16)d))
+		if (!pci_device_present((u16)d))
 			continue;
 		inv_device(u, (u16)d);
 		if (++queued == 64) {

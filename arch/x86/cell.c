@@ -49,11 +49,6 @@ int arch_cell_create(struct cell *cell)
 	err = x86_ioapic_cell_traps(cell);
 	if (!err)
 		err = iommu_cell_create(cell);
-	if (!err) {
-		err = x86_pci_cell_create(cell);
-		if (err)
-			iommu_cell_destroy(cell);
-	}
 	if (err) {
 		vcpu->cell_exit(cell);
 		return err;
@@ -66,7 +61,6 @@ int arch_cell_create(struct cell *cell)
 void arch_cell_destroy(struct cell *cell)
 {
 	x86_ioapic_cell_destroy(cell);
-	x86_pci_cell_destroy(cell);
 	iommu_cell_destroy(cell);
 	root_claim_ports(cell, false);
 	vcpu->cell_exit(cell);

@@ -315,17 +315,13 @@ int arch_init(void)
 	if (!err)
 		err = iommu_init();
 	if (!err)
-		err = x86_pci_init();
-	if (!err)
 		err = x86_ioapic_init();
 	return err;
 }
 
 int arch_cell_check(const struct brig_cell_desc *config)
 {
-	int err = x86_pci_check(config);
-
-	return err ? err : x86_ioapic_check(config);
+	return x86_ioapic_check(config);
 }
 
 int arch_takeover_devices(void)

@@ -30,6 +30,7 @@
  */
 #include <brig/config.h>
 #include <hv/cell.h>
+#include <hv/pci.h>
 #include <hv/control.h>
 #include <hv/page-pool.h>
 #include <hv/paging.h>
@@ -395,13 +396,13 @@ static void sync_root_irtes(struct vtd_unit *u, unsigned int first,
 
 static const char *sid_owner(u16 sid)
 {
-	return x86_pci_owner(sid)->config->name;
+	return pci_owner(sid)->config->name;
 }
 
 /* A cell's device broke the rules: the cell stops (DESIGN.md, promise 3). */
 static void fault_stops_cell(u16 sid, const char *what, u64 addr)
 {
-	struct cell *cell = x86_pci_owner(sid);
+	struct cell *cell = pci_owner(sid);
 
 	if (cell != &root_cell)
 		cell_fail_remote(cell, "its PCI device %02x:%02x.%u: %s %llx",

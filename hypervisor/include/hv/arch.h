@@ -163,6 +163,42 @@ int arch_cell_create(struct cell *cell);
  */
 void arch_cell_destroy(struct cell *cell);
 
+/* --- PCI devices of cells ----------------------------------------------- */
+
+/* IOMMU unit index names a unit brig drives, with interrupt remapping. */
+bool arch_iommu_unit_usable(unsigned int unit);
+
+/*
+ * Device bdf's DMA goes through cell's domain from now on / the root's
+ * again. Caller holds cell_lock.
+ */
+int arch_iommu_assign_device(struct cell *cell, unsigned int unit, u16 bdf);
+void arch_iommu_unassign_device(unsigned int unit, u16 bdf);
+
+/*
+ * A message the cell wants its device bdf to send (kind "MSI" or
+ * "MSI-X", as the cell wrote address and data): validate it against the
+ * interrupt policy (an interrupt to one of the cell's own CPUs) and make
+ * the device's remapping entry index (0: MSI, 1 + n: MSI-X entry n; slot
+ * numbers it among all cells' entries). *out_addr and *out_data are what
+ * the device must send instead. False: the cell was stopped (cell_fail()
+ * said why).
+ */
+bool arch_pci_msi_remap(struct per_cpu *cpu, unsigned int unit, u16 bdf,
+			unsigned int slot, unsigned int index, const char *kind,
+			u64 addr, u32 data, u32 *out_addr, u32 *out_data);
+
+/* Switch that remapping entry off. */
+void arch_pci_msi_clear(unsigned int unit, u16 bdf, unsigned int slot,
+			unsigned int index);
+
+/*
+ * The root's accesses through the arch's own configuration mechanism
+ * (0xcf8/0xcfc on x86) start or stop trapping: they must while cells
+ * hold devices or the root has virtual ones (pci_root_config()).
+ */
+void arch_pci_root_config_trap(bool trap);
+
 /* BRIG_INFO_VENDOR and BRIG_INFO_PAGING_LEVELS for the root. */
 unsigned int arch_vendor(void);
 unsigned int arch_paging_levels(void);

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PCI in the core: configuration space through ECAM (MMCONFIG), which
+ * device belongs to which cell, the filter between a cell and its
+ * device's configuration space (BARs, MSI and MSI-X state), and virtual
+ * devices that exist only in the hypervisor.
+ *
+ * A device listed in a cell's description moves from the root to the
+ * cell when the cell is created: its DMA goes through the cell's IOMMU
+ * domain, its configuration page and BARs leave the root's second-stage
+ * tables, and its configuration space appears, filtered, to the cell
+ * (through whatever mechanism the arch emulates for it: 0xcf8/0xcfc on
+ * x86). The MSI or MSI-X message the cell programs becomes a validated
+ * interrupt-remapping entry (arch_pci_msi_remap()). Destroy reverses it.
+ *
+ * What a cell may do to its device's configuration space:
+ *  - read everything (MSI and MSI-X control show what the cell wrote);
+ *  - command register: I/O, memory and bus-master enable, INTx disable;
+ *  - BARs: size them (write all-ones) and write the original value back,
+ *    nothing else (a moved BAR would claim someone else's addresses);
+ *  - device-specific registers (0x40 and up) as they are;
+ *  - MSI and each MSI-X table entry: the cell's wish, validated; the
+ *    table's pages trap (a range of the cell's MMIO registry).
+ *
+ * Locking: pci_lock guards the device table; management (under
+ * cell_lock) and trapped accesses (without it) both take it.
+ */
+#ifndef _HV_PCI_H
+#define _HV_PCI_H
+
+#include <brig/config.h>
+#include <hv/types.h>
+
+struct cell;
+struct per_cpu;
+
+#define PCI_BAR0 0x10
+#define PCI_MAX_ASSIGNED 32 /* physical devices given to cells at once */
+#define PCI_MSIX_MAX 64 /* MSI-X table entries offered to a cell */
+/* A device's interrupt remapping slots: its MSI, then its MSI-X entries. */
+#define PCI_MSGS_PER_DEVICE (1 + PCI_MSIX_MAX)
+#define PCI_MAX_VDEVS 8 /* virtual devices, every cell's together */
+
+/* Map ECAM for the hypervisor's own accesses (enable, first CPU). */
+int pci_init(void);
+
+/*
+ * Whether a function answers at bdf (ECAM; without it, every function of
+ * bus 0 is assumed).
+ */
+bool pci_device_present(u16 bdf);
+
+/* The cell a physical device (source id) belongs to; the root if none. */
+struct cell *pci_owner(u16 bdf);
+
+/* Whether cell has any PCI function, physical or virtual. */
+bool pci_cell_has_devices(const struct cell *cell);
+
+/* Dry run: can the cell have its devices? Prints why not. */
+int pci_cell_check(const struct brig_cell_desc *config);
+
+/* Take the cell's devices from the root / give them back. */
+int pci_cell_create(struct cell *cell);
+void pci_cell_destroy(struct cell *cell);
+
+/*
+ * A configuration access of a non-root cell to bdf, register reg (size 1,
+ * 2 or 4 bytes, within one dword). *val is the value written or read.
+ * Functions the cell has none at read as all-ones, writes to them are
+ * dropped (enumeration goes on as over an empty slot). False: the cell
+ * was stopped (cell_fail() said why).
+ */
+bool pci_cell_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
+		     unsigned int size, bool is_write, u32 *val);
+
+/*
+ * A configuration access of the root to bdf through a mechanism that
+ * traps (the arch's legacy one, or ECAM): true if the core answered it
+ * (a virtual device of the root, or a device a cell holds: all-ones,
+ * dropped, reported once); false if the arch should carry it out.
+ */
+bool pci_root_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
+		     unsigned int size, bool is_write, u32 *val);
+
+/* --- virtual devices ------------------------------------------------------ */
+
+struct pci_vdev;
+
+/*
+ * A device that exists only in the hypervisor. The core keeps its
+ * configuration space (cfg, 256 bytes: the header and capabilities) and
+ * emulates the standard behaviour: writable bits are those of wmask,
+ * a memory BAR with a size in bar_size answers the all-ones probe with
+ * its size mask. on_write, if set, sees every dword written, after the
+ * core applied it (to act on an enable bit, say); false stops the cell.
+ * The device traps its own BAR ranges through the MMIO registry.
+ */
+struct pci_vdev_ops {
+	bool (*on_write)(struct per_cpu *cpu, struct pci_vdev *dev,
+			 unsigned int reg, u32 old, u32 val);
+};
+
+struct pci_vdev {
+	u16 bdf;
+	const struct pci_vdev_ops *ops;
+	void *priv;
+	u32 cfg[64];
+	u32 wmask[64];
+	u64 bar_size[6]; /* 0: no BAR there */
+	/* set by the core */
+	struct cell *cell;
+};
+
+/*
+ * The device appears at dev->bdf in cell's configuration space (the
+ * root's too: its ECAM page of that function then traps). -EEXIST if
+ * a device (physical or virtual) is already there for that cell,
+ * -ENOSPC when the table is full.
+ */
+int pci_vdev_attach(struct cell *cell, struct pci_vdev *dev);
+void pci_vdev_detach(struct pci_vdev *dev);
+
+/* The base of a virtual device's memory BAR n as the cell set it. */
+u64 pci_vdev_bar(const struct pci_vdev *dev, unsigned int n);
+
+#endif /* _HV_PCI_H */
