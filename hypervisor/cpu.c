@@ -65,7 +65,7 @@ void cell_flush_tlbs(struct cell *cell)
 /* Stopped: wait in the hypervisor for the cell to start or be destroyed. */
 static void park(struct per_cpu *cpu)
 {
-	WRITE_ONCE(cpu->parked, true);
+	cpu_set_parked(cpu, true);
 	while (!(READ_ONCE(cpu->requests) &
 		 (CPU_REQ_START | CPU_REQ_TO_ROOT))) {
 		/* A parked CPU runs no guest: nothing to flush. */
@@ -75,7 +75,7 @@ static void park(struct per_cpu *cpu)
 	/* START or TO_ROOT supersede a PARK that came in meanwhile. */
 	cpu_take_request(cpu, CPU_REQ_PARK);
 	arch_cpu_unparked(cpu);
-	WRITE_ONCE(cpu->parked, false);
+	cpu_set_parked(cpu, false);
 }
 
 /* Scrubbed, back in the root as a CPU the root must bring up itself. */

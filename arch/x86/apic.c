@@ -191,8 +191,7 @@ void __noreturn arch_cpu_leave(struct per_cpu *cpu)
 	printk("brig: CPU %u (offline in Linux) leaves the hypervisor\n",
 	       cpu->cpu_id);
 	x86_apic_leave(cpu);
-	cpu->parked = false;
-	__atomic_store_n(&cpu->online, false, __ATOMIC_RELEASE);
+	cpu_set_offline(cpu);
 	/* SVM's host runs with GIF clear, which would hold the INIT off. */
 	if (read_msr(MSR_EFER) & EFER_SVME)
 		asm volatile("stgi");
@@ -213,7 +212,7 @@ static int wait_for_sipi(struct per_cpu *cpu)
 	int vector;
 
 	cpu->stats[BRIG_EXIT_INIT_SIPI]++;
-	cpu->parked = true;
+	cpu_set_parked(cpu, true);
 	while ((vector = READ_ONCE(cpu->arch.sipi_vector)) < 0) {
 		/*
 		 * Root TLB flushes still concern a CPU offline in Linux; and
@@ -229,7 +228,7 @@ static int wait_for_sipi(struct per_cpu *cpu)
 		if (READ_ONCE(cpu->arch.init_pending))
 			WRITE_ONCE(cpu->arch.init_pending, false);
 	}
-	cpu->parked = false;
+	cpu_set_parked(cpu, false);
 	return vector;
 }
 

@@ -11,6 +11,8 @@
  * or leaves a failed cell parked.
  */
 #include <hv/cell.h>
+#include <hv/control.h>
+#include <hv/panic.h>
 #include <hv/mmio.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
@@ -19,6 +21,7 @@
 #include <arch/mmio.h>
 #include <arch/pci.h>
 #include <arch/svm.h>
+#include <arch/vcpu.h>
 #include <arch/x86.h>
 
 #define MSR_IA32_MISC_ENABLE 0x1a0
@@ -37,9 +40,14 @@
  * SVM from Linux for good, and KVM could not load even after `brig
  * disable`. KVM is refused anyway while brig runs: EFER.SVME reads set.
  */
-static bool is_root(const struct per_cpu *cpu)
+bool x86_is_root(const struct per_cpu *cpu)
 {
 	return cpu->cell == &root_cell;
+}
+
+static bool is_root(const struct per_cpu *cpu)
+{
+	return x86_is_root(cpu);
 }
 
 void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
@@ -248,4 +256,122 @@ bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
 			"read",
 		(unsigned long long)gpa, (unsigned long long)rip);
 	return false;
+}
+
+/* --- the exits both backends take ---------------------------------------- */
+
+#define RAX 0
+#define RCX 1
+#define RDX 2
+#define RBX 3
+#define RSI 6
+#define RDI 7
+
+void x86_refuse(struct per_cpu *cpu)
+{
+	if (is_root(cpu))
+		vcpu->inject_exception(cpu, X86_GP_VECTOR, true, 0);
+}
+
+void x86_exit_cpuid(struct per_cpu *cpu, const struct x86_gprs *g)
+{
+	struct cpuid_regs r;
+
+	cpu->stats[BRIG_EXIT_CPUID]++;
+	x86_cpuid(cpu, (u32)*g->reg[RAX], (u32)*g->reg[RCX], &r);
+	*g->reg[RAX] = r.eax;
+	*g->reg[RBX] = r.ebx;
+	*g->reg[RCX] = r.ecx;
+	*g->reg[RDX] = r.edx;
+	vcpu->skip_instruction(cpu, 2);
+}
+
+/* RIP moves on first: a disabling CPU returns to Linux after the call. */
+void x86_exit_hypercall(struct per_cpu *cpu, const struct x86_gprs *g,
+			unsigned int len)
+{
+	long ret;
+
+	cpu->stats[BRIG_EXIT_HYPERCALL]++;
+	vcpu->skip_instruction(cpu, len);
+	if (vcpu->guest_cpl(cpu) != 0)
+		ret = -EPERM;
+	else
+		ret = hypercall(cpu, *g->reg[RAX], *g->reg[RDI], *g->reg[RSI]);
+	*g->reg[RAX] = (u64)ret;
+}
+
+bool x86_exit_msr(struct per_cpu *cpu, const struct x86_gprs *g, bool write,
+		  const struct x86_msr_state *st)
+{
+	u32 msr = (u32)*g->reg[RCX];
+	bool ok;
+	u64 val;
+
+	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR :
+					   BRIG_EXIT_MSR]++;
+	if (!write) {
+		ok = x86_msr_read(cpu, msr, &val, st);
+		if (ok) {
+			*g->reg[RAX] = (u32)val;
+			*g->reg[RDX] = val >> 32;
+		}
+	} else {
+		val = (*g->reg[RAX] & 0xffffffff) | *g->reg[RDX] << 32;
+		ok = x86_msr_write(cpu, msr, val, st);
+	}
+	if (!ok) {
+		x86_refuse(cpu);
+		return false;
+	}
+	vcpu->skip_instruction(cpu, 2);
+	return true;
+}
+
+bool x86_exit_io(struct per_cpu *cpu, const struct x86_gprs *g, u16 port,
+		 unsigned int size, bool in, bool string)
+{
+	cpu->stats[BRIG_EXIT_PIO]++;
+	if (string) {
+		if (is_root(cpu))
+			printk("brig: root cell CPU %u: string I/O on port %x denied\n",
+			       cpu->cpu_id, port);
+		else
+			cell_fail(cpu, "string I/O on port %x", port);
+		x86_refuse(cpu);
+		return false;
+	}
+	return x86_pio(cpu, port, size, in, g->reg[RAX]);
+}
+
+void x86_exit_init(struct per_cpu *cpu)
+{
+	cpu->stats[BRIG_EXIT_INIT_SIPI]++;
+	/*
+	 * A hardware INIT (the root sent it some way the hypervisor does not
+	 * intercept): park the CPU until a SIPI, as the hardware would.
+	 */
+	cpu->arch.init_pending = true;
+	x86_check_init_sipi(cpu);
+}
+
+void x86_exit_triple_fault(struct per_cpu *cpu, u64 rip)
+{
+	cpu->stats[BRIG_EXIT_OTHER]++;
+	if (is_root(cpu))
+		panic("the root cell triple-faulted on CPU %u at rip %llx",
+		      cpu->cpu_id, (unsigned long long)rip);
+	cell_fail(cpu, "triple fault at rip %llx", (unsigned long long)rip);
+}
+
+void x86_exit_virt_insn(struct per_cpu *cpu, const char *kind, u32 code,
+			u64 rip)
+{
+	cpu->stats[BRIG_EXIT_EXCEPTION]++;
+	vcpu->inject_exception(cpu, X86_UD_VECTOR, false, 0);
+	/* Harmless (#UD, as without the extension), but a cell trying it is news. */
+	if (!is_root(cpu))
+		printk("brig: cell \"%s\" CPU %u: %s instruction (exit %x) at %llx: #UD\n",
+		       cpu->cell->config->name, cpu->cpu_id, kind, code,
+		       (unsigned long long)rip);
 }

@@ -29,110 +29,30 @@
 #define IOIO_SIZE_SHIFT 4 /* one-hot: 1, 2 or 4 bytes in bits 4..6 */
 #define IOIO_PORT_SHIFT 16
 
-static bool is_root(const struct per_cpu *cpu)
+void svm_skip_instruction(struct per_cpu *cpu, unsigned int len)
 {
-	return cpu->cell == &root_cell;
-}
+	struct vmcb *vmcb = cpu_vmcb(cpu);
 
-static void skip_instruction(struct vmcb *vmcb, unsigned int len)
-{
 	if (svm_has_nrips && vmcb->control.next_rip)
 		vmcb->save.rip = vmcb->control.next_rip;
 	else
 		vmcb->save.rip += len;
 }
 
-static void inject_exception(struct vmcb *vmcb, unsigned int vector,
-			     bool has_error, u32 error)
+void svm_inject_exception(struct per_cpu *cpu, unsigned int vector,
+			  bool has_error, u32 error)
 {
+	struct vmcb *vmcb = cpu_vmcb(cpu);
+
 	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
 				  vector |
 				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	vmcb->control.event_inj_err = error;
 }
 
-/* Refused: the root gets #GP; a cell has failed and parks. */
-static void refuse(struct per_cpu *cpu, struct vmcb *vmcb)
+unsigned int svm_guest_cpl(struct per_cpu *cpu)
 {
-	if (is_root(cpu))
-		inject_exception(vmcb, X86_GP_VECTOR, true, 0);
-}
-
-static void handle_cpuid(struct per_cpu *cpu, struct vmcb *vmcb,
-			 struct guest_regs *regs)
-{
-	struct cpuid_regs r;
-
-	x86_cpuid(cpu, (u32)vmcb->save.rax, (u32)regs->rcx, &r);
-	vmcb->save.rax = r.eax;
-	regs->rbx = r.ebx;
-	regs->rcx = r.ecx;
-	regs->rdx = r.edx;
-	skip_instruction(vmcb, 2);
-}
-
-static void handle_vmmcall(struct per_cpu *cpu, struct vmcb *vmcb,
-			   struct guest_regs *regs)
-{
-	long ret;
-
-	cpu->stats[BRIG_EXIT_HYPERCALL]++;
-	skip_instruction(vmcb, 3);
-	if (vmcb->save.cpl != 0)
-		ret = -EPERM;
-	else
-		ret = hypercall(cpu, vmcb->save.rax, regs->rdi, regs->rsi);
-	vmcb->save.rax = (u64)ret;
-}
-
-static void handle_msr(struct per_cpu *cpu, struct vmcb *vmcb,
-		       struct guest_regs *regs)
-{
-	const struct x86_msr_state st = { &vmcb->save.efer, &vmcb->save.g_pat };
-	u32 msr = (u32)regs->rcx;
-	bool ok;
-	u64 val;
-
-	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR :
-					   BRIG_EXIT_MSR]++;
-	if (vmcb->control.exit_info1 == 0) {
-		ok = x86_msr_read(cpu, msr, &val, &st);
-		if (ok) {
-			vmcb->save.rax = (u32)val;
-			regs->rdx = val >> 32;
-		}
-	} else {
-		val = (vmcb->save.rax & 0xffffffff) | regs->rdx << 32;
-		ok = x86_msr_write(cpu, msr, val, &st);
-	}
-	if (ok)
-		skip_instruction(vmcb, 2);
-	else
-		refuse(cpu, vmcb);
-}
-
-static void handle_ioio(struct per_cpu *cpu, struct vmcb *vmcb)
-{
-	u64 info = vmcb->control.exit_info1;
-	u16 port = (u16)(info >> IOIO_PORT_SHIFT);
-	unsigned int size = (info >> IOIO_SIZE_SHIFT) & 7;
-
-	cpu->stats[BRIG_EXIT_PIO]++;
-	if (info & (IOIO_STR | IOIO_REP)) {
-		if (is_root(cpu))
-			printk("brig: root cell CPU %u: string I/O on port %x denied\n",
-			       cpu->cpu_id, port);
-		else
-			cell_fail(cpu, "string I/O on port %x", port);
-		refuse(cpu, vmcb);
-		return;
-	}
-	if (x86_pio(cpu, port,
-		    size == 4 ? 4 :
-		    size == 2 ? 2 :
-				1,
-		    info & IOIO_IN, &vmcb->save.rax))
-		vmcb->save.rip = vmcb->control.exit_info2;
+	return cpu_vmcb(cpu)->save.cpl;
 }
 
 /* The guest's 16 GPRs in x86 numbering, RAX and RSP living in the VMCB. */
@@ -145,6 +65,29 @@ static void svm_gprs(struct x86_gprs *g, struct vmcb *vmcb,
 			  &r->r12,	   &r->r13, &r->r14, &r->r15 };
 
 	memcpy(g->reg, regs, sizeof(regs));
+}
+
+static void handle_msr(struct per_cpu *cpu, struct vmcb *vmcb,
+		       const struct x86_gprs *g)
+{
+	const struct x86_msr_state st = { &vmcb->save.efer, &vmcb->save.g_pat };
+
+	x86_exit_msr(cpu, g, vmcb->control.exit_info1 != 0, &st);
+}
+
+static void handle_ioio(struct per_cpu *cpu, struct vmcb *vmcb,
+			const struct x86_gprs *g)
+{
+	u64 info = vmcb->control.exit_info1;
+	unsigned int size = (info >> IOIO_SIZE_SHIFT) & 7;
+
+	/* EXITINFO2 holds the next RIP whether or not NRIPS is there. */
+	if (x86_exit_io(cpu, g, (u16)(info >> IOIO_PORT_SHIFT),
+			size == 4 ? 4 :
+			size == 2 ? 2 :
+				    1,
+			info & IOIO_IN, info & (IOIO_STR | IOIO_REP)))
+		vmcb->save.rip = vmcb->control.exit_info2;
 }
 
 static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
@@ -165,7 +108,7 @@ static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
 	svm_gprs(&gprs, vmcb, regs);
 	len = x86_stage2_fault(cpu, &gprs, &f);
 	if (len < 0)
-		inject_exception(vmcb, X86_GP_VECTOR, true, 0);
+		svm_inject_exception(cpu, X86_GP_VECTOR, true, 0);
 	else
 		vmcb->save.rip += (unsigned int)len;
 }
@@ -185,52 +128,24 @@ static void handle_nmi(struct per_cpu *cpu)
 		cpu->stats[BRIG_EXIT_MANAGEMENT]++;
 }
 
-static void handle_init(struct per_cpu *cpu)
-{
-	/*
-	 * A hardware INIT (the root sent it some way the hypervisor does not
-	 * intercept): park the CPU until a SIPI, as the hardware would.
-	 */
-	cpu->arch.init_pending = true;
-	x86_check_init_sipi(cpu);
-}
-
-static void handle_shutdown(struct per_cpu *cpu, struct vmcb *vmcb)
-{
-	if (is_root(cpu))
-		panic("the root cell triple-faulted on CPU %u at rip %llx",
-		      cpu->cpu_id, (unsigned long long)vmcb->save.rip);
-	cell_fail(cpu, "triple fault at rip %llx",
-		  (unsigned long long)vmcb->save.rip);
-}
-
-static void handle_svm_insn(struct per_cpu *cpu, struct vmcb *vmcb, u32 code)
-{
-	cpu->stats[BRIG_EXIT_EXCEPTION]++;
-	inject_exception(vmcb, X86_UD_VECTOR, false, 0);
-	/* Harmless (#UD, as without SVM), but a cell trying it is news. */
-	if (!is_root(cpu))
-		printk("brig: cell \"%s\" CPU %u: SVM instruction (exit %x) at %llx: #UD\n",
-		       cpu->cell->config->name, cpu->cpu_id, code,
-		       (unsigned long long)vmcb->save.rip);
-}
-
 static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 		     struct guest_regs *regs, u32 code)
 {
+	struct x86_gprs g;
+
+	svm_gprs(&g, vmcb, regs);
 	switch (code) {
 	case SVM_EXIT_CPUID:
-		cpu->stats[BRIG_EXIT_CPUID]++;
-		handle_cpuid(cpu, vmcb, regs);
+		x86_exit_cpuid(cpu, &g);
 		break;
 	case SVM_EXIT_VMMCALL:
-		handle_vmmcall(cpu, vmcb, regs);
+		x86_exit_hypercall(cpu, &g, 3);
 		break;
 	case SVM_EXIT_MSR:
-		handle_msr(cpu, vmcb, regs);
+		handle_msr(cpu, vmcb, &g);
 		break;
 	case SVM_EXIT_IOIO:
-		handle_ioio(cpu, vmcb);
+		handle_ioio(cpu, vmcb, &g);
 		break;
 	case SVM_EXIT_NPF:
 		handle_npf(cpu, vmcb, regs);
@@ -239,8 +154,7 @@ static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 		handle_nmi(cpu);
 		break;
 	case SVM_EXIT_INIT:
-		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
-		handle_init(cpu);
+		x86_exit_init(cpu);
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -249,11 +163,10 @@ static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-		handle_svm_insn(cpu, vmcb, code);
+		x86_exit_virt_insn(cpu, "SVM", code, vmcb->save.rip);
 		break;
 	case SVM_EXIT_SHUTDOWN:
-		cpu->stats[BRIG_EXIT_OTHER]++;
-		handle_shutdown(cpu, vmcb);
+		x86_exit_triple_fault(cpu, vmcb->save.rip);
 		break;
 	default:
 		panic("unexpected SVM exit %x (info1 %llx, info2 %llx) at rip %llx",

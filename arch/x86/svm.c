@@ -469,4 +469,7 @@ const struct vcpu_ops svm_ops = {
 	.reset = svm_cpu_reset,
 	.flush_guest_tlb = svm_flush_guest_tlb,
 	.wait_relax = svm_wait_relax,
+	.skip_instruction = svm_skip_instruction,
+	.inject_exception = svm_inject_exception,
+	.guest_cpl = svm_guest_cpl,
 };

@@ -28,16 +28,22 @@
 
 static bool is_root(const struct per_cpu *cpu)
 {
-	return cpu->cell == &root_cell;
+	return x86_is_root(cpu);
 }
 
-static void skip_instruction(void)
+void vmx_skip_instruction(struct per_cpu *cpu, unsigned int len)
 {
 	vmcs_write(GUEST_RIP,
 		   vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
-static void inject_exception(unsigned int vector, bool has_error, u32 error)
+static void skip_instruction(void)
+{
+	vmx_skip_instruction(NULL, 0);
+}
+
+void vmx_inject_exception(struct per_cpu *cpu, unsigned int vector,
+			  bool has_error, u32 error)
 {
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
 		   INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector |
@@ -45,94 +51,39 @@ static void inject_exception(unsigned int vector, bool has_error, u32 error)
 	vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 }
 
-/* Refused: the root gets #GP; a cell has failed and parks. */
-static void refuse(struct per_cpu *cpu)
+static void inject_exception(unsigned int vector, bool has_error, u32 error)
 {
-	if (is_root(cpu))
-		inject_exception(X86_GP_VECTOR, true, 0);
+	vmx_inject_exception(NULL, vector, has_error, error);
 }
 
 /* The current privilege level is SS.DPL (Intel SDM 27.3.4). */
-static unsigned int guest_cpl(void)
+unsigned int vmx_guest_cpl(struct per_cpu *cpu)
 {
 	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
 }
 
-static void handle_cpuid(struct per_cpu *cpu, struct guest_regs *regs)
-{
-	struct cpuid_regs r;
-
-	cpu->stats[BRIG_EXIT_CPUID]++;
-	x86_cpuid(cpu, (u32)regs->vmcb_pa, (u32)regs->rcx, &r);
-	regs->vmcb_pa = r.eax; /* RAX under VMX */
-	regs->rbx = r.ebx;
-	regs->rcx = r.ecx;
-	regs->rdx = r.edx;
-	skip_instruction();
-}
-
-/* RIP moves on first: a disabling CPU returns to Linux after the VMCALL. */
-static void handle_vmcall(struct per_cpu *cpu, struct guest_regs *regs)
-{
-	long ret;
-
-	cpu->stats[BRIG_EXIT_HYPERCALL]++;
-	skip_instruction();
-	if (guest_cpl() != 0)
-		ret = -EPERM;
-	else
-		ret = hypercall(cpu, regs->vmcb_pa, regs->rdi, regs->rsi);
-	regs->vmcb_pa = (u64)ret;
-}
-
 /* EFER and PAT live in the VMCS: the policy edits copies written back. */
-static void handle_msr(struct per_cpu *cpu, struct guest_regs *regs, bool write)
+static void handle_msr(struct per_cpu *cpu, const struct x86_gprs *g,
+		       bool write)
 {
 	u64 efer = vmcs_read(GUEST_IA32_EFER), pat = vmcs_read(GUEST_IA32_PAT);
 	const struct x86_msr_state st = { &efer, &pat };
-	u32 msr = (u32)regs->rcx;
-	bool ok;
-	u64 val;
 
-	cpu->stats[msr == MSR_X2APIC_ICR ? BRIG_EXIT_X2APIC_ICR :
-					   BRIG_EXIT_MSR]++;
-	if (!write) {
-		ok = x86_msr_read(cpu, msr, &val, &st);
-		if (ok) {
-			regs->vmcb_pa = (u32)val;
-			regs->rdx = val >> 32;
-		}
-	} else {
-		val = (regs->vmcb_pa & 0xffffffff) | regs->rdx << 32;
-		ok = x86_msr_write(cpu, msr, val, &st);
-	}
-	if (!ok) {
-		refuse(cpu);
+	if (!x86_exit_msr(cpu, g, write, &st))
 		return;
-	}
 	/* The shared policy is AMD's about EFER.SVME; VMX has no such bit. */
 	vmcs_write(GUEST_IA32_EFER, efer & ~(u64)EFER_SVME);
 	vmcs_write(GUEST_IA32_PAT, pat);
-	skip_instruction();
 }
 
-static void handle_io(struct per_cpu *cpu, struct guest_regs *regs)
+static void handle_io(struct per_cpu *cpu, const struct x86_gprs *g)
 {
 	u64 qual = vmcs_read(EXIT_QUALIFICATION);
-	u16 port = (u16)(qual >> IO_QUAL_PORT_SHIFT);
-	unsigned int size = (unsigned int)(qual & IO_QUAL_SIZE_MASK) + 1;
 
-	cpu->stats[BRIG_EXIT_PIO]++;
-	if (qual & (IO_QUAL_STRING | IO_QUAL_REP)) {
-		if (is_root(cpu))
-			printk("brig: root cell CPU %u: string I/O on port %x denied\n",
-			       cpu->cpu_id, port);
-		else
-			cell_fail(cpu, "string I/O on port %x", port);
-		refuse(cpu);
-		return;
-	}
-	if (x86_pio(cpu, port, size, qual & IO_QUAL_IN, &regs->vmcb_pa))
+	if (x86_exit_io(cpu, g, (u16)(qual >> IO_QUAL_PORT_SHIFT),
+			(unsigned int)(qual & IO_QUAL_SIZE_MASK) + 1,
+			qual & IO_QUAL_IN,
+			qual & (IO_QUAL_STRING | IO_QUAL_REP)))
 		skip_instruction();
 }
 
@@ -237,28 +188,6 @@ static void handle_exception_nmi(struct per_cpu *cpu)
 	      info, (unsigned long long)vmcs_read(GUEST_RIP));
 }
 
-static void handle_init(struct per_cpu *cpu)
-{
-	/*
-	 * A hardware INIT (the root sent it some way the hypervisor does not
-	 * intercept): park the CPU until a SIPI, as the hardware would.
-	 */
-	cpu->stats[BRIG_EXIT_INIT_SIPI]++;
-	cpu->arch.init_pending = true;
-	x86_check_init_sipi(cpu);
-}
-
-static void handle_triple_fault(struct per_cpu *cpu)
-{
-	u64 rip = vmcs_read(GUEST_RIP);
-
-	cpu->stats[BRIG_EXIT_OTHER]++;
-	if (is_root(cpu))
-		panic("the root cell triple-faulted on CPU %u at rip %llx",
-		      cpu->cpu_id, (unsigned long long)rip);
-	cell_fail(cpu, "triple fault at rip %llx", (unsigned long long)rip);
-}
-
 static u64 *gpr(struct guest_regs *regs, unsigned int n, u64 *rsp)
 {
 	struct x86_gprs g;
@@ -330,7 +259,7 @@ static void handle_xsetbv(struct per_cpu *cpu, struct guest_regs *regs)
 	u64 val = (regs->vmcb_pa & 0xffffffff) | regs->rdx << 32;
 
 	cpu->stats[BRIG_EXIT_XSETBV]++;
-	if (regs->rcx != 0 || !xcr0_valid(val) || guest_cpl() != 0 ||
+	if (regs->rcx != 0 || !xcr0_valid(val) || vmx_guest_cpl(cpu) != 0 ||
 	    !(guest_cr4() & X86_CR4_OSXSAVE)) {
 		inject_exception(X86_GP_VECTOR, true, 0);
 		return;
@@ -339,18 +268,13 @@ static void handle_xsetbv(struct per_cpu *cpu, struct guest_regs *regs)
 	skip_instruction();
 }
 
-static void handle_vmx_insn(struct per_cpu *cpu, u32 reason)
-{
-	cpu->stats[BRIG_EXIT_EXCEPTION]++;
-	inject_exception(X86_UD_VECTOR, false, 0);
-	if (!is_root(cpu))
-		printk("brig: cell \"%s\" CPU %u: VMX instruction (exit %u) at %llx: #UD\n",
-		       cpu->cell->config->name, cpu->cpu_id, reason,
-		       (unsigned long long)vmcs_read(GUEST_RIP));
-}
-
 static void dispatch(struct per_cpu *cpu, struct guest_regs *regs, u32 reason)
 {
+	u64 rsp = vmcs_read(GUEST_RSP);
+	struct x86_gprs g;
+
+	/* CPUID, MSRs, I/O and VMCALL never have RSP as an operand. */
+	vmx_gprs(&g, regs, &rsp);
 	switch (reason) {
 	case EXIT_REASON_EXCEPTION_NMI:
 		handle_exception_nmi(cpu);
@@ -362,30 +286,30 @@ static void dispatch(struct per_cpu *cpu, struct guest_regs *regs, u32 reason)
 				   ~(u64)CPU_NMI_WINDOW_EXITING);
 		break;
 	case EXIT_REASON_CPUID:
-		handle_cpuid(cpu, regs);
+		x86_exit_cpuid(cpu, &g);
 		break;
 	case EXIT_REASON_VMCALL:
-		handle_vmcall(cpu, regs);
+		x86_exit_hypercall(cpu, &g, 3);
 		break;
 	case EXIT_REASON_MSR_READ:
 	case EXIT_REASON_MSR_WRITE:
-		handle_msr(cpu, regs, reason == EXIT_REASON_MSR_WRITE);
+		handle_msr(cpu, &g, reason == EXIT_REASON_MSR_WRITE);
 		break;
 	case EXIT_REASON_IO_INSTRUCTION:
-		handle_io(cpu, regs);
+		handle_io(cpu, &g);
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		handle_ept_violation(cpu, regs);
 		break;
 	case EXIT_REASON_INIT_SIGNAL:
-		handle_init(cpu);
+		x86_exit_init(cpu);
 		break;
 	case EXIT_REASON_SIPI_SIGNAL:
 		/* Only in wait-for-SIPI, which brig does not use. */
 		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
-		handle_triple_fault(cpu);
+		x86_exit_triple_fault(cpu, vmcs_read(GUEST_RIP));
 		break;
 	case EXIT_REASON_CR_ACCESS:
 		handle_cr(cpu, regs);
@@ -412,7 +336,7 @@ static void dispatch(struct per_cpu *cpu, struct guest_regs *regs, u32 reason)
 	case EXIT_REASON_INVEPT:
 	case EXIT_REASON_INVVPID:
 	case EXIT_REASON_VMFUNC:
-		handle_vmx_insn(cpu, reason);
+		x86_exit_virt_insn(cpu, "VMX", reason, vmcs_read(GUEST_RIP));
 		break;
 	default:
 		panic("unexpected VMX exit %u (qualification %llx) at rip %llx",

@@ -810,4 +810,7 @@ const struct vcpu_ops vmx_ops = {
 	.reset = vmx_cpu_reset,
 	.flush_guest_tlb = vmx_flush_guest_tlb,
 	.wait_relax = vmx_wait_relax,
+	.skip_instruction = vmx_skip_instruction,
+	.inject_exception = vmx_inject_exception,
+	.guest_cpl = vmx_guest_cpl,
 };

@@ -58,6 +58,22 @@ static inline struct per_cpu *this_cpu(void)
 				  ~(unsigned long)(PER_CPU_ALIGN - 1));
 }
 
+/*
+ * The CPU waits in the hypervisor and runs no guest (an arch wait such as
+ * x86's wait for SIPI counts as parked), or runs one again.
+ */
+static inline void cpu_set_parked(struct per_cpu *cpu, bool parked)
+{
+	WRITE_ONCE(cpu->parked, parked);
+}
+
+/* The CPU leaves the hypervisor for good (disable). */
+static inline void cpu_set_offline(struct per_cpu *cpu)
+{
+	cpu_set_parked(cpu, false);
+	__atomic_store_n(&cpu->online, false, __ATOMIC_RELEASE);
+}
+
 /* Post req to target and kick it (no kick for the calling CPU). */
 void cpu_post(struct per_cpu *target, unsigned int req);
 

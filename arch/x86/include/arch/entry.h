@@ -58,5 +58,15 @@ void x86_read_segment(const struct desc_ptr *gdt, u16 selector,
 /* The SVM backend (svm.c, svm-exit.c); the rest is in struct vcpu_ops. */
 struct cell;
 extern bool svm_has_nrips;
+void svm_skip_instruction(struct per_cpu *cpu, unsigned int len);
+void svm_inject_exception(struct per_cpu *cpu, unsigned int vector,
+			  bool has_error, u32 error);
+unsigned int svm_guest_cpl(struct per_cpu *cpu);
+
+/* The same for VMX (vmx-exit.c); they act on the current VMCS. */
+void vmx_skip_instruction(struct per_cpu *cpu, unsigned int len);
+void vmx_inject_exception(struct per_cpu *cpu, unsigned int vector,
+			  bool has_error, u32 error);
+unsigned int vmx_guest_cpl(struct per_cpu *cpu);
 
 #endif /* _ARCH_ENTRY_H */

@@ -26,6 +26,41 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 /* A trapped IN or OUT; rax is updated for IN. */
 bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	     u64 *rax);
+/*
+ * The exits both backends take, handled once. The backend decodes its
+ * exit information and hands over the guest's registers (struct x86_gprs,
+ * x86 numbering); the handler counts the exit, applies the policy, and
+ * completes the instruction or refuses it through struct vcpu_ops.
+ */
+struct x86_gprs;
+
+bool x86_is_root(const struct per_cpu *cpu);
+/* Refused: the root gets #GP; a cell has failed and parks. */
+void x86_refuse(struct per_cpu *cpu);
+void x86_exit_cpuid(struct per_cpu *cpu, const struct x86_gprs *g);
+/* VMCALL or VMMCALL (len bytes): a hypercall from privilege level 0. */
+void x86_exit_hypercall(struct per_cpu *cpu, const struct x86_gprs *g,
+			unsigned int len);
+/*
+ * RDMSR/WRMSR. False if refused; true once done and skipped (a backend
+ * keeping EFER or PAT in its control block stores st's copies back).
+ */
+bool x86_exit_msr(struct per_cpu *cpu, const struct x86_gprs *g, bool write,
+		  const struct x86_msr_state *st);
+/*
+ * IN/OUT of size bytes: false if refused or the cell failed, true when
+ * the backend moves past the instruction.
+ */
+bool x86_exit_io(struct per_cpu *cpu, const struct x86_gprs *g, u16 port,
+		 unsigned int size, bool in, bool string);
+/* A hardware INIT: wait for SIPI, as the hardware would. */
+void x86_exit_init(struct per_cpu *cpu);
+/* Triple fault (shutdown): the cell fails; the root panics. */
+void x86_exit_triple_fault(struct per_cpu *cpu, u64 rip);
+/* A virtualization instruction (VMX or SVM): #UD, reported for cells. */
+void x86_exit_virt_insn(struct per_cpu *cpu, const char *kind, u32 code,
+			u64 rip);
+
 /* A cell touched memory outside its own: it fails. */
 bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
 			       bool fetch, u64 rip);

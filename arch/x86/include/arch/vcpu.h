@@ -51,6 +51,17 @@ struct vcpu_ops {
 	 * one of ours), then spin politely.
 	 */
 	void (*wait_relax)(void);
+
+	/*
+	 * What the shared exit handlers (exits.c) need of the exit being
+	 * handled on the calling CPU: move past the instruction (len: its
+	 * architectural length, for a backend that cannot tell), inject a
+	 * hardware exception, the guest's privilege level.
+	 */
+	void (*skip_instruction)(struct per_cpu *cpu, unsigned int len);
+	void (*inject_exception)(struct per_cpu *cpu, unsigned int vector,
+				 bool has_error, u32 error);
+	unsigned int (*guest_cpl)(struct per_cpu *cpu);
 };
 
 extern const struct vcpu_ops *vcpu;
