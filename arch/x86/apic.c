@@ -196,7 +196,7 @@ void __noreturn arch_cpu_leave(struct per_cpu *cpu)
 	if (read_msr(MSR_EFER) & EFER_SVME)
 		asm volatile("stgi");
 	asm volatile("cli");
-	vcpu->cpu_exit(cpu);
+	backend->cpu_exit(cpu);
 	for (;;)
 		asm volatile("hlt");
 }
@@ -224,7 +224,7 @@ static int wait_for_sipi(struct per_cpu *cpu)
 		if (READ_ONCE(cpu->requests) & CPU_REQ_LEAVE)
 			arch_cpu_leave(cpu);
 		/* Let the waking NMI in (counted as ours). */
-		vcpu->wait_relax();
+		backend->wait_relax();
 		if (READ_ONCE(cpu->arch.init_pending))
 			WRITE_ONCE(cpu->arch.init_pending, false);
 	}
@@ -250,8 +250,8 @@ bool x86_check_init_sipi(struct per_cpu *cpu)
 	cpu->arch.nmi_pending = false;
 	if (vector < 0)
 		return true; /* a cell's now: its START does the rest */
-	vcpu->set_context(cpu);
-	vcpu->reset(cpu, (u64)vector << 12, 0);
+	backend->set_context(cpu);
+	backend->reset(cpu, (u64)vector << 12, 0);
 	return true;
 }
 
@@ -478,12 +478,12 @@ static void scrub_cpu(struct per_cpu *cpu)
 
 void arch_cpu_flush_stage2(struct per_cpu *cpu)
 {
-	vcpu->flush_guest_tlb(cpu);
+	backend->flush_guest_tlb(cpu);
 }
 
 void arch_cpu_park_relax(struct per_cpu *cpu)
 {
-	vcpu->wait_relax();
+	backend->wait_relax();
 }
 
 void arch_cpu_unparked(struct per_cpu *cpu)
@@ -508,9 +508,9 @@ void arch_cpu_start(struct per_cpu *cpu, u64 entry)
 {
 	/* A kick that woke it must not reach the fresh guest as an NMI. */
 	cpu->arch.nmi_pending = false;
-	vcpu->set_context(cpu);
+	backend->set_context(cpu);
 	/* Real mode: CS selects the 64 KiB segment holding the entry. */
-	vcpu->reset(cpu, entry & ~0xffffULL, entry & 0xffff);
+	backend->reset(cpu, entry & ~0xffffULL, entry & 0xffff);
 }
 
 struct per_cpu *x86_cpu_by_apic_id(u32 apic_id)

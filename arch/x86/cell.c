@@ -26,7 +26,7 @@
 
 const struct paging_format *arch_stage2_format(void)
 {
-	return vcpu->second_stage;
+	return backend->second_stage;
 }
 
 /* Exclusive ports of the cell trap in the root (or stop trapping). */
@@ -36,13 +36,13 @@ static void root_claim_ports(const struct cell *cell, bool claim)
 
 	for (unsigned int n = 0; n < cell->config->num_port_ranges; n++)
 		if (!(pio[n].flags & BRIG_PIO_SHARED))
-			vcpu->port_trap(&root_cell, pio[n].base, pio[n].length,
+			backend->port_trap(&root_cell, pio[n].base, pio[n].length,
 					claim);
 }
 
 int arch_cell_create(struct cell *cell)
 {
-	int err = vcpu->cell_init(cell);
+	int err = backend->cell_init(cell);
 
 	if (err)
 		return err;
@@ -50,7 +50,7 @@ int arch_cell_create(struct cell *cell)
 	if (!err)
 		err = iommu_cell_create(cell);
 	if (err) {
-		vcpu->cell_exit(cell);
+		backend->cell_exit(cell);
 		return err;
 	}
 	root_claim_ports(cell, true);
@@ -63,7 +63,7 @@ void arch_cell_destroy(struct cell *cell)
 	x86_ioapic_cell_destroy(cell);
 	iommu_cell_destroy(cell);
 	root_claim_ports(cell, false);
-	vcpu->cell_exit(cell);
+	backend->cell_exit(cell);
 }
 
 void arch_cpu_kick(struct per_cpu *target)

@@ -111,7 +111,8 @@ svm_vm_loop:
 /*
  * void vmx_vm_loop(struct guest_regs *regs) -- never returns. The VMX
  * counterpart of svm_vm_loop: VMX saves neither RAX nor the other GPRs,
- * so the frame's 15th slot (vmcb_pa under SVM) holds the guest's RAX.
+ * so the frame's 15th slot (vmcb_pa under SVM) holds the guest's RAX
+ * (struct guest_regs calls it rax).
  * HOST_RSP points just above that slot (regs + 120), so an exit pushes
  * the registers into the very same frame; HOST_RIP is vmx_vm_exit.
  */

@@ -270,7 +270,7 @@ bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
 void x86_refuse(struct per_cpu *cpu)
 {
 	if (is_root(cpu))
-		vcpu->inject_exception(cpu, X86_GP_VECTOR, true, 0);
+		backend->inject_exception(cpu, X86_GP_VECTOR, true, 0);
 }
 
 void x86_exit_cpuid(struct per_cpu *cpu, const struct x86_gprs *g)
@@ -283,7 +283,7 @@ void x86_exit_cpuid(struct per_cpu *cpu, const struct x86_gprs *g)
 	*g->reg[RBX] = r.ebx;
 	*g->reg[RCX] = r.ecx;
 	*g->reg[RDX] = r.edx;
-	vcpu->skip_instruction(cpu, 2);
+	backend->skip_instruction(cpu, 2);
 }
 
 /* RIP moves on first: a disabling CPU returns to Linux after the call. */
@@ -293,8 +293,8 @@ void x86_exit_hypercall(struct per_cpu *cpu, const struct x86_gprs *g,
 	long ret;
 
 	cpu->stats[BRIG_EXIT_HYPERCALL]++;
-	vcpu->skip_instruction(cpu, len);
-	if (vcpu->guest_cpl(cpu) != 0)
+	backend->skip_instruction(cpu, len);
+	if (backend->guest_cpl(cpu) != 0)
 		ret = -EPERM;
 	else
 		ret = hypercall(cpu, *g->reg[RAX], *g->reg[RDI], *g->reg[RSI]);
@@ -324,7 +324,7 @@ bool x86_exit_msr(struct per_cpu *cpu, const struct x86_gprs *g, bool write,
 		x86_refuse(cpu);
 		return false;
 	}
-	vcpu->skip_instruction(cpu, 2);
+	backend->skip_instruction(cpu, 2);
 	return true;
 }
 
@@ -368,7 +368,7 @@ void x86_exit_virt_insn(struct per_cpu *cpu, const char *kind, u32 code,
 			u64 rip)
 {
 	cpu->stats[BRIG_EXIT_EXCEPTION]++;
-	vcpu->inject_exception(cpu, X86_UD_VECTOR, false, 0);
+	backend->inject_exception(cpu, X86_UD_VECTOR, false, 0);
 	/* Harmless (#UD, as without the extension), but a cell trying it is news. */
 	if (!is_root(cpu))
 		printk("brig: cell \"%s\" CPU %u: %s instruction (exit %x) at %llx: #UD\n",

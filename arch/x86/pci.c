@@ -43,7 +43,7 @@ void arch_iommu_unassign_device(unsigned int unit, u16 bdf)
 
 void arch_pci_root_config_trap(bool trap)
 {
-	vcpu->port_trap(&root_cell, 0xcfc, 4, trap);
+	backend->port_trap(&root_cell, 0xcfc, 4, trap);
 }
 
 void arch_pci_msi_clear(unsigned int unit, u16 bdf, unsigned int slot,
@@ -153,9 +153,15 @@ static int root_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	u32 addr;
 
 	asm volatile("inl %1, %0" : "=a"(addr) : "Nd"((u16)0xcf8));
-	if (!(addr & CF8_ENABLE) || (addr & 0x0f000000) ||
+	/*
+	 * Bits 24..27 reach extended registers on some chipsets: the core
+	 * sees them, so a cell's device is denied there too.
+	 */
+	if (!(addr & CF8_ENABLE) ||
 	    !pci_root_config(cpu, (u16)(addr >> 8),
-			     (addr & 0xfc) + (port - 0xcfcu), size, !in, val))
+			     ((addr >> 16) & 0xf00) + (addr & 0xfc) +
+				     (port - 0xcfcu),
+			     size, !in, val))
 		real_pio(port, size, in, val);
 	return 1;
 }

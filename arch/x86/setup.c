@@ -228,7 +228,7 @@ static int map_physical_memory(void)
 	return err;
 }
 
-const struct vcpu_ops *vcpu;
+const struct vcpu_ops *backend;
 bool x86_root_xapic;
 
 static bool is_amd(void)
@@ -282,10 +282,10 @@ int arch_init(void)
 	x86_paging_init(paging_levels, r.edx & BIT(26));
 	init_idt();
 
-	vcpu = pick_backend();
-	if (!vcpu)
+	backend = pick_backend();
+	if (!backend)
 		return -ENODEV;
-	vendor = vcpu->vendor;
+	vendor = backend->vendor;
 
 	err = paging_init(&hv_paging, &x86_long_paging, &mem_pool);
 	if (!err)
@@ -298,8 +298,8 @@ int arch_init(void)
 		return err;
 	}
 	printk("brig: %u-level paging, %s backend\n", paging_levels,
-	       vcpu->name);
-	err = vcpu->init();
+	       backend->name);
+	err = backend->init();
 	if (err)
 		return err;
 	/* Linux chose the APIC mode for all its CPUs; the first one tells. */
@@ -406,7 +406,7 @@ int arch_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
 	 * The guest state comes from Linux's GDT, which only the early
 	 * tables map: build it before switching to the hypervisor's own.
 	 */
-	err = vcpu->cpu_init(cpu, state);
+	err = backend->cpu_init(cpu, state);
 	if (!err)
 		load_host_tables(cpu);
 	return err;
@@ -414,17 +414,17 @@ int arch_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
 
 void arch_cpu_restore(struct per_cpu *cpu)
 {
-	vcpu->cpu_exit(cpu);
+	backend->cpu_exit(cpu);
 	restore_linux(cpu);
 }
 
 void arch_cpu_activate(struct per_cpu *cpu)
 {
-	vcpu->cpu_activate(cpu);
+	backend->cpu_activate(cpu);
 }
 
 void arch_cpu_deactivate(struct per_cpu *cpu)
 {
 	x86_apic_leave(cpu);
-	vcpu->cpu_deactivate(cpu);
+	backend->cpu_deactivate(cpu);
 }

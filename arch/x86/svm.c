@@ -10,7 +10,9 @@
  *  - VMRUN, VMLOAD, VMSAVE, STGI, CLGI, SKINIT, INVLPGA: SVM instructions a
  *    guest must not use (they raise #UD); VMRUN must be intercepted anyway;
  *  - MSR accesses in the MSR permission map (see init_msrpm());
- *  - I/O ports in the I/O permission map (none yet: the root owns all);
+ *  - I/O ports in the I/O permission map: for the root the ports cells
+ *    own, and 0xcfc..0xcff while cells hold PCI devices; for a cell every
+ *    port it was not given, and shared read-only ones (writes refused);
  *  - INIT: a real INIT would reset the CPU under the hypervisor's feet;
  *  - NMI: management requests between CPUs arrive as NMIs; Linux's own
  *    NMIs (backtraces, watchdog, perf) are handed back to it;

@@ -104,7 +104,7 @@ static u64 guest_cr4(void)
 /* The guest's 16 GPRs in x86 numbering; RSP is copied from the VMCS. */
 static void vmx_gprs(struct x86_gprs *g, struct guest_regs *r, u64 *rsp)
 {
-	u64 *regs[16] = { &r->vmcb_pa, &r->rcx, &r->rdx, &r->rbx,
+	u64 *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx,
 			  rsp,	       &r->rbp, &r->rsi, &r->rdi,
 			  &r->r8,      &r->r9,	&r->r10, &r->r11,
 			  &r->r12,     &r->r13, &r->r14, &r->r15 };
@@ -217,7 +217,7 @@ static void handle_cr(struct per_cpu *cpu, struct guest_regs *regs)
 			vmcs_write(GUEST_RSP, rsp);
 		} else {
 			vmcs_write(GUEST_CR3, val & ~BIT_ULL(63));
-			vcpu->flush_guest_tlb(cpu);
+			backend->flush_guest_tlb(cpu);
 		}
 		skip_instruction();
 		return;
@@ -256,7 +256,7 @@ static bool xcr0_valid(u64 val)
 /* XSETBV always exits under VMX; Linux sets XCR0 whenever a CPU boots. */
 static void handle_xsetbv(struct per_cpu *cpu, struct guest_regs *regs)
 {
-	u64 val = (regs->vmcb_pa & 0xffffffff) | regs->rdx << 32;
+	u64 val = (regs->rax & 0xffffffff) | regs->rdx << 32;
 
 	cpu->stats[BRIG_EXIT_XSETBV]++;
 	if (regs->rcx != 0 || !xcr0_valid(val) || vmx_guest_cpl(cpu) != 0 ||

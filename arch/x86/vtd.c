@@ -399,7 +399,7 @@ static const char *sid_owner(u16 sid)
 	return pci_owner(sid)->config->name;
 }
 
-/* A cell's device broke the rules: the cell stops (DESIGN.md, promise 3). */
+/* A cell's device broke the rules: the cell stops (docs/design.md, promise 3). */
 static void fault_stops_cell(u16 sid, const char *what, u64 addr)
 {
 	struct cell *cell = pci_owner(sid);

@@ -105,7 +105,9 @@ void arch_cpu_unparked(struct per_cpu *cpu);
 /*
  * CPU_REQ_START: run the CPU's cell from entry, in the state the
  * architecture resets a CPU to (x86: real mode, CS:IP from entry), with
- * the cell's tables and permissions.
+ * the cell's tables and permissions. Nothing the CPU cached of the tables
+ * it ran before may survive: a parked CPU drops CPU_REQ_FLUSH because
+ * every way out of the park (this, or arch_cpu_wait_for_root()) flushes.
  */
 void arch_cpu_start(struct per_cpu *cpu, u64 entry);
 
@@ -119,6 +121,7 @@ void arch_cpu_reset_to_root(struct per_cpu *cpu);
 /*
  * Second half, after the request is taken: wait until the root brings
  * the CPU up (x86: INIT/SIPI), or until a cell takes it (CPU_REQ_START).
+ * The CPU then runs the root's tables with nothing of the cell's cached.
  */
 void arch_cpu_wait_for_root(struct per_cpu *cpu);
 

@@ -7,7 +7,8 @@
  *
  * Locking: cell_lock serialises every management operation (they come from
  * the root's hypercalls); a cell's state is also written by its own CPUs
- * when the cell fails, with cell_lock held.
+ * when the cell fails (cell_fail()), without cell_lock: its holder may be
+ * waiting for those very CPUs to park.
  */
 #ifndef _HV_CELL_H
 #define _HV_CELL_H

@@ -2,7 +2,7 @@
 /*
  * What the x86 entry path knows about the Linux CPU that called in, and
  * the internal interface between the generic x86 code and the vendor
- * backends (SVM now, VMX next).
+ * backends (SVM and VMX).
  */
 #ifndef _ARCH_ENTRY_H
 #define _ARCH_ENTRY_H

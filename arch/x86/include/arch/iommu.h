@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The IOMMUs of an x86 system (VT-d now, AMD-Vi later), as the rest of the
+ * The IOMMUs of an x86 system (VT-d and AMD-Vi), as the rest of the
  * x86 code sees them. Which units exist comes from the system description
  * (platform/iommu@...), never from the CPU vendor.
  *

@@ -25,7 +25,10 @@ struct desc_ptr {
 struct guest_regs {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8;
 	u64 rdi, rsi, rbp, rbx, rdx, rcx;
-	u64 vmcb_pa;
+	union {
+		u64 vmcb_pa; /* SVM: the VMCB for the next VMRUN */
+		u64 rax; /* VMX: the guest's RAX */
+	};
 	u64 pad; /* keeps the stack 16-byte aligned below the frame */
 };
 

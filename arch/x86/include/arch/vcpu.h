@@ -2,7 +2,7 @@
 /*
  * The vendor backend interface: AMD-V (svm.c) and Intel VT-x (vmx.c) each
  * provide one struct vcpu_ops; arch_init() picks the one that matches the
- * CPU, and the rest of the x86 code calls through `vcpu`. Everything that
+ * CPU, and the rest of the x86 code calls through `backend`. Everything that
  * is not vendor-specific (entry, page tables, cells, the guest policy of
  * exits.c, INIT/SIPI, scrubbing) is shared.
  */
@@ -64,7 +64,7 @@ struct vcpu_ops {
 	unsigned int (*guest_cpl)(struct per_cpu *cpu);
 };
 
-extern const struct vcpu_ops *vcpu;
+extern const struct vcpu_ops *backend;
 extern const struct vcpu_ops svm_ops;
 extern const struct vcpu_ops vmx_ops;
 
