@@ -33,18 +33,23 @@ KCONF_ENV := KCONFIG_CONFIG=$(KCONFIG_CONFIG) \
 
 DEFAULT_DEFCONFIG := qemu-x86_defconfig
 
-RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
-ifeq ($(wildcard $(RUNNING_KDIR)/Makefile),)
-# No headers for the running kernel (a container or a foreign kernel):
-# fall back to the newest Debian amd64 headers installed, and say so.
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
-else
-KDIR ?= $(RUNNING_KDIR)
-endif
-export KDIR
+# KDIR, the kernel headers brig.ko is built against: the running kernel's,
+# else (a container, a foreign kernel) the newest Debian amd64 headers
+# installed. Computed only where a recipe uses it, never while this file is
+# parsed, and not exported: `make check` and `make demo` are parsed before
+# `make deps` has installed any headers, and the sub-makes they run after
+# deps must look for themselves, not inherit the empty answer. A KDIR given
+# on the command line or in the environment is used as it is.
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
+	if [ -f "$$d/Makefile" ]; then echo "$$d"; else \
+	for d in /usr/src/linux-headers-*-amd64; do \
+		[ -f "$$d/Makefile" ] && echo "$$d"; \
+	done | sort -V | tail -n1; fi)
 
 # Configuration targets must not read (or try to remake) the configuration.
-CONFIG_GOALS := %config %_defconfig clean distclean help deps \
+# Nor do check and demo: they install the tools that reading it needs
+# (kconfig-conf) first, then read it in their sub-makes.
+CONFIG_GOALS := %config %_defconfig clean distclean help deps check demo \
 	format format-check
 ifeq ($(filter-out $(CONFIG_GOALS),$(MAKECMDGOALS))$(if $(MAKECMDGOALS),,x),)
 else
@@ -59,7 +64,7 @@ Q := $(if $(V),,@)
 	menuconfig olddefconfig %_defconfig syncconfig \
 	check test-unit test-headers test-symbols test-qemu test-bochs \
 	test-programs format format-check \
-	demo install clean distclean help
+	demo demo-run install clean distclean help
 
 all: hypervisor driver tools inmates configs
 
@@ -103,8 +108,10 @@ hypervisor: $(AUTOCONF_H)
 	$(Q)$(MAKE) -C hypervisor
 
 driver: $(AUTOCONF_H)
-	@test -f "$(KDIR)/Makefile" || { echo "no kernel headers at KDIR='$(KDIR)'"; exit 1; }
-	$(Q)$(MAKE) -C drivers KDIR=$(KDIR)
+	@kdir='$(KDIR)'; test -f "$$kdir/Makefile" || { \
+		echo "no kernel headers at KDIR='$$kdir' (make deps installs them, or give KDIR=DIR)"; \
+		exit 1; }
+	$(Q)$(MAKE) -C drivers KDIR='$(KDIR)'
 
 tools:
 	$(Q)$(MAKE) -C tools
@@ -170,7 +177,8 @@ test-bochs: all test-programs
 	$(Q)tests/harness/suite.sh bochs
 
 # Dependencies first (a fresh Debian 12 machine has none of them), then
-# the fast checks, then the emulated boards.
+# the fast checks, then the emulated boards. Everything after deps runs in
+# sub-makes, which read the configuration and find KDIR afresh.
 check:
 	$(Q)$(MAKE) -s deps
 	$(Q)$(MAKE) all
@@ -183,7 +191,10 @@ check:
 
 demo:
 	$(Q)$(MAKE) -s deps
-	$(Q)$(MAKE) all test-programs
+	$(Q)$(MAKE) demo-run
+
+# demo after deps: BOARD comes from a configuration read after deps.
+demo-run: all test-programs
 	$(Q)tests/harness/demo.sh $(BOARD)
 
 # --- housekeeping --------------------------------------------------------
