@@ -118,18 +118,44 @@ unsigned int config_check_one(struct config *cfg, struct diags *d);
 /* Prints every field of a blob that passed brig_check_layout(). */
 void config_dump(FILE *out, const void *blob, int is_system);
 
-/* --- commands ------------------------------------------------------------ */
+/* --- the command line (cli.c) ------------------------------------------ */
 
-int cmd_config(int argc, char **argv);
-void usage_config(FILE *out);
+/*
+ * A command of the tree that `brig` dispatches on. A leaf has run and
+ * usage (its lines of the usage text, "  brig cell create ...\n" and an
+ * indented description); a group has sub, its commands (NULL-terminated),
+ * and the top level also a usage synopsis of its own.
+ */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the name */
+	const char *usage;
+	/* options of a leaf that take a value: "-o" OUT is not --help */
+	const char *const *value_opts;
+	const struct command *const *sub;
+};
+
+/*
+ * Runs top with argv[0] its name. --help and -h at any level print that
+ * level's usage to stdout (status 0); misuse prints one line and the
+ * usage to stderr (status 2).
+ */
+int cli_run(const struct command *top, int argc, char **argv);
+int is_help(const char *arg);
+/*
+ * Misuse of the command being run: "brig cell load: MSG" and its usage on
+ * stderr. Returns BRIG_EXIT_USAGE.
+ */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "unknown option" for -x, else "unexpected argument"; BRIG_EXIT_USAGE. */
+int bad_argument(const char *arg);
+
+/* cmd-config.c: brig config ... */
+extern const struct command config_command;
 
 /* cmd-hv.c: the hypervisor as a whole */
-int cmd_enable(int argc, char **argv);
-int cmd_disable(int argc, char **argv);
-int cmd_info(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_console(int argc, char **argv);
-void usage_hv(FILE *out);
+extern const struct command enable_command, disable_command, info_command,
+	stats_command, console_command;
 
 /*
  * The sysfs directory of brig.ko: /sys/class/misc/brig, or $BRIG_SYSFS
@@ -140,8 +166,7 @@ const char *brig_sysfs_dir(void);
 void print_exit_stats(const unsigned int *cpus, unsigned int n, int json);
 
 /* cmd-cell.c: brig cell ... */
-int cmd_cell(int argc, char **argv);
-void usage_cell(FILE *out);
+extern const struct command cell_command;
 
 /*
  * The pure parts of `brig cell`, for the unit tests. Each returns 0, or -1

@@ -25,36 +25,6 @@
 
 #define MAX_CELLS 256
 
-void usage_cell(FILE *out)
-{
-	fprintf(out,
-		"  brig cell create CELL-DESCRIPTION\n"
-		"        create a cell (.dts, .dtb or compiled .cell); prints its id\n"
-		"  brig cell load NAME|ID IMAGE [-a ADDR] [-s STRING [-a ADDR]]...\n"
-		"        stop the cell and copy images into its loadable memory: each\n"
-		"        IMAGE file at ADDR (default 0), each STRING with its NUL at\n"
-		"        ADDR (default 0x1000); guest-physical addresses of the cell\n"
-		"  brig cell start NAME|ID\n"
-		"        start the cell at its entry address\n"
-		"  brig cell shutdown NAME|ID [--force]\n"
-		"  brig cell destroy NAME|ID [--force]\n"
-		"        stop the cell (it may deny unless --force); destroy also gives\n"
-		"        its CPUs, memory and devices back to the root cell\n"
-		"  brig cell list [--json]\n"
-		"        every cell: id, name, state, CPUs\n"
-		"  brig cell stats NAME|ID [--json]\n"
-		"        VM exits of the cell's CPUs by reason\n");
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "brig cell: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage:\n");
-	usage_cell(stderr);
-	return BRIG_EXIT_USAGE;
-}
-
 /* --- parsing ------------------------------------------------------------ */
 
 static int set_err(char *err, const char *fmt, const char *arg)
@@ -248,12 +218,12 @@ static void print_json_string(const char *s)
 
 static int cell_list(int argc, char **argv)
 {
-	int json = argc == 2 && !strcmp(argv[1], "--json");
+	int json = argc > 1 && !strcmp(argv[1], "--json");
 	char name[64], state[64], cpus[256];
 	int ids[MAX_CELLS], n, i;
 
-	if (argc > 2 || (argc == 2 && !json))
-		return usage_error("%s", "list takes only --json");
+	if (argc > 1 + json)
+		return bad_argument(argv[1 + json]);
 	n = list_ids(ids, MAX_CELLS);
 	if (n < 0)
 		return BRIG_EXIT_FAILED;
@@ -307,18 +277,25 @@ static int find_cell(const struct brig_cell_ref *ref, const char *arg)
 
 static int cell_stats(int argc, char **argv)
 {
-	int json = argc == 3 && !strcmp(argv[2], "--json");
 	struct brig_cell_ref ref;
 	unsigned int cpus[256];
 	char err[CELL_ERR_LEN], list[1024];
-	int id, n;
+	const char *cell = NULL;
+	int id, n, i, json = 0;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && !json))
-		return usage_error("%s",
-				   "stats needs NAME|ID and takes only --json");
-	if (cell_parse_ref(argv[1], &ref, err))
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") && !json)
+			json = 1;
+		else if (cell || (argv[i][0] == '-' && argv[i][1]))
+			return bad_argument(argv[i]);
+		else
+			cell = argv[i];
+	}
+	if (!cell)
+		return usage_error("missing NAME|ID, the cell");
+	if (cell_parse_ref(cell, &ref, err))
 		return usage_error("%s", err);
-	id = find_cell(&ref, argv[1]);
+	id = find_cell(&ref, cell);
 	if (id < 0)
 		return BRIG_EXIT_FAILED;
 	read_attr(id, "cpus", list, sizeof(list));
@@ -354,9 +331,10 @@ static int cell_create(int argc, char **argv)
 	struct diags d = { 0 };
 	int id, ret = BRIG_EXIT_FAILED;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_error("%s",
-				   "create needs exactly one CELL-DESCRIPTION");
+	if (argc < 2)
+		return usage_error("missing CELL-DESCRIPTION");
+	if (argv[1][0] == '-' || argc > 2)
+		return bad_argument(argv[argv[1][0] == '-' ? 1 : 2]);
 	if (config_load(argv[1], &cfg, &d) || config_check_one(&cfg, &d) ||
 	    cfg.is_system) {
 		diags_print(&d, stderr);
@@ -421,9 +399,10 @@ static int cell_load(int argc, char **argv)
 	void **bufs;
 	int ret = BRIG_EXIT_FAILED;
 
+	if (argc < 2)
+		return usage_error("missing NAME|ID, the cell");
 	if (argc < 3)
-		return usage_error(
-			"%s", "load needs NAME|ID and an IMAGE or -s STRING");
+		return usage_error("missing IMAGE or -s STRING");
 	if (cell_parse_ref(argv[1], &args.cell, err))
 		return usage_error("%s", err);
 	items = xcalloc((size_t)argc, sizeof(*items));
@@ -461,14 +440,13 @@ static int cell_simple(int argc, char **argv, unsigned long req, int force_ok)
 	for (i = 1; i < argc; i++) {
 		if (force_ok && !strcmp(argv[i], "--force") && !force)
 			force = 1;
-		else if (argv[i][0] == '-' || cell)
-			return usage_error("unexpected argument \"%s\"",
-					   argv[i]);
+		else if (cell || (argv[i][0] == '-' && argv[i][1]))
+			return bad_argument(argv[i]);
 		else
 			cell = argv[i];
 	}
 	if (!cell)
-		return usage_error("%s needs NAME|ID", argv[0]);
+		return usage_error("missing NAME|ID, the cell");
 	if (cell_parse_ref(cell, &ref, err))
 		return usage_error("%s", err);
 	ref.flags = force ? BRIG_SHUTDOWN_FORCE : 0;
@@ -494,25 +472,68 @@ static int cell_destroy(int argc, char **argv)
 	return cell_simple(argc, argv, BRIG_IOC_CELL_DESTROY, 1);
 }
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} cell_commands[] = {
-	{ "create", cell_create },   { "load", cell_load },
-	{ "start", cell_start },     { "shutdown", cell_shutdown },
-	{ "destroy", cell_destroy }, { "list", cell_list },
-	{ "stats", cell_stats },
+static const struct command cell_create_command = {
+	.name = "create",
+	.run = cell_create,
+	.usage =
+		"  brig cell create CELL-DESCRIPTION\n"
+		"        create a cell (.dts, .dtb or compiled .cell); prints its id\n",
 };
 
-/* argv[0] is "cell". */
-int cmd_cell(int argc, char **argv)
-{
-	size_t i;
+static const struct command cell_load_command = {
+	.name = "load",
+	.run = cell_load,
+	.usage =
+		"  brig cell load NAME|ID IMAGE [-a ADDR] [-s STRING [-a ADDR]]...\n"
+		"        stop the cell and copy images into its loadable memory: each\n"
+		"        IMAGE file at ADDR (default 0), each STRING with its NUL at\n"
+		"        ADDR (default 0x1000); guest-physical addresses of the cell\n",
+	.value_opts = (const char *const[]){ "-a", "-s", NULL },
+};
 
-	if (argc < 2)
-		return usage_error("%s", "missing subcommand");
-	for (i = 0; i < sizeof(cell_commands) / sizeof(cell_commands[0]); i++)
-		if (!strcmp(argv[1], cell_commands[i].name))
-			return cell_commands[i].run(argc - 1, argv + 1);
-	return usage_error("unknown subcommand \"%s\"", argv[1]);
-}
+static const struct command cell_start_command = {
+	.name = "start",
+	.run = cell_start,
+	.usage = "  brig cell start NAME|ID\n"
+		 "        start the cell at its entry address\n",
+};
+
+static const struct command cell_shutdown_command = {
+	.name = "shutdown",
+	.run = cell_shutdown,
+	.usage = "  brig cell shutdown NAME|ID [--force]\n"
+		 "        stop the cell (it may deny unless --force)\n",
+};
+
+static const struct command cell_destroy_command = {
+	.name = "destroy",
+	.run = cell_destroy,
+	.usage =
+		"  brig cell destroy NAME|ID [--force]\n"
+		"        stop the cell (it may deny unless --force) and give its CPUs,\n"
+		"        memory and devices back to the root cell\n",
+};
+
+static const struct command cell_list_command = {
+	.name = "list",
+	.run = cell_list,
+	.usage = "  brig cell list [--json]\n"
+		 "        every cell: id, name, state, CPUs\n",
+};
+
+static const struct command cell_stats_command = {
+	.name = "stats",
+	.run = cell_stats,
+	.usage = "  brig cell stats NAME|ID [--json]\n"
+		 "        VM exits of the cell's CPUs by reason\n",
+};
+
+const struct command cell_command = {
+	.name = "cell",
+	.sub =
+		(const struct command *const[]){
+			&cell_create_command, &cell_load_command,
+			&cell_start_command, &cell_shutdown_command,
+			&cell_destroy_command, &cell_list_command,
+			&cell_stats_command, NULL },
+};

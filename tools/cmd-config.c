@@ -11,27 +11,6 @@
 
 #include "brig-tool.h"
 
-void usage_config(FILE *out)
-{
-	fprintf(out,
-		"  brig config compile IN.dts|IN.dtb -o OUT.cell\n"
-		"        compile a system or cell description into its binary blob\n"
-		"  brig config check ROOT [CELL...]\n"
-		"        check a system description and the cells meant to run on it\n"
-		"        (each given as .dts, .dtb or compiled .cell)\n"
-		"  brig config dump FILE\n"
-		"        print every field of a description's binary blob\n");
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "brig config: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage:\n");
-	usage_config(stderr);
-	return BRIG_EXIT_USAGE;
-}
-
 static int finish(struct diags *d, int rc)
 {
 	diags_print(d, stderr);
@@ -49,16 +28,22 @@ static int config_compile(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+		if (!strcmp(argv[i], "-o")) {
+			if (i + 1 == argc)
+				return usage_error("-o needs a file name");
+			if (out)
+				return usage_error("-o given twice");
 			out = argv[++i];
-		else if (argv[i][0] == '-' || in)
-			return usage_error("unexpected argument \"%s\"",
-					   argv[i]);
-		else
+		} else if (in || (argv[i][0] == '-' && argv[i][1])) {
+			return bad_argument(argv[i]);
+		} else {
 			in = argv[i];
+		}
 	}
-	if (!in || !out)
-		return usage_error("%s", "compile needs IN and -o OUT");
+	if (!in)
+		return usage_error("missing IN, the description to compile");
+	if (!out)
+		return usage_error("missing -o OUT, the file to write");
 	if (config_load(in, &cfg, &d) == 0) {
 		config_check_one(&cfg, &d);
 		if (!d.errors)
@@ -89,11 +74,11 @@ static int config_check(int argc, char **argv)
 	struct diags d = { 0 };
 	struct config *cfgs;
 
-	if (argc < 2)
-		return usage_error("%s", "check needs at least ROOT");
 	for (i = 1; i < (unsigned int)argc; i++)
 		if (argv[i][0] == '-')
-			return usage_error("unknown option \"%s\"", argv[i]);
+			return bad_argument(argv[i]);
+	if (argc < 2)
+		return usage_error("missing ROOT, the system description");
 	num_cells = (unsigned int)argc - 2;
 	cfgs = xcalloc(num_cells + 1, sizeof(*cfgs));
 	for (i = 0; i <= num_cells; i++)
@@ -117,8 +102,10 @@ static int config_dump_cmd(int argc, char **argv)
 	struct brig_check_blob blob;
 	struct config cfg;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_error("%s", "dump needs exactly one FILE");
+	if (argc < 2)
+		return usage_error("missing FILE");
+	if (argv[1][0] == '-' || argc > 2)
+		return bad_argument(argv[argv[1][0] == '-' ? 1 : 2]);
 	if (config_load(argv[1], &cfg, &d) == 0) {
 		blob.data = cfg.blob;
 		blob.size = cfg.size;
@@ -130,25 +117,34 @@ static int config_dump_cmd(int argc, char **argv)
 	return finish(&d, BRIG_EXIT_OK);
 }
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} config_commands[] = {
-	{ "compile", config_compile },
-	{ "check", config_check },
-	{ "dump", config_dump_cmd },
+static const struct command compile_command = {
+	.name = "compile",
+	.run = config_compile,
+	.usage =
+		"  brig config compile IN.dts|IN.dtb -o OUT.cell\n"
+		"        compile a system or cell description into its binary blob\n",
+	.value_opts = (const char *const[]){ "-o", NULL },
 };
 
-/* argv[0] is "config". */
-int cmd_config(int argc, char **argv)
-{
-	size_t i;
+static const struct command check_command = {
+	.name = "check",
+	.run = config_check,
+	.usage =
+		"  brig config check ROOT [CELL...]\n"
+		"        check a system description and the cells meant to run on it\n"
+		"        (each given as .dts, .dtb or compiled .cell)\n",
+};
 
-	if (argc < 2)
-		return usage_error("%s", "missing subcommand");
-	for (i = 0; i < sizeof(config_commands) / sizeof(config_commands[0]);
-	     i++)
-		if (!strcmp(argv[1], config_commands[i].name))
-			return config_commands[i].run(argc - 1, argv + 1);
-	return usage_error("unknown subcommand \"%s\"", argv[1]);
-}
+static const struct command dump_command = {
+	.name = "dump",
+	.run = config_dump_cmd,
+	.usage = "  brig config dump FILE\n"
+		 "        print every field of a description's binary blob\n",
+};
+
+const struct command config_command = {
+	.name = "config",
+	.sub = (const struct command *const[]){ &compile_command,
+						&check_command, &dump_command,
+						NULL },
+};

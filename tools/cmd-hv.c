@@ -94,19 +94,25 @@ static int load_raw(const char *path, struct config *cfg, struct diags *d)
 	return cfg->blob ? 0 : -1;
 }
 
-int cmd_enable(int argc, char **argv)
+static int cmd_enable(int argc, char **argv)
 {
 	struct brig_config_args args = { 0 };
 	struct config cfg = { 0 };
 	struct diags d = { 0 };
-	bool raw = argc == 3 && !strcmp(argv[1], "--skip-tool-check");
-	const char *file = argv[argc - 1];
-	int fd, ret = BRIG_EXIT_FAILED;
+	const char *file = NULL;
+	bool raw = false;
+	int fd, i, ret = BRIG_EXIT_FAILED;
 
-	if (argc != 2 && !raw) {
-		usage_hv(stderr);
-		return BRIG_EXIT_USAGE;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--skip-tool-check") && !raw)
+			raw = true;
+		else if (file || (argv[i][0] == '-' && argv[i][1]))
+			return bad_argument(argv[i]);
+		else
+			file = argv[i];
 	}
+	if (!file)
+		return usage_error("missing SYSTEM, the system description");
 	if (raw ? load_raw(file, &cfg, &d) :
 		  config_load(file, &cfg, &d) || config_check_one(&cfg, &d) ||
 			    !cfg.is_system) {
@@ -133,14 +139,12 @@ out:
 	return ret;
 }
 
-int cmd_disable(int argc, char **argv __attribute__((unused)))
+static int cmd_disable(int argc, char **argv)
 {
 	int fd, ret = BRIG_EXIT_FAILED;
 
-	if (argc != 1) {
-		usage_hv(stderr);
-		return BRIG_EXIT_USAGE;
-	}
+	if (argc > 1)
+		return bad_argument(argv[1]);
 	fd = brig_open_device();
 	if (fd < 0)
 		return ret;
@@ -172,17 +176,29 @@ static long console_pump(int fd, __u64 *seq)
 	return n;
 }
 
-int cmd_console(int argc, char **argv)
+/*
+ * A command whose only argument is an optional flag; *on says whether it
+ * was given. Returns 0, or BRIG_EXIT_USAGE after saying what was wrong.
+ */
+static int only_flag(int argc, char **argv, const char *flag, bool *on)
 {
-	bool follow = argc == 2 && !strcmp(argv[1], "--follow");
+	*on = false;
+	if (argc > 1 && flag && !strcmp(argv[1], flag))
+		*on = true;
+	else if (argc > 1)
+		return bad_argument(argv[1]);
+	return argc > 2 ? bad_argument(argv[2]) : 0;
+}
+
+static int cmd_console(int argc, char **argv)
+{
+	bool follow;
 	__u64 seq = 0;
 	long n;
 	int fd;
 
-	if (argc > 2 || (argc == 2 && !follow)) {
-		usage_hv(stderr);
+	if (only_flag(argc, argv, "--follow", &follow))
 		return BRIG_EXIT_USAGE;
-	}
 	fd = brig_open_device();
 	if (fd < 0)
 		return BRIG_EXIT_FAILED;
@@ -215,15 +231,13 @@ static unsigned int list_cpus(unsigned int *cpus, unsigned int max)
 	return n;
 }
 
-int cmd_info(int argc, char **argv __attribute__((unused)))
+static int cmd_info(int argc, char **argv)
 {
 	long long enabled, size, used;
 	unsigned int cpus[256], n;
 
-	if (argc != 1) {
-		usage_hv(stderr);
-		return BRIG_EXIT_USAGE;
-	}
+	if (argc > 1)
+		return bad_argument(argv[1]);
 	enabled = read_sysfs(SYSFS_DIR "/enabled");
 	if (enabled < 0) {
 		fprintf(stderr,
@@ -290,15 +304,13 @@ void print_exit_stats(const unsigned int *cpus, unsigned int n, int json)
 		print_stats_text(cpus, n);
 }
 
-int cmd_stats(int argc, char **argv)
+static int cmd_stats(int argc, char **argv)
 {
-	bool json = argc == 2 && !strcmp(argv[1], "--json");
 	unsigned int cpus[256], n;
+	bool json;
 
-	if (argc > 2 || (argc == 2 && !json)) {
-		usage_hv(stderr);
+	if (only_flag(argc, argv, "--json", &json))
 		return BRIG_EXIT_USAGE;
-	}
 	n = list_cpus(cpus, 256);
 	if (!n) {
 		fprintf(stderr,
@@ -310,20 +322,42 @@ int cmd_stats(int argc, char **argv)
 	return BRIG_EXIT_OK;
 }
 
-void usage_hv(FILE *out)
-{
-	fprintf(out,
+const struct command enable_command = {
+	.name = "enable",
+	.run = cmd_enable,
+	.usage =
 		"  brig enable [--skip-tool-check] SYSTEM\n"
 		"        start the hypervisor; the running Linux becomes the root cell\n"
 		"        (SYSTEM: a system description, .dts, .dtb or compiled .cell;\n"
 		"        --skip-tool-check hands a .cell to the driver unchecked, which\n"
-		"        then checks it itself)\n"
-		"  brig disable\n"
-		"        stop the hypervisor; Linux runs natively again\n"
-		"  brig info\n"
-		"        whether brig is enabled, its memory pool, its CPUs\n"
-		"  brig stats [--json]\n"
-		"        VM exits per CPU and reason\n"
+		"        then checks it itself)\n",
+};
+
+const struct command disable_command = {
+	.name = "disable",
+	.run = cmd_disable,
+	.usage = "  brig disable\n"
+		 "        stop the hypervisor; Linux runs natively again\n",
+};
+
+const struct command info_command = {
+	.name = "info",
+	.run = cmd_info,
+	.usage = "  brig info\n"
+		 "        whether brig is enabled, its memory pool, its CPUs\n",
+};
+
+const struct command stats_command = {
+	.name = "stats",
+	.run = cmd_stats,
+	.usage = "  brig stats [--json]\n"
+		 "        VM exits per CPU and reason\n",
+};
+
+const struct command console_command = {
+	.name = "console",
+	.run = cmd_console,
+	.usage =
 		"  brig console [--follow]\n"
-		"        print the hypervisor's console (and keep following it)\n");
-}
+		"        print the hypervisor's console (and keep following it)\n",
+};

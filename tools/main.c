@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The `brig` command: dispatch of the first argument to a command.
+ * The `brig` command: the tree of commands, handed to cli_run().
  *
- * Each command is one entry of the table below: its name, the function that
- * runs it with argv[0] being the command name, and the function that prints
- * its usage lines. A new command (enable, cell, ...) adds one entry
- * and its own cmd-*.c file; nothing else here changes.
+ * Each command is a struct command in its own cmd-*.c file: its name, the
+ * function that runs it and its usage lines. A new command adds one entry
+ * below; the conventions of --help and misuse are cli.c's.
  */
 #include <string.h>
 
@@ -13,57 +12,27 @@
 
 #include "brig-tool.h"
 
-struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	void (*usage)(FILE *out);
+static const struct command *const commands[] = {
+	&enable_command,  &disable_command, &info_command,   &stats_command,
+	&console_command, &cell_command,    &config_command, NULL,
 };
 
-static const struct command commands[] = {
-	{ "enable", cmd_enable, usage_hv },
-	{ "disable", cmd_disable, NULL }, /* usage_hv covers these */
-	{ "info", cmd_info, NULL },
-	{ "stats", cmd_stats, NULL },
-	{ "console", cmd_console, NULL },
-	{ "cell", cmd_cell, usage_cell },
-	{ "config", cmd_config, usage_config },
+static const struct command brig = {
+	.name = "brig",
+	.usage = "usage: brig COMMAND [ARGS...]\n"
+		 "       brig --help | --version\n"
+		 "       brig COMMAND [SUBCOMMAND] --help\n\n"
+		 "commands:\n",
+	.sub = commands,
 };
-
-#define NUM_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static void usage(FILE *out)
-{
-	size_t i;
-
-	fprintf(out, "usage: brig COMMAND [ARGS...]\n"
-		     "       brig --help | --version\n\n"
-		     "commands:\n");
-	for (i = 0; i < NUM_COMMANDS; i++)
-		if (commands[i].usage)
-			commands[i].usage(out);
-}
 
 int main(int argc, char **argv)
 {
-	size_t i;
-
-	if (argc < 2) {
-		usage(stderr);
-		return BRIG_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "--version")) {
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
 		printf("brig %s\n", BRIG_VERSION);
 		return BRIG_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return BRIG_EXIT_OK;
-	}
-	for (i = 0; i < NUM_COMMANDS; i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "brig: unknown command \"%s\"\n", argv[1]);
-	usage(stderr);
-	return BRIG_EXIT_USAGE;
+	if (argc >= 2 && !strcmp(argv[1], "help"))
+		argv[1] = "--help";
+	return cli_run(&brig, argc, argv);
 }

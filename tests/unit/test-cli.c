@@ -73,12 +73,23 @@ static void run(struct result *r, const char *env, ...)
 
 static struct result r;
 
-static void assert_usage_error(void)
+/*
+ * Misuse: exit status 2, nothing on stdout, and on stderr exactly one line
+ * saying what was wrong (first_line) followed by the usage of the level
+ * that was misused, which shows synopsis (and, for a leaf, no other
+ * command's).
+ */
+static void assert_misuse(const char *first_line, const char *synopsis)
 {
-	if (r.status != 2)
-		print_message("stderr: %s\n", r.err);
-	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "brig config check ROOT [CELL...]"));
+	const char *nl = strchr(r.err, '\n');
+
+	if (r.status != 2 || !nl ||
+	    strncmp(r.err, first_line, (size_t)(nl - r.err)) ||
+	    strlen(first_line) != (size_t)(nl - r.err) ||
+	    strncmp(nl + 1, "usage", 5) || !strstr(nl, synopsis))
+		fail_msg(
+			"status %d, want 2 and \"%s\" then usage with \"%s\"; stderr:\n%s",
+			r.status, first_line, synopsis, r.err);
 	assert_string_equal(r.out, "");
 }
 
@@ -100,86 +111,221 @@ static void help(void **state)
 	assert_string_equal(r.err, "");
 }
 
+/*
+ * --help and -h at every level: that level's usage on stdout, status 0,
+ * nothing on stderr. words is the command (up to 3 words, "" for none),
+ * synopsis a line of its usage; a leaf's usage names no other command.
+ */
+static const struct {
+	const char *words[3];
+	const char *synopsis;
+	int leaf;
+} levels[] = {
+	{ { "" }, "usage: brig COMMAND [ARGS...]", 0 },
+	{ { "enable" }, "  brig enable [--skip-tool-check] SYSTEM\n", 1 },
+	{ { "disable" }, "  brig disable\n", 1 },
+	{ { "info" }, "  brig info\n", 1 },
+	{ { "stats" }, "  brig stats [--json]\n", 1 },
+	{ { "console" }, "  brig console [--follow]\n", 1 },
+	{ { "cell" }, "usage: brig cell SUBCOMMAND [ARGS...]", 0 },
+	{ { "cell", "create" }, "  brig cell create CELL-DESCRIPTION\n", 1 },
+	{ { "cell", "load" }, "  brig cell load NAME|ID IMAGE", 1 },
+	{ { "cell", "start" }, "  brig cell start NAME|ID\n", 1 },
+	{ { "cell", "shutdown" },
+	  "  brig cell shutdown NAME|ID [--force]\n",
+	  1 },
+	{ { "cell", "destroy" }, "  brig cell destroy NAME|ID [--force]\n", 1 },
+	{ { "cell", "list" }, "  brig cell list [--json]\n", 1 },
+	{ { "cell", "stats" }, "  brig cell stats NAME|ID [--json]\n", 1 },
+	{ { "config" }, "usage: brig config SUBCOMMAND [ARGS...]", 0 },
+	{ { "config", "compile" },
+	  "  brig config compile IN.dts|IN.dtb -o OUT.cell\n",
+	  1 },
+	{ { "config", "check" }, "  brig config check ROOT [CELL...]\n", 1 },
+	{ { "config", "dump" }, "  brig config dump FILE\n", 1 },
+};
+
+/* How many command synopses ("  brig ...") a usage text shows. */
+static unsigned int synopses(const char *text)
+{
+	unsigned int n = 0;
+
+	for (; (text = strstr(text, "\n  brig ")); text++)
+		n++;
+	return n;
+}
+
+static void help_at_every_level(void **state)
+{
+	static const char *const flags[] = { "--help", "-h" };
+	const char *argv[4];
+	unsigned int i, f, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		for (f = 0; f < 2; f++) {
+			n = 0;
+			if (levels[i].words[0][0])
+				argv[n++] = levels[i].words[0];
+			if (levels[i].words[1])
+				argv[n++] = levels[i].words[1];
+			argv[n++] = flags[f];
+			argv[n] = NULL;
+			run(&r, NULL, argv[0], argv[1], argv[2], NULL);
+			if (r.status != 0 || r.err[0] ||
+			    !strstr(r.out, levels[i].synopsis) ||
+			    (synopses(r.out) == 1) != levels[i].leaf)
+				fail_msg(
+					"brig %s %s %s: status %d, stdout:\n%s\nstderr:\n%s",
+					argv[0], argv[1] ? argv[1] : "",
+					argv[2] ? argv[2] : "", r.status, r.out,
+					r.err);
+		}
+	}
+	/* after other arguments too, but not as the value of an option */
+	run(&r, NULL, "cell", "load", "hello", "x.bin", "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "brig cell load NAME|ID IMAGE"));
+	run(&r, NULL, "config", "compile", "--help-me.dts", "-o", "--help",
+	    NULL);
+	assert_int_equal(r.status, 2);
+	assert_misuse("brig config compile: unknown option \"--help-me.dts\"",
+		      "brig config compile IN.dts");
+	run(&r, NULL, "config", "compile", "/nonexistent.dts", "-o", "-h",
+	    NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+}
+
 static void misuse(void **state)
 {
 	(void)state;
 	run(&r, NULL, NULL);
-	assert_usage_error();
+	assert_misuse("brig: missing command", "brig config check ROOT");
 	run(&r, NULL, "frobnicate", NULL);
-	assert_usage_error();
-	assert_non_null(strstr(r.err, "unknown command \"frobnicate\""));
+	assert_misuse("brig: unknown command \"frobnicate\"",
+		      "brig config check ROOT");
+	run(&r, NULL, "--frobnicate", NULL);
+	assert_misuse("brig: unknown option \"--frobnicate\"",
+		      "usage: brig COMMAND");
 	run(&r, NULL, "config", NULL);
-	assert_usage_error();
+	assert_misuse("brig config: missing subcommand",
+		      "brig config check ROOT [CELL...]");
 	run(&r, NULL, "config", "explode", NULL);
-	assert_usage_error();
-	assert_non_null(strstr(r.err, "unknown subcommand \"explode\""));
+	assert_misuse("brig config: unknown subcommand \"explode\"",
+		      "brig config compile IN.dts");
 	run(&r, NULL, "config", "compile", BOARD "qemu-x86.dts", NULL);
-	assert_usage_error();
+	assert_misuse("brig config compile: missing -o OUT, the file to write",
+		      "brig config compile IN.dts");
 	run(&r, NULL, "config", "compile", "-o", NULL);
-	assert_usage_error();
+	assert_misuse("brig config compile: -o needs a file name",
+		      "brig config compile IN.dts");
 	run(&r, NULL, "config", "compile", "a.dts", "b.dts", "-o", "x", NULL);
-	assert_usage_error();
+	assert_misuse("brig config compile: unexpected argument \"b.dts\"",
+		      "brig config compile IN.dts");
+	run(&r, NULL, "config", "compile", "a.dts", "-o", "x", "-o", "y", NULL);
+	assert_misuse("brig config compile: -o given twice",
+		      "brig config compile IN.dts");
 	run(&r, NULL, "config", "check", NULL);
-	assert_usage_error();
+	assert_misuse("brig config check: missing ROOT, the system description",
+		      "brig config check ROOT [CELL...]");
 	run(&r, NULL, "config", "check", "--strict", "x", NULL);
-	assert_usage_error();
+	assert_misuse("brig config check: unknown option \"--strict\"",
+		      "brig config check ROOT [CELL...]");
 	run(&r, NULL, "config", "dump", NULL);
-	assert_usage_error();
+	assert_misuse("brig config dump: missing FILE",
+		      "brig config dump FILE");
 	run(&r, NULL, "config", "dump", "a", "b", NULL);
-	assert_usage_error();
+	assert_misuse("brig config dump: unexpected argument \"b\"",
+		      "brig config dump FILE");
+	/* a leaf's misuse shows that leaf's usage only */
+	assert_null(strstr(r.err, "brig config check"));
 }
 
-/* `brig cell` misuse: its own usage on stderr, exit status 2. */
-static void assert_cell_usage(void)
+/* The hypervisor commands, refused before /dev/brig is opened. */
+static void hv_misuse(void **state)
 {
-	if (r.status != 2)
-		print_message("stderr: %s\n", r.err);
-	assert_int_equal(r.status, 2);
-	assert_non_null(
-		strstr(r.err, "brig cell load NAME|ID IMAGE [-a ADDR]"));
-	assert_string_equal(r.out, "");
+	(void)state;
+	run(&r, NULL, "stats", "--xml", NULL);
+	assert_misuse("brig stats: unknown option \"--xml\"",
+		      "  brig stats [--json]\n");
+	assert_null(strstr(r.err, "brig enable"));
+	run(&r, NULL, "stats", "--json", "--json", NULL);
+	assert_misuse("brig stats: unknown option \"--json\"",
+		      "  brig stats [--json]\n");
+	run(&r, NULL, "enable", "a", "b", NULL);
+	assert_misuse("brig enable: unexpected argument \"b\"",
+		      "brig enable [--skip-tool-check] SYSTEM");
+	assert_null(strstr(r.err, "brig disable"));
+	run(&r, NULL, "enable", NULL);
+	assert_misuse("brig enable: missing SYSTEM, the system description",
+		      "brig enable [--skip-tool-check] SYSTEM");
+	run(&r, NULL, "enable", "--force", "a", NULL);
+	assert_misuse("brig enable: unknown option \"--force\"",
+		      "brig enable [--skip-tool-check] SYSTEM");
+	run(&r, NULL, "disable", "now", NULL);
+	assert_misuse("brig disable: unexpected argument \"now\"",
+		      "  brig disable\n");
+	run(&r, NULL, "info", "-v", NULL);
+	assert_misuse("brig info: unknown option \"-v\"", "  brig info\n");
+	run(&r, NULL, "console", "--follow", "x", NULL);
+	assert_misuse("brig console: unexpected argument \"x\"",
+		      "  brig console [--follow]\n");
 }
+
+#define CELL_LOAD "brig cell load NAME|ID IMAGE [-a ADDR]"
 
 static void cell_misuse(void **state)
 {
 	(void)state;
 	run(&r, NULL, "cell", NULL);
-	assert_cell_usage();
-	assert_non_null(strstr(r.err, "missing subcommand"));
+	assert_misuse("brig cell: missing subcommand", CELL_LOAD);
 	run(&r, NULL, "cell", "explode", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell: unknown subcommand \"explode\"", CELL_LOAD);
 	run(&r, NULL, "cell", "create", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell create: missing CELL-DESCRIPTION",
+		      "brig cell create CELL-DESCRIPTION");
+	assert_null(strstr(r.err, CELL_LOAD));
 	run(&r, NULL, "cell", "create", "a.cell", "b.cell", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell create: unexpected argument \"b.cell\"",
+		      "brig cell create CELL-DESCRIPTION");
 	run(&r, NULL, "cell", "load", "hello", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell load: missing IMAGE or -s STRING", CELL_LOAD);
 	run(&r, NULL, "cell", "load", "hello", "-a", "0x1000", "x.bin", NULL);
-	assert_cell_usage();
-	assert_non_null(strstr(r.err, "-a needs an IMAGE or -s STRING"));
+	assert_misuse(
+		"brig cell load: -a needs an IMAGE or -s STRING before it",
+		CELL_LOAD);
 	run(&r, NULL, "cell", "load", "hello", "x.bin", "-a", "twelve", NULL);
-	assert_cell_usage();
-	assert_non_null(strstr(r.err, "\"twelve\" is not an address"));
+	assert_misuse("brig cell load: \"twelve\" is not an address",
+		      CELL_LOAD);
 	run(&r, NULL, "cell", "load", "hello", "x.bin", "-s", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell load: -s needs a string", CELL_LOAD);
 	run(&r, NULL, "cell", "start", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell start: missing NAME|ID, the cell",
+		      "brig cell start NAME|ID");
 	run(&r, NULL, "cell", "start", "hello", "--force", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell start: unknown option \"--force\"",
+		      "brig cell start NAME|ID");
 	run(&r, NULL, "cell", "shutdown", "hello", "other", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell shutdown: unexpected argument \"other\"",
+		      "brig cell shutdown NAME|ID [--force]");
 	run(&r, NULL, "cell", "destroy", "--force", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell destroy: missing NAME|ID, the cell",
+		      "brig cell destroy NAME|ID [--force]");
 	run(&r, NULL, "cell", "destroy",
 	    "a-name-that-is-much-too-long-for-a-cell", NULL);
-	assert_cell_usage();
-	assert_non_null(strstr(r.err, "too long"));
+	assert_misuse(
+		"brig cell destroy: cell name \"a-name-that-is-much-too-long-for-a-cell\" is too long (at most 31 characters)",
+		"brig cell destroy NAME|ID [--force]");
 	run(&r, NULL, "cell", "list", "--yaml", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell list: unknown option \"--yaml\"",
+		      "brig cell list [--json]");
 	run(&r, NULL, "cell", "stats", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell stats: missing NAME|ID, the cell",
+		      "brig cell stats NAME|ID [--json]");
 	run(&r, NULL, "cell", "stats", "hello", "--yaml", NULL);
-	assert_cell_usage();
+	assert_misuse("brig cell stats: unknown option \"--yaml\"",
+		      "brig cell stats NAME|ID [--json]");
 	/* and the top-level usage names the cell commands */
 	run(&r, NULL, "--help", NULL);
 	assert_non_null(strstr(r.out, "brig cell destroy NAME|ID [--force]"));
@@ -396,7 +542,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(version),
 		cmocka_unit_test(help),
+		cmocka_unit_test(help_at_every_level),
 		cmocka_unit_test(misuse),
+		cmocka_unit_test(hv_misuse),
 		cmocka_unit_test(compile_check_dump),
 		cmocka_unit_test(refused_description),
 		cmocka_unit_test(warnings_keep_status_zero),
