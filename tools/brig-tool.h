@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include <brig/config-check.h>
+#include <brig/hypercall.h>
 
 #define BRIG_EXIT_OK 0
 #define BRIG_EXIT_FAILED 1 /* the request was understood and refused */
@@ -52,8 +53,28 @@ void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Reads a whole file; on failure reports to d and returns NULL. */
-void *read_file(const char *path, size_t *size, struct diags *d);
+/*
+ * Every file the tool reads is a regular file of bounded size, checked
+ * before it is read: a device or a FIFO would be read without end.
+ *
+ * A description (.dts, .dtb or .cell) is at most what the hypervisor takes
+ * as a blob; a source file larger than that is not a description either.
+ */
+#define MAX_DESCRIPTION_SIZE ((size_t)BRIG_HC_MAX_CONFIG_SIZE)
+/*
+ * The ABI sets no limit on an image for `brig cell load` (the driver checks
+ * that it fits one loadable region of the cell); the tool reads it whole
+ * into memory first, so it bounds it itself.
+ */
+#define MAX_IMAGE_SIZE ((size_t)256 << 20)
+
+/*
+ * Reads a whole regular file of at most max bytes (what it is, "a
+ * description", for the message). On failure reports one error naming the
+ * file to d and returns NULL.
+ */
+void *read_file(const char *path, size_t max, const char *what, size_t *size,
+		struct diags *d);
 int write_file(const char *path, const void *data, size_t size,
 	       struct diags *d);
 

@@ -368,7 +368,8 @@ static int build_images(const struct load_item *items, unsigned int n,
 
 	for (i = 0; i < n; i++) {
 		if (items[i].file) {
-			bufs[i] = read_file(items[i].file, &size, &d);
+			bufs[i] = read_file(items[i].file, MAX_IMAGE_SIZE,
+					    "an image", &size, &d);
 			if (!bufs[i] || !size) {
 				if (bufs[i])
 					fprintf(stderr,

@@ -89,7 +89,8 @@ static long long read_sysfs(const char *path)
  */
 static int load_raw(const char *path, struct config *cfg, struct diags *d)
 {
-	cfg->blob = read_file(path, &cfg->size, d);
+	cfg->blob = read_file(path, MAX_DESCRIPTION_SIZE, "a description",
+			      &cfg->size, d);
 	cfg->is_system = 1;
 	return cfg->blob ? 0 : -1;
 }

@@ -3,8 +3,9 @@
  * Loading descriptions in whichever form the user has them: device-tree
  * source (compiled by running dtc), device-tree blob, or an already compiled
  * .cell blob. The form is told from the contents, not the file name, so a
- * renamed file still loads; only files that are neither blob are handed to
- * dtc. Inside the test guest there is no dtc, and .dtb/.cell work there.
+ * renamed file still loads; only text files that are neither blob and
+ * carry the /dts-v1/ tag (or /include/ a file) are handed to dtc. Inside the
+ * test guest there is no dtc, and .dtb/.cell work there.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -84,7 +85,8 @@ void *dts_compile(const char *path, size_t *size, struct diags *d)
 			d, BRIG_CHECK_ERROR, path, NULL,
 			"dtc could not compile this file (see its messages above)");
 	else
-		dtb = read_file(tmp, size, d);
+		dtb = read_file(tmp, MAX_DESCRIPTION_SIZE, "a description",
+				size, d);
 	unlink(tmp);
 	free(tmp);
 	return dtb;
@@ -118,6 +120,51 @@ static int load_dtb(void *dtb, size_t size, struct config *cfg, struct diags *d)
 	return rc;
 }
 
+static int contains(const unsigned char *data, size_t size, const char *s)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i + n <= size; i++)
+		if (!memcmp(data + i, s, n))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether data can be device-tree source at all, before dtc is asked (or
+ * found missing): text, with the /dts-v1/ tag dtc requires, or including a
+ * file that has it. Says what is wrong if not.
+ */
+static int could_be_dts(const char *path, const unsigned char *data,
+			size_t size, struct diags *d)
+{
+	static const char what[] = "not a device-tree source or blob";
+	size_t i;
+
+	if (!size) {
+		diag_add(d, BRIG_CHECK_ERROR, path, NULL, "empty file: %s",
+			 what);
+		return 0;
+	}
+	for (i = 0; i < size; i++) {
+		if (!data[i] ||
+		    (data[i] < 0x20 && !strchr("\t\n\v\f\r", data[i]))) {
+			diag_add(
+				d, BRIG_CHECK_ERROR, path, NULL,
+				"%s (binary data without a device-tree or brig signature)",
+				what);
+			return 0;
+		}
+	}
+	if (!contains(data, size, "/dts-v1/") &&
+	    !contains(data, size, "/include/")) {
+		diag_add(d, BRIG_CHECK_ERROR, path, NULL,
+			 "%s (text without the /dts-v1/; tag)", what);
+		return 0;
+	}
+	return 1;
+}
+
 int config_load(const char *path, struct config *cfg, struct diags *d)
 {
 	size_t size;
@@ -125,7 +172,7 @@ int config_load(const char *path, struct config *cfg, struct diags *d)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->file = xstrdup(path);
-	data = read_file(path, &size, d);
+	data = read_file(path, MAX_DESCRIPTION_SIZE, "a description", &size, d);
 	if (!data)
 		return -1;
 	if (is_brig_blob(data, size, &cfg->is_system)) {
@@ -135,6 +182,10 @@ int config_load(const char *path, struct config *cfg, struct diags *d)
 	}
 	if (is_dtb(data, size))
 		return load_dtb(data, size, cfg, d);
+	if (!could_be_dts(path, data, size, d)) {
+		free(data);
+		return -1;
+	}
 	free(data);
 	data = dts_compile(path, &size, d);
 	if (!data)

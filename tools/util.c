@@ -6,9 +6,11 @@
  * whole-file I/O.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "brig-tool.h"
@@ -129,31 +131,102 @@ void diags_free(struct diags *d)
 	memset(d, 0, sizeof(*d));
 }
 
-void *read_file(const char *path, size_t *size, struct diags *d)
+static const char *file_kind(mode_t mode)
 {
-	size_t cap = 4096, len = 0, got;
-	char *data;
-	FILE *f;
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
 
-	f = fopen(path, "rb");
-	if (!f) {
+static void *too_large(const char *path, unsigned long long size, size_t max,
+		       const char *what, struct diags *d)
+{
+	diag_add(d, BRIG_CHECK_ERROR, path, NULL,
+		 "%llu bytes, larger than %s may be (%zu bytes)", size, what,
+		 max);
+	return NULL;
+}
+
+/*
+ * Opens without blocking (a FIFO would wait for a writer) and looks at what
+ * the file is before reading a byte of it.
+ */
+static int open_regular(const char *path, size_t max, const char *what,
+			struct stat *st, struct diags *d)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
 		diag_add(d, BRIG_CHECK_ERROR, path, NULL, "cannot open: %s",
 			 strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st)) {
+		diag_add(d, BRIG_CHECK_ERROR, path, NULL, "cannot stat: %s",
+			 strerror(errno));
+	} else if (!S_ISREG(st->st_mode)) {
+		diag_add(d, BRIG_CHECK_ERROR, path, NULL,
+			 "%s, not a regular file", file_kind(st->st_mode));
+	} else if ((unsigned long long)st->st_size > max) {
+		too_large(path, (unsigned long long)st->st_size, max, what, d);
+	} else {
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+void *read_file(const char *path, size_t max, const char *what, size_t *size,
+		struct diags *d)
+{
+	size_t cap, len = 0;
+	struct stat st;
+	char *data;
+	ssize_t got = 0;
+	int fd;
+
+	*size = 0;
+	fd = open_regular(path, max, what, &st, d);
+	if (fd < 0)
 		return NULL;
-	}
+	/*
+	 * st_size may be wrong (procfs says 0) or change while we read: read
+	 * up to max + 1 bytes whatever it says, and refuse the last one.
+	 */
+	cap = (size_t)st.st_size + 1;
 	data = xmalloc(cap);
-	while ((got = fread(data + len, 1, cap - len, f)) > 0) {
-		len += got;
-		if (len == cap)
-			data = xrealloc(data, cap *= 2);
+	for (;;) {
+		if (len == cap) {
+			cap = cap > max / 2 ? max + 1 : 2 * cap;
+			data = xrealloc(data, cap);
+		}
+		got = read(fd, data + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+		if (len > max)
+			break;
 	}
-	if (ferror(f)) {
+	if (got < 0)
 		diag_add(d, BRIG_CHECK_ERROR, path, NULL, "cannot read: %s",
 			 strerror(errno));
+	else if (len > max)
+		too_large(path, (unsigned long long)len, max, what, d);
+	close(fd);
+	if (got < 0 || len > max) {
 		free(data);
-		data = NULL;
+		return NULL;
 	}
-	fclose(f);
 	*size = len;
 	return data;
 }

@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <brig/hypercall.h>
+
 #define BRIG TOP "/tools/brig"
 #define BOARD TOP "/configs/x86/"
 
@@ -59,6 +61,7 @@ static void run(struct result *r, const char *env, ...)
 		dup2(err[1], 2);
 		if (env)
 			putenv((char *)env);
+		alarm(20); /* a brig that blocks (on a FIFO, ...) fails */
 		execv(BRIG, argv);
 		_exit(126);
 	}
@@ -451,6 +454,118 @@ static void missing_file(void **state)
 		"nothing.cell: error: cannot open: No such file or directory"));
 }
 
+/* stderr is exactly one line: "FILE: error: MSG". */
+static void assert_file_refused(const char *file, const char *msg)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "%s: error: %s\n", file, msg);
+	if (r.status != 1 || strcmp(r.err, want))
+		fail_msg("status %d, want 1 and %s; stderr:\n%s", r.status,
+			 want, r.err);
+	assert_string_equal(r.out, "");
+}
+
+static void make_file(const char *name, const void *data, size_t size,
+		      off_t length)
+{
+	FILE *f = fopen(tmp(name), "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, size, f), size);
+	assert_int_equal(fclose(f), 0);
+	if (length)
+		assert_int_equal(truncate(tmp(name), length), 0);
+}
+
+/* Checked before a byte is read: regular files of bounded size only. */
+static void input_files_checked(void **state)
+{
+	static const char *const big[] = { "big.dts", "big.bin" };
+	char path[256], more[32];
+	unsigned int i;
+
+	(void)state;
+	run(&r, NULL, "config", "check", "/dev/zero", NULL);
+	assert_file_refused("/dev/zero",
+			    "a character device, not a regular file");
+	run(&r, NULL, "enable", "/dev/zero", NULL);
+	assert_file_refused("/dev/zero",
+			    "a character device, not a regular file");
+	run(&r, NULL, "enable", "--skip-tool-check", "/dev/zero", NULL);
+	assert_file_refused("/dev/zero",
+			    "a character device, not a regular file");
+	run(&r, NULL, "cell", "load", "hello", "/dev/zero", NULL);
+	assert_file_refused("/dev/zero",
+			    "a character device, not a regular file");
+	run(&r, NULL, "config", "dump", tmpdir, NULL);
+	assert_file_refused(tmpdir, "a directory, not a regular file");
+
+	strcpy(path, tmp("fifo"));
+	assert_int_equal(mkfifo(path, 0600), 0);
+	run(&r, NULL, "cell", "create", path, NULL);
+	assert_file_refused(path, "a FIFO, not a regular file");
+	run(&r, NULL, "cell", "load", "hello", path, NULL);
+	assert_file_refused(path, "a FIFO, not a regular file");
+	unlink(path);
+
+	/* sparse: 1 MiB + 1 byte is one too many for a description */
+	make_file("big.dts", "/dts-v1/;", 9, BRIG_HC_MAX_CONFIG_SIZE + 1);
+	make_file("big.bin", "", 0, (256 << 20) + 1);
+	for (i = 0; i < 2; i++) {
+		strcpy(path, tmp(big[i]));
+		if (i == 0)
+			run(&r, NULL, "config", "check", path, NULL);
+		else
+			run(&r, NULL, "cell", "load", "hello", path, "-a",
+			    "0x0", NULL);
+		snprintf(more, sizeof(more), "%s bytes, larger than",
+			 i ? "268435457" : "1048577");
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, more));
+		assert_non_null(strstr(
+			r.err,
+			i ? "larger than an image may be (268435456 bytes)\n" :
+			    "larger than a description may be (1048576 bytes)\n"));
+		unlink(path);
+	}
+}
+
+/* What is wrong with a file that is no description, dtc or not. */
+static void not_a_description(void **state)
+{
+	static const unsigned char binary[] = { 0x7f, 'E', 'L', 'F', 2, 1,
+						1,    0,   0,	0,   0, 0 };
+	char path[256];
+
+	(void)state;
+	strcpy(path, tmp("empty.dts"));
+	make_file("empty.dts", "", 0, 0);
+	run(&r, "BRIG_DTC=/nonexistent/dtc", "config", "check", path, NULL);
+	assert_file_refused(path,
+			    "empty file: not a device-tree source or blob");
+	run(&r, NULL, "cell", "create", path, NULL);
+	assert_file_refused(path,
+			    "empty file: not a device-tree source or blob");
+	unlink(path);
+
+	strcpy(path, tmp("random.dts"));
+	make_file("random.dts", binary, sizeof(binary), 0);
+	run(&r, "BRIG_DTC=/nonexistent/dtc", "config", "dump", path, NULL);
+	assert_file_refused(
+		path,
+		"not a device-tree source or blob (binary data without a device-tree or brig signature)");
+	unlink(path);
+
+	strcpy(path, tmp("notes.txt"));
+	make_file("notes.txt", "hello\n", 6, 0);
+	run(&r, "BRIG_DTC=/nonexistent/dtc", "enable", path, NULL);
+	assert_file_refused(
+		path,
+		"not a device-tree source or blob (text without the /dts-v1/; tag)");
+	unlink(path);
+}
+
 static void put(const char *rel, const char *value)
 {
 	char path[512];
@@ -550,6 +665,8 @@ int main(void)
 		cmocka_unit_test(warnings_keep_status_zero),
 		cmocka_unit_test(missing_dtc),
 		cmocka_unit_test(missing_file),
+		cmocka_unit_test(input_files_checked),
+		cmocka_unit_test(not_a_description),
 		cmocka_unit_test(cell_misuse),
 		cmocka_unit_test(cell_create_refused),
 		cmocka_unit_test(cell_list_stats),

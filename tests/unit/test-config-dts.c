@@ -32,7 +32,8 @@ static char *slurp(const char *path)
 {
 	struct diags d = { 0 };
 	size_t size;
-	char *data = read_file(path, &size, &d);
+	char *data = read_file(path, MAX_DESCRIPTION_SIZE, "a description",
+			       &size, &d);
 
 	assert_non_null(data);
 	data = xrealloc(data, size + 1);
