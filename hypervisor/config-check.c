@@ -20,6 +20,14 @@
 #define HV_PAGE_SIZE 0x200000ull /* the driver maps the hypervisor in 2 MiB */
 #define MMCONFIG_ALIGN 0x100000ull /* 1 MiB: the config space of one bus */
 #define PORT_SPACE 0x10000ull
+#define UART_MAX_DIVIDER 0xffffu /* a 16550's divisor latch, DLL and DLM */
+/*
+ * x86: the local APIC's page and the rest of the interrupt address range
+ * (MSI writes land here). The hypervisor emulates the APIC page for every
+ * cell: nothing else may be decoded there.
+ */
+#define X86_INTERRUPT_RANGE 0xfee00000ull
+#define X86_INTERRUPT_RANGE_SIZE 0x100000ull
 #define MSG_LEN 240
 
 /* --- message formatting -------------------------------------------------- */
@@ -276,6 +284,12 @@ static int check_cell_layout(struct checker *ck, const struct brig_cell_desc *c,
 
 /* --- one cell: header ----------------------------------------------------- */
 
+static int name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+}
+
 static void check_name(struct checker *ck, const struct brig_cell_desc *c)
 {
 	unsigned int i, len;
@@ -290,16 +304,30 @@ static void check_name(struct checker *ck, const struct brig_cell_desc *c)
 	}
 	if (len == 0)
 		error(ck, BRIG_CHECK_HEADER, 0, "name is empty");
-	/* The driver uses the name in sysfs: no paths, no control codes. */
+	/*
+	 * The name is a word on the command line (brig cell start NAME), in
+	 * sysfs and in the columns of brig cell list: letters, digits, '.',
+	 * '_' and '-', not all digits (that is a cell id) and no leading '-'
+	 * (that is an option).
+	 */
 	for (i = 0; i < len; i++) {
-		if (c->name[i] == '/' || (__u8)c->name[i] < 0x20 ||
-		    (__u8)c->name[i] >= 0x7f) {
+		if (!name_char(c->name[i])) {
 			error(ck, BRIG_CHECK_HEADER, 0,
-			      "name %N contains '/' or a non-printable character",
+			      "name %N may only have letters, digits, '.', '_' and '-'",
 			      c->name);
 			break;
 		}
 	}
+	for (i = 0; i < len && c->name[i] >= '0' && c->name[i] <= '9'; i++)
+		;
+	if (len && i == len)
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "name %N is all digits: brig would take it for a cell id",
+		      c->name);
+	if (c->name[0] == '-')
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "name %N starts with '-': brig would take it for an option",
+		      c->name);
 	if (!all_zero(c->name + len, BRIG_CELL_NAME_LEN - len))
 		error(ck, BRIG_CHECK_HEADER, 0,
 		      "name is not NUL-padded after its end");
@@ -512,6 +540,51 @@ static int console_type_valid(__u32 type)
 }
 
 /*
+ * The fields of a console, the cell's or the system's debug console (item
+ * says which). Returns the number of ports it uses (a port console whose
+ * ports are all inside port space), else 0.
+ */
+static __u64 check_console_fields(struct checker *ck, enum brig_check_item item,
+				  const struct brig_console *con)
+{
+	__u64 len = con->type == BRIG_CON_PIO_8250 ? 8 : 1;
+
+	if (!console_type_valid(con->type)) {
+		error(ck, item, 0, "unknown console type %u", con->type);
+		return 0;
+	}
+	if (con->type == BRIG_CON_NONE) {
+		if (con->address || con->divider)
+			error(ck, item, 0,
+			      "address and divider must be 0 without a console");
+		return 0;
+	}
+	/* The divisor latch of a 16550 is two 8-bit registers. */
+	if (con->type != BRIG_CON_PIO_E9 && con->divider > UART_MAX_DIVIDER)
+		error(ck, item, 0,
+		      "divider %x does not fit the 16-bit divisor latch of a 16550 UART (at most %x)",
+		      (__u64)con->divider, (__u64)UART_MAX_DIVIDER);
+	if (con->type == BRIG_CON_PIO_E9 && con->divider)
+		error(ck, item, 0,
+		      "divider %x given for the debug port, which has no baud rate: leave it out",
+		      (__u64)con->divider);
+	if (con->type == BRIG_CON_MMIO_8250) {
+		if (!con->address || !range_fits(con->address, 8 * 4))
+			error(ck, item, 0,
+			      "MMIO console address %x is not a UART's register block",
+			      con->address);
+		return 0;
+	}
+	if (con->address >= PORT_SPACE || con->address + len > PORT_SPACE) {
+		error(ck, item, 0,
+		      "console port %x is outside ports 0x0-0xffff",
+		      con->address);
+		return 0;
+	}
+	return len;
+}
+
+/*
  * A cell's console is driven by its inmate, which needs the ports for it;
  * the root cell's console is informational only.
  */
@@ -519,26 +592,9 @@ static void check_console(struct checker *ck, const struct brig_cell_desc *c,
 			  int is_root)
 {
 	const struct brig_console *con = &c->console;
-	__u64 len = con->type == BRIG_CON_PIO_8250 ? 8 : 1;
+	__u64 len = check_console_fields(ck, BRIG_CHECK_CONSOLE, con);
 
-	if (!console_type_valid(con->type)) {
-		error(ck, BRIG_CHECK_CONSOLE, 0, "unknown console type %u",
-		      con->type);
-		return;
-	}
-	if (con->type == BRIG_CON_NONE) {
-		if (con->address || con->divider)
-			error(ck, BRIG_CHECK_CONSOLE, 0,
-			      "address and divider must be 0 without a console");
-		return;
-	}
-	if (con->type == BRIG_CON_MMIO_8250)
-		return;
-	if (con->address >= PORT_SPACE || con->address + len > PORT_SPACE)
-		error(ck, BRIG_CHECK_CONSOLE, 0,
-		      "console port %x is outside ports 0x0-0xffff",
-		      con->address);
-	else if (!is_root && !ports_writable(c, con->address, len))
+	if (len && !is_root && !ports_writable(c, con->address, len))
 		error(ck, BRIG_CHECK_CONSOLE, 0,
 		      "console ports %R are not in a writable port range of the cell",
 		      con->address, len);
@@ -737,6 +793,51 @@ static void check_iommu(struct checker *ck, const struct brig_iommu *u,
 		error(ck, BRIG_CHECK_IOMMU, i, "reserved fields are not zero");
 }
 
+/* [start, start + size) of what the hypervisor decodes, against MMCONFIG. */
+static void mmconfig_clash(struct checker *ck, __u64 base, __u64 size,
+			   __u64 start, __u64 len, const char *what)
+{
+	if (range_fits(start, len) && ranges_overlap(base, size, start, len))
+		error(ck, BRIG_CHECK_PLATFORM, 0,
+		      "PCI MMCONFIG %R (pci-mmconfig-base and -end-bus) overlaps %s at %R",
+		      base, size, what, start, len);
+}
+
+/*
+ * The MMCONFIG window, one MiB per bus, is mapped by the hypervisor for
+ * its own config-space accesses: it must not cover what the hypervisor
+ * emulates or owns.
+ */
+static void check_mmconfig(struct checker *ck, const struct brig_system_desc *s)
+{
+	const struct brig_platform *p = &s->platform;
+	const struct brig_cell_desc *root = &s->root_cell;
+	__u64 base = p->pci_mmconfig_base;
+	__u64 size = ((__u64)p->pci_mmconfig_end_bus + 1) * MMCONFIG_ALIGN;
+	unsigned int i;
+
+	if (!range_fits(base, size)) {
+		error(ck, BRIG_CHECK_PLATFORM, 0,
+		      "PCI MMCONFIG at %x for %u buses wraps around the end of the address space",
+		      base, (unsigned int)p->pci_mmconfig_end_bus + 1);
+		return;
+	}
+	if (s->architecture == BRIG_ARCH_X86_64)
+		mmconfig_clash(ck, base, size, X86_INTERRUPT_RANGE,
+			       X86_INTERRUPT_RANGE_SIZE,
+			       "the local APIC and MSI range");
+	mmconfig_clash(ck, base, size, s->hypervisor_memory.phys_start,
+		       s->hypervisor_memory.size, "the hypervisor region");
+	for (i = 0; i < p->num_iommu_units && i < BRIG_MAX_IOMMU_UNITS; i++)
+		mmconfig_clash(ck, base, size, p->iommu_units[i].base,
+			       p->iommu_units[i].size,
+			       "the registers of an IOMMU unit");
+	for (i = 0; i < root->num_irqchips; i++)
+		mmconfig_clash(ck, base, size,
+			       brig_cell_irqchips(root)[i].address, PAGE_SIZE,
+			       "an IO-APIC");
+}
+
 static void check_platform(struct checker *ck, const struct brig_system_desc *s)
 {
 	const struct brig_platform *p = &s->platform;
@@ -751,6 +852,8 @@ static void check_platform(struct checker *ck, const struct brig_system_desc *s)
 	if (!p->pci_mmconfig_base && p->pci_mmconfig_end_bus)
 		error(ck, BRIG_CHECK_PLATFORM, 0,
 		      "MMCONFIG end bus given without an MMCONFIG base");
+	else if (p->pci_mmconfig_base)
+		check_mmconfig(ck, s);
 	if (p->reserved0 || !all_zero(p->reserved, sizeof(p->reserved)))
 		error(ck, BRIG_CHECK_PLATFORM, 0,
 		      "reserved fields are not zero");
@@ -778,9 +881,7 @@ static void check_system_header(struct checker *ck,
 	if (s->flags)
 		error(ck, BRIG_CHECK_SYSTEM_HEADER, 0,
 		      "unknown system flags %x", (__u64)s->flags);
-	if (!console_type_valid(s->debug_console.type))
-		error(ck, BRIG_CHECK_DEBUG_CONSOLE, 0,
-		      "unknown console type %u", s->debug_console.type);
+	check_console_fields(ck, BRIG_CHECK_DEBUG_CONSOLE, &s->debug_console);
 }
 
 /* Returns 1 if the layout is right and the root cell can be looked at. */

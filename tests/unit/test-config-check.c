@@ -253,7 +253,45 @@ static void name_empty_and_bad(void **state)
 	set_name(&cells[0], "a/b");
 	assert_errors(run_cell(&cells[0], 0), 1);
 	expect(0, BRIG_CHECK_HEADER, 0,
-	       "name \"a/b\" contains '/' or a non-printable character");
+	       "name \"a/b\" may only have letters, digits, '.', '_' and '-'");
+}
+
+/* A name is one word of the command line and of brig cell list. */
+static void name_characters(void **state)
+{
+	static const char *const bad[] = { "hel lo",	  "tab\there", "a,b",
+					   "caf\xc3\xa9", "x$y",       "a:b" };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[128];
+
+		set_name(&cells[0], bad[i]);
+		assert_errors(run_cell(&cells[0], 0), 1);
+		snprintf(
+			want, sizeof(want),
+			"name \"%s\" may only have letters, digits, '.', '_' and '-'",
+			bad[i]);
+		expect(0, BRIG_CHECK_HEADER, 0, want);
+	}
+	set_name(&cells[0], "0123");
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "name \"0123\" is all digits: brig would take it for a cell id");
+	set_name(&cells[0], "-rt");
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "name \"-rt\" starts with '-': brig would take it for an option");
+	set_name(&cells[0], "RT_cell-1.2");
+	assert_errors(run_cell(&cells[0], 0), 0);
+	set_name(&cells[0], "2nd");
+	assert_errors(run_cell(&cells[0], 0), 0);
+	/* the root cell's name too */
+	set_name(&sys.root, "my root");
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_HEADER, 0,
+	       "name \"my root\" may only have letters, digits, '.', '_' and '-'");
 }
 
 static void reserved_and_flags(void **state)
@@ -400,6 +438,63 @@ static void console_checks(void **state)
 	assert_errors(run_cell(&cells[0], 0), 1);
 	expect(0, BRIG_CHECK_CONSOLE, 0,
 	       "console ports 0x3f8-0x3ff are not in a writable port range of the cell");
+}
+
+/* A 16550's divisor latch is 16 bits; port consoles live in port space. */
+static void console_ranges(void **state)
+{
+	struct brig_console *dbg = &sys.sys.debug_console;
+
+	(void)state;
+	cells[0].hdr.console.divider = 0xffff;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	cells[0].hdr.console.divider = 0x10000;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_CONSOLE, 0,
+	       "divider 0x10000 does not fit the 16-bit divisor latch of a 16550 UART (at most 0xffff)");
+	cells[0].hdr.console.divider = 1;
+	cells[0].hdr.console.address = 0x100002f8ull;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_CONSOLE, 0,
+	       "console port 0x100002f8 is outside ports 0x0-0xffff");
+	cells[0].hdr.console.type = BRIG_CON_MMIO_8250;
+	cells[0].hdr.console.address = 0;
+	cells[0].hdr.console.divider = 0xffffffff;
+	assert_errors(run_cell(&cells[0], 0), 2);
+	expect(0, BRIG_CHECK_CONSOLE, 0,
+	       "divider 0xffffffff does not fit the 16-bit divisor latch of a 16550 UART (at most 0xffff)");
+	expect(0, BRIG_CHECK_CONSOLE, 0,
+	       "MMIO console address 0x0 is not a UART's register block");
+
+	/* the hypervisor's own console, which was checked for its type only */
+	dbg->address = 0x100e9;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_DEBUG_CONSOLE, 0,
+	       "console port 0x100e9 is outside ports 0x0-0xffff");
+	dbg->address = 0xe9;
+	dbg->divider = 1;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_DEBUG_CONSOLE, 0,
+	       "divider 0x1 given for the debug port, which has no baud rate: leave it out");
+	dbg->type = BRIG_CON_PIO_8250;
+	dbg->address = 0x3f8;
+	dbg->divider = 0xffffffff;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_DEBUG_CONSOLE, 0,
+	       "divider 0xffffffff does not fit the 16-bit divisor latch of a 16550 UART (at most 0xffff)");
+	dbg->address = 0xfffc;
+	dbg->divider = 1;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_DEBUG_CONSOLE, 0,
+	       "console port 0xfffc is outside ports 0x0-0xffff");
+	dbg->type = BRIG_CON_NONE;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_DEBUG_CONSOLE, 0,
+	       "address and divider must be 0 without a console");
+	dbg->type = 7;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_DEBUG_CONSOLE, 0,
+	       "unknown console type 7");
 }
 
 /* The IO-APIC at 0xfec00000 with pins first..last, as irqchip n of c. */
@@ -588,6 +683,49 @@ static void system_header_and_platform(void **state)
 	       "unused IOMMU unit entry is not zero");
 }
 
+/*
+ * The MMCONFIG window (1 MiB per bus from pci-mmconfig-base) must not cover
+ * what the hypervisor emulates or owns.
+ */
+static void mmconfig_ranges(void **state)
+{
+	struct brig_platform *p = &sys.sys.platform;
+
+	(void)state;
+	p->pci_mmconfig_base = 0xe0000000; /* 0xe0000000-0xefffffff: fine */
+	assert_errors(run_system(&sys), 0);
+	p->pci_mmconfig_base = 0xfee00000;
+	p->pci_mmconfig_end_bus = 0;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PLATFORM, 0,
+	       "PCI MMCONFIG 0xfee00000-0xfeefffff (pci-mmconfig-base and -end-bus) overlaps the local APIC and MSI range at 0xfee00000-0xfeefffff");
+	/* buses 0-0x3f from 0xfc000000 reach the IO-APIC, the IOMMU, the APIC */
+	p->pci_mmconfig_base = 0xfc000000;
+	p->pci_mmconfig_end_bus = 0x3f;
+	p->num_iommu_units = 1;
+	p->iommu_units[0].type = BRIG_IOMMU_VTD;
+	p->iommu_units[0].base = 0xfed90000;
+	p->iommu_units[0].size = 0x1000;
+	give_pins(&sys.root, 0, 0, 23);
+	assert_errors(run_system(&sys), 3);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PLATFORM, 0,
+	       "PCI MMCONFIG 0xfc000000-0xffffffff (pci-mmconfig-base and -end-bus) overlaps the local APIC and MSI range at 0xfee00000-0xfeefffff");
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PLATFORM, 0,
+	       "PCI MMCONFIG 0xfc000000-0xffffffff (pci-mmconfig-base and -end-bus) overlaps the registers of an IOMMU unit at 0xfed90000-0xfed90fff");
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PLATFORM, 0,
+	       "PCI MMCONFIG 0xfc000000-0xffffffff (pci-mmconfig-base and -end-bus) overlaps an IO-APIC at 0xfec00000-0xfec00fff");
+	p->pci_mmconfig_base = 0x3a000000;
+	p->pci_mmconfig_end_bus = 0;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PLATFORM, 0,
+	       "PCI MMCONFIG 0x3a000000-0x3a0fffff (pci-mmconfig-base and -end-bus) overlaps the hypervisor region at 0x3a000000-0x3affffff");
+	p->pci_mmconfig_base = 0xfffffffffff00000ull;
+	p->pci_mmconfig_end_bus = 1;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PLATFORM, 0,
+	       "PCI MMCONFIG at 0xfffffffffff00000 for 2 buses wraps around the end of the address space");
+}
+
 /* --- the set -------------------------------------------------------------- */
 
 static void cpu_rules(void **state)
@@ -747,6 +885,7 @@ int main(void)
 		T(empty_cpu_set),
 		T(name_not_terminated),
 		T(name_empty_and_bad),
+		T(name_characters),
 		T(reserved_and_flags),
 		T(entry_outside),
 		T(region_unaligned),
@@ -760,6 +899,7 @@ int main(void)
 		T(ports_out_of_range),
 		T(shared_ports_writable),
 		T(console_checks),
+		T(console_ranges),
 		T(devices_in_cell),
 		T(bad_irqchips_in_cell),
 		T(bad_devices_in_cell),
@@ -770,6 +910,7 @@ int main(void)
 		T(root_maps_hypervisor),
 		T(root_comm_region_and_cpu0),
 		T(system_header_and_platform),
+		T(mmconfig_ranges),
 		T(cpu_rules),
 		T(cell_memory_in_system_ram),
 		T(cell_memory_on_hypervisor),
