@@ -11,7 +11,8 @@
  * docs/config.md is the user's view of the same schema.
  *
  * Schema errors are reported and parsing goes on, so that the user sees all
- * of them at once; a blob is produced only if there was none. Whether the
+ * of them at once; the blob is usable only if there was none (its counts
+ * still tell config_free() what to free). Whether the
  * values make sense (alignment, overlaps, ...) is not judged here but by
  * the shared checker, on the blob.
  */
@@ -536,8 +537,15 @@ static void parse_system(const struct dt *dt, struct brig_system_desc *s,
 
 /* --- output --------------------------------------------------------------- */
 
+/*
+ * src may be NULL when len is 0: a description that failed the schema
+ * (a cell whose root says "brig,system" has no root-cell node, so the root
+ * cell's arrays were never parsed) is still serialized, for config_free().
+ */
 static void append(char **p, const void *src, size_t len)
 {
+	if (!len)
+		return;
 	memcpy(*p, src, len);
 	*p += len;
 }

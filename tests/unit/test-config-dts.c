@@ -218,6 +218,9 @@ static const struct broken cases[] = {
 	{ "cell name with a space", 0, "\"hello\"", "\"hel lo\"", "/",
 	  "name \"hel lo\" may only have letters, digits, '.', '_' and '-'",
 	  1 },
+	/* the root of a cell description says it is a system */
+	{ "cell that says brig,system", 0, "\"brig,cell\"", "\"brig,system\"",
+	  "/", "unknown property \"cell-name\"", 9 },
 	/* --- system descriptions --- */
 	{ "unaligned hypervisor", 1, "phys-start = <0x3a000000>;",
 	  "phys-start = <0x39f00000>;", "/hypervisor",
