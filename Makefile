@@ -142,7 +142,8 @@ deps:
 	$(Q)scripts/setup-deps.sh
 
 # cmocka: the tool and the shared checker (tests/unit), the hypervisor
-# core's pure logic (tests/unit/core), the inmate library's formatter and
+# core against a host stub of the arch contract and the x86 page formats
+# and decoder (tests/unit/core), the inmate library's formatter and
 # command-line parser (inmates/tests).
 test-unit: $(AUTOCONF_H)
 	$(Q)$(MAKE) -C tests/unit run
