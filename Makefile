@@ -6,7 +6,8 @@
 #   make menuconfig | olddefconfig                  adjust the build options
 #   make                  hypervisor image, brig.ko, brig tool, inmates and
 #                         the board's compiled cell descriptions
-#   make check            the tests: unit, headers, format, symbols, QEMU, Bochs
+#   make check            every test: unit, headers, boundary, format,
+#                         symbols, QEMU, Bochs
 #   make format-check     the C sources as clang-format-14 writes them
 #   make format           rewrite the C sources with clang-format-14
 #   make demo             the main job on an emulated board
@@ -62,8 +63,8 @@ Q := $(if $(V),,@)
 
 .PHONY: all hypervisor driver tools inmates configs deps \
 	menuconfig olddefconfig %_defconfig syncconfig \
-	check test-unit test-headers test-symbols test-qemu test-bochs \
-	test-programs format format-check \
+	check test-unit test-headers test-boundary test-symbols test-qemu \
+	test-bochs test-programs format format-check \
 	demo demo-run install clean distclean help
 
 all: hypervisor driver tools inmates configs
@@ -153,6 +154,11 @@ test-unit: $(AUTOCONF_H)
 test-headers:
 	$(Q)scripts/check-headers.sh
 
+# The core includes no arch header but the type headers and compiles
+# against the host stub arch (tests/unit/core/stub-arch): no x86 in it.
+test-boundary:
+	$(Q)scripts/check-boundary.sh
+
 test-symbols:
 	$(Q)scripts/check-symbols.sh
 
@@ -185,6 +191,7 @@ check:
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) test-unit
 	$(Q)$(MAKE) test-headers
+	$(Q)$(MAKE) test-boundary
 	$(Q)$(MAKE) format-check
 	$(Q)$(MAKE) test-symbols
 	$(Q)$(MAKE) test-qemu
