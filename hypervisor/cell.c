@@ -164,9 +164,9 @@ long cell_validate(u64 gpa, u64 size)
 
 	if (!config)
 		return -EINVAL;
-	spin_lock(&cell_lock);
+	cell_lock_acquire();
 	err = check_config(config, size, false);
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	free_config(config, size);
 	return err;
 }
@@ -219,11 +219,20 @@ static int take_resources(struct cell *cell)
 	return err;
 }
 
-/* Everything take_resources() took goes back; the cell's CPUs are out. */
-static void give_back_resources(struct cell *cell)
+/*
+ * The cell's devices, interrupt pins and permissions go back while its
+ * CPUs are still parked in it: nothing the cell's devices raise can reach
+ * a CPU after it left (the arch drains what is pending when it scrubs).
+ */
+static void release_devices(struct cell *cell)
 {
 	pci_cell_destroy(cell);
 	arch_cell_destroy(cell);
+}
+
+/* The memory goes back too, once the cell's CPUs are the root's again. */
+static void give_back_memory(struct cell *cell)
+{
 	if (root_map_regions(cell, true, 0))
 		panic("cannot give cell %u's memory back to the root",
 		      cell->id);
@@ -242,7 +251,7 @@ long cell_create(u64 gpa, u64 size)
 
 	if (!config)
 		return -EINVAL;
-	spin_lock(&cell_lock);
+	cell_lock_acquire();
 	err = check_config(config, size, true);
 	id = free_id();
 	if (!err && id < 0)
@@ -269,12 +278,12 @@ long cell_create(u64 gpa, u64 size)
 	park_cell_cpus(cell);
 	flush_root_tlbs();
 	cells[id] = cell;
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	printk("brig: cell \"%s\" created (id %d)\n", config->name, id);
 	return id;
 
 fail:
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	if (cell)
 		page_free(&mem_pool, cell,
 			  ALIGN_UP(sizeof(*cell), PAGE_SIZE) / PAGE_SIZE);
@@ -313,7 +322,7 @@ long cell_set_loadable(unsigned int id)
 	struct cell *cell;
 	long err = -ENOENT;
 
-	spin_lock(&cell_lock);
+	cell_lock_acquire();
 	cell = get_cell(id);
 	if (cell) {
 		park_cell_cpus(cell);
@@ -321,7 +330,7 @@ long cell_set_loadable(unsigned int id)
 			cell->state = BRIG_CELL_STATE_STOPPED;
 		err = set_loadable(cell, true);
 	}
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	return err;
 }
 
@@ -350,7 +359,7 @@ long cell_start(unsigned int id)
 	unsigned int n;
 	long err = -ENOENT;
 
-	spin_lock(&cell_lock);
+	cell_lock_acquire();
 	cell = get_cell(id);
 	if (!cell)
 		goto out;
@@ -366,7 +375,7 @@ long cell_start(unsigned int id)
 		cpu_wait_until_clear(per_cpu(n), CPU_REQ_START);
 	printk("brig: cell \"%s\" started\n", cell->config->name);
 out:
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	return err;
 }
 
@@ -416,8 +425,15 @@ static int stop_cell(struct cell *cell, unsigned long flags)
 		       cell->config->name,
 		       cell->config->shutdown_timeout_ms ?: 1000);
 		cell->state = BRIG_CELL_STATE_FAILED;
-	} else if (cell->state != BRIG_CELL_STATE_FAILED) {
-		cell->state = BRIG_CELL_STATE_SHUT_DOWN;
+	} else {
+		u32 seen = READ_ONCE(cell->state);
+
+		/* A failure its CPUs reported meanwhile (no lock) stands. */
+		if (seen != BRIG_CELL_STATE_FAILED)
+			__atomic_compare_exchange_n(&cell->state, &seen,
+						    BRIG_CELL_STATE_SHUT_DOWN,
+						    false, __ATOMIC_SEQ_CST,
+						    __ATOMIC_SEQ_CST);
 	}
 	return 0;
 }
@@ -429,11 +445,11 @@ long cell_shutdown(unsigned int id, unsigned long flags)
 
 	if (flags & ~BRIG_SHUTDOWN_FORCE)
 		return -EINVAL;
-	spin_lock(&cell_lock);
+	cell_lock_acquire();
 	cell = get_cell(id);
 	if (cell)
 		err = stop_cell(cell, flags);
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	return err;
 }
 
@@ -445,13 +461,14 @@ long cell_destroy(unsigned int id, unsigned long flags)
 
 	if (flags & ~BRIG_SHUTDOWN_FORCE)
 		return -EINVAL;
-	spin_lock(&cell_lock);
+	cell_lock_acquire();
 	cell = get_cell(id);
 	if (cell)
 		err = stop_cell(cell, flags);
 	if (err)
 		goto out;
 	set_loadable(cell, false);
+	release_devices(cell);
 	/* Scrubbed, back in the root, waiting for Linux to bring them up. */
 	for_each_cell_cpu(n, cell)
 	{
@@ -460,7 +477,7 @@ long cell_destroy(unsigned int id, unsigned long flags)
 	}
 	for_each_cell_cpu(n, cell)
 		cpu_wait_until_clear(per_cpu(n), CPU_REQ_TO_ROOT);
-	give_back_resources(cell);
+	give_back_memory(cell);
 	cells[id] = NULL;
 	printk("brig: cell \"%s\" destroyed, its resources are the root's again\n",
 	       cell->config->name);
@@ -468,7 +485,7 @@ long cell_destroy(unsigned int id, unsigned long flags)
 	page_free(&mem_pool, cell,
 		  ALIGN_UP(sizeof(*cell), PAGE_SIZE) / PAGE_SIZE);
 out:
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	return err;
 }
 
@@ -479,7 +496,7 @@ long cell_get_state(unsigned int id)
 
 	/* A device fault found now stops its cell before we answer. */
 	arch_poll_device_faults();
-	spin_lock(&cell_lock);
+	cell_lock_acquire();
 	cell = cell_find(id);
 	if (cell) {
 		state = READ_ONCE(cell->state);
@@ -495,7 +512,7 @@ long cell_get_state(unsigned int id)
 				state = said;
 		}
 	}
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	return state;
 }
 

@@ -108,9 +108,7 @@ static void release_offline_cpus(struct per_cpu *self, u64 mask)
 		if (!(mask & BIT_ULL(n)) || c == self || !c->online ||
 		    c->cell != &root_cell)
 			continue;
-		__atomic_or_fetch(&c->requests, CPU_REQ_LEAVE,
-				  __ATOMIC_SEQ_CST);
-		arch_cpu_kick(c);
+		cpu_post(c, CPU_REQ_LEAVE);
 		while (__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
 			cpu_relax();
 	}
@@ -120,22 +118,22 @@ static long disable(struct per_cpu *cpu, u64 offline_cpus)
 {
 	unsigned int cells;
 
-	spin_lock(&cell_lock);
+	cell_lock_acquire();
 	cells = cell_count();
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	if (cells > 1) {
 		printk("brig: disable refused: %u cell(s) still exist\n",
 		       cells - 1);
 		return -EBUSY;
 	}
 	/* The first CPU to leave hands the devices back, before it goes. */
-	spin_lock(&cell_lock);
+	cell_lock_acquire();
 	if (!devices_released) {
 		devices_released = true;
 		arch_release_devices();
 		release_offline_cpus(cpu, offline_cpus);
 	}
-	spin_unlock(&cell_lock);
+	cell_lock_release();
 	printk("brig: CPU %u leaves the hypervisor\n", cpu->cpu_id);
 	cpu->online = false;
 	arch_cpu_deactivate(cpu);

@@ -62,6 +62,25 @@ void cell_flush_tlbs(struct cell *cell)
 	paging_free_retired(&cell->stage2);
 }
 
+/* A pending FLUSH of cpu, served now: taken only once flushed. */
+static void serve_flush(struct per_cpu *cpu)
+{
+	if (READ_ONCE(cpu->requests) & CPU_REQ_FLUSH) {
+		arch_cpu_flush_stage2(cpu);
+		cpu_take_request(cpu, CPU_REQ_FLUSH);
+	}
+}
+
+static void serve_own_flush(void)
+{
+	serve_flush(this_cpu());
+}
+
+void cell_lock_acquire(void)
+{
+	spin_lock_serving(&cell_lock, serve_own_flush);
+}
+
 /* Stopped: wait in the hypervisor for the cell to start or be destroyed. */
 static void park(struct per_cpu *cpu)
 {
@@ -108,8 +127,8 @@ bool cpu_handle_requests(struct per_cpu *cpu)
 		return false;
 	if (READ_ONCE(cpu->requests) & CPU_REQ_LEAVE)
 		arch_cpu_leave(cpu); /* disable, the root has it offline */
-	if (cpu_take_request(cpu, CPU_REQ_FLUSH)) {
-		arch_cpu_flush_stage2(cpu);
+	if (READ_ONCE(cpu->requests) & CPU_REQ_FLUSH) {
+		serve_flush(cpu);
 		handled = true;
 	}
 	if (cpu_take_request(cpu, CPU_REQ_PARK)) {

@@ -23,18 +23,6 @@ unsigned int mem_region_flags(const struct brig_memory *mem)
 	return flags;
 }
 
-unsigned int root_flags_at(u64 phys)
-{
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-
-	for (unsigned int n = 0; n < root->num_memory_regions; n++)
-		if (phys >= mem[n].phys_start &&
-		    phys - mem[n].phys_start < mem[n].size)
-			return mem_region_flags(&mem[n]);
-	return PAGE_RWX;
-}
-
 int cell_map_memory(struct cell *cell)
 {
 	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
@@ -59,10 +47,13 @@ int root_map_regions(const struct cell *cell, bool map, u32 only_flags)
 			continue;
 		if (only_flags && !(mem[n].flags & only_flags))
 			continue;
+		/*
+		 * Back with the rights the root's own description gives each
+		 * part (a region may span root regions of different rights),
+		 * so it merges again into the large pages it had.
+		 */
 		if (map)
-			err = paging_map(&root_cell.stage2, mem[n].phys_start,
-					 mem[n].phys_start, mem[n].size,
-					 root_flags_at(mem[n].phys_start));
+			err = root_restore(mem[n].phys_start, mem[n].size);
 		else
 			err = root_unmap(mem[n].phys_start, mem[n].size);
 	}

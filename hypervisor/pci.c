@@ -648,8 +648,13 @@ static bool vdev_write(struct per_cpu *cpu, struct pci_vdev *dev,
 	old = dev->cfg[i];
 	wmask = dev->wmask[i] & touched;
 	if (reg >= PCI_BAR0 && reg < PCI_BAR0 + 24)
-		/* Only the address bits a BAR of its size decodes stick. */
-		wmask = touched & vdev_bar_mask(dev, i - 4) & ~0xfu;
+		/*
+		 * Only the address bits a BAR of its size decodes stick; the
+		 * type bits are the low register's (not a 64-bit BAR's upper
+		 * half's).
+		 */
+		wmask = touched & vdev_bar_mask(dev, i - 4) &
+			(dev->bar_size[i - 4] ? ~0xfu : ~0u);
 	dev->cfg[i] = (old & ~wmask) | (val & wmask);
 	if (dev->ops && dev->ops->on_write)
 		return dev->ops->on_write(cpu, dev, reg, old, dev->cfg[i]);

@@ -29,6 +29,7 @@
 
 #define X2APIC_EOI 0x80b
 #define X2APIC_ISR0 0x810
+#define X2APIC_IRR0 0x820
 #define X2APIC_LVT_TIMER 0x832
 #define X2APIC_LVT_ERROR 0x837
 #define X2APIC_TMICT 0x838
@@ -425,6 +426,14 @@ bool x86_apic_leave(struct per_cpu *cpu)
  * (PAT and DR7 live in the VMCB and are reset with it; MTRRs, TSC_ADJUST
  * and the rest are never the cell's to change.)
  */
+static bool irr_pending(void)
+{
+	for (u32 reg = X2APIC_IRR0; reg < X2APIC_IRR0 + 8; reg++)
+		if (read_msr(reg))
+			return true;
+	return false;
+}
+
 static void scrub_apic(struct per_cpu *cpu)
 {
 	u64 base = read_msr(MSR_IA32_APICBASE);
@@ -437,6 +446,12 @@ static void scrub_apic(struct per_cpu *cpu)
 	for (u32 lvt = X2APIC_LVT_TIMER; lvt <= X2APIC_LVT_ERROR; lvt++)
 		write_msr(lvt, APIC_LVT_MASKED);
 	write_msr(X2APIC_TMICT, 0);
+	/*
+	 * The cell's devices and pins are quiet now (destroy released them
+	 * before the CPU left), but what they raised after the CPU parked
+	 * waits in IRR: taken here, it cannot reach Linux as a stray vector.
+	 */
+	x86_drain_interrupts(irr_pending);
 	for (u32 reg = X2APIC_ISR0 + 7; reg >= X2APIC_ISR0; reg--)
 		for (u64 isr = read_msr(reg); isr; isr &= isr - 1)
 			write_msr(X2APIC_EOI, 0);

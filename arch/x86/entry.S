@@ -251,6 +251,27 @@ x86_exception_stubs:
 	EXC_STUB 20, 0
 	EXC_STUB 21, 1
 
+/*
+ * A device interrupt taken in host mode, only while a CPU leaving a cell
+ * drains what the cell's devices left pending (x86_drain_interrupts()):
+ * acknowledged to the x2APIC, nothing else.
+ */
+	.align 16
+	.globl x86_irq_stub
+x86_irq_stub:
+	endbr64
+	push	%rax
+	push	%rcx
+	push	%rdx
+	mov	$0x80b, %ecx	/* X2APIC_EOI */
+	xor	%eax, %eax
+	xor	%edx, %edx
+	wrmsr
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	iretq
+
 exception_common:
 	push	%rax
 	push	%rcx

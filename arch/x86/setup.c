@@ -48,7 +48,14 @@ struct idt_gate {
 } __packed;
 
 static struct idt_gate host_idt[IDT_VECTORS] __aligned(16);
-extern char x86_exception_stubs[], __text_start[], __text_end[];
+/*
+ * The IDT while a CPU drains interrupts in host mode: exceptions below 16
+ * as usual (NMI among them), every vector from 16 up acknowledged by
+ * x86_irq_stub (a cell may have used 16..31 for its device).
+ */
+static struct idt_gate drain_idt[256] __aligned(16);
+extern char x86_exception_stubs[], x86_irq_stub[], __text_start[],
+	__text_end[];
 
 static unsigned int paging_levels;
 static unsigned int vendor;
@@ -95,19 +102,41 @@ void x86_exception(struct exception_frame *f)
 	      (unsigned long long)f->error, (unsigned long long)read_cr2());
 }
 
+static struct idt_gate gate(u64 addr)
+{
+	return (struct idt_gate){
+		.offset_low = (u16)addr,
+		.selector = HOST_CS,
+		.type_attr = 0x8e,
+		.offset_mid = (u16)(addr >> 16),
+		.offset_high = (u32)(addr >> 32),
+	};
+}
+
 static void init_idt(void)
 {
-	for (unsigned int v = 0; v < IDT_VECTORS; v++) {
-		u64 addr = (u64)x86_exception_stubs + v * IDT_STUB_SIZE;
+	for (unsigned int v = 0; v < IDT_VECTORS; v++)
+		host_idt[v] = gate((u64)x86_exception_stubs + v * IDT_STUB_SIZE);
+	for (unsigned int v = 0; v < 256; v++)
+		drain_idt[v] = v < 16 ? host_idt[v] : gate((u64)x86_irq_stub);
+}
 
-		host_idt[v] = (struct idt_gate){
-			.offset_low = (u16)addr,
-			.selector = HOST_CS,
-			.type_attr = 0x8e,
-			.offset_mid = (u16)(addr >> 16),
-			.offset_high = (u32)(addr >> 32),
-		};
+void x86_drain_interrupts(bool (*pending)(void))
+{
+	struct desc_ptr drain = { sizeof(drain_idt) - 1, (u64)drain_idt };
+	struct desc_ptr host = { sizeof(host_idt) - 1, (u64)host_idt };
+	bool svm = read_msr(MSR_EFER) & EFER_SVME;
+
+	load_idt(&drain);
+	/* Each round lets in what is pending, highest priority first. */
+	for (unsigned int round = 0; round < 256 && pending(); round++) {
+		if (svm)
+			asm volatile("stgi"); /* SVM's host runs with GIF 0 */
+		asm volatile("sti; nop; nop; cli" ::: "memory");
+		if (svm)
+			asm volatile("clgi");
 	}
+	load_idt(&host);
 }
 
 void x86_read_segment(const struct desc_ptr *gdt, u16 selector,

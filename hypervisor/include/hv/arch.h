@@ -161,8 +161,11 @@ int arch_cell_check(const struct brig_cell_desc *config);
 int arch_cell_create(struct cell *cell);
 
 /*
- * Undo arch_cell_create(), with the cell's CPUs back in the root; the
- * core then gives the memory back and frees the tables.
+ * Undo arch_cell_create() while the cell's CPUs are still parked in it:
+ * its devices and pins stop raising interrupts at them before they leave
+ * (arch_cpu_reset_to_root() drains what is already pending). The core
+ * then moves the CPUs to the root, gives the memory back and frees the
+ * tables.
  */
 void arch_cell_destroy(struct cell *cell);
 

@@ -45,6 +45,19 @@ struct cell {
 extern struct cell root_cell;
 extern spinlock_t cell_lock;
 
+/*
+ * Take cell_lock for a management request. Its holder may be waiting for
+ * the calling CPU to flush (cell_flush_tlbs()), which it would otherwise
+ * do only on its way back into the guest: it serves its CPU_REQ_FLUSH
+ * while it waits.
+ */
+void cell_lock_acquire(void);
+
+static inline void cell_lock_release(void)
+{
+	spin_unlock(&cell_lock);
+}
+
 /* The cell with this id, or NULL. Caller holds cell_lock. */
 struct cell *cell_find(unsigned int id);
 

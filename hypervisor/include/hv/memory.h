@@ -22,20 +22,14 @@ struct cell;
 /* The PAGE_* rights a region's description gives a guest. */
 unsigned int mem_region_flags(const struct brig_memory *mem);
 
-/*
- * The rights the root's own description gives it at phys (PAGE_RWX where
- * it says nothing): what a range coming back from a cell is mapped with,
- * so that it merges again with its neighbours into the large pages it had.
- */
-unsigned int root_flags_at(u64 phys);
-
 /* Build cell's second-stage tables from its description. */
 int cell_map_memory(struct cell *cell);
 
 /*
  * Unmap from the root (map = false) or map back 1:1 (map = true) the
- * regions of cell that leave the root; only_flags (BRIG_MEM_*), if not 0,
- * limits it to regions with one of those flags.
+ * regions of cell that leave the root (back: with the rights the root's
+ * description gives each part, root_restore()); only_flags (BRIG_MEM_*),
+ * if not 0, limits it to regions with one of those flags.
  */
 int root_map_regions(const struct cell *cell, bool map, u32 only_flags);
 

@@ -30,6 +30,20 @@ static inline void spin_lock(spinlock_t *lock)
 		cpu_relax();
 }
 
+/*
+ * spin_lock() for a CPU that others may be waiting on meanwhile: serve()
+ * runs on every turn of the wait.
+ */
+static inline void spin_lock_serving(spinlock_t *lock, void (*serve)(void))
+{
+	u16 ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket) {
+		serve();
+		cpu_relax();
+	}
+}
+
 static inline void spin_unlock(spinlock_t *lock)
 {
 	__atomic_store_n(&lock->owner, (u16)(lock->owner + 1),

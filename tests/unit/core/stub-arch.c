@@ -313,3 +313,17 @@ const struct paging_format *arch_stage2_format(void)
 {
 	return &stub_format;
 }
+
+/* The cell fails: said on the log, its state FAILED (cell.c's, simplified). */
+void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("brig: cell \"%s\" CPU %u: %s; cell stopped, state failed\n",
+	       cpu->cell->config->name, cpu->cpu_id, msg);
+	cpu->cell->state = BRIG_CELL_STATE_FAILED;
+}

@@ -148,7 +148,7 @@ static void assert_regions_in_root(unsigned int mask_mapped)
 	}
 }
 
-/* --- mem_region_flags, root_flags_at ------------------------------------ */
+/* --- mem_region_flags --------------------------------------------------- */
 
 static void test_region_flags(void **state)
 {
@@ -185,22 +185,25 @@ static void test_region_flags(void **state)
 	assert_int_equal(PAGE_RWX, PAGE_READ | PAGE_WRITE | PAGE_EXEC);
 }
 
-static void test_root_flags_at(void **state)
+/*
+ * A cell region over two root regions of different rights comes back
+ * with each part's own rights, not those of where it starts.
+ */
+static void test_root_map_regions_spanning(void **state)
 {
+	struct brig_memory *mem = (struct brig_memory *)cell_mem();
+
 	(void)state;
-	assert_int_equal(root_flags_at(0), PAGE_RWX);
-	assert_int_equal(root_flags_at(0x39ffffff), PAGE_RWX);
-	assert_int_equal(root_flags_at(0x3fffffff), PAGE_RWX);
-	assert_int_equal(root_flags_at(0x40000000), PAGE_READ);
-	assert_int_equal(root_flags_at(0x401fffff), PAGE_READ);
-	assert_int_equal(root_flags_at(0xfec00000), PAGE_RW | PAGE_DEVICE);
-	assert_int_equal(root_flags_at(DEV_BASE + 0x3fff),
-			 PAGE_RW | PAGE_DEVICE);
-	/* Where the root's description says nothing: RWX. */
-	assert_int_equal(root_flags_at(0x3a000000), PAGE_RWX);
-	assert_int_equal(root_flags_at(0x40200000), PAGE_RWX);
-	assert_int_equal(root_flags_at(DEV_BASE + 0x4000), PAGE_RWX);
-	assert_int_equal(root_flags_at(~0ULL), PAGE_RWX);
+	mem[RO].phys_start = 0x3ff00000; /* RWX up to 0x40000000, then R */
+	assert_int_equal(root_map_regions(&cell, false, 0), 0);
+	assert_root_lacks(0x3ff00000);
+	assert_root_lacks(0x40000000);
+	assert_int_equal(root_map_regions(&cell, true, 0), 0);
+	assert_root_maps(0x3ff00000, PAGE_RWX);
+	assert_root_maps(0x3fffffff, PAGE_RWX);
+	assert_root_maps(0x40000000, PAGE_READ);
+	assert_root_maps(0x400fffff, PAGE_READ);
+	paging_free_retired(&root_cell.stage2);
 }
 
 /* --- cell_map_memory ----------------------------------------------------- */
@@ -366,7 +369,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_region_flags),
-		T(test_root_flags_at),
+		T(test_root_map_regions_spanning),
 		T(test_cell_map_memory),
 		T(test_cell_map_memory_no_memory),
 		T(test_root_unmap_regions),

@@ -55,6 +55,14 @@ void x86_restore_linux_tables(struct per_cpu *cpu, const struct desc_ptr *gdt,
 void x86_read_segment(const struct desc_ptr *gdt, u16 selector,
 		      struct vmcb_seg *seg);
 
+/*
+ * Take and acknowledge, in host mode, every interrupt pending at the
+ * calling CPU's local APIC (in x2APIC mode) while pending() says there
+ * are any: what a cell's devices raised after its CPU parked must not
+ * reach the root (apic.c, scrubbing a CPU that leaves a cell).
+ */
+void x86_drain_interrupts(bool (*pending)(void));
+
 /* The SVM backend (svm.c, svm-exit.c); the rest is in struct vcpu_ops. */
 struct cell;
 extern bool svm_has_nrips;

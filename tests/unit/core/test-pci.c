@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The core's PCI (hypervisor/pci.c) against the host stub arch: physical
+ * functions found through a fake ECAM window, the dry-run refusals, and a
+ * virtual device shaped like the ivshmem device to come: a register BAR
+ * that traps once the cell enables memory decoding, an MSI-X table BAR
+ * and capability, a 64-bit shared-memory BAR whose pages the device maps
+ * into the cell's second stage with per-page rights. It is reached from a
+ * cell through pci_cell_config() (what x86's emulated 0xcf8/0xcfc calls)
+ * and from the root through pci_root_config() and its trapped ECAM page,
+ * the same paths as the root's config-space traps.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <hv/memory.h>
+#include <hv/mmio.h>
+#include <hv/pci.h>
+#include "../blob-builder.h"
+#include "stub-arch.h"
+#include "stub-pci.h"
+#include "stubs.h"
+
+#define ECAM_SIZE (1u << 20) /* bus 0 only */
+#define PHYS_BDF 0x18 /* 00:03.0, a physical function in the fake ECAM */
+#define VDEV_BDF 0x28 /* 00:05.0 */
+#define REGS_BASE 0xfe100000ULL /* where the cell puts BAR0 */
+#define SHMEM_GPA 0x200000000ULL /* and the shared memory (BAR2) */
+#define SHMEM_PAGES 4 /* state table, common, output 0, output 1 */
+#define MSIX_CAP 0x50
+
+static struct brig_check_blob sys_blob, cell_blob;
+static struct cell cell;
+static void *pool_mem;
+static u32 *ecam;
+static u8 *shmem;
+
+/* --- the fake ivshmem-shaped device --------------------------------------- */
+
+struct fake {
+	struct pci_vdev dev;
+	bool regs_trapped;
+	u32 doorbells; /* writes to the doorbell register */
+	bool msix_enabled;
+	unsigned int writes; /* on_write calls */
+};
+
+static struct fake fake, fake2;
+
+static enum mmio_result fake_regs(struct per_cpu *cpu, struct mmio_access *acc,
+				  void *arg)
+{
+	struct fake *f = arg;
+	unsigned int off = (unsigned int)(acc->address - pci_vdev_bar(&f->dev, 0));
+
+	(void)cpu;
+	if (acc->is_write && off == 0x0c)
+		f->doorbells++;
+	else if (!acc->is_write)
+		acc->value = off == 0 ? 1 : 0; /* ID: this peer is 1 */
+	return MMIO_HANDLED;
+}
+
+/* Shared memory in the cell's second stage, the model's rights per page. */
+static void map_shmem(struct cell *c, unsigned int own_peer)
+{
+	for (unsigned int p = 0; p < SHMEM_PAGES; p++) {
+		bool writable = p == 1 || p == 2 + own_peer;
+
+		assert_int_equal(paging_map(&c->stage2,
+					    SHMEM_GPA + p * PAGE_SIZE,
+					    (u64)(uintptr_t)shmem + p * PAGE_SIZE,
+					    PAGE_SIZE,
+					    writable ? PAGE_RW : PAGE_READ),
+				 0);
+	}
+}
+
+static bool fake_on_write(struct per_cpu *cpu, struct pci_vdev *dev,
+			  unsigned int reg, u32 old, u32 val)
+{
+	struct fake *f = dev->priv;
+
+	(void)cpu;
+	(void)old;
+	f->writes++;
+	if (reg == 0x04 && (val & 2) && !f->regs_trapped) {
+		assert_int_equal(mmio_register(dev->cell, pci_vdev_bar(dev, 0),
+					       0x1000, fake_regs, f),
+				 0);
+		f->regs_trapped = true;
+	}
+	if (reg == MSIX_CAP)
+		f->msix_enabled = val & (1u << 31);
+	return true;
+}
+
+static const struct pci_vdev_ops fake_ops = { .on_write = fake_on_write };
+
+static void fake_init(struct fake *f, u16 bdf)
+{
+	struct pci_vdev *d = &f->dev;
+
+	memset(f, 0, sizeof(*f));
+	d->bdf = bdf;
+	d->ops = &fake_ops;
+	d->priv = f;
+	d->cfg[0] = 0x4106110a; /* vendor 0x110a, device 0x4106 */
+	d->cfg[1] = 0x00100000; /* status: capability list */
+	d->cfg[2] = 0xff000100; /* class 0xff, protocol 0x0001 */
+	d->cfg[4] = 0; /* BAR0: 32-bit memory, 4 KiB of registers */
+	d->cfg[5] = 0; /* BAR1: MSI-X table, 4 KiB */
+	d->cfg[6] = 0x4; /* BAR2: 64-bit memory, the shared memory */
+	d->cfg[0x34 / 4] = MSIX_CAP;
+	d->cfg[MSIX_CAP / 4] = 0x00010011; /* MSI-X, 2 vectors */
+	d->cfg[MSIX_CAP / 4 + 1] = 1; /* table in BAR1 */
+	d->wmask[1] = 0x0407;
+	d->wmask[MSIX_CAP / 4] = 0xc0000000; /* enable, function mask */
+	d->bar_size[0] = 0x1000;
+	d->bar_size[1] = 0x1000;
+	d->bar_size[2] = SHMEM_PAGES * PAGE_SIZE;
+}
+
+/* --- set-up --------------------------------------------------------------- */
+
+static int setup(void **state)
+{
+	struct system_parts s;
+	struct cell_parts c;
+
+	(void)state;
+	stub_reset();
+	stub_iommu_usable = true;
+	stub_root_config_trapped = false;
+	stub_assigned = stub_msi_remapped = stub_msi_cleared = 0;
+	ecam = aligned_alloc(ECAM_SIZE, ECAM_SIZE);
+	memset(ecam, 0xff, ECAM_SIZE);
+	/* edu-like: BAR0 32-bit memory, MSI (64-bit) at 0x40 */
+	ecam[PHYS_BDF << 10] = 0x11e81234;
+	ecam[(PHYS_BDF << 10) + 1] = 0x00100000; /* capability list */
+	ecam[(PHYS_BDF << 10) + 3] = 0; /* header type 0 */
+	for (unsigned int b = 0; b < 6; b++)
+		ecam[(PHYS_BDF << 10) + 4 + b] = b ? 0 : 0xfea00000;
+	ecam[(PHYS_BDF << 10) + 0x34 / 4] = 0x40;
+	ecam[(PHYS_BDF << 10) + 0x40 / 4] = 0x00800005; /* MSI, 64-bit */
+	for (unsigned int r = 0x44; r < 0x100; r += 4)
+		ecam[(PHYS_BDF << 10) + r / 4] = 0;
+	shmem = aligned_alloc(PAGE_SIZE, SHMEM_PAGES * PAGE_SIZE);
+
+	qemu_system(&s);
+	s.sys.platform.pci_mmconfig_base = (u64)(uintptr_t)ecam;
+	s.sys.platform.pci_mmconfig_end_bus = 0;
+	/* The root's description maps its ECAM, as the real ones do. */
+	s.root.mem[s.root.hdr.num_memory_regions++] =
+		region((u64)(uintptr_t)ecam, (u64)(uintptr_t)ecam, ECAM_SIZE,
+		       BRIG_MEM_TYPE_MMIO, BRIG_MEM_READ | BRIG_MEM_WRITE);
+	sys_blob = pack_system(&s);
+	system_config = sys_blob.data;
+	hello_cell(&c, "inmate", 1, 0x3c000000);
+	cell_blob = pack_cell(&c);
+	memset(&cell, 0, sizeof(cell));
+	cell.id = 1;
+	cell.config = cell_blob.data;
+
+	pool_mem = test_pool_create(&mem_pool, 512);
+	assert_int_equal(paging_init(&hv_paging, &stub_format, &mem_pool), 0);
+	root_cell.config = &system_config->root_cell;
+	assert_int_equal(
+		paging_init(&root_cell.stage2, &stub_format, &mem_pool), 0);
+	/* The root's ECAM as its description would map it. */
+	assert_int_equal(paging_map(&root_cell.stage2, (u64)(uintptr_t)ecam,
+				    (u64)(uintptr_t)ecam, ECAM_SIZE,
+				    PAGE_RW | PAGE_DEVICE),
+			 0);
+	assert_int_equal(paging_init(&cell.stage2, &stub_format, &mem_pool), 0);
+	assert_int_equal(pci_init(), 0);
+	per_cpu(0)->cell = &root_cell;
+	per_cpu(1)->cell = &cell;
+	fake_init(&fake, VDEV_BDF);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	pci_cell_destroy(&cell);
+	pci_cell_destroy(&root_cell);
+	paging_destroy(&cell.stage2);
+	paging_destroy(&root_cell.stage2);
+	paging_destroy(&hv_paging);
+	free(pool_mem);
+	free(ecam);
+	free(shmem);
+	free((void *)sys_blob.data);
+	free((void *)cell_blob.data);
+	return 0;
+}
+
+static u32 cell_read(u16 bdf, unsigned int reg, unsigned int size)
+{
+	u32 v = 0x5a5a5a5a;
+
+	assert_true(pci_cell_config(per_cpu(1), bdf, reg, size, false, &v));
+	return v;
+}
+
+static void cell_write(u16 bdf, unsigned int reg, unsigned int size, u32 v)
+{
+	assert_true(pci_cell_config(per_cpu(1), bdf, reg, size, true, &v));
+}
+
+/* --- physical functions ---------------------------------------------------- */
+
+static void test_device_present(void **state)
+{
+	(void)state;
+	assert_true(pci_device_present(PHYS_BDF));
+	assert_false(pci_device_present(0x20));
+	assert_false(pci_device_present(0x100)); /* bus 1: no ECAM for it */
+	assert_ptr_equal(pci_owner(PHYS_BDF), &root_cell);
+}
+
+static void test_cell_check(void **state)
+{
+	struct brig_cell_desc *cfg = (struct brig_cell_desc *)cell.config;
+	struct cell_parts c;
+	struct brig_check_blob b;
+
+	(void)state;
+	hello_cell(&c, "withdev", 1, 0x3c000000);
+	c.pci[0] = (struct brig_pci_device){ .bdf = 0x20, .iommu = 0 };
+	c.hdr.num_pci_devices = 1;
+	b = pack_cell(&c);
+	assert_int_equal(pci_cell_check(b.data), -EINVAL);
+	assert_true(stub_logged("PCI device 00:04.0: there is no such device"));
+	c.pci[0].bdf = PHYS_BDF;
+	free((void *)b.data);
+	b = pack_cell(&c);
+	stub_iommu_usable = false;
+	assert_int_equal(pci_cell_check(b.data), -EINVAL);
+	assert_true(stub_logged("no IOMMU unit with interrupt remapping"));
+	stub_iommu_usable = true;
+	assert_int_equal(pci_cell_check(b.data), 0);
+	c.pci[0].bdf = 0x100;
+	free((void *)b.data);
+	b = pack_cell(&c);
+	assert_int_equal(pci_cell_check(b.data), -EINVAL);
+	assert_true(stub_logged("no MMCONFIG for its bus"));
+	free((void *)b.data);
+	assert_int_equal(pci_cell_check(cfg), 0); /* no devices: fine */
+}
+
+/* A cell reads nothing of functions it does not have; writes go nowhere. */
+static void test_cell_sees_only_its_own(void **state)
+{
+	(void)state;
+	assert_false(pci_cell_has_devices(&cell));
+	assert_int_equal(cell_read(PHYS_BDF, 0, 4), 0xffffffff);
+	cell_write(PHYS_BDF, 0x04, 2, 0x7);
+	assert_int_equal(ecam[(PHYS_BDF << 10) + 1], 0x00100000);
+	/* The root's accesses to functions nobody holds are the arch's. */
+	u32 v = 0;
+	assert_false(pci_root_config(per_cpu(0), PHYS_BDF, 0, 4, false, &v));
+	assert_false(stub_root_config_trapped);
+}
+
+/* A physical device given to a cell: what the filter lets through. */
+static void test_phys_assign_and_filter(void **state)
+{
+	struct cell_parts c;
+	struct brig_check_blob b;
+	struct cell devcell;
+	u32 *cfg = &ecam[PHYS_BDF << 10];
+	u64 page = (u64)(uintptr_t)ecam + ((u64)PHYS_BDF << 12);
+	u32 v = 0;
+
+	(void)state;
+	stub_set_cpu(1);
+	hello_cell(&c, "withdev", 1, 0x3c000000);
+	c.pci[0] = (struct brig_pci_device){ .bdf = PHYS_BDF, .iommu = 0 };
+	c.hdr.num_pci_devices = 1;
+	b = pack_cell(&c);
+	memset(&devcell, 0, sizeof(devcell));
+	devcell.id = 2;
+	devcell.config = b.data;
+	assert_int_equal(paging_init(&devcell.stage2, &stub_format, &mem_pool),
+			 0);
+	per_cpu(1)->cell = &devcell;
+	assert_int_equal(pci_cell_create(&devcell), 0);
+	assert_ptr_equal(pci_owner(PHYS_BDF), &devcell);
+	assert_int_equal(stub_assigned, 1);
+	assert_true(stub_root_config_trapped);
+	/* The root lost the function's ECAM page and is denied the rest. */
+	assert_int_equal(paging_virt_to_phys_walk(&root_cell.stage2, page,
+						  NULL),
+			 INVALID_PHYS);
+	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 0, 4, false, &v));
+	assert_int_equal(v, 0xffffffff);
+	assert_true(stub_logged("configuration read of PCI device 00:03.0 denied"));
+
+	/* The cell sees its device; the command register keeps what is allowed. */
+	assert_int_equal(cell_read(PHYS_BDF, 0, 4), 0x11e81234);
+	cell_write(PHYS_BDF, 0x04, 2, 0xffff);
+	assert_int_equal(cfg[1] & 0xffff, 0x0407);
+	/* BARs: sizing and the original value pass, a move is refused. */
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xfeb00000);
+	assert_int_equal(cfg[4], 0xfea00000);
+	assert_true(stub_logged("write of feb00000 to register 10"));
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xffffffff);
+	assert_int_equal(cfg[4], 0xffffffff);
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xfea00000);
+	assert_int_equal(cfg[4], 0xfea00000);
+	/* IDs are read-only. */
+	cell_write(PHYS_BDF, 0, 4, 0);
+	assert_int_equal(cfg[0], 0x11e81234);
+
+	/* MSI: the cell's wish is kept, validated, the device remapped. */
+	cell_write(PHYS_BDF, 0x44, 4, 0x101); /* "CPU 1" in the stub's policy */
+	cell_write(PHYS_BDF, 0x48, 4, 0);
+	cell_write(PHYS_BDF, 0x4c, 2, 0x41);
+	cell_write(PHYS_BDF, 0x42, 2, 0x0001); /* enable */
+	assert_int_equal(stub_msi_remapped, 1);
+	assert_int_equal(cfg[0x44 / 4], 0xfee00000);
+	assert_int_equal(cfg[0x4c / 4] & 0xffff, 0x41);
+	assert_true(cfg[0x40 / 4] & (1u << 16));
+	/* The cell reads back its own wish, not the remapped message. */
+	assert_int_equal(cell_read(PHYS_BDF, 0x44, 4), 0x101);
+	/* A message for someone else stops the cell. */
+	assert_false(pci_cell_config(per_cpu(1), PHYS_BDF, 0x44, 4, true,
+				     &(u32){ 0x100 }));
+	assert_int_equal(devcell.state, BRIG_CELL_STATE_FAILED);
+
+	/* Destroy: quiet, back to the root. */
+	pci_cell_destroy(&devcell);
+	assert_ptr_equal(pci_owner(PHYS_BDF), &root_cell);
+	assert_int_equal(stub_assigned, 0);
+	assert_false(stub_root_config_trapped);
+	assert_false(cfg[0x40 / 4] & (1u << 16)); /* MSI off */
+	assert_int_equal(cfg[1] & 0x7, 0); /* no decoding, no DMA */
+	assert_int_equal(paging_virt_to_phys_walk(&root_cell.stage2, page,
+						  NULL),
+			 page);
+	per_cpu(1)->cell = &cell;
+	paging_destroy(&devcell.stage2);
+	free((void *)b.data);
+}
+
+/* --- a virtual device in a cell ------------------------------------------ */
+
+static void test_vdev_identity(void **state)
+{
+	(void)state;
+	assert_int_equal(pci_vdev_attach(&cell, &fake.dev), 0);
+	assert_ptr_equal(fake.dev.cell, &cell);
+	assert_true(pci_cell_has_devices(&cell));
+	assert_int_equal(cell_read(VDEV_BDF, 0, 4), 0x4106110a);
+	assert_int_equal(cell_read(VDEV_BDF, 0, 2), 0x110a);
+	assert_int_equal(cell_read(VDEV_BDF, 2, 2), 0x4106);
+	assert_int_equal(cell_read(VDEV_BDF, 0x0b, 1), 0xff); /* class */
+	assert_int_equal(cell_read(VDEV_BDF, 0x0a, 2), 0xff00);
+	/* Out of the 256 bytes kept, and past the dword: nothing. */
+	assert_int_equal(cell_read(VDEV_BDF, 0x100, 4), 0);
+	assert_int_equal(cell_read(VDEV_BDF, 3, 2), 0xffffffff);
+	/* IDs and class are read-only. */
+	cell_write(VDEV_BDF, 0, 4, 0x12345678);
+	assert_int_equal(cell_read(VDEV_BDF, 0, 4), 0x4106110a);
+	/* Another cell's view: nothing there. */
+	per_cpu(2)->cell = &root_cell;
+	u32 v = 0;
+	assert_true(pci_cell_config(per_cpu(2), VDEV_BDF, 0, 4, false, &v));
+	assert_int_equal(v, 0xffffffff);
+}
+
+static void test_vdev_bar_sizing(void **state)
+{
+	(void)state;
+	assert_int_equal(pci_vdev_attach(&cell, &fake.dev), 0);
+	cell_write(VDEV_BDF, PCI_BAR0, 4, 0xffffffff);
+	assert_int_equal(cell_read(VDEV_BDF, PCI_BAR0, 4), 0xfffff000);
+	cell_write(VDEV_BDF, PCI_BAR0, 4, (u32)REGS_BASE);
+	assert_int_equal(cell_read(VDEV_BDF, PCI_BAR0, 4), (u32)REGS_BASE);
+	assert_int_equal(pci_vdev_bar(&fake.dev, 0), REGS_BASE);
+	/* A base not aligned to the size keeps only what it decodes. */
+	cell_write(VDEV_BDF, PCI_BAR0, 4, (u32)REGS_BASE | 0x234);
+	assert_int_equal(cell_read(VDEV_BDF, PCI_BAR0, 4), (u32)REGS_BASE);
+	/* 64-bit BAR2: the type bits stay, both halves size. */
+	cell_write(VDEV_BDF, PCI_BAR0 + 8, 4, 0xffffffff);
+	cell_write(VDEV_BDF, PCI_BAR0 + 12, 4, 0xffffffff);
+	assert_int_equal(cell_read(VDEV_BDF, PCI_BAR0 + 8, 4), 0xffffc004);
+	assert_int_equal(cell_read(VDEV_BDF, PCI_BAR0 + 12, 4), 0xffffffff);
+	cell_write(VDEV_BDF, PCI_BAR0 + 8, 4, (u32)SHMEM_GPA);
+	cell_write(VDEV_BDF, PCI_BAR0 + 12, 4, (u32)(SHMEM_GPA >> 32));
+	assert_int_equal(pci_vdev_bar(&fake.dev, 2), SHMEM_GPA);
+	/* BARs 3..5 do not exist: they stay 0. */
+	cell_write(VDEV_BDF, PCI_BAR0 + 16, 4, 0xffffffff);
+	assert_int_equal(cell_read(VDEV_BDF, PCI_BAR0 + 16, 4), 0);
+}
+
+/* Enabling memory decoding traps the register BAR: a doorbell reaches it. */
+static void test_vdev_registers_trap(void **state)
+{
+	struct mmio_access acc = { .address = REGS_BASE + 0x0c,
+				   .value = 0x00010000,
+				   .size = 4,
+				   .is_write = true };
+
+	(void)state;
+	stub_set_cpu(1);
+	assert_int_equal(pci_vdev_attach(&cell, &fake.dev), 0);
+	cell_write(VDEV_BDF, PCI_BAR0, 4, (u32)REGS_BASE);
+	assert_false(mmio_is_trapped(&cell, REGS_BASE));
+	cell_write(VDEV_BDF, 0x04, 2, 0xffff);
+	/* Only memory/I/O/master/INTx-disable stick; status untouched. */
+	assert_int_equal(cell_read(VDEV_BDF, 0x04, 4), 0x00100407);
+	assert_true(fake.regs_trapped);
+	assert_true(mmio_is_trapped(&cell, REGS_BASE));
+	assert_false(mmio_is_trapped(&root_cell, REGS_BASE));
+	assert_int_equal(mmio_handle_access(per_cpu(1), &acc), MMIO_HANDLED);
+	assert_int_equal(fake.doorbells, 1);
+	acc = (struct mmio_access){ .address = REGS_BASE, .size = 4 };
+	assert_int_equal(mmio_handle_access(per_cpu(1), &acc), MMIO_HANDLED);
+	assert_int_equal(acc.value, 1);
+	/* An access past the register page never reaches the device. */
+	acc = (struct mmio_access){ .address = REGS_BASE + 0xffc, .size = 8 };
+	assert_int_equal(mmio_handle_access(per_cpu(1), &acc),
+			 MMIO_CELL_FAILED);
+	assert_true(stub_logged("crosses the end of an emulated range"));
+}
+
+static void test_vdev_msix_control(void **state)
+{
+	(void)state;
+	assert_int_equal(pci_vdev_attach(&cell, &fake.dev), 0);
+	assert_int_equal(cell_read(VDEV_BDF, 0x34, 1), MSIX_CAP);
+	assert_int_equal(cell_read(VDEV_BDF, MSIX_CAP, 1), 0x11);
+	cell_write(VDEV_BDF, MSIX_CAP + 2, 2, 0x8000 | 0x3ff);
+	assert_true(fake.msix_enabled);
+	/* The table size is the device's, not the cell's wish. */
+	assert_int_equal(cell_read(VDEV_BDF, MSIX_CAP + 2, 2), 0x8001);
+	cell_write(VDEV_BDF, MSIX_CAP + 2, 2, 0);
+	assert_false(fake.msix_enabled);
+	assert_int_equal(fake.writes, 2);
+}
+
+/* The shared memory: read-only state table and peer section, own RW. */
+static void test_vdev_shared_memory_rights(void **state)
+{
+	unsigned int flags;
+
+	(void)state;
+	assert_int_equal(pci_vdev_attach(&cell, &fake.dev), 0);
+	map_shmem(&cell, 0);
+	for (unsigned int p = 0; p < SHMEM_PAGES; p++) {
+		u64 hpa = paging_virt_to_phys_walk(
+			&cell.stage2, SHMEM_GPA + p * PAGE_SIZE, &flags);
+
+		assert_int_equal(hpa, (u64)(uintptr_t)shmem + p * PAGE_SIZE);
+		assert_int_equal(flags, p == 1 || p == 2 ? PAGE_RW : PAGE_READ);
+	}
+}
+
+/* --- a virtual device of the root ---------------------------------------- */
+
+static void test_vdev_root(void **state)
+{
+	u64 page = (u64)(uintptr_t)ecam + ((u64)VDEV_BDF << 12);
+	struct mmio_access acc = { .address = page, .size = 4 };
+	u32 v = 0;
+
+	(void)state;
+	stub_set_cpu(0);
+	assert_int_equal(pci_vdev_attach(&root_cell, &fake.dev), 0);
+	assert_true(stub_root_config_trapped);
+	/* The legacy mechanism, as x86's 0xcfc trap asks. */
+	assert_true(pci_root_config(per_cpu(0), VDEV_BDF, 0, 4, false, &v));
+	assert_int_equal(v, 0x4106110a);
+	/* Its ECAM page left the root's tables and traps to the device. */
+	assert_int_equal(paging_virt_to_phys_walk(&root_cell.stage2, page,
+						  NULL),
+			 INVALID_PHYS);
+	assert_true(mmio_is_trapped(&root_cell, page));
+	assert_int_equal(mmio_handle_access(per_cpu(0), &acc), MMIO_HANDLED);
+	assert_int_equal(acc.value, 0x4106110a);
+	acc = (struct mmio_access){ .address = page + 4, .size = 2,
+				    .value = 0x2, .is_write = true };
+	assert_int_equal(mmio_handle_access(per_cpu(0), &acc), MMIO_HANDLED);
+	assert_true(fake.regs_trapped); /* registered in the root this time */
+	assert_true(mmio_is_trapped(&root_cell, pci_vdev_bar(&fake.dev, 0)));
+	/* Other functions stay the arch's (and the hardware's). */
+	assert_false(pci_root_config(per_cpu(0), PHYS_BDF, 0, 4, false, &v));
+
+	pci_vdev_detach(&fake.dev);
+	assert_false(stub_root_config_trapped);
+	assert_false(mmio_is_trapped(&root_cell, page));
+	assert_int_equal(paging_virt_to_phys_walk(&root_cell.stage2, page,
+						  NULL),
+			 page);
+	assert_null(fake.dev.cell);
+}
+
+static void test_vdev_attach_refusals(void **state)
+{
+	static struct fake more[PCI_MAX_VDEVS];
+
+	(void)state;
+	assert_int_equal(pci_vdev_attach(&cell, &fake.dev), 0);
+	fake_init(&fake2, VDEV_BDF);
+	assert_int_equal(pci_vdev_attach(&cell, &fake2.dev), -EEXIST);
+	/* The same function number in another cell is another device. */
+	assert_int_equal(pci_vdev_attach(&root_cell, &fake2.dev), 0);
+	for (unsigned int n = 0; n < PCI_MAX_VDEVS - 2; n++) {
+		fake_init(&more[n], (u16)(0x30 + n));
+		assert_int_equal(pci_vdev_attach(&cell, &more[n].dev), 0);
+	}
+	fake_init(&more[PCI_MAX_VDEVS - 2], 0x80);
+	assert_int_equal(pci_vdev_attach(&cell, &more[PCI_MAX_VDEVS - 2].dev),
+			 -ENOSPC);
+	/* Destroy takes every virtual device of the cell away, no other. */
+	pci_cell_destroy(&cell);
+	assert_null(fake.dev.cell);
+	assert_null(more[0].dev.cell);
+	assert_ptr_equal(fake2.dev.cell, &root_cell);
+	assert_false(pci_cell_has_devices(&cell));
+	pci_vdev_detach(&fake2.dev);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_device_present),
+		T(test_cell_check),
+		T(test_cell_sees_only_its_own),
+		T(test_phys_assign_and_filter),
+		T(test_vdev_identity),
+		T(test_vdev_bar_sizing),
+		T(test_vdev_registers_trap),
+		T(test_vdev_msix_control),
+		T(test_vdev_shared_memory_rights),
+		T(test_vdev_root),
+		T(test_vdev_attach_refusals),
+	};
+
+	return cmocka_run_group_tests_name("pci", tests, NULL, NULL);
+}
