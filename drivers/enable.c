@@ -110,8 +110,7 @@ static int check_iommu_free(struct brig_file *bf,
 
 	if (!sys->platform.num_iommu_units)
 		return 0;
-	for_each_pci_dev(pdev)
-	{
+	for_each_pci_dev(pdev) {
 		if (device_iommu_mapped(&pdev->dev)) {
 			err = brig_fail(
 				bf, -EBUSY,
@@ -444,13 +443,15 @@ static int offline_for_disable(struct brig_file *bf)
 		}
 		err = remove_cpu(cpu);
 		if (err && !bf)
-			pr_emerg("brig: CPU %u, which must leave the hypervisor offline, stays online (%d)\n",
-				 cpu, err);
-		if (err)
-			return !bf ? err : brig_fail(
-				bf, err,
-				"Linux could not take CPU %u offline, which must leave the hypervisor offline (%d)",
+			pr_emerg(
+				"brig: CPU %u, which must leave the hypervisor offline, stays online (%d)\n",
 				cpu, err);
+		if (err)
+			return !bf ? err :
+				     brig_fail(
+					     bf, err,
+					     "Linux could not take CPU %u offline, which must leave the hypervisor offline (%d)",
+					     cpu, err);
 		cpumask_set_cpu(cpu, &leave_offline);
 	}
 	return 0;

@@ -63,10 +63,12 @@ static void park_cell_cpus(struct cell *cell)
 	unsigned int n;
 
 	/* A parked CPU gets no PARK: it would outlive the next START. */
-	for_each_cell_cpu(n, cell) if (!READ_ONCE(per_cpu(n)->parked))
-		cpu_post(per_cpu(n), CPU_REQ_PARK);
-	for_each_cell_cpu(n, cell) while (!READ_ONCE(per_cpu(n)->parked))
-		cpu_relax();
+	for_each_cell_cpu(n, cell)
+		if (!READ_ONCE(per_cpu(n)->parked))
+			cpu_post(per_cpu(n), CPU_REQ_PARK);
+	for_each_cell_cpu(n, cell)
+		while (!READ_ONCE(per_cpu(n)->parked))
+			cpu_relax();
 }
 
 /* --- checking a description ------------------------------------------- */
@@ -274,7 +276,8 @@ long cell_create(u64 gpa, u64 size)
 		goto fail;
 
 	/* The CPUs leave the root: parked until the cell starts. */
-	for_each_cell_cpu(n, cell) per_cpu(n)->cell = cell;
+	for_each_cell_cpu(n, cell)
+		per_cpu(n)->cell = cell;
 	park_cell_cpus(cell);
 	flush_root_tlbs();
 	cells[id] = cell;
@@ -341,7 +344,8 @@ static void fill_comm_region(struct cell *cell)
 
 	if (!comm)
 		return;
-	for_each_cell_cpu(n, cell) cpus++;
+	for_each_cell_cpu(n, cell)
+		cpus++;
 	memset(comm, 0, sizeof(*comm));
 	memcpy(comm->signature, BRIG_COMM_SIGNATURE, sizeof(comm->signature));
 	comm->revision = BRIG_COMM_REVISION;
@@ -369,7 +373,8 @@ long cell_start(unsigned int id)
 		goto out;
 	fill_comm_region(cell);
 	cell->state = BRIG_CELL_STATE_RUNNING;
-	for_each_cell_cpu(n, cell) cpu_post(per_cpu(n), CPU_REQ_START);
+	for_each_cell_cpu(n, cell)
+		cpu_post(per_cpu(n), CPU_REQ_START);
 	/* Taken before any later request: a shutdown cannot overtake it. */
 	for_each_cell_cpu(n, cell)
 		cpu_wait_until_clear(per_cpu(n), CPU_REQ_START);
@@ -470,8 +475,7 @@ long cell_destroy(unsigned int id, unsigned long flags)
 	set_loadable(cell, false);
 	release_devices(cell);
 	/* Scrubbed, back in the root, waiting for Linux to bring them up. */
-	for_each_cell_cpu(n, cell)
-	{
+	for_each_cell_cpu(n, cell) {
 		per_cpu(n)->cell = &root_cell;
 		cpu_post(per_cpu(n), CPU_REQ_TO_ROOT);
 	}
@@ -531,9 +535,9 @@ static void fail_cell(struct cell *cell, const char *who, const char *fmt,
 	printk("brig: cell \"%s\" (id %u)%s: %s; cell stopped, state failed\n",
 	       cell->config->name, cell->id, who, msg);
 	WRITE_ONCE(cell->state, BRIG_CELL_STATE_FAILED);
-	for_each_cell_cpu(n, cell) if (per_cpu(n) == this_cpu() ||
-				       !READ_ONCE(per_cpu(n)->parked))
-		cpu_post(per_cpu(n), CPU_REQ_PARK);
+	for_each_cell_cpu(n, cell)
+		if (per_cpu(n) == this_cpu() || !READ_ONCE(per_cpu(n)->parked))
+			cpu_post(per_cpu(n), CPU_REQ_PARK);
 }
 
 void cell_fail(struct per_cpu *cpu, const char *fmt, ...)

@@ -649,10 +649,10 @@ static void check_irqchip(struct checker *ck, const struct brig_cell_desc *c,
 		return;
 	for (j = 0; j < c->num_memory_regions; j++)
 		if (region_sane(&mem[j]) &&
-		    (ranges_overlap(mem[j].phys_start, mem[j].size,
-				    ic->address, PAGE_SIZE) ||
-		     ranges_overlap(mem[j].virt_start, mem[j].size,
-				    ic->address, PAGE_SIZE)))
+		    (ranges_overlap(mem[j].phys_start, mem[j].size, ic->address,
+				    PAGE_SIZE) ||
+		     ranges_overlap(mem[j].virt_start, mem[j].size, ic->address,
+				    PAGE_SIZE)))
 			error(ck, BRIG_CHECK_MEMORY, j,
 			      "region %R covers the IO-APIC at %x: the hypervisor emulates it for the cell (drop the region, keep the irqchip)",
 			      mem[j].phys_start, mem[j].size, ic->address);
@@ -1152,7 +1152,8 @@ static void check_set_irqchip(struct checker *ck, const struct set *set,
 					    ic->address &&
 				    (brig_cell_irqchips(oc)[k]
 					     .pin_bitmap[pin / 64] >>
-				     (pin % 64)) & 1)
+				     (pin % 64)) &
+					    1)
 					error(ck, BRIG_CHECK_IRQCHIP, i,
 					      "IO-APIC at %x: pin %u is also given to cell %N",
 					      ic->address, pin, oc->name);

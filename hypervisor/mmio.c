@@ -36,9 +36,8 @@ int mmio_register(struct cell *cell, u64 start, u64 size,
 	if (!err && reg->count == MMIO_MAX_REGIONS)
 		err = -ENOSPC;
 	if (!err)
-		reg->regions[reg->count++] = (struct mmio_region){
-			start, size, handler, arg
-		};
+		reg->regions[reg->count++] =
+			(struct mmio_region){ start, size, handler, arg };
 	spin_unlock(&reg->lock);
 	if (err)
 		printk("brig: cannot trap %llx+%llx for cell %u: %d\n",
@@ -129,8 +128,10 @@ enum mmio_result mmio_handle_access(struct per_cpu *cpu,
 			mmio_root_forbidden(cpu, acc);
 			return MMIO_HANDLED;
 		}
-		cell_fail(cpu, "%u-byte access at %llx crosses the end of an emulated range",
-			  acc->size, (unsigned long long)acc->address);
+		cell_fail(
+			cpu,
+			"%u-byte access at %llx crosses the end of an emulated range",
+			acc->size, (unsigned long long)acc->address);
 		return MMIO_CELL_FAILED;
 	}
 	if (cpu->cell != &root_cell)

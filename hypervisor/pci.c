@@ -158,7 +158,7 @@ static void clear_message(const struct assignment *a, unsigned int index)
 }
 
 #define BDF_FMT "%02x:%02x.%u"
-#define BDF_ARGS(b) (b) >> 8, ((b) >> 3) & 0x1f, (b) & 7
+#define BDF_ARGS(b) (b) >> 8, ((b) >> 3) & 0x1f, (b)&7
 
 int pci_cell_check(const struct brig_cell_desc *config)
 {
@@ -409,7 +409,8 @@ static int assign(struct cell *cell, const struct brig_pci_device *pci)
 	}
 	num_assigned++;
 	update_root_trap();
-	printk("brig: PCI device " BDF_FMT " (%04x:%04x) goes to cell \"%s\"%s\n",
+	printk("brig: PCI device " BDF_FMT
+	       " (%04x:%04x) goes to cell \"%s\"%s\n",
 	       BDF_ARGS(a->bdf), cfg_read(a->bdf, 0) & 0xffff,
 	       cfg_read(a->bdf, 0) >> 16, cell->config->name,
 	       a->msix_n ? ", MSI-X" :
@@ -424,8 +425,7 @@ int pci_cell_create(struct cell *cell)
 	int err = 0;
 
 	spin_lock(&pci_lock);
-	for (unsigned int n = 0; n < cell->config->num_pci_devices && !err;
-	     n++)
+	for (unsigned int n = 0; n < cell->config->num_pci_devices && !err; n++)
 		err = assign(cell, &pci[n]);
 	if (err)
 		for (unsigned int n = 0; n < PCI_MAX_ASSIGNED; n++)
@@ -519,8 +519,8 @@ static bool apply_msi(struct per_cpu *cpu, struct assignment *a)
 		  (cfg_read(a->bdf, msi_data_reg(a, ctrl)) & 0xffff0000) |
 			  data);
 	cfg_write(a->bdf, a->msi,
-		  (cfg_read(a->bdf, a->msi) & ~(0x70u << 16)) |
-			  (u32)MSI_ENABLE << 16);
+		  (cfg_read(a->bdf, a->msi) & ~(0x70u << 16)) | (u32)MSI_ENABLE
+									<< 16);
 	return true;
 }
 
@@ -626,7 +626,7 @@ static bool cell_write(struct per_cpu *cpu, struct assignment *a,
 static u32 vdev_bar_mask(const struct pci_vdev *dev, unsigned int n)
 {
 	if (dev->bar_size[n])
-		return (u32)~(dev->bar_size[n] - 1);
+		return (u32) ~(dev->bar_size[n] - 1);
 	if (n > 0 && dev->bar_size[n - 1] && (dev->cfg[4 + n - 1] & 0x6) == 4)
 		return (u32)(~(dev->bar_size[n - 1] - 1) >> 32);
 	return 0;

@@ -174,12 +174,9 @@ static void parse_port_range(const struct dt *dt, int node, void *out)
 }
 
 static const struct prop_spec irqchip_props[] = {
-	{ "address", PROP_U64, 1 },
-	{ "id", PROP_U32, 1 },
-	{ "iommu", PROP_U32, 0 },
-	{ "pin-base", PROP_U32, 0 },
-	{ "pins", PROP_U32_LIST, 1 },
-	{ NULL, 0, 0 },
+	{ "address", PROP_U64, 1 },   { "id", PROP_U32, 1 },
+	{ "iommu", PROP_U32, 0 },     { "pin-base", PROP_U32, 0 },
+	{ "pins", PROP_U32_LIST, 1 }, { NULL, 0, 0 },
 };
 
 static void parse_irqchip(const struct dt *dt, int node, void *out)

@@ -486,8 +486,7 @@ static void amdvi_unassign_device(unsigned int unit, u16 bdf)
 
 static int amdvi_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 			       unsigned int index, u32 apic_id, u8 vector,
-			       unsigned int flags, u32 *msi_addr,
-			       u32 *msi_data)
+			       unsigned int flags, u32 *msi_addr, u32 *msi_data)
 {
 	struct amd_unit *u = &units[unit];
 	u32 **irt;

@@ -326,7 +326,8 @@ enum mmio_result x86_xapic_access(struct per_cpu *cpu, struct mmio_access *acc,
 		return MMIO_HANDLED;
 	}
 	if (!acc->is_write) {
-		acc->value = offset == XAPIC_ICR_HIGH ? cpu->arch.xapic_icr_high :
+		acc->value = offset == XAPIC_ICR_HIGH ?
+				     cpu->arch.xapic_icr_high :
 			     emulated ? emulated_read(cpu, offset) :
 					*xapic_reg(offset);
 		return MMIO_HANDLED;

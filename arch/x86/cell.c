@@ -36,8 +36,8 @@ static void root_claim_ports(const struct cell *cell, bool claim)
 
 	for (unsigned int n = 0; n < cell->config->num_port_ranges; n++)
 		if (!(pio[n].flags & BRIG_PIO_SHARED))
-			backend->port_trap(&root_cell, pio[n].base, pio[n].length,
-					claim);
+			backend->port_trap(&root_cell, pio[n].base,
+					   pio[n].length, claim);
 }
 
 int arch_cell_create(struct cell *cell)

@@ -143,8 +143,7 @@ static bool cell_apicbase_write(u64 val)
 	u64 mode = MSR_IA32_APICBASE_EXTD | MSR_IA32_APICBASE_EN;
 
 	if ((val & ~mode) != (cur & ~mode) || !(val & MSR_IA32_APICBASE_EN) ||
-	    ((cur & MSR_IA32_APICBASE_EXTD) &&
-	     !(val & MSR_IA32_APICBASE_EXTD)))
+	    ((cur & MSR_IA32_APICBASE_EXTD) && !(val & MSR_IA32_APICBASE_EXTD)))
 		return false;
 	write_msr(MSR_IA32_APICBASE, val);
 	return true;

@@ -151,8 +151,7 @@ int x86_ioapic_init(void)
 			return -EINVAL;
 		}
 		err = paging_map(&hv_paging, PHYS_MAP_BASE + ic->address,
-				 ic->address, PAGE_SIZE,
-				 PAGE_RW | PAGE_DEVICE);
+				 ic->address, PAGE_SIZE, PAGE_RW | PAGE_DEVICE);
 		if (!err)
 			err = root_unmap(ic->address, PAGE_SIZE);
 		if (!err)
@@ -360,7 +359,6 @@ static enum mmio_result root_mmio(struct per_cpu *cpu, struct mmio_access *acc,
 
 /* --- the cells' accesses ------------------------------------------------- */
 
-
 static const char *cpu_kind(const struct per_cpu *target)
 {
 	if (!target)
@@ -393,20 +391,22 @@ static bool apply_pin(struct per_cpu *cpu, struct ioapic *a, unsigned int pin)
 		return false;
 	}
 	if (!target || target->cell != cpu->cell) {
-		cell_fail(cpu,
-			  "IO-APIC at %llx pin %u aimed at APIC id %u (%s), not a CPU of the cell",
-			  (unsigned long long)a->desc->address, pin, dest,
-			  cpu_kind(target));
+		cell_fail(
+			cpu,
+			"IO-APIC at %llx pin %u aimed at APIC id %u (%s), not a CPU of the cell",
+			(unsigned long long)a->desc->address, pin, dest,
+			cpu_kind(target));
 		return false;
 	}
 	if (e & RTE_LEVEL)
 		flags |= IOMMU_IRQ_LEVEL;
 	if (iommu_set_cell_irte(a->desc->iommu, a->desc->id, slot_of(a, pin),
-				pin, target->arch.apic_id,
-				(u8)(e & RTE_VECTOR), flags, &addr, &data)) {
-		cell_fail(cpu,
-			  "no interrupt remapping entry for IO-APIC at %llx pin %u",
-			  (unsigned long long)a->desc->address, pin);
+				pin, target->arch.apic_id, (u8)(e & RTE_VECTOR),
+				flags, &addr, &data)) {
+		cell_fail(
+			cpu,
+			"no interrupt remapping entry for IO-APIC at %llx pin %u",
+			(unsigned long long)a->desc->address, pin);
 		return false;
 	}
 	/* The handle, as the remappable MSI address carries it. */
@@ -437,16 +437,17 @@ static bool cell_window(struct per_cpu *cpu, struct ioapic *a, u32 reg,
 			*val = (reg & 1) ? 0 : (u32)RTE_MASKED;
 			return true;
 		}
-		cell_fail(cpu,
-			  "write of %x to pin %u of the IO-APIC at %llx, which is not the cell's",
-			  (u32)acc->value, pin,
-			  (unsigned long long)a->desc->address);
+		cell_fail(
+			cpu,
+			"write of %x to pin %u of the IO-APIC at %llx, which is not the cell's",
+			(u32)acc->value, pin,
+			(unsigned long long)a->desc->address);
 		return false;
 	}
 	half = (u32 *)&a->cell_rte[pin] + (reg & 1);
 	if (acc->is_write) {
-		*half = (u32)acc->value & ((reg & 1) ? ~0u : ~(u32)(RTE_BUSY |
-								    RTE_RIRR));
+		*half = (u32)acc->value &
+			((reg & 1) ? ~0u : ~(u32)(RTE_BUSY | RTE_RIRR));
 		return apply_pin(cpu, a, pin);
 	}
 	/* Delivery status and remote IRR are the pin's own. */

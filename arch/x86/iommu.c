@@ -185,8 +185,8 @@ int iommu_root_dma_regions(const struct cell *cell, bool map)
 		if (mem[n].flags & BRIG_MEM_ROOTSHARED)
 			continue;
 		if (!map)
-			err = paging_unmap(&root_cell.dma,
-					   mem[n].phys_start, mem[n].size);
+			err = paging_unmap(&root_cell.dma, mem[n].phys_start,
+					   mem[n].size);
 		else if (root_dma_memory(mem[n].phys_start))
 			err = paging_map(&root_cell.dma, mem[n].phys_start,
 					 mem[n].phys_start, mem[n].size,

@@ -158,8 +158,7 @@ int x86_stage2_fault(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		return (int)acc.inst_len;
 	case MMIO_UNHANDLED:
 		/* Trapped a moment ago, gone now: the cell is being torn down. */
-		x86_cell_memory_violation(cpu, f->gpa, f->write, false,
-					  f->rip);
+		x86_cell_memory_violation(cpu, f->gpa, f->write, false, f->rip);
 		return 0;
 	default:
 		return 0; /* the cell was stopped */

@@ -53,7 +53,7 @@ void arch_pci_msi_clear(unsigned int unit, u16 bdf, unsigned int slot,
 }
 
 #define BDF_FMT "%02x:%02x.%u"
-#define BDF_ARGS(b) (b) >> 8, ((b) >> 3) & 0x1f, (b) & 7
+#define BDF_ARGS(b) (b) >> 8, ((b) >> 3) & 0x1f, (b)&7
 
 /*
  * A compatibility-format message: a fixed or lowest-priority interrupt
@@ -90,9 +90,10 @@ bool arch_pci_msi_remap(struct per_cpu *cpu, unsigned int unit, u16 bdf,
 	if (iommu_set_cell_irte(unit, bdf, slot, index, target->arch.apic_id,
 				(u8)vector, mode == 1 ? IOMMU_IRQ_LOWEST : 0,
 				out_addr, out_data)) {
-		cell_fail(cpu,
-			  "no interrupt remapping entry for PCI device " BDF_FMT,
-			  BDF_ARGS(bdf));
+		cell_fail(
+			cpu,
+			"no interrupt remapping entry for PCI device " BDF_FMT,
+			BDF_ARGS(bdf));
 		return false;
 	}
 	return true;
@@ -121,7 +122,8 @@ static int cell_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 		return 1;
 	}
 	return pci_cell_config(cpu, (u16)(addr >> 8),
-			       (addr & 0xfc) + (port - 0xcfcu), size, !in, val) ?
+			       (addr & 0xfc) + (port - 0xcfcu), size, !in,
+			       val) ?
 		       1 :
 		       0;
 }

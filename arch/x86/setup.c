@@ -54,8 +54,7 @@ static struct idt_gate host_idt[IDT_VECTORS] __aligned(16);
  * x86_irq_stub (a cell may have used 16..31 for its device).
  */
 static struct idt_gate drain_idt[256] __aligned(16);
-extern char x86_exception_stubs[], x86_irq_stub[], __text_start[],
-	__text_end[];
+extern char x86_exception_stubs[], x86_irq_stub[], __text_start[], __text_end[];
 
 static unsigned int paging_levels;
 static unsigned int vendor;
@@ -116,7 +115,8 @@ static struct idt_gate gate(u64 addr)
 static void init_idt(void)
 {
 	for (unsigned int v = 0; v < IDT_VECTORS; v++)
-		host_idt[v] = gate((u64)x86_exception_stubs + v * IDT_STUB_SIZE);
+		host_idt[v] =
+			gate((u64)x86_exception_stubs + v * IDT_STUB_SIZE);
 	for (unsigned int v = 0; v < 256; v++)
 		drain_idt[v] = v < 16 ? host_idt[v] : gate((u64)x86_irq_stub);
 }

@@ -104,10 +104,9 @@ static u64 guest_cr4(void)
 /* The guest's 16 GPRs in x86 numbering; RSP is copied from the VMCS. */
 static void vmx_gprs(struct x86_gprs *g, struct guest_regs *r, u64 *rsp)
 {
-	u64 *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx,
-			  rsp,	       &r->rbp, &r->rsi, &r->rdi,
-			  &r->r8,      &r->r9,	&r->r10, &r->r11,
-			  &r->r12,     &r->r13, &r->r14, &r->r15 };
+	u64 *regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, rsp,     &r->rbp,
+			  &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+			  &r->r12, &r->r13, &r->r14, &r->r15 };
 
 	memcpy(g->reg, regs, sizeof(regs));
 }

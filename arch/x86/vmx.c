@@ -556,8 +556,8 @@ static void vmx_set_context(struct per_cpu *cpu)
 	vmcs_write(IO_BITMAP_A, io);
 	vmcs_write(IO_BITMAP_B, io + PAGE_SIZE);
 	vmcs_write(MSR_BITMAP, hv_virt_to_phys(cell->arch.msrpm));
-	vmcs_write(EPT_POINTER, hv_virt_to_phys(cell->stage2.root) | EPTP_WB |
-					EPTP_WALK_4);
+	vmcs_write(EPT_POINTER,
+		   hv_virt_to_phys(cell->stage2.root) | EPTP_WB | EPTP_WALK_4);
 	if (vmx_has_vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, ROOT_VPID + cell->id);
 	/*

@@ -124,7 +124,7 @@ BRIG_ABI_ASSERT_SIZE(struct brig_irqchip, 48);
 #define BRIG_PCI_TYPE_IVSHMEM 3
 
 #define BRIG_PCI_BDF(bus, dev, fn)                                             \
-	((__u16)(((bus) & 0xff) << 8 | ((dev) & 0x1f) << 3 | ((fn) & 0x7)))
+	((__u16)(((bus)&0xff) << 8 | ((dev)&0x1f) << 3 | ((fn)&0x7)))
 
 struct brig_pci_device {
 	__u32 type; /* BRIG_PCI_TYPE_* */

@@ -64,7 +64,8 @@ BRIG_ABI_ASSERT_SIZE(struct brig_console_args, 32);
 
 #define BRIG_IOC_ENABLE _IOW(BRIG_IOCTL_MAGIC, 0, struct brig_config_args)
 #define BRIG_IOC_DISABLE _IO(BRIG_IOCTL_MAGIC, 1)
-#define BRIG_IOC_CELL_VALIDATE _IOW(BRIG_IOCTL_MAGIC, 2, struct brig_config_args)
+#define BRIG_IOC_CELL_VALIDATE                                                 \
+	_IOW(BRIG_IOCTL_MAGIC, 2, struct brig_config_args)
 #define BRIG_IOC_CELL_CREATE _IOW(BRIG_IOCTL_MAGIC, 3, struct brig_config_args)
 #define BRIG_IOC_CELL_LOAD _IOW(BRIG_IOCTL_MAGIC, 4, struct brig_load_args)
 #define BRIG_IOC_CELL_START _IOW(BRIG_IOCTL_MAGIC, 5, struct brig_cell_ref)

@@ -145,8 +145,8 @@ static bool dma_step(const char *what, __u64 src, __u64 dst, __u32 dir,
 		return false;
 	}
 	if (!wait_msi(before) && msi_expected)
-		printk("edu: no interrupt within %u ms after %s\n", MSI_TIMEOUT_MS,
-		       what);
+		printk("edu: no interrupt within %u ms after %s\n",
+		       MSI_TIMEOUT_MS, what);
 	return true;
 }
 
@@ -247,8 +247,8 @@ static long long intx_pin = -1; /* INTx through this IO-APIC pin */
 /* INTx through the IO-APIC: a level-triggered, active-low PCI line. */
 static void route_intx(__u16 bdf, long long pin, __u32 own, __u32 dest)
 {
-	pci_write_config(bdf, 0x04,
-			 pci_read_config(bdf, 0x04, 2) & ~(1u << 10), 2);
+	pci_write_config(bdf, 0x04, pci_read_config(bdf, 0x04, 2) & ~(1u << 10),
+			 2);
 	ioapic_init(IOAPIC_DEFAULT_BASE);
 	printk("edu: INTx on IO-APIC pin %lld (of %u) to APIC id %u (this "
 	       "CPU: %u), vector 0x%x\n",
@@ -277,8 +277,8 @@ static void report(bool ok, unsigned int loops, __u32 own, __u32 dest)
 	if (loops > 1)
 		printk(", %u loops", loops);
 	if (own != dest)
-		printk(" (interrupts aimed at APIC id %u, this CPU is %u)", dest,
-		       own);
+		printk(" (interrupts aimed at APIC id %u, this CPU is %u)",
+		       dest, own);
 	else if (msi_count < want)
 		printk(", MSI MISSING: want %u", want);
 	printk("\n");

@@ -161,15 +161,22 @@ static void attack_dirty(void)
 }
 
 static const struct attack attacks[] = {
-	{ "mem", attack_mem },		 { "hv", attack_hv },
-	{ "port", attack_port },	 { "pmtimer", attack_pmtimer },
-	{ "msr", attack_msr },		 { "ipi-phys", attack_ipi_phys },
+	{ "mem", attack_mem },
+	{ "hv", attack_hv },
+	{ "port", attack_port },
+	{ "pmtimer", attack_pmtimer },
+	{ "msr", attack_msr },
+	{ "ipi-phys", attack_ipi_phys },
 	{ "ipi-logical", attack_ipi_logical },
 	{ "ipi-others", attack_ipi_others },
-	{ "ipi-nmi", attack_ipi_nmi },	 { "ipi-init", attack_ipi_init },
-	{ "pci", attack_pci },		 { "mmcfg", attack_mmcfg },
-	{ "ioapic", attack_ioapic },	 { "clgi", attack_clgi },
-	{ "vmx", attack_vmx },		 { "ignore", attack_ignore },
+	{ "ipi-nmi", attack_ipi_nmi },
+	{ "ipi-init", attack_ipi_init },
+	{ "pci", attack_pci },
+	{ "mmcfg", attack_mmcfg },
+	{ "ioapic", attack_ioapic },
+	{ "clgi", attack_clgi },
+	{ "vmx", attack_vmx },
+	{ "ignore", attack_ignore },
 	{ "dirty", attack_dirty },
 };
 

@@ -80,4 +80,5 @@ static void __exit ioapicprobe_exit(void)
 module_init(ioapicprobe_init);
 module_exit(ioapicprobe_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("brig test: one IO-APIC redirection entry, as the root sees it");
+MODULE_DESCRIPTION(
+	"brig test: one IO-APIC redirection entry, as the root sees it");

@@ -38,7 +38,7 @@ enum mmio_result {
 };
 
 typedef enum mmio_result (*mmio_handler_t)(struct per_cpu *cpu,
-					    struct mmio_access *acc, void *arg);
+					   struct mmio_access *acc, void *arg);
 
 struct mmio_region {
 	u64 start, size;

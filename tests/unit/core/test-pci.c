@@ -56,7 +56,8 @@ static enum mmio_result fake_regs(struct per_cpu *cpu, struct mmio_access *acc,
 				  void *arg)
 {
 	struct fake *f = arg;
-	unsigned int off = (unsigned int)(acc->address - pci_vdev_bar(&f->dev, 0));
+	unsigned int off =
+		(unsigned int)(acc->address - pci_vdev_bar(&f->dev, 0));
 
 	(void)cpu;
 	if (acc->is_write && off == 0x0c)
@@ -72,12 +73,11 @@ static void map_shmem(struct cell *c, unsigned int own_peer)
 	for (unsigned int p = 0; p < SHMEM_PAGES; p++) {
 		bool writable = p == 1 || p == 2 + own_peer;
 
-		assert_int_equal(paging_map(&c->stage2,
-					    SHMEM_GPA + p * PAGE_SIZE,
-					    (u64)(uintptr_t)shmem + p * PAGE_SIZE,
-					    PAGE_SIZE,
-					    writable ? PAGE_RW : PAGE_READ),
-				 0);
+		assert_int_equal(
+			paging_map(&c->stage2, SHMEM_GPA + p * PAGE_SIZE,
+				   (u64)(uintptr_t)shmem + p * PAGE_SIZE,
+				   PAGE_SIZE, writable ? PAGE_RW : PAGE_READ),
+			0);
 	}
 }
 
@@ -301,7 +301,8 @@ static void test_phys_assign_and_filter(void **state)
 			 INVALID_PHYS);
 	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 0, 4, false, &v));
 	assert_int_equal(v, 0xffffffff);
-	assert_true(stub_logged("configuration read of PCI device 00:03.0 denied"));
+	assert_true(
+		stub_logged("configuration read of PCI device 00:03.0 denied"));
 
 	/* The cell sees its device; the command register keeps what is allowed. */
 	assert_int_equal(cell_read(PHYS_BDF, 0, 4), 0x11e81234);
@@ -342,9 +343,8 @@ static void test_phys_assign_and_filter(void **state)
 	assert_false(stub_root_config_trapped);
 	assert_false(cfg[0x40 / 4] & (1u << 16)); /* MSI off */
 	assert_int_equal(cfg[1] & 0x7, 0); /* no decoding, no DMA */
-	assert_int_equal(paging_virt_to_phys_walk(&root_cell.stage2, page,
-						  NULL),
-			 page);
+	assert_int_equal(
+		paging_virt_to_phys_walk(&root_cell.stage2, page, NULL), page);
 	per_cpu(1)->cell = &cell;
 	paging_destroy(&devcell.stage2);
 	free((void *)b.data);
@@ -486,8 +486,9 @@ static void test_vdev_root(void **state)
 	assert_true(mmio_is_trapped(&root_cell, page));
 	assert_int_equal(mmio_handle_access(per_cpu(0), &acc), MMIO_HANDLED);
 	assert_int_equal(acc.value, 0x4106110a);
-	acc = (struct mmio_access){ .address = page + 4, .size = 2,
-				    .value = 0x2, .is_write = true };
+	acc = (struct mmio_access){
+		.address = page + 4, .size = 2, .value = 0x2, .is_write = true
+	};
 	assert_int_equal(mmio_handle_access(per_cpu(0), &acc), MMIO_HANDLED);
 	assert_true(fake.regs_trapped); /* registered in the root this time */
 	assert_true(mmio_is_trapped(&root_cell, pci_vdev_bar(&fake.dev, 0)));
@@ -497,9 +498,8 @@ static void test_vdev_root(void **state)
 	pci_vdev_detach(&fake.dev);
 	assert_false(stub_root_config_trapped);
 	assert_false(mmio_is_trapped(&root_cell, page));
-	assert_int_equal(paging_virt_to_phys_walk(&root_cell.stage2, page,
-						  NULL),
-			 page);
+	assert_int_equal(
+		paging_virt_to_phys_walk(&root_cell.stage2, page, NULL), page);
 	assert_null(fake.dev.cell);
 }
 

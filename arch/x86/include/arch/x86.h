@@ -76,7 +76,6 @@
 #define DESC_TYPE_TSS64_AVAIL 0x9
 #define DESC_TYPE_TSS64_BUSY 0xb
 
-
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
 };
