@@ -128,10 +128,7 @@ static enum mmio_result root_mmio(struct per_cpu *cpu, struct mmio_access *acc,
 
 static bool remaps_pins(const struct brig_irqchip *ic)
 {
-	const struct brig_platform *p = &system_config->platform;
-
-	return ic->iommu < p->num_iommu_units &&
-	       p->iommu_units[ic->iommu].type == BRIG_IOMMU_VTD;
+	return iommu_described_remaps_ioapic(ic->iommu);
 }
 
 int x86_ioapic_init(void)

@@ -89,9 +89,18 @@ int iommu_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 		     -ENODEV;
 }
 
+/* The one place that says which type remaps IO-APIC pins: VT-d. */
+bool iommu_described_remaps_ioapic(unsigned int unit)
+{
+	const struct brig_platform *p = &system_config->platform;
+
+	return unit < p->num_iommu_units &&
+	       p->iommu_units[unit].type == BRIG_IOMMU_VTD;
+}
+
 bool iommu_remaps_ioapic(unsigned int unit)
 {
-	return ops == &vtd_iommu_ops && ops->unit_usable(unit);
+	return iommu_described_remaps_ioapic(unit) && iommu_unit_usable(unit);
 }
 
 void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
@@ -113,84 +122,4 @@ volatile u8 *iommu_map_registers(const struct brig_iommu *d, int *err)
 	if (!*err)
 		*err = root_unmap(base, size);
 	return phys_to_hv(d->base);
-}
-
-/* --- domains: the same for every type, in the type's table format -------- */
-
-static unsigned int dma_flags(const struct brig_memory *mem)
-{
-	return ((mem->flags & BRIG_MEM_READ) ? PAGE_READ : 0) |
-	       ((mem->flags & BRIG_MEM_WRITE) ? PAGE_WRITE : 0);
-}
-
-static bool is_dma_ram(const struct brig_memory *mem)
-{
-	return mem->type == BRIG_MEM_TYPE_RAM && (mem->flags & BRIG_MEM_DMA);
-}
-
-int iommu_build_root_domain(const struct paging_format *fmt)
-{
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-	struct paging_structs *dma = &root_cell.dma;
-	int err = paging_init(dma, fmt, &mem_pool);
-
-	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++)
-		if (is_dma_ram(&mem[n]))
-			err = paging_map(dma, mem[n].phys_start,
-					 mem[n].phys_start, mem[n].size,
-					 PAGE_RW);
-	return err;
-}
-
-int iommu_build_cell_domain(struct cell *cell, const struct paging_format *fmt)
-{
-	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
-	int err;
-
-	if (!cell->config->num_pci_devices)
-		return 0;
-	err = paging_init(&cell->dma, fmt, &mem_pool);
-	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
-	     n++)
-		if (is_dma_ram(&mem[n]))
-			err = paging_map(&cell->dma, mem[n].virt_start,
-					 mem[n].phys_start, mem[n].size,
-					 dma_flags(&mem[n]));
-	if (err && cell->dma.root)
-		paging_destroy(&cell->dma);
-	return err;
-}
-
-/* Whether the root's own description lets its devices DMA to phys. */
-static bool root_dma_memory(u64 phys)
-{
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-
-	for (unsigned int n = 0; n < root->num_memory_regions; n++)
-		if (is_dma_ram(&mem[n]) && phys >= mem[n].phys_start &&
-		    phys - mem[n].phys_start < mem[n].size)
-			return true;
-	return false;
-}
-
-int iommu_root_dma_regions(const struct cell *cell, bool map)
-{
-	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
-	int err = 0;
-
-	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
-	     n++) {
-		if (mem[n].flags & BRIG_MEM_ROOTSHARED)
-			continue;
-		if (!map)
-			err = paging_unmap(&root_cell.dma, mem[n].phys_start,
-					   mem[n].size);
-		else if (root_dma_memory(mem[n].phys_start))
-			err = paging_map(&root_cell.dma, mem[n].phys_start,
-					 mem[n].phys_start, mem[n].size,
-					 PAGE_RW);
-	}
-	return err;
 }

@@ -87,9 +87,11 @@ int iommu_set_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 			unsigned int flags, u32 *msi_addr, u32 *msi_data);
 
 /*
- * Unit index names a unit that can remap an IO-APIC's pins for cells
- * (VT-d: the pins' remappable entries carry the same handle as an MSI).
+ * Unit index is of a type that can remap an IO-APIC's pins for cells
+ * (VT-d: the pins' remappable entries carry the same handle as an MSI),
+ * as described / and driven by brig now.
  */
+bool iommu_described_remaps_ioapic(unsigned int unit);
 bool iommu_remaps_ioapic(unsigned int unit);
 void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 			   unsigned int index);
@@ -127,14 +129,8 @@ struct brig_iommu;
  */
 volatile u8 *iommu_map_registers(const struct brig_iommu *d, int *err);
 
-/* The root's domain: its regions flagged dma, 1:1, in tables of fmt. */
-int iommu_build_root_domain(const struct paging_format *fmt);
-
-/* A cell with devices: its dma regions at their guest addresses. */
-int iommu_build_cell_domain(struct cell *cell, const struct paging_format *fmt);
-
-/* The cell's memory leaves (map = false) or rejoins the root's domain. */
-int iommu_root_dma_regions(const struct cell *cell, bool map);
+/* The domains themselves are the core's (hv/iommu.h). */
+#include <hv/iommu.h>
 
 extern const struct iommu_ops vtd_iommu_ops;
 extern const struct iommu_ops amdvi_iommu_ops;
