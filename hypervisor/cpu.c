@@ -136,8 +136,13 @@ bool cpu_handle_requests(struct per_cpu *cpu)
 		handled = true;
 	}
 	if (READ_ONCE(cpu->requests) & CPU_REQ_TO_ROOT) {
+		/*
+		 * Its wait ends when the root brings it up, or when a cell
+		 * takes it first: then the START below runs now, before the
+		 * CPU could re-enter the guest it left.
+		 */
 		return_to_root(cpu);
-		return true;
+		handled = true;
 	}
 	if (cpu_take_request(cpu, CPU_REQ_START)) {
 		start(cpu);

@@ -65,6 +65,8 @@ static struct pci_vdev *vdevs[PCI_MAX_VDEVS];
 static unsigned int root_vdevs;
 static DEFINE_SPINLOCK(pci_lock);
 
+static void detach_locked(struct pci_vdev *dev);
+
 /* --- configuration space through ECAM ------------------------------------ */
 
 static u64 mmcfg_base;
@@ -441,10 +443,10 @@ void pci_cell_destroy(struct cell *cell)
 	for (unsigned int n = 0; n < PCI_MAX_ASSIGNED; n++)
 		if (assigned[n].cell == cell)
 			release(&assigned[n]);
-	spin_unlock(&pci_lock);
 	for (unsigned int n = 0; n < PCI_MAX_VDEVS; n++)
 		if (vdevs[n] && vdevs[n]->cell == cell)
-			pci_vdev_detach(vdevs[n]);
+			detach_locked(vdevs[n]);
+	spin_unlock(&pci_lock);
 }
 
 /* --- the cell's view of a physical device -------------------------------- */
@@ -681,7 +683,13 @@ int pci_vdev_attach(struct cell *cell, struct pci_vdev *dev)
 	for (unsigned int n = 0; n < PCI_MAX_VDEVS; n++)
 		if (!vdevs[n] && slot < 0)
 			slot = (int)n;
-	if (find_vdev(cell, dev->bdf) || find(cell, dev->bdf))
+	/*
+	 * Not over a function of the cell's, nor, for the root, over one the
+	 * hardware has or a cell holds: detach would hand its page back.
+	 */
+	if (find_vdev(cell, dev->bdf) || find(cell, dev->bdf) ||
+	    (cell == &root_cell &&
+	     (find(NULL, dev->bdf) || pci_device_present(dev->bdf))))
 		err = -EEXIST;
 	else if (slot < 0)
 		err = -ENOSPC;
@@ -711,6 +719,12 @@ int pci_vdev_attach(struct cell *cell, struct pci_vdev *dev)
 void pci_vdev_detach(struct pci_vdev *dev)
 {
 	spin_lock(&pci_lock);
+	detach_locked(dev);
+	spin_unlock(&pci_lock);
+}
+
+static void detach_locked(struct pci_vdev *dev)
+{
 	for (unsigned int n = 0; n < PCI_MAX_VDEVS; n++)
 		if (vdevs[n] == dev)
 			vdevs[n] = NULL;
@@ -725,7 +739,6 @@ void pci_vdev_detach(struct pci_vdev *dev)
 		update_root_trap();
 	}
 	dev->cell = NULL;
-	spin_unlock(&pci_lock);
 }
 
 /* --- configuration accesses ---------------------------------------------- */
@@ -776,6 +789,26 @@ bool pci_cell_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
 	return ok;
 }
 
+/* An access of the root to a function nobody else holds, through ECAM. */
+static void ecam_access(u16 bdf, unsigned int reg, unsigned int size,
+			bool is_write, u32 *val)
+{
+	volatile u8 *p = phys_to_hv(mmcfg_base + ((u64)bdf << 12) + reg);
+
+	if (is_write && size == 1)
+		*p = (u8)*val;
+	else if (is_write && size == 2)
+		*(volatile u16 *)p = (u16)*val;
+	else if (is_write)
+		*(volatile u32 *)p = *val;
+	else if (size == 1)
+		*val = *p;
+	else if (size == 2)
+		*val = *(volatile u16 *)p;
+	else
+		*val = *(volatile u32 *)p;
+}
+
 bool pci_root_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
 		     unsigned int size, bool is_write, u32 *val)
 {
@@ -796,6 +829,14 @@ bool pci_root_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
 			       BDF_ARGS(a->bdf), a->cell->config->name);
 		if (!is_write)
 			*val = ~0u;
+	} else if (mmcfg_base && (bdf >> 8) < mmcfg_buses &&
+		   size_ok(reg, size)) {
+		/*
+		 * Carried out here, under the lock, for the function checked
+		 * above: a device cannot change hands between the check and
+		 * the access, and no other CPU's latch can redirect it.
+		 */
+		ecam_access(bdf, reg, size, is_write, val);
 	} else {
 		done = false;
 	}

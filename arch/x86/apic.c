@@ -28,6 +28,9 @@
 #include <arch/x86.h>
 
 #define X2APIC_EOI 0x80b
+#define X2APIC_TPR 0x808
+#define X2APIC_SVR 0x80f
+#define APIC_SVR_ENABLE BIT(8)
 #define X2APIC_ISR0 0x810
 #define X2APIC_IRR0 0x820
 #define X2APIC_LVT_TIMER 0x832
@@ -435,6 +438,14 @@ static bool irr_pending(void)
 	return false;
 }
 
+/* End every interrupt in service, highest first as EOI does. */
+static void eoi_all(void)
+{
+	for (u32 reg = X2APIC_ISR0 + 7; reg >= X2APIC_ISR0; reg--)
+		for (u64 isr = read_msr(reg); isr; isr &= isr - 1)
+			write_msr(X2APIC_EOI, 0);
+}
+
 static void scrub_apic(struct per_cpu *cpu)
 {
 	u64 base = read_msr(MSR_IA32_APICBASE);
@@ -450,12 +461,16 @@ static void scrub_apic(struct per_cpu *cpu)
 	/*
 	 * The cell's devices and pins are quiet now (destroy released them
 	 * before the CPU left), but what they raised after the CPU parked
-	 * waits in IRR: taken here, it cannot reach Linux as a stray vector.
+	 * waits in IRR: taken here, it cannot reach Linux (or the next cell)
+	 * as a stray vector. Nothing the cell set may hold it back: its
+	 * in-service vectors end first, its task priority goes to 0 and its
+	 * APIC is software-enabled.
 	 */
+	eoi_all();
+	write_msr(X2APIC_TPR, 0);
+	write_msr(X2APIC_SVR, read_msr(X2APIC_SVR) | APIC_SVR_ENABLE);
 	x86_drain_interrupts(irr_pending);
-	for (u32 reg = X2APIC_ISR0 + 7; reg >= X2APIC_ISR0; reg--)
-		for (u64 isr = read_msr(reg); isr; isr &= isr - 1)
-			write_msr(X2APIC_EOI, 0);
+	eoi_all();
 	if (cpu->arch.linux_apicbase & MSR_IA32_APICBASE_EXTD)
 		return;
 	/*

@@ -147,7 +147,10 @@ static void real_pio(u16 port, unsigned int size, bool in, u32 *val)
 
 /*
  * The root's 0xcfc..0xcff trap: the address it latched in 0xcf8 (real,
- * the root owns the mechanism) decides.
+ * the root owns the mechanism), read once, decides; the core carries the
+ * access out through ECAM for that very function, under the lock of its
+ * ownership check, so neither a device changing hands nor another CPU
+ * rewriting the latch meanwhile can redirect it.
  */
 static int root_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 		    u32 *val)

@@ -76,8 +76,10 @@ bool pci_cell_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
 /*
  * A configuration access of the root to bdf through a mechanism that
  * traps (the arch's legacy one, or ECAM): true if the core answered it
- * (a virtual device of the root, or a device a cell holds: all-ones,
- * dropped, reported once); false if the arch should carry it out.
+ * (a virtual device of the root; a device a cell holds: all-ones,
+ * dropped, reported once; any other function of a bus ECAM covers: done
+ * through ECAM, under the same lock as the ownership check); false if
+ * the arch should carry it out itself (no ECAM for that bus).
  */
 bool pci_root_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
 		     unsigned int size, bool is_write, u32 *val);
@@ -114,8 +116,13 @@ struct pci_vdev {
 /*
  * The device appears at dev->bdf in cell's configuration space (the
  * root's too: its ECAM page of that function then traps). -EEXIST if
- * a device (physical or virtual) is already there for that cell,
- * -ENOSPC when the table is full.
+ * a device is already there for that cell (for the root: a function the
+ * hardware has, or one a cell holds), -ENOSPC when the table is full.
+ * Attach and detach run under cell_lock while no CPU of the cell can be
+ * in the device's handlers (the cell's CPUs parked; for the root, at
+ * enable or disable), and the caller flushes the root's TLBs after a
+ * root device's ECAM page left the root. pci_cell_destroy() detaches the
+ * cell's virtual devices.
  */
 int pci_vdev_attach(struct cell *cell, struct pci_vdev *dev);
 void pci_vdev_detach(struct pci_vdev *dev);

@@ -263,9 +263,20 @@ static void test_cell_sees_only_its_own(void **state)
 	assert_int_equal(cell_read(PHYS_BDF, 0, 4), 0xffffffff);
 	cell_write(PHYS_BDF, 0x04, 2, 0x7);
 	assert_int_equal(ecam[(PHYS_BDF << 10) + 1], 0x00100000);
-	/* The root's accesses to functions nobody holds are the arch's. */
+	/*
+	 * The root's accesses to functions nobody holds: through ECAM, for
+	 * the function checked (a byte, a word, a dword); a bus ECAM does
+	 * not cover is the arch's.
+	 */
 	u32 v = 0;
-	assert_false(pci_root_config(per_cpu(0), PHYS_BDF, 0, 4, false, &v));
+	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 0, 4, false, &v));
+	assert_int_equal(v, 0x11e81234);
+	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 2, 2, false, &v));
+	assert_int_equal(v, 0x11e8);
+	v = 0x06;
+	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 4, 1, true, &v));
+	assert_int_equal(ecam[(PHYS_BDF << 10) + 1], 0x00100006);
+	assert_false(pci_root_config(per_cpu(0), 0x100, 0, 4, false, &v));
 	assert_false(stub_root_config_trapped);
 }
 
@@ -492,8 +503,9 @@ static void test_vdev_root(void **state)
 	assert_int_equal(mmio_handle_access(per_cpu(0), &acc), MMIO_HANDLED);
 	assert_true(fake.regs_trapped); /* registered in the root this time */
 	assert_true(mmio_is_trapped(&root_cell, pci_vdev_bar(&fake.dev, 0)));
-	/* Other functions stay the arch's (and the hardware's). */
-	assert_false(pci_root_config(per_cpu(0), PHYS_BDF, 0, 4, false, &v));
+	/* Other functions are the hardware's, reached through ECAM. */
+	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 0, 4, false, &v));
+	assert_int_equal(v, 0x11e81234);
 
 	pci_vdev_detach(&fake.dev);
 	assert_false(stub_root_config_trapped);
@@ -511,6 +523,9 @@ static void test_vdev_attach_refusals(void **state)
 	assert_int_equal(pci_vdev_attach(&cell, &fake.dev), 0);
 	fake_init(&fake2, VDEV_BDF);
 	assert_int_equal(pci_vdev_attach(&cell, &fake2.dev), -EEXIST);
+	/* Never over a function the hardware has, for the root. */
+	fake_init(&more[0], PHYS_BDF);
+	assert_int_equal(pci_vdev_attach(&root_cell, &more[0].dev), -EEXIST);
 	/* The same function number in another cell is another device. */
 	assert_int_equal(pci_vdev_attach(&root_cell, &fake2.dev), 0);
 	for (unsigned int n = 0; n < PCI_MAX_VDEVS - 2; n++) {
