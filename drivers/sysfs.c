@@ -230,7 +230,12 @@ int brig_sysfs_cell_add(struct brig_cell *cell)
 
 void brig_sysfs_cell_remove(struct brig_cell *cell)
 {
-	kobject_del(&cell->kobj); /* waits for readers; no-op if never added */
+	/*
+	 * A refused create never added it: deleting it then makes kernfs
+	 * warn (6.1 and 6.12) about attributes that do not exist.
+	 */
+	if (cell->kobj.state_in_sysfs)
+		kobject_del(&cell->kobj); /* waits for readers */
 	kobject_put(&cell->kobj);
 }
 

