@@ -1028,6 +1028,52 @@ static int covered_by_root(const struct brig_cell_desc *root,
 	}
 }
 
+/* r of a cell against [start, start + len), which the hypervisor keeps. */
+static void kept_clash(struct checker *ck, unsigned int i,
+		       const struct brig_memory *r, __u64 start, __u64 len,
+		       const char *what)
+{
+	if (len && range_fits(start, len) &&
+	    ranges_overlap(r->phys_start, r->size, start, len))
+		error(ck, BRIG_CHECK_MEMORY, i,
+		      "host-physical range %R overlaps %s at %R, which the hypervisor keeps",
+		      r->phys_start, r->size, what, start, len);
+}
+
+/*
+ * What the hypervisor emulates, owns or filters can never be a cell's,
+ * whatever the root's description lets a cell take: the local APIC and
+ * MSI range, the IOMMUs' registers, the IO-APICs (a cell gets pins, as
+ * irqchips, never the page), and PCI configuration space (a cell gets
+ * devices, as pci-devices, never their MMCONFIG pages).
+ */
+static void check_kept_resources(struct checker *ck, const struct set *set,
+				 const struct brig_memory *r, unsigned int i)
+{
+	const struct brig_system_desc *s = set->sys;
+	const struct brig_platform *p = &s->platform;
+	const struct brig_cell_desc *root = &s->root_cell;
+	unsigned int k;
+
+	if (s->architecture == BRIG_ARCH_X86_64)
+		kept_clash(ck, i, r, X86_INTERRUPT_RANGE,
+			   X86_INTERRUPT_RANGE_SIZE,
+			   "the local APIC and MSI range");
+	for (k = 0; k < p->num_iommu_units && k < BRIG_MAX_IOMMU_UNITS; k++)
+		kept_clash(ck, i, r, p->iommu_units[k].base & ~(PAGE_SIZE - 1),
+			   p->iommu_units[k].size + (p->iommu_units[k].base &
+						     (PAGE_SIZE - 1)),
+			   "the registers of an IOMMU unit");
+	for (k = 0; k < root->num_irqchips; k++)
+		kept_clash(ck, i, r, brig_cell_irqchips(root)[k].address,
+			   PAGE_SIZE, "an IO-APIC");
+	if (p->pci_mmconfig_base)
+		kept_clash(ck, i, r, p->pci_mmconfig_base,
+			   ((__u64)p->pci_mmconfig_end_bus + 1) *
+				   MMCONFIG_ALIGN,
+			   "PCI configuration space (MMCONFIG)");
+}
+
 static void check_set_region(struct checker *ck, const struct set *set,
 			     unsigned int n, unsigned int i)
 {
@@ -1038,6 +1084,7 @@ static void check_set_region(struct checker *ck, const struct set *set,
 	const struct brig_memory *other;
 	unsigned int j, k;
 
+	check_kept_resources(ck, set, r, i);
 	if (hv->size && range_fits(hv->phys_start, hv->size) &&
 	    ranges_overlap(r->phys_start, r->size, hv->phys_start, hv->size))
 		error(ck, BRIG_CHECK_MEMORY, i,

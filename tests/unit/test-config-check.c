@@ -560,6 +560,55 @@ static void bad_irqchips_in_cell(void **state)
 	       "region 0xfec00000-0xfec00fff covers the IO-APIC at 0xfec00000: the hypervisor emulates it for the cell (drop the region, keep the irqchip)");
 }
 
+/*
+ * What the hypervisor keeps is refused in a cell even where the root's
+ * description offers it as MMIO: the local APIC and MSI range, an IOMMU's
+ * registers, an IO-APIC page, MMCONFIG.
+ */
+static void kept_resources_in_set(void **state)
+{
+	(void)state;
+	sys.sys.platform.num_iommu_units = 1;
+	sys.sys.platform.iommu_units[0].type = BRIG_IOMMU_VTD;
+	sys.sys.platform.iommu_units[0].base = 0xfed90000;
+	sys.sys.platform.iommu_units[0].size = 0x1000;
+	sys.sys.platform.pci_mmconfig_end_bus = 0;
+	give_pins(&sys.root, 0, 0, 23);
+	/* The root offers the whole of 0xb0000000-0xffffffff as MMIO. */
+	sys.root.mem[2] = region(0xb0000000, 0xb0000000, 0x50000000,
+				 BRIG_MEM_TYPE_MMIO,
+				 BRIG_MEM_READ | BRIG_MEM_WRITE);
+	cells[0].mem[2] = region(0xfee00000, 0x10000000, 0x1000,
+				 BRIG_MEM_TYPE_MMIO,
+				 BRIG_MEM_READ | BRIG_MEM_WRITE);
+	cells[0].mem[3] = region(0xfed90000, 0x10001000, 0x1000,
+				 BRIG_MEM_TYPE_MMIO,
+				 BRIG_MEM_READ | BRIG_MEM_WRITE);
+	cells[0].mem[4] = region(0xfec00000, 0x10002000, 0x1000,
+				 BRIG_MEM_TYPE_MMIO,
+				 BRIG_MEM_READ | BRIG_MEM_WRITE);
+	/* One device's configuration page, inside MMCONFIG. */
+	cells[0].mem[5] = region(0xb0018000, 0x10003000, 0x1000,
+				 BRIG_MEM_TYPE_MMIO,
+				 BRIG_MEM_READ | BRIG_MEM_WRITE);
+	/* Beside all of them: fine. */
+	cells[0].mem[6] = region(0xfea00000, 0x10004000, 0x1000,
+				 BRIG_MEM_TYPE_MMIO,
+				 BRIG_MEM_READ | BRIG_MEM_WRITE);
+	cells[0].hdr.num_memory_regions = 7;
+	assert_errors(run_set(&sys, cells, 1), 4);
+	expect(0, BRIG_CHECK_MEMORY, 2,
+	       "host-physical range 0xfee00000-0xfee00fff overlaps the local APIC and MSI range at 0xfee00000-0xfeefffff, which the hypervisor keeps");
+	expect(0, BRIG_CHECK_MEMORY, 3,
+	       "host-physical range 0xfed90000-0xfed90fff overlaps the registers of an IOMMU unit at 0xfed90000-0xfed90fff, which the hypervisor keeps");
+	expect(0, BRIG_CHECK_MEMORY, 4,
+	       "host-physical range 0xfec00000-0xfec00fff overlaps an IO-APIC at 0xfec00000-0xfec00fff, which the hypervisor keeps");
+	expect(0, BRIG_CHECK_MEMORY, 5,
+	       "host-physical range 0xb0018000-0xb0018fff overlaps PCI configuration space (MMCONFIG) at 0xb0000000-0xb00fffff, which the hypervisor keeps");
+	/* The root itself keeps them: no error for its own description. */
+	assert_errors(run_system(&sys), 0);
+}
+
 static void bad_devices_in_cell(void **state)
 {
 	(void)state;
@@ -919,6 +968,7 @@ int main(void)
 		T(bad_devices_in_cell),
 		T(root_devices_allowed),
 		T(pins_in_set),
+		T(kept_resources_in_set),
 		T(root_not_identity),
 		T(hypervisor_unaligned),
 		T(root_maps_hypervisor),
