@@ -48,10 +48,6 @@ cc_patch $T/foreign-cpu.cell 135 '\200'
 cc_patch $T/foreign-mem.cell 136 '\000\000\000\001\000\000\000\000'
 # CPU 0: Linux booted on it.
 cc_patch $T/cpu0.cell 128 '\001'
-# Region 0 as MMIO over the local APIC and MSI range: the hypervisor
-# keeps it for every cell, whatever the root's description offers.
-cc_patch $T/lapic.cell 136 '\000\000\340\376\000\000\000\000' &&
-	printf '\002' | dd of=$T/lapic.cell bs=1 seek=160 conv=notrunc 2>/dev/null
 
 t_check cell-cli.insmod insmod "$BRIG_KO"
 t_expect_fail cell-cli.not-enabled "not enabled" brig cell start hello
@@ -77,8 +73,6 @@ t_expect_fail cell-cli.create-foreign-memory "not inside a reserved RAM region o
 	brig cell create $T/foreign-mem.cell
 t_expect_fail cell-cli.create-cpu0 "CPU 0 stays with the root cell" \
 	brig cell create $T/cpu0.cell
-t_expect_fail cell-cli.create-kept-lapic "the local APIC and MSI range at 0xfee00000-0xfeefffff, which the hypervisor keeps" \
-	brig cell create $T/lapic.cell
 t_check cell-cli.nothing-changed cc_nothing_changed
 # No refused request leaves a kernel warning behind (the driver's
 # clean-up of a cell that was never created once made kernfs warn).
