@@ -156,6 +156,13 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 	case MSR_EFER:
 		if (val & ~EFER_GUEST_BITS & ~EFER_SVME)
 			break;
+		/*
+		 * LMA says whether long mode is active: the CPU's to set, a
+		 * write that differs is ignored (as the hardware does). Left
+		 * to the guest, a cleared LMA in long mode would make the
+		 * next VM entry fail (VMX: "IA-32e mode guest" disagrees).
+		 */
+		val = (val & ~EFER_LMA) | (*st->efer & EFER_LMA);
 		*st->efer = val | EFER_SVME;
 		return true;
 	case MSR_IA32_PAT:
@@ -361,6 +368,23 @@ void x86_exit_triple_fault(struct per_cpu *cpu, u64 rip)
 		panic("the root cell triple-faulted on CPU %u at rip %llx",
 		      cpu->cpu_id, (unsigned long long)rip);
 	cell_fail(cpu, "triple fault at rip %llx", (unsigned long long)rip);
+}
+
+void x86_exit_unexpected(struct per_cpu *cpu, const char *what, u64 code,
+			 u64 info, u64 rip)
+{
+	cpu->stats[BRIG_EXIT_OTHER]++;
+	if (!is_root(cpu)) {
+		cell_fail(cpu, "%s %llx (information %llx) at rip %llx", what,
+			  (unsigned long long)code, (unsigned long long)info,
+			  (unsigned long long)rip);
+		return;
+	}
+	if (report_once(0x30000 | (code & 0xffff)))
+		printk("brig: root cell CPU %u: %s %llx (information %llx) at rip %llx; injecting #UD\n",
+		       cpu->cpu_id, what, (unsigned long long)code,
+		       (unsigned long long)info, (unsigned long long)rip);
+	backend->inject_exception(cpu, X86_UD_VECTOR, false, 0);
 }
 
 void x86_exit_virt_insn(struct per_cpu *cpu, const char *kind, u32 code,

@@ -169,10 +169,9 @@ static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 		x86_exit_triple_fault(cpu, vmcb->save.rip);
 		break;
 	default:
-		panic("unexpected SVM exit %x (info1 %llx, info2 %llx) at rip %llx",
-		      code, (unsigned long long)vmcb->control.exit_info1,
-		      (unsigned long long)vmcb->control.exit_info2,
-		      (unsigned long long)vmcb->save.rip);
+		/* VMEXIT_INVALID (a VMRUN that failed its checks) too. */
+		x86_exit_unexpected(cpu, "unexpected SVM exit", code,
+				    vmcb->control.exit_info1, vmcb->save.rip);
 	}
 }
 

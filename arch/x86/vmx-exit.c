@@ -183,8 +183,8 @@ static void handle_exception_nmi(struct per_cpu *cpu)
 		handle_nmi(cpu);
 		return;
 	}
-	panic("unexpected exception exit (interruption info %x) at rip %llx",
-	      info, (unsigned long long)vmcs_read(GUEST_RIP));
+	x86_exit_unexpected(cpu, "unexpected exception exit", info, 0,
+			    vmcs_read(GUEST_RIP));
 }
 
 static u64 *gpr(struct guest_regs *regs, unsigned int n, u64 *rsp)
@@ -221,9 +221,11 @@ static void handle_cr(struct per_cpu *cpu, struct guest_regs *regs)
 		skip_instruction();
 		return;
 	}
-	if (CR_QUAL_TYPE(qual) != 0 || (cr != 0 && cr != 4))
-		panic("unexpected control-register exit (qualification %llx)",
-		      (unsigned long long)qual);
+	if (CR_QUAL_TYPE(qual) != 0 || (cr != 0 && cr != 4)) {
+		x86_exit_unexpected(cpu, "unexpected control-register exit",
+				    qual, 0, vmcs_read(GUEST_RIP));
+		return;
+	}
 	if (cr == 4 && (val & X86_CR4_VMXE)) {
 		if (!is_root(cpu))
 			cell_fail(cpu, "set CR4.VMXE");
@@ -338,9 +340,9 @@ static void dispatch(struct per_cpu *cpu, struct guest_regs *regs, u32 reason)
 		x86_exit_virt_insn(cpu, "VMX", reason, vmcs_read(GUEST_RIP));
 		break;
 	default:
-		panic("unexpected VMX exit %u (qualification %llx) at rip %llx",
-		      reason, (unsigned long long)vmcs_read(EXIT_QUALIFICATION),
-		      (unsigned long long)vmcs_read(GUEST_RIP));
+		x86_exit_unexpected(cpu, "unexpected VMX exit", reason,
+				    vmcs_read(EXIT_QUALIFICATION),
+				    vmcs_read(GUEST_RIP));
 	}
 }
 
@@ -389,22 +391,49 @@ static void inject_pending_nmi(struct per_cpu *cpu)
 	cpu->arch.nmi_pending = false;
 }
 
+static const char *failed_entry_why(u32 reason)
+{
+	switch (reason & 0xffff) {
+	case EXIT_REASON_INVALID_STATE:
+		return "invalid guest state";
+	case EXIT_REASON_MSR_LOAD_FAIL:
+		return "MSR loading";
+	default:
+		return "machine check";
+	}
+}
+
+/*
+ * VM entry failed: a cell's guest state is what its own instructions
+ * made it, so the cell fails and its CPU parks (the next start resets
+ * the state); the root's would be the hypervisor's own bug.
+ */
+static void failed_entry(struct per_cpu *cpu, u32 reason)
+{
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+
+	if (is_root(cpu))
+		panic("VM entry failed on CPU %u: %s (exit reason %x, qualification %llx)",
+		      cpu->cpu_id, failed_entry_why(reason), reason,
+		      (unsigned long long)qual);
+	cell_fail(
+		cpu,
+		"VM entry failed: %s (exit reason %x, qualification %llx) at rip %llx",
+		failed_entry_why(reason), reason, (unsigned long long)qual,
+		(unsigned long long)vmcs_read(GUEST_RIP));
+	cpu_handle_requests(cpu);
+}
+
 void vmx_handle_exit(struct guest_regs *regs)
 {
 	struct per_cpu *cpu = this_cpu();
 	u32 reason = (u32)vmcs_read(VM_EXIT_REASON);
 
 	cpu->stats[BRIG_EXIT_TOTAL]++;
-	if (reason & EXIT_REASON_FAILED_ENTRY)
-		panic("VM entry failed on CPU %u: %s (exit reason %x, qualification %llx)",
-		      cpu->cpu_id,
-		      (reason & 0xffff) == EXIT_REASON_INVALID_STATE ?
-			      "invalid guest state" :
-		      (reason & 0xffff) == EXIT_REASON_MSR_LOAD_FAIL ?
-			      "MSR loading" :
-			      "machine check",
-		      reason,
-		      (unsigned long long)vmcs_read(EXIT_QUALIFICATION));
+	if (reason & EXIT_REASON_FAILED_ENTRY) {
+		failed_entry(cpu, reason);
+		return;
+	}
 	reinject_vectoring_event();
 	dispatch(cpu, regs, reason & 0xffff);
 	cpu_handle_requests(cpu);

@@ -69,6 +69,21 @@ static void attack_msr(void)
 	wrmsr(0x2ff, 0);
 }
 
+/*
+ * EFER.LMA is the CPU's to say (it reads whether long mode is active; a
+ * write that differs is ignored). Written through to the guest state
+ * unchecked, a cleared LMA in long mode makes the next VM entry fail.
+ */
+static void attack_efer(void)
+{
+	__u64 efer = rdmsr(0xc0000080);
+
+	wrmsr(0xc0000080, efer & ~(1ULL << 10));
+	printk("hostile: EFER.LMA %s after a write without it (EFER %llx -> %llx)\n",
+	       (rdmsr(0xc0000080) & (1ULL << 10)) ? "kept" : "lost", efer,
+	       rdmsr(0xc0000080));
+}
+
 static void send_icr(__u64 icr)
 {
 	if (!apic_is_x2apic()) {
@@ -166,6 +181,7 @@ static const struct attack attacks[] = {
 	{ "port", attack_port },
 	{ "pmtimer", attack_pmtimer },
 	{ "msr", attack_msr },
+	{ "efer", attack_efer },
 	{ "ipi-phys", attack_ipi_phys },
 	{ "ipi-logical", attack_ipi_logical },
 	{ "ipi-others", attack_ipi_others },

@@ -2,6 +2,7 @@
 # boards: qemu-vtd-4cpu bochs-4cpu
 # expect: com2.log control: ticks=[0-9]{3,}
 # expect: hv.log cell "hostile" \(id [0-9]+\) CPU 2: write at guest-physical 3b200000
+# expect: com2.log hostile: EFER.LMA kept after a write without it
 #
 # Fault isolation (issue 5): a hostile inmate in a cell on CPU 2 tries one
 # access class per run while a well-behaved cell runs on CPU 1 and the root
@@ -79,6 +80,20 @@ nmi_attack() {
 	[ "$before" = "$after" ]
 }
 
+# A write to EFER that hardware ignores (LMA) must be ignored, not reach
+# the guest state: a VM entry that fails stops the CPU in the hypervisor,
+# and a CPU that never parks again makes destroy wait forever.
+efer_ignored() {
+	brig cell create "$BAD" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=efer" &&
+		brig cell start hostile || return 1
+	sleep 1
+	s=$(state_of hostile)
+	echo "after writing EFER without LMA: $s"
+	brig cell destroy hostile || return 1
+	t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu2/online) = 1 ]" || return 1
+	[ "$s" = running ]
+}
+
 ignore_timeout() {
 	brig cell create "$BAD" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=ignore" &&
 		brig cell start hostile || return 1
@@ -114,6 +129,7 @@ t_check hostile.hv-region attack hv "read" "3a000000"
 t_check hostile.port attack port "I/O port 3f8"
 t_check hostile.pmtimer-write attack pmtimer "write of I/O port $PMT"
 t_check hostile.msr attack msr "MSR 2ff"
+t_check hostile.efer-lma-ignored efer_ignored
 t_check hostile.ipi-physical attack ipi-phys "IPI" "CPU 0"
 t_check hostile.ipi-logical attack ipi-logical "IPI" "CPU 0"
 t_check hostile.ipi-all-but-self attack ipi-others "IPI"

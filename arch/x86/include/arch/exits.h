@@ -57,6 +57,13 @@ bool x86_exit_io(struct per_cpu *cpu, const struct x86_gprs *g, u16 port,
 void x86_exit_init(struct per_cpu *cpu);
 /* Triple fault (shutdown): the cell fails; the root panics. */
 void x86_exit_triple_fault(struct per_cpu *cpu, u64 rip);
+/*
+ * An exit the backend has no handler for (what): a cell fails, never the
+ * hypervisor; the root gets #UD at that instruction, reported once.
+ */
+void x86_exit_unexpected(struct per_cpu *cpu, const char *what, u64 code,
+			 u64 info, u64 rip);
+
 /* A virtualization instruction (VMX or SVM): #UD, reported for cells. */
 void x86_exit_virt_insn(struct per_cpu *cpu, const char *kind, u32 code,
 			u64 rip);
