@@ -1061,8 +1061,8 @@ static void check_kept_resources(struct checker *ck, const struct set *set,
 			   "the local APIC and MSI range");
 	for (k = 0; k < p->num_iommu_units && k < BRIG_MAX_IOMMU_UNITS; k++)
 		kept_clash(ck, i, r, p->iommu_units[k].base & ~(PAGE_SIZE - 1),
-			   p->iommu_units[k].size + (p->iommu_units[k].base &
-						     (PAGE_SIZE - 1)),
+			   p->iommu_units[k].size +
+				   (p->iommu_units[k].base & (PAGE_SIZE - 1)),
 			   "the registers of an IOMMU unit");
 	for (k = 0; k < root->num_irqchips; k++)
 		kept_clash(ck, i, r, brig_cell_irqchips(root)[k].address,

@@ -13,7 +13,7 @@
 # so the test can fail. On VT-d the root's interrupts (serial, through the
 # IO-APIC and the remapping table brig validates) keep working through
 # enable, cells and disable; QEMU's AMD-Vi board delivers no IO-APIC
-# interrupt at all, with or without brig (PLATFORMS.md), so there the root's
+# interrupt at all, with or without brig (docs/testing.md), so there the root's
 # MSI-X NIC stands for them (iommu-nic.sh). Enabling is refused, saying
 # why, when the description names an IOMMU that is not there.
 
