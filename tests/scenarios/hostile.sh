@@ -2,7 +2,7 @@
 # boards: qemu-vtd-4cpu bochs-4cpu
 # expect: com2.log control: ticks=[0-9]{3,}
 # expect: hv.log cell "hostile" \(id [0-9]+\) CPU 2: write at guest-physical 3b200000
-# expect: com2.log hostile: EFER.LMA kept after a write without it
+# expect: com3.log hostile: EFER.LMA kept after a write without it
 #
 # Fault isolation (issue 5): a hostile inmate in a cell on CPU 2 tries one
 # access class per run while a well-behaved cell runs on CPU 1 and the root
