@@ -11,6 +11,8 @@
 #   make format-check     the C sources as clang-format-14 writes them
 #   make format           rewrite the C sources with clang-format-14
 #   make demo             the main job on an emulated board
+#   make fresh-machine    the first run of make demo and of make check's fast
+#                         phase on a fresh Debian 12 root (not part of check)
 #
 # The hypervisor, the inmates and the tools need no kernel tree. Only the
 # driver does: KDIR defaults to the running kernel's headers, and the tests
@@ -51,7 +53,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 # Nor do check and demo: they install the tools that reading it needs
 # (kconfig-conf) first, then read it in their sub-makes.
 CONFIG_GOALS := %config %_defconfig clean distclean help deps check demo \
-	format format-check
+	format format-check fresh-machine
 ifeq ($(filter-out $(CONFIG_GOALS),$(MAKECMDGOALS))$(if $(MAKECMDGOALS),,x),)
 else
 -include $(AUTO_CONF)
@@ -65,7 +67,7 @@ Q := $(if $(V),,@)
 	menuconfig olddefconfig %_defconfig syncconfig \
 	check test-unit test-headers test-boundary test-symbols test-qemu \
 	test-bochs test-programs format format-check \
-	demo demo-run install clean distclean help
+	demo demo-run fresh-machine install clean distclean help
 
 all: hypervisor driver tools inmates configs
 
@@ -205,6 +207,14 @@ demo:
 demo-run: all test-programs
 	$(Q)tests/harness/demo.sh $(BOARD)
 
+# The README's commands on their first run on a fresh Debian 12 machine: a
+# minimal bookworm root built with mmdebstrap, a clean clone of HEAD, then
+# make demo and make check's phase before the emulated suites, in a chroot
+# (docs/testing.md). Needs root and the Debian mirror; not part of check.
+# FRESH_MACHINE_ARGS passes options (--keep, --ref REV, --root DIR, ...).
+fresh-machine:
+	$(Q)scripts/fresh-machine.sh $(FRESH_MACHINE_ARGS)
+
 # --- housekeeping --------------------------------------------------------
 
 clean:
@@ -219,4 +229,4 @@ distclean: clean
 	rm -rf $(BUILD) $(KCONFIG_CONFIG) $(KCONFIG_CONFIG).old
 
 help:
-	@sed -n 's/^#   \{0,1\}//p' Makefile | sed -n '3,10p'
+	@sed -n 's/^#   \{0,1\}//p' Makefile | sed -n '3,12p'
