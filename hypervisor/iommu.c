@@ -7,6 +7,7 @@
 #include <brig/config.h>
 #include <hv/cell.h>
 #include <hv/iommu.h>
+#include <hv/memory.h>
 #include <hv/page-pool.h>
 #include <hv/paging.h>
 #include <hv/setup.h>
@@ -60,20 +61,14 @@ int iommu_build_cell_domain(struct cell *cell, const struct paging_format *fmt)
  * Give [base, base + size) back to the root's domain: what of it the
  * root's own description lets its devices reach.
  */
+static unsigned int root_dma_flags(const struct brig_memory *mem)
+{
+	return is_dma_ram(mem) ? PAGE_RW : 0;
+}
+
 static int root_dma_restore(u64 base, u64 size)
 {
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-	int err = 0;
-
-	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++) {
-		u64 s = MAX(base, mem[n].phys_start);
-		u64 e = MIN(base + size, mem[n].phys_start + mem[n].size);
-
-		if (is_dma_ram(&mem[n]) && s < e)
-			err = paging_map(&root_cell.dma, s, s, e - s, PAGE_RW);
-	}
-	return err;
+	return root_map_described(&root_cell.dma, base, size, root_dma_flags);
 }
 
 int iommu_root_dma_regions(const struct cell *cell, bool map)

@@ -65,7 +65,8 @@ int root_unmap(u64 base, u64 size)
 	return paging_unmap(&root_cell.stage2, base, size);
 }
 
-int root_restore(u64 base, u64 size)
+int root_map_described(const struct paging_structs *pg, u64 base, u64 size,
+		       unsigned int (*flags_of)(const struct brig_memory *mem))
 {
 	const struct brig_cell_desc *root = &system_config->root_cell;
 	const struct brig_memory *mem = brig_cell_mem_regions(root);
@@ -74,10 +75,16 @@ int root_restore(u64 base, u64 size)
 	for (unsigned int n = 0; n < root->num_memory_regions && !err; n++) {
 		u64 s = MAX(base, mem[n].phys_start);
 		u64 e = MIN(base + size, mem[n].phys_start + mem[n].size);
+		unsigned int flags = s < e ? flags_of(&mem[n]) : 0;
 
-		if (s < e)
-			err = paging_map(&root_cell.stage2, s, s, e - s,
-					 mem_region_flags(&mem[n]));
+		if (flags)
+			err = paging_map(pg, s, s, e - s, flags);
 	}
 	return err;
+}
+
+int root_restore(u64 base, u64 size)
+{
+	return root_map_described(&root_cell.stage2, base, size,
+				  mem_region_flags);
 }

@@ -33,6 +33,14 @@ int cell_map_memory(struct cell *cell);
  */
 int root_map_regions(const struct cell *cell, bool map, u32 only_flags);
 
+/*
+ * Map 1:1 into pg what of [base, base + size) the root's own description
+ * covers, each part with flags_of(its region); 0 leaves a part out.
+ */
+struct paging_structs;
+int root_map_described(const struct paging_structs *pg, u64 base, u64 size,
+		       unsigned int (*flags_of)(const struct brig_memory *mem));
+
 /* Take [base, base + size) out of the root's second-stage tables. */
 int root_unmap(u64 base, u64 size);
 
