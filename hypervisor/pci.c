@@ -795,6 +795,19 @@ static void ecam_access(u16 bdf, unsigned int reg, unsigned int size,
 {
 	volatile u8 *p = phys_to_hv(mmcfg_base + ((u64)bdf << 12) + reg);
 
+	if (reg & (size - 1)) {
+		/* Unaligned (a word at offset 1): byte by byte, as ECAM wants. */
+		u32 v = 0, b;
+
+		for (unsigned int i = 0; i < size; i++) {
+			b = (*val >> (8 * i)) & 0xff;
+			ecam_access(bdf, reg + i, 1, is_write, &b);
+			v |= (b & 0xff) << (8 * i);
+		}
+		if (!is_write)
+			*val = v;
+		return;
+	}
 	if (is_write && size == 1)
 		*p = (u8)*val;
 	else if (is_write && size == 2)

@@ -156,11 +156,14 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 	case MSR_EFER:
 		if (val & ~EFER_GUEST_BITS & ~EFER_SVME)
 			break;
+		/* LME changes only with paging off (#GP on hardware). */
+		if ((st->cr0 & X86_CR0_PG) && ((val ^ *st->efer) & EFER_LME))
+			break;
 		/*
 		 * LMA says whether long mode is active: the CPU's to set, a
 		 * write that differs is ignored (as the hardware does). Left
-		 * to the guest, a cleared LMA in long mode would make the
-		 * next VM entry fail (VMX: "IA-32e mode guest" disagrees).
+		 * to the guest (SVM keeps EFER in the VMCB as written), a
+		 * cleared LMA in long mode would reach the next VMRUN.
 		 */
 		val = (val & ~EFER_LMA) | (*st->efer & EFER_LMA);
 		*st->efer = val | EFER_SVME;

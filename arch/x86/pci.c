@@ -128,23 +128,6 @@ static int cell_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 		       0;
 }
 
-/* The real mechanism, for the root. */
-static void real_pio(u16 port, unsigned int size, bool in, u32 *val)
-{
-	if (in && size == 1)
-		asm volatile("inb %1, %b0" : "=a"(*val) : "Nd"(port));
-	else if (in && size == 2)
-		asm volatile("inw %1, %w0" : "=a"(*val) : "Nd"(port));
-	else if (in)
-		asm volatile("inl %1, %0" : "=a"(*val) : "Nd"(port));
-	else if (size == 1)
-		asm volatile("outb %b0, %1" ::"a"(*val), "Nd"(port));
-	else if (size == 2)
-		asm volatile("outw %w0, %1" ::"a"(*val), "Nd"(port));
-	else
-		asm volatile("outl %0, %1" ::"a"(*val), "Nd"(port));
-}
-
 /*
  * The root's 0xcfc..0xcff trap: the address it latched in 0xcf8 (real,
  * the root owns the mechanism), read once, decides; the core carries the
@@ -160,14 +143,20 @@ static int root_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	asm volatile("inl %1, %0" : "=a"(addr) : "Nd"((u16)0xcf8));
 	/*
 	 * Bits 24..27 reach extended registers on some chipsets: the core
-	 * sees them, so a cell's device is denied there too.
+	 * sees them, so a cell's device is denied there too. The real data
+	 * port is never used while it traps: between this read of the latch
+	 * and the access another root CPU could point the latch at a cell's
+	 * device. What the core does not carry out (the latch disabled, an
+	 * access across a dword, a bus ECAM does not cover) reads all-ones.
 	 */
 	if (!(addr & CF8_ENABLE) ||
 	    !pci_root_config(cpu, (u16)(addr >> 8),
 			     ((addr >> 16) & 0xf00) + (addr & 0xfc) +
 				     (port - 0xcfcu),
-			     size, !in, val))
-		real_pio(port, size, in, val);
+			     size, !in, val)) {
+		if (in)
+			*val = ~0u;
+	}
 	return 1;
 }
 

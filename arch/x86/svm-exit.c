@@ -70,7 +70,8 @@ static void svm_gprs(struct x86_gprs *g, struct vmcb *vmcb,
 static void handle_msr(struct per_cpu *cpu, struct vmcb *vmcb,
 		       const struct x86_gprs *g)
 {
-	const struct x86_msr_state st = { &vmcb->save.efer, &vmcb->save.g_pat };
+	const struct x86_msr_state st = { &vmcb->save.efer, &vmcb->save.g_pat,
+					  vmcb->save.cr0 };
 
 	x86_exit_msr(cpu, g, vmcb->control.exit_info1 != 0, &st);
 }
@@ -168,8 +169,24 @@ static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 	case SVM_EXIT_SHUTDOWN:
 		x86_exit_triple_fault(cpu, vmcb->save.rip);
 		break;
+	case SVM_EXIT_INVALID:
+		/*
+		 * VMRUN refused the guest state: a cell's is what its own
+		 * instructions made it (it fails, and the next start resets
+		 * it); the root's would be the hypervisor's own bug, and the
+		 * root cannot run on (an injected fault would meet the same
+		 * refusal).
+		 */
+		if (x86_is_root(cpu))
+			panic("VMRUN refused the root's state on CPU %u at rip %llx",
+			      cpu->cpu_id, (unsigned long long)vmcb->save.rip);
+		cpu->stats[BRIG_EXIT_OTHER]++;
+		cell_fail(
+			cpu,
+			"VM entry failed: VMRUN refused the state at rip %llx",
+			(unsigned long long)vmcb->save.rip);
+		break;
 	default:
-		/* VMEXIT_INVALID (a VMRUN that failed its checks) too. */
 		x86_exit_unexpected(cpu, "unexpected SVM exit", code,
 				    vmcb->control.exit_info1, vmcb->save.rip);
 	}

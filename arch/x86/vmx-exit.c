@@ -67,7 +67,7 @@ static void handle_msr(struct per_cpu *cpu, const struct x86_gprs *g,
 		       bool write)
 {
 	u64 efer = vmcs_read(GUEST_IA32_EFER), pat = vmcs_read(GUEST_IA32_PAT);
-	const struct x86_msr_state st = { &efer, &pat };
+	const struct x86_msr_state st = { &efer, &pat, vmcs_read(GUEST_CR0) };
 
 	if (!x86_exit_msr(cpu, g, write, &st))
 		return;

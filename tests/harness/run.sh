@@ -299,8 +299,8 @@ known_kernel_warnings() {
 # board's known ones. Sets kernel_log_ok.
 kernel_log_check() {
 	local bad
-	bad=$(tr -d '\r' <"$logdir/com1.log" | grep -vE 'BRIG-TEST|brig-out:' |
-		grep -E 'WARNING: CPU:|BUG:|Oops|rcu: INFO: .*stall|self-detected stall' |
+	bad=$(tr -d '\r' <"$logdir/com1.log" | LC_ALL=C grep -avE 'BRIG-TEST|brig-out:|^(not )?ok |^#' |
+		LC_ALL=C grep -aE 'WARNING: CPU:|BUG:|Oops|kernel BUG at|: [0-9a-f]{4} \[#[0-9]+\]|rcu: INFO: .*stall|self-detected stall' |
 		grep -vE "$(known_kernel_warnings)" || true)
 	kernel_log_ok=1
 	if [ -n "$bad" ]; then

@@ -276,6 +276,9 @@ static void test_cell_sees_only_its_own(void **state)
 	v = 0x06;
 	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 4, 1, true, &v));
 	assert_int_equal(ecam[(PHYS_BDF << 10) + 1], 0x00100006);
+	/* A word at offset 1 goes byte by byte (ECAM wants aligned). */
+	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 1, 2, false, &v));
+	assert_int_equal(v, 0xe812);
 	assert_false(pci_root_config(per_cpu(0), 0x100, 0, 4, false, &v));
 	assert_false(stub_root_config_trapped);
 }

@@ -15,6 +15,7 @@ struct per_cpu;
 struct x86_msr_state {
 	u64 *efer;
 	u64 *pat;
+	u64 cr0; /* the guest's, to check an EFER write against */
 };
 
 void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
