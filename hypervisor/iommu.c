@@ -57,34 +57,13 @@ int iommu_build_cell_domain(struct cell *cell, const struct paging_format *fmt)
 	return err;
 }
 
-/*
- * Give [base, base + size) back to the root's domain: what of it the
- * root's own description lets its devices reach.
- */
+/* What the root's own description lets its devices reach in a region. */
 static unsigned int root_dma_flags(const struct brig_memory *mem)
 {
 	return is_dma_ram(mem) ? PAGE_RW : 0;
 }
 
-static int root_dma_restore(u64 base, u64 size)
-{
-	return root_map_described(&root_cell.dma, base, size, root_dma_flags);
-}
-
 int iommu_root_dma_regions(const struct cell *cell, bool map)
 {
-	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
-	int err = 0;
-
-	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;
-	     n++) {
-		if (mem[n].flags & BRIG_MEM_ROOTSHARED)
-			continue;
-		if (!map)
-			err = paging_unmap(&root_cell.dma, mem[n].phys_start,
-					   mem[n].size);
-		else
-			err = root_dma_restore(mem[n].phys_start, mem[n].size);
-	}
-	return err;
+	return root_move_regions(&root_cell.dma, cell, map, 0, root_dma_flags);
 }

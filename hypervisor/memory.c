@@ -36,7 +36,9 @@ int cell_map_memory(struct cell *cell)
 	return err;
 }
 
-int root_map_regions(const struct cell *cell, bool map, u32 only_flags)
+int root_move_regions(const struct paging_structs *pg, const struct cell *cell,
+		      bool map, u32 only_flags,
+		      unsigned int (*flags_of)(const struct brig_memory *mem))
 {
 	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
 	int err = 0;
@@ -53,11 +55,18 @@ int root_map_regions(const struct cell *cell, bool map, u32 only_flags)
 		 * so it merges again into the large pages it had.
 		 */
 		if (map)
-			err = root_restore(mem[n].phys_start, mem[n].size);
+			err = root_map_described(pg, mem[n].phys_start,
+						 mem[n].size, flags_of);
 		else
-			err = root_unmap(mem[n].phys_start, mem[n].size);
+			err = paging_unmap(pg, mem[n].phys_start, mem[n].size);
 	}
 	return err;
+}
+
+int root_map_regions(const struct cell *cell, bool map, u32 only_flags)
+{
+	return root_move_regions(&root_cell.stage2, cell, map, only_flags,
+				 mem_region_flags);
 }
 
 int root_unmap(u64 base, u64 size)

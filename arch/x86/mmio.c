@@ -123,11 +123,15 @@ int x86_stage2_fault(struct per_cpu *cpu, const struct x86_gprs *gprs,
 {
 	struct x86_mmio_access acc = { .gpa = f->gpa, .is_write = f->write };
 	struct mmio_access m;
-	bool trapped = mmio_is_trapped(cpu->cell, f->gpa);
 	bool root = cpu->cell == &root_cell;
 
 	cpu->stats[BRIG_EXIT_MMIO]++;
-	if (!root && (f->fetch || !trapped)) {
+	/*
+	 * A cell's access nothing traps is a violation, named before any
+	 * decoding. (The root's are all answered: no look-up here, its
+	 * xAPIC page exits on every EOI.)
+	 */
+	if (!root && (f->fetch || !mmio_is_trapped(cpu->cell, f->gpa))) {
 		x86_cell_memory_violation(cpu, f->gpa, f->write, f->fetch,
 					  f->rip);
 		return 0;

@@ -18,6 +18,7 @@
 #include <hv/types.h>
 
 struct cell;
+struct paging_structs;
 
 /* The PAGE_* rights a region's description gives a guest. */
 unsigned int mem_region_flags(const struct brig_memory *mem);
@@ -34,10 +35,17 @@ int cell_map_memory(struct cell *cell);
 int root_map_regions(const struct cell *cell, bool map, u32 only_flags);
 
 /*
+ * The same for any of the root's tables pg (its DMA domain, say), with
+ * flags_of giving the rights of each root region coming back (0: not).
+ */
+int root_move_regions(const struct paging_structs *pg, const struct cell *cell,
+		      bool map, u32 only_flags,
+		      unsigned int (*flags_of)(const struct brig_memory *mem));
+
+/*
  * Map 1:1 into pg what of [base, base + size) the root's own description
  * covers, each part with flags_of(its region); 0 leaves a part out.
  */
-struct paging_structs;
 int root_map_described(const struct paging_structs *pg, u64 base, u64 size,
 		       unsigned int (*flags_of)(const struct brig_memory *mem));
 

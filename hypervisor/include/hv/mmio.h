@@ -87,14 +87,6 @@ bool mmio_is_trapped(struct cell *cell, u64 address);
 enum mmio_result mmio_handle_access(struct per_cpu *cpu,
 				    struct mmio_access *acc);
 
-/* A read of size bytes of a 32-bit register: the bytes the access sees. */
-static inline u64 mmio_bytes(u64 reg, unsigned int offset, unsigned int size)
-{
-	u64 v = reg >> (8 * offset);
-
-	return size >= 8 ? v : v & ((1ULL << (8 * size)) - 1);
-}
-
 /*
  * True the first time key is seen (while the table of keys has room):
  * for reports that would otherwise flood the console.

@@ -361,7 +361,7 @@ static void test_root_forbidden_names_hypervisor(void **state)
 	assert_int_equal(stub_log_count("denied"), 3);
 }
 
-/* --- report_once, mmio_bytes --------------------------------------------- */
+/* --- report_once ---------------------------------------------------------- */
 
 static void test_report_once(void **state)
 {
@@ -397,16 +397,6 @@ static void test_report_once_full(void **state)
 	assert_string_equal(stub_log, "");
 }
 
-static void test_mmio_bytes(void **state)
-{
-	(void)state;
-	assert_int_equal(mmio_bytes(0x11223344, 0, 4), 0x11223344);
-	assert_int_equal(mmio_bytes(0x11223344, 1, 1), 0x33);
-	assert_int_equal(mmio_bytes(0x11223344, 2, 2), 0x1122);
-	assert_int_equal(mmio_bytes(0x1122334455667788ULL, 0, 8),
-			 0x1122334455667788ULL);
-}
-
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -427,7 +417,6 @@ int main(void)
 		T(test_handle_root_forbidden),
 		T(test_root_forbidden_names_hypervisor),
 		T(test_report_once),
-		T(test_mmio_bytes),
 		T(test_report_once_full),
 	};
 
