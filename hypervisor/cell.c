@@ -20,7 +20,6 @@
 #include <hv/control.h>
 #include <hv/memory.h>
 #include <hv/page-pool.h>
-#include <hv/panic.h>
 #include <hv/pci.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
@@ -235,10 +234,15 @@ static void release_devices(struct cell *cell)
 /* The memory goes back too, once the cell's CPUs are the root's again. */
 static void give_back_memory(struct cell *cell)
 {
-	if (root_map_regions(cell, true, 0))
-		panic("cannot give cell %u's memory back to the root",
-		      cell->id);
+	/* The cell's tables first: their pages may be what the root needs. */
 	paging_destroy(&cell->stage2);
+	/*
+	 * Out of pool pages even so: what did not go back stays out of the
+	 * root's reach (no one else's either) until disable, and is said.
+	 */
+	if (root_map_regions(cell, true, 0))
+		printk("brig: cell \"%s\": the hypervisor's pool ran out giving its memory back; what is missing stays unmapped for the root until disable\n",
+		       cell->config->name);
 	/* Merges back into large pages retired the root's small tables. */
 	flush_root_tlbs();
 }

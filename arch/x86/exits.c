@@ -12,7 +12,6 @@
  */
 #include <hv/cell.h>
 #include <hv/control.h>
-#include <hv/panic.h>
 #include <hv/mmio.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
@@ -43,11 +42,6 @@
 bool x86_is_root(const struct per_cpu *cpu)
 {
 	return cpu->cell == &root_cell;
-}
-
-static bool is_root(const struct per_cpu *cpu)
-{
-	return x86_is_root(cpu);
 }
 
 void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
@@ -95,7 +89,7 @@ bool x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *val,
 		*val = 0;
 		return true;
 	case MSR_IA32_APICBASE:
-		if (!is_root(cpu))
+		if (!x86_is_root(cpu))
 			break;
 		*val = x86_root_apicbase(cpu);
 		return true;
@@ -109,11 +103,11 @@ bool x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *val,
 		*val = read_msr(MSR_VM_CR);
 		return true;
 	}
-	if (!is_root(cpu) && cell_may_read(msr)) {
+	if (!x86_is_root(cpu) && cell_may_read(msr)) {
 		*val = read_msr(msr);
 		return true;
 	}
-	if (!is_root(cpu))
+	if (!x86_is_root(cpu))
 		cell_fail(cpu, "read of MSR %x, which is not the cell's", msr);
 	return false;
 }
@@ -176,13 +170,13 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 	case MSR_X2APIC_ICR:
 		return x86_x2apic_icr_write(cpu, val);
 	case MSR_IA32_APICBASE:
-		if (!is_root(cpu) && cell_apicbase_write(val))
+		if (!x86_is_root(cpu) && cell_apicbase_write(val))
 			return true;
-		if (is_root(cpu))
+		if (x86_is_root(cpu))
 			return x86_root_apicbase_write(cpu, val);
 		break;
 	}
-	if (!is_root(cpu))
+	if (!x86_is_root(cpu))
 		cell_fail(cpu,
 			  "write of %llx to MSR %x, which is not the cell's",
 			  (unsigned long long)val, msr);
@@ -234,7 +228,7 @@ bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 			set_low_bytes(rax, v, size);
 		return pci;
 	}
-	if (is_root(cpu)) {
+	if (x86_is_root(cpu)) {
 		/* Only ports given to a cell trap in the root. */
 		if (report_once(0x10000 | port))
 			printk("brig: root cell CPU %u: %s of I/O port %x denied (a cell's); reads return all-ones, writes are dropped\n",
@@ -278,7 +272,7 @@ bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
 
 void x86_refuse(struct per_cpu *cpu)
 {
-	if (is_root(cpu))
+	if (x86_is_root(cpu))
 		backend->inject_exception(cpu, X86_GP_VECTOR, true, 0);
 }
 
@@ -342,7 +336,7 @@ bool x86_exit_io(struct per_cpu *cpu, const struct x86_gprs *g, u16 port,
 {
 	cpu->stats[BRIG_EXIT_PIO]++;
 	if (string) {
-		if (is_root(cpu))
+		if (x86_is_root(cpu))
 			printk("brig: root cell CPU %u: string I/O on port %x denied\n",
 			       cpu->cpu_id, port);
 		else
@@ -367,17 +361,28 @@ void x86_exit_init(struct per_cpu *cpu)
 void x86_exit_triple_fault(struct per_cpu *cpu, u64 rip)
 {
 	cpu->stats[BRIG_EXIT_OTHER]++;
-	if (is_root(cpu))
-		panic("the root cell triple-faulted on CPU %u at rip %llx",
-		      cpu->cpu_id, (unsigned long long)rip);
-	cell_fail(cpu, "triple fault at rip %llx", (unsigned long long)rip);
+	if (!x86_is_root(cpu)) {
+		cell_fail(cpu, "triple fault at rip %llx",
+			  (unsigned long long)rip);
+		return;
+	}
+	/*
+	 * The root's CPU is past saving (no fault can be injected into a
+	 * shutdown), and resetting the machine would take the cells along.
+	 * It waits as after INIT, still serving the hypervisor's requests,
+	 * until Linux sends it a SIPI.
+	 */
+	printk("brig: root cell CPU %u triple-faulted at rip %llx: it waits for a SIPI, as after INIT\n",
+	       cpu->cpu_id, (unsigned long long)rip);
+	cpu->arch.init_pending = true;
+	x86_check_init_sipi(cpu);
 }
 
 void x86_exit_unexpected(struct per_cpu *cpu, const char *what, u64 code,
 			 u64 info, u64 rip)
 {
 	cpu->stats[BRIG_EXIT_OTHER]++;
-	if (!is_root(cpu)) {
+	if (!x86_is_root(cpu)) {
 		cell_fail(cpu, "%s %llx (information %llx) at rip %llx", what,
 			  (unsigned long long)code, (unsigned long long)info,
 			  (unsigned long long)rip);
@@ -396,7 +401,7 @@ void x86_exit_virt_insn(struct per_cpu *cpu, const char *kind, u32 code,
 	cpu->stats[BRIG_EXIT_EXCEPTION]++;
 	backend->inject_exception(cpu, X86_UD_VECTOR, false, 0);
 	/* Harmless (#UD, as without the extension), but a cell trying it is news. */
-	if (!is_root(cpu))
+	if (!x86_is_root(cpu))
 		printk("brig: cell \"%s\" CPU %u: %s instruction (exit %x) at %llx: #UD\n",
 		       cpu->cell->config->name, cpu->cpu_id, kind, code,
 		       (unsigned long long)rip);

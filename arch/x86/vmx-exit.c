@@ -26,11 +26,6 @@
 #include <arch/vmx.h>
 #include <arch/x86.h>
 
-static bool is_root(const struct per_cpu *cpu)
-{
-	return x86_is_root(cpu);
-}
-
 void vmx_skip_instruction(struct per_cpu *cpu, unsigned int len)
 {
 	vmcs_write(GUEST_RIP,
@@ -171,7 +166,7 @@ static void handle_nmi(struct per_cpu *cpu)
 		cpu->stats[BRIG_EXIT_MANAGEMENT]++;
 		x86_check_init_sipi(cpu);
 	} else {
-		cpu->arch.nmi_pending = is_root(cpu);
+		cpu->arch.nmi_pending = x86_is_root(cpu);
 	}
 }
 
@@ -227,8 +222,13 @@ static void handle_cr(struct per_cpu *cpu, struct guest_regs *regs)
 		return;
 	}
 	if (cr == 4 && (val & X86_CR4_VMXE)) {
-		if (!is_root(cpu))
+		if (!x86_is_root(cpu))
 			cell_fail(cpu, "set CR4.VMXE");
+		inject_exception(X86_GP_VECTOR, true, 0);
+		return;
+	}
+	if (!vmx_cr_write_valid(cr, val)) {
+		/* What the hardware does with it, for a cell and the root. */
 		inject_exception(X86_GP_VECTOR, true, 0);
 		return;
 	}
@@ -271,11 +271,14 @@ static void handle_xsetbv(struct per_cpu *cpu, struct guest_regs *regs)
 
 static void dispatch(struct per_cpu *cpu, struct guest_regs *regs, u32 reason)
 {
-	u64 rsp = vmcs_read(GUEST_RSP);
+	u64 unused_rsp = 0;
 	struct x86_gprs g;
 
-	/* CPUID, MSRs, I/O and VMCALL never have RSP as an operand. */
-	vmx_gprs(&g, regs, &rsp);
+	/*
+	 * CPUID, MSRs, I/O and VMCALL never have RSP as an operand: no
+	 * VMREAD of it on every exit (the EPT handler reads its own).
+	 */
+	vmx_gprs(&g, regs, &unused_rsp);
 	switch (reason) {
 	case EXIT_REASON_EXCEPTION_NMI:
 		handle_exception_nmi(cpu);
@@ -412,7 +415,7 @@ static void failed_entry(struct per_cpu *cpu, u32 reason)
 {
 	u64 qual = vmcs_read(EXIT_QUALIFICATION);
 
-	if (is_root(cpu))
+	if (x86_is_root(cpu))
 		panic("VM entry failed on CPU %u: %s (exit reason %x, qualification %llx)",
 		      cpu->cpu_id, failed_entry_why(reason), reason,
 		      (unsigned long long)qual);

@@ -389,6 +389,46 @@ void vmx_update_cr0(u64 val)
 	vmcs_write(VM_ENTRY_CONTROLS, entry);
 }
 
+/*
+ * Whether a MOV to CR0 or CR4 that exited is one the hardware would take
+ * (else it raises #GP): only such a value reaches the VMCS, so no guest,
+ * the root included, can make a VM entry fail with its control registers.
+ */
+static bool cr0_write_valid(u64 val, bool long_mode)
+{
+	if ((val & X86_CR0_NW) && !(val & X86_CR0_CD))
+		return false;
+	if ((val & X86_CR0_PG) && !(val & X86_CR0_PE))
+		return false;
+	/* Paging off from 64-bit code (CS.L). */
+	if (long_mode && !(val & X86_CR0_PG) &&
+	    (vmcs_read(GUEST_CS_AR_BYTES) & BIT(13)))
+		return false;
+	/* Paging on into long mode needs PAE. */
+	return !((val & X86_CR0_PG) &&
+		 (vmcs_read(GUEST_IA32_EFER) & EFER_LME) &&
+		 !(vmcs_read(GUEST_CR4) & X86_CR4_PAE));
+}
+
+static bool cr4_write_valid(u64 val, bool long_mode)
+{
+	if (val & ~cr4_fixed1 & ~(u64)X86_CR4_VMXE)
+		return false; /* reserved on this CPU */
+	/* Long mode keeps PAE, and its paging depth. */
+	return !(long_mode && (!(val & X86_CR4_PAE) ||
+			       ((val ^ vmcs_read(GUEST_CR4)) & X86_CR4_LA57)));
+}
+
+bool vmx_cr_write_valid(unsigned int cr, u64 val)
+{
+	bool long_mode = vmcs_read(VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST;
+
+	if (val >> 32)
+		return false;
+	return cr == 0 ? cr0_write_valid(val, long_mode) :
+			 cr4_write_valid(val, long_mode);
+}
+
 void vmx_update_cr4(u64 val)
 {
 	vmcs_write(GUEST_CR4, val | cr4_fixed0 | X86_CR4_VMXE);

@@ -56,7 +56,7 @@ bool x86_exit_io(struct per_cpu *cpu, const struct x86_gprs *g, u16 port,
 		 unsigned int size, bool in, bool string);
 /* A hardware INIT: wait for SIPI, as the hardware would. */
 void x86_exit_init(struct per_cpu *cpu);
-/* Triple fault (shutdown): the cell fails; the root panics. */
+/* Triple fault (shutdown): the cell fails; a root CPU waits as after INIT. */
 void x86_exit_triple_fault(struct per_cpu *cpu, u64 rip);
 /*
  * An exit the backend has no handler for (what): a cell fails, never the

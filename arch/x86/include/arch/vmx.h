@@ -365,6 +365,7 @@ void vmx_entry_failed(struct guest_regs *regs);
 
 /* vmx.c, for vmx-exit.c */
 struct per_cpu;
+bool vmx_cr_write_valid(unsigned int cr, u64 val);
 void vmx_update_cr0(u64 val);
 void vmx_update_cr4(u64 val);
 
