@@ -19,6 +19,8 @@ struct device;
 
 /* Serialises enable, disable and every cell operation. */
 extern struct mutex brig_lock;
+/* IOMMU units of the enabled system description (0: DMA not isolated). */
+extern u32 brig_iommu_units;
 /* True while the hypervisor runs; written under brig_lock. */
 extern bool brig_enabled;
 /* /dev/brig's device, for request_firmware() and sysfs. */

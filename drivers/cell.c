@@ -536,8 +536,11 @@ static int copy_image(struct brig_file *bf, const struct brig_cell *cell,
 	return err;
 }
 
+static int stop_error(struct brig_file *bf, long err, const char *what,
+		      const char *name);
+
 static int do_load(struct brig_file *bf, struct brig_cell *cell,
-		   const struct brig_image *img, u32 n)
+		   const struct brig_image *img, u32 n, u32 flags)
 {
 	long hc;
 	u32 i;
@@ -546,11 +549,11 @@ static int do_load(struct brig_file *bf, struct brig_cell *cell,
 	err = check_images(bf, cell, img, n);
 	if (err)
 		return err;
-	cell->loaded = false;
-	hc = brig_hypercall(BRIG_HC_CELL_SET_LOADABLE, cell->id, 0);
+	hc = brig_hypercall(BRIG_HC_CELL_SET_LOADABLE, cell->id, flags);
 	if (hc)
-		return hc_error(bf, hc < 0 ? hc : -EIO, "prepare for loading",
-				cell->name);
+		return stop_error(bf, hc, "prepare for loading", cell->name);
+	/* Stopped for loading: what ran is gone once a copy starts. */
+	cell->loaded = false;
 	for (i = 0; i < n; i++) {
 		err = copy_image(bf, cell, &img[i]);
 		if (err)
@@ -590,9 +593,9 @@ int brig_cmd_cell_load(struct brig_file *bf, void __user *arg)
 		err = brig_fail(bf, -ENODEV, "brig is not enabled");
 		goto out;
 	}
-	cell = lookup(bf, &args.cell, 0, "load", &err);
+	cell = lookup(bf, &args.cell, BRIG_SHUTDOWN_FORCE, "load", &err);
 	if (cell)
-		err = do_load(bf, cell, img, args.num_images);
+		err = do_load(bf, cell, img, args.num_images, args.cell.flags);
 out:
 	mutex_unlock(&brig_lock);
 	kfree(img);
@@ -611,7 +614,7 @@ int brig_cmd_cell_start(struct brig_file *bf, void __user *arg)
 	err = begin_ref(bf, arg, &ref);
 	if (err)
 		return err;
-	cell = lookup(bf, &ref, 0, "start", &err);
+	cell = lookup(bf, &ref, BRIG_SHUTDOWN_FORCE, "start", &err);
 	if (!cell)
 		goto out;
 	if (!cell->loaded) {
@@ -621,8 +624,8 @@ int brig_cmd_cell_start(struct brig_file *bf, void __user *arg)
 			cell->name);
 		goto out;
 	}
-	hc = brig_hypercall(BRIG_HC_CELL_START, cell->id, 0);
-	err = hc ? hc_error(bf, hc < 0 ? hc : -EIO, "start", cell->name) : 0;
+	hc = brig_hypercall(BRIG_HC_CELL_START, cell->id, ref.flags);
+	err = hc ? stop_error(bf, hc, "start", cell->name) : 0;
 out:
 	mutex_unlock(&brig_lock);
 	return err;
@@ -636,12 +639,12 @@ static int stop_error(struct brig_file *bf, long err, const char *what,
 	case -EBUSY:
 		return brig_fail(
 			bf, -EBUSY,
-			"cell \"%s\" denied the shutdown request: use --force",
-			name);
+			"cell \"%s\" denied the request to stop it (needed to %s): add --force to override",
+			name, what);
 	case -ETIMEDOUT:
 		return brig_fail(
 			bf, -ETIMEDOUT,
-			"cell \"%s\" did not answer the shutdown request in time; see brig console",
+			"cell \"%s\" did not answer the shutdown request in time: it was stopped and is marked failed",
 			name);
 	case -ENOENT:
 		return brig_fail(

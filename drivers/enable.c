@@ -39,6 +39,7 @@ static u64 hv_size;
 static cpumask_t enabled_cpus; /* the CPUs that entered */
 /* The description it was enabled with: cells are checked against it. */
 static struct brig_system_desc *enabled_sys;
+u32 brig_iommu_units;
 static u32 enabled_sys_size;
 
 const struct brig_system_desc *brig_system_desc(u32 *size)
@@ -391,6 +392,7 @@ int brig_cmd_enable(struct brig_file *bf, void __user *arg)
 		cpumask_copy(&enabled_cpus, cpu_online_mask);
 		__module_get(THIS_MODULE); /* no rmmod while enabled */
 		enabled_sys = sys; /* kept until disable */
+		WRITE_ONCE(brig_iommu_units, sys->platform.num_iommu_units);
 		enabled_sys_size = size;
 		sys = NULL;
 	}
@@ -398,6 +400,8 @@ int brig_cmd_enable(struct brig_file *bf, void __user *arg)
 	if (!err) {
 		brig_sysfs_cpus_add();
 		brig_cells_enable(enabled_sys);
+		if (!enabled_sys->platform.num_iommu_units)
+			pr_warn("brig: the system description names no IOMMU: DMA is not isolated (devices can reach the hypervisor and every cell)\n");
 		pr_info("brig: enabled on %u CPUs, hypervisor pool %ld of %ld pages used\n",
 			num_online_cpus(),
 			brig_hypercall(BRIG_HC_HYPERVISOR_GET_INFO,

@@ -80,10 +80,22 @@ static const struct attribute_group brig_group = {
 	.attrs = brig_attrs,
 };
 
+/*
+ * How many IOMMU units isolate DMA: 0 means DMA is not isolated. Set
+ * before this attribute appears, fixed while it exists.
+ */
+static ssize_t iommu_units_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(brig_iommu_units));
+}
+static DEVICE_ATTR_RO(iommu_units);
+
 /* While enabled only (see info_show()). */
 static struct attribute *hv_attrs[] = {
 	&dev_attr_mem_pool_size.attr,
 	&dev_attr_mem_pool_used.attr,
+	&dev_attr_iommu_units.attr,
 	NULL,
 };
 

@@ -231,9 +231,26 @@ static void release_devices(struct cell *cell)
 	arch_cell_destroy(cell);
 }
 
+/*
+ * What the cell had of the root's RAM goes back zeroed: the root gave it
+ * away, it does not get the cell's data with it. Regions the root shared
+ * all along hold nothing it could not read anyway. The cell's CPUs and
+ * devices are quiet by now, so nothing writes behind the clearing.
+ */
+static void scrub_memory(const struct cell *cell)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
+
+	for (unsigned int n = 0; n < cell->config->num_memory_regions; n++)
+		if (mem[n].type == BRIG_MEM_TYPE_RAM &&
+		    !(mem[n].flags & BRIG_MEM_ROOTSHARED))
+			memset(phys_to_hv(mem[n].phys_start), 0, mem[n].size);
+}
+
 /* The memory goes back too, once the cell's CPUs are the root's again. */
 static void give_back_memory(struct cell *cell)
 {
+	scrub_memory(cell);
 	/* The cell's tables first: their pages may be what the root needs. */
 	paging_destroy(&cell->stage2);
 	/*
@@ -308,6 +325,83 @@ static struct cell *get_cell(unsigned int id)
 	return cell;
 }
 
+static bool is_running(const struct cell *cell)
+{
+	return READ_ONCE(cell->state) == BRIG_CELL_STATE_RUNNING;
+}
+
+/*
+ * Ask the cell whether it may stop: 0 if it agrees or has no say,
+ * -EBUSY if it denies, -ETIMEDOUT if it does not answer in time.
+ */
+static int ask_shutdown(struct cell *cell)
+{
+	struct brig_comm_region *comm = cell->comm;
+	u32 timeout_ms = cell->config->shutdown_timeout_ms ?: 1000;
+	u32 reply;
+
+	if (!comm || (cell->config->flags & BRIG_CELL_PASSIVE_COMMREG))
+		return 0;
+	WRITE_ONCE(comm->reply_from_cell, BRIG_REPLY_NONE);
+	WRITE_ONCE(comm->msg_to_cell, BRIG_MSG_SHUTDOWN_REQUEST);
+	reply = arch_wait_for_reply(&comm->reply_from_cell, timeout_ms);
+	if (reply == BRIG_REPLY_APPROVED)
+		return 0;
+	if (reply == BRIG_REPLY_DENIED)
+		return -EBUSY;
+	return -ETIMEDOUT;
+}
+
+/*
+ * Stop a running cell, with its consent unless forced: -EBUSY if it
+ * denied (it runs on), -ETIMEDOUT if it did not answer and was not forced
+ * (it is stopped and FAILED then), 0 once it is stopped.
+ */
+static int stop_cell(struct cell *cell, unsigned long flags)
+{
+	int err = 0;
+
+	if (is_running(cell)) {
+		err = ask_shutdown(cell);
+		if (err == -EBUSY && !(flags & BRIG_SHUTDOWN_FORCE)) {
+			printk("brig: cell \"%s\" denied the shutdown request\n",
+			       cell->config->name);
+			return err;
+		}
+	}
+	park_cell_cpus(cell);
+	if (err == -ETIMEDOUT) {
+		printk("brig: cell \"%s\" did not answer the shutdown request in %u ms: stopped, marked failed\n",
+		       cell->config->name,
+		       cell->config->shutdown_timeout_ms ?: 1000);
+		cell->state = BRIG_CELL_STATE_FAILED;
+		return (flags & BRIG_SHUTDOWN_FORCE) ? 0 : err;
+	} else {
+		u32 seen = READ_ONCE(cell->state);
+
+		/* A failure its CPUs reported meanwhile (no lock) stands. */
+		if (seen != BRIG_CELL_STATE_FAILED)
+			__atomic_compare_exchange_n(&cell->state, &seen,
+						    BRIG_CELL_STATE_SHUT_DOWN,
+						    false, __ATOMIC_SEQ_CST,
+						    __ATOMIC_SEQ_CST);
+	}
+	return 0;
+}
+
+/*
+ * Every request that stops a cell on the way to something else (load,
+ * start again, destroy) asks it first, as shutdown does: a cell that
+ * denies keeps running unless the root forces it. One that does not
+ * answer is stopped anyway: what the root asked for goes on.
+ */
+static int stop_for_root(struct cell *cell, unsigned long flags)
+{
+	int err = stop_cell(cell, flags);
+
+	return err == -ETIMEDOUT ? 0 : err;
+}
+
 /* Map (or unmap) the loadable regions in the root. */
 static int set_loadable(struct cell *cell, bool loadable)
 {
@@ -324,15 +418,18 @@ static int set_loadable(struct cell *cell, bool loadable)
 	return 0;
 }
 
-long cell_set_loadable(unsigned int id)
+long cell_set_loadable(unsigned int id, unsigned long flags)
 {
 	struct cell *cell;
 	long err = -ENOENT;
 
+	if (flags & ~BRIG_SHUTDOWN_FORCE)
+		return -EINVAL;
 	cell_lock_acquire();
 	cell = get_cell(id);
-	if (cell) {
-		park_cell_cpus(cell);
+	if (cell)
+		err = stop_for_root(cell, flags);
+	if (!err) {
 		if (cell->state != BRIG_CELL_STATE_FAILED)
 			cell->state = BRIG_CELL_STATE_STOPPED;
 		err = set_loadable(cell, true);
@@ -361,18 +458,21 @@ static void fill_comm_region(struct cell *cell)
 	comm->console = cell->config->console;
 }
 
-long cell_start(unsigned int id)
+long cell_start(unsigned int id, unsigned long flags)
 {
 	struct cell *cell;
 	unsigned int n;
 	long err = -ENOENT;
 
+	if (flags & ~BRIG_SHUTDOWN_FORCE)
+		return -EINVAL;
 	cell_lock_acquire();
 	cell = get_cell(id);
 	if (!cell)
 		goto out;
-	park_cell_cpus(cell);
-	err = set_loadable(cell, false);
+	err = stop_for_root(cell, flags);
+	if (!err)
+		err = set_loadable(cell, false);
 	if (err)
 		goto out;
 	fill_comm_region(cell);
@@ -386,65 +486,6 @@ long cell_start(unsigned int id)
 out:
 	cell_lock_release();
 	return err;
-}
-
-static bool is_running(const struct cell *cell)
-{
-	return READ_ONCE(cell->state) == BRIG_CELL_STATE_RUNNING;
-}
-
-/*
- * Ask the cell whether it may stop: 0 if it agrees or has no say,
- * -EBUSY if it denies, -ETIMEDOUT if it does not answer in time.
- */
-static int ask_shutdown(struct cell *cell)
-{
-	struct brig_comm_region *comm = cell->comm;
-	u32 timeout_ms = cell->config->shutdown_timeout_ms ?: 1000;
-	u32 reply;
-
-	if (!comm || (cell->config->flags & BRIG_CELL_PASSIVE_COMMREG))
-		return 0;
-	WRITE_ONCE(comm->reply_from_cell, BRIG_REPLY_NONE);
-	WRITE_ONCE(comm->msg_to_cell, BRIG_MSG_SHUTDOWN_REQUEST);
-	reply = arch_wait_for_reply(&comm->reply_from_cell, timeout_ms);
-	if (reply == BRIG_REPLY_APPROVED)
-		return 0;
-	if (reply == BRIG_REPLY_DENIED)
-		return -EBUSY;
-	return -ETIMEDOUT;
-}
-
-/* Stop a running cell, with its consent unless forced. */
-static int stop_cell(struct cell *cell, unsigned long flags)
-{
-	int err = 0;
-
-	if (is_running(cell)) {
-		err = ask_shutdown(cell);
-		if (err == -EBUSY && !(flags & BRIG_SHUTDOWN_FORCE)) {
-			printk("brig: cell \"%s\" denied the shutdown request\n",
-			       cell->config->name);
-			return err;
-		}
-	}
-	park_cell_cpus(cell);
-	if (err == -ETIMEDOUT) {
-		printk("brig: cell \"%s\" did not answer the shutdown request in %u ms: stopped, marked failed\n",
-		       cell->config->name,
-		       cell->config->shutdown_timeout_ms ?: 1000);
-		cell->state = BRIG_CELL_STATE_FAILED;
-	} else {
-		u32 seen = READ_ONCE(cell->state);
-
-		/* A failure its CPUs reported meanwhile (no lock) stands. */
-		if (seen != BRIG_CELL_STATE_FAILED)
-			__atomic_compare_exchange_n(&cell->state, &seen,
-						    BRIG_CELL_STATE_SHUT_DOWN,
-						    false, __ATOMIC_SEQ_CST,
-						    __ATOMIC_SEQ_CST);
-	}
-	return 0;
 }
 
 long cell_shutdown(unsigned int id, unsigned long flags)
@@ -473,7 +514,7 @@ long cell_destroy(unsigned int id, unsigned long flags)
 	cell_lock_acquire();
 	cell = get_cell(id);
 	if (cell)
-		err = stop_cell(cell, flags);
+		err = stop_for_root(cell, flags);
 	if (err)
 		goto out;
 	set_loadable(cell, false);

@@ -9,29 +9,12 @@
 #include <hv/arch.h>
 #include <hv/cell.h>
 #include <hv/control.h>
+#include <hv/memory.h>
 #include <hv/page-pool.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
 #include <hv/setup.h>
 #include <hv/string.h>
-
-bool root_owns_ram(u64 gpa, u64 size)
-{
-	const struct brig_cell_desc *root = &system_config->root_cell;
-	const struct brig_memory *mem = brig_cell_mem_regions(root);
-
-	if (gpa + size < gpa)
-		return false;
-	for (unsigned int n = 0; n < root->num_memory_regions; n++) {
-		if (mem[n].type != BRIG_MEM_TYPE_RAM ||
-		    !(mem[n].flags & BRIG_MEM_WRITE))
-			continue;
-		if (gpa >= mem[n].virt_start &&
-		    gpa + size <= mem[n].virt_start + mem[n].size)
-			return true;
-	}
-	return false;
-}
 
 static long get_info(unsigned long what)
 {
@@ -139,10 +122,15 @@ static long disable(struct per_cpu *cpu, u64 offline_cpus)
 	arch_cpu_deactivate(cpu);
 }
 
-/* Management belongs to the root; any cell may write to the console. */
+/*
+ * Management belongs to the root; the hypervisor console is shared, so a
+ * cell writes to it only when its description grants it.
+ */
 static bool allowed(const struct per_cpu *cpu, unsigned long code)
 {
-	return cpu->cell == &root_cell || code == BRIG_HC_DEBUG_CONSOLE_PUTC;
+	return cpu->cell == &root_cell ||
+	       (code == BRIG_HC_DEBUG_CONSOLE_PUTC &&
+		(cpu->cell->config->flags & BRIG_CELL_DEBUG_CONSOLE));
 }
 
 long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
@@ -158,9 +146,9 @@ long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
 	case BRIG_HC_CELL_CREATE:
 		return cell_create(arg1, arg2);
 	case BRIG_HC_CELL_START:
-		return cell_start((unsigned int)arg1);
+		return cell_start((unsigned int)arg1, arg2);
 	case BRIG_HC_CELL_SET_LOADABLE:
-		return cell_set_loadable((unsigned int)arg1);
+		return cell_set_loadable((unsigned int)arg1, arg2);
 	case BRIG_HC_CELL_SHUTDOWN:
 		return cell_shutdown((unsigned int)arg1, arg2);
 	case BRIG_HC_CELL_DESTROY:

@@ -69,6 +69,44 @@ int root_map_regions(const struct cell *cell, bool map, u32 only_flags)
 				 mem_region_flags);
 }
 
+bool ram_described(u64 phys, u64 size)
+{
+	const struct brig_cell_desc *root = &system_config->root_cell;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+
+	if (!size || phys + size < phys)
+		return false;
+	for (unsigned int n = 0; n < root->num_memory_regions; n++) {
+		if (mem[n].type != BRIG_MEM_TYPE_RAM ||
+		    !(mem[n].flags & BRIG_MEM_WRITE))
+			continue;
+		if (phys >= mem[n].phys_start &&
+		    phys + size <= mem[n].phys_start + mem[n].size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The description says what the root had at enable; its second-stage
+ * tables say what it has now. Both must agree for every page: RAM a cell
+ * took (or the hypervisor keeps) is described but no longer mapped.
+ */
+bool root_owns_ram(u64 gpa, u64 size)
+{
+	unsigned int flags;
+
+	if (!ram_described(gpa, size))
+		return false;
+	for (u64 page = ALIGN_DOWN(gpa, PAGE_SIZE); page < gpa + size;
+	     page += PAGE_SIZE)
+		if (paging_virt_to_phys_walk(&root_cell.stage2, page, &flags) !=
+			    page ||
+		    (flags & (PAGE_RW | PAGE_DEVICE)) != PAGE_RW)
+			return false;
+	return true;
+}
+
 int root_unmap(u64 base, u64 size)
 {
 	return paging_unmap(&root_cell.stage2, base, size);

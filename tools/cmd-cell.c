@@ -390,6 +390,25 @@ static int build_images(const struct load_item *items, unsigned int n,
 	return 0;
 }
 
+/*
+ * Takes "--force" out of argv (wherever it is, once): 1 if it was there,
+ * 0 if not, -1 if it was given twice.
+ */
+static int take_force(int *argc, char **argv)
+{
+	int i, j, found = 0;
+
+	for (i = j = 0; i < *argc; i++) {
+		if (i && !strcmp(argv[i], "--force") &&
+		    (i < 2 || strcmp(argv[i - 1], "-s")))
+			found++;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	return found > 1 ? -1 : found;
+}
+
 static int cell_load(int argc, char **argv)
 {
 	struct brig_load_args args = { 0 };
@@ -398,14 +417,17 @@ static int cell_load(int argc, char **argv)
 	struct brig_image *img;
 	unsigned int n = 0, i;
 	void **bufs;
-	int ret = BRIG_EXIT_FAILED;
+	int ret = BRIG_EXIT_FAILED, force = take_force(&argc, argv);
 
+	if (force < 0)
+		return bad_argument("--force");
 	if (argc < 2)
 		return usage_error("missing NAME|ID, the cell");
 	if (argc < 3)
 		return usage_error("missing IMAGE or -s STRING");
 	if (cell_parse_ref(argv[1], &args.cell, err))
 		return usage_error("%s", err);
+	args.cell.flags = force ? BRIG_SHUTDOWN_FORCE : 0;
 	items = xcalloc((size_t)argc, sizeof(*items));
 	if (cell_parse_load(argc - 2, argv + 2, items, &n, err)) {
 		free(items);
@@ -460,7 +482,7 @@ static int cell_simple(int argc, char **argv, unsigned long req, int force_ok)
 
 static int cell_start(int argc, char **argv)
 {
-	return cell_simple(argc, argv, BRIG_IOC_CELL_START, 0);
+	return cell_simple(argc, argv, BRIG_IOC_CELL_START, 1);
 }
 
 static int cell_shutdown(int argc, char **argv)
@@ -485,18 +507,21 @@ static const struct command cell_load_command = {
 	.name = "load",
 	.run = cell_load,
 	.usage =
-		"  brig cell load NAME|ID IMAGE [-a ADDR] [-s STRING [-a ADDR]]...\n"
-		"        stop the cell and copy images into its loadable memory: each\n"
-		"        IMAGE file at ADDR (default 0), each STRING with its NUL at\n"
-		"        ADDR (default 0x1000); guest-physical addresses of the cell\n",
+		"  brig cell load NAME|ID [--force] IMAGE [-a ADDR] [-s STRING [-a ADDR]]...\n"
+		"        stop the cell (it may deny unless --force) and copy images\n"
+		"        into its loadable memory: each IMAGE file at ADDR (default 0),\n"
+		"        each STRING with its NUL at ADDR (default 0x1000);\n"
+		"        guest-physical addresses of the cell\n",
 	.value_opts = (const char *const[]){ "-a", "-s", NULL },
 };
 
 static const struct command cell_start_command = {
 	.name = "start",
 	.run = cell_start,
-	.usage = "  brig cell start NAME|ID\n"
-		 "        start the cell at its entry address\n",
+	.usage =
+		"  brig cell start NAME|ID [--force]\n"
+		"        start the cell at its entry address (a running cell is\n"
+		"        stopped first: it may deny unless --force)\n",
 };
 
 static const struct command cell_shutdown_command = {

@@ -234,7 +234,7 @@ static unsigned int list_cpus(unsigned int *cpus, unsigned int max)
 
 static int cmd_info(int argc, char **argv)
 {
-	long long enabled, size, used;
+	long long enabled, size, used, iommus;
 	unsigned int cpus[256], n;
 
 	if (argc > 1)
@@ -253,6 +253,12 @@ static int cmd_info(int argc, char **argv)
 	used = read_sysfs(SYSFS_DIR "/mem_pool_used");
 	printf("hypervisor memory: %lld of %lld pages used (%lld KiB of %lld KiB)\n",
 	       used, size, used * 4, size * 4);
+	iommus = read_sysfs(SYSFS_DIR "/iommu_units");
+	if (iommus > 0)
+		printf("DMA isolation: %lld IOMMU unit%s\n", iommus,
+		       iommus == 1 ? "" : "s");
+	else
+		printf("DMA isolation: none: DMA not isolated (the system description names no IOMMU)\n");
 	n = list_cpus(cpus, 256);
 	printf("cpus:");
 	for (unsigned int i = 0; i < n; i++)
@@ -344,8 +350,10 @@ const struct command disable_command = {
 const struct command info_command = {
 	.name = "info",
 	.run = cmd_info,
-	.usage = "  brig info\n"
-		 "        whether brig is enabled, its memory pool, its CPUs\n",
+	.usage =
+		"  brig info\n"
+		"        whether brig is enabled, its memory pool, whether DMA is\n"
+		"        isolated (IOMMU units), its CPUs\n",
 };
 
 const struct command stats_command = {

@@ -100,6 +100,20 @@ static void check_cell_smt(const struct config *sys, const struct config *cell,
 	}
 }
 
+/*
+ * Without an IOMMU the hypervisor cannot stop a device's DMA: legal (the
+ * second-stage tables still isolate the CPUs), but the user must know.
+ */
+static void check_dma_isolation(const struct config *sys, struct diags *d)
+{
+	const struct brig_system_desc *s = sys->blob;
+
+	if (!s->platform.num_iommu_units)
+		diag_add(
+			d, BRIG_CHECK_WARNING, sys->file, "/platform",
+			"names no IOMMU unit: DMA is not isolated (any device, the root's included, can reach the hypervisor's and every cell's memory)");
+}
+
 unsigned int config_check_set(struct config *system, struct config *cells,
 			      unsigned int num_cells, struct diags *d)
 {
@@ -120,6 +134,7 @@ unsigned int config_check_set(struct config *system, struct config *cells,
 		for (i = 0; i < num_cells; i++)
 			if (brig_check_layout(&blobs[i], 0))
 				check_cell_smt(system, &cells[i], d);
+		check_dma_isolation(system, d);
 	}
 	free(blobs);
 	return d->errors - errors;

@@ -320,6 +320,7 @@ static const struct prop_spec cell_props[] = {
 	{ "entry", PROP_U64, 0 },
 	{ "shutdown-timeout-ms", PROP_U32, 0 },
 	{ "passive-comm-region", PROP_FLAG, 0 },
+	{ "debug-console", PROP_FLAG, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -366,6 +367,8 @@ static void parse_cell(const struct dt *dt, int node, int is_root, __u16 arch,
 		dt_u32(dt, node, "shutdown-timeout-ms", 0);
 	if (dt_has(dt, node, "passive-comm-region"))
 		cb->hdr.flags |= BRIG_CELL_PASSIVE_COMMREG;
+	if (dt_has(dt, node, "debug-console"))
+		cb->hdr.flags |= BRIG_CELL_DEBUG_CONSOLE;
 	con = is_root ? -1 : dt_child(dt, node, "console");
 	map->console = xstrdup(map->cell);
 	if (con >= 0) {

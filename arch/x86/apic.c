@@ -12,7 +12,10 @@
  *
  * A cell's IPIs may only reach its own CPUs, with fixed delivery: anything
  * else (another cell's or the root's CPUs, broadcasts, NMI, SMI, INIT,
- * SIPI) stops the cell.
+ * SIPI) stops the cell. The root's IPIs reach only the root's CPUs: INIT
+ * and SIPI are emulated for them alone, and any other IPI that would also
+ * reach a cell's CPU is sent to the root's CPUs among its destinations
+ * only (root_ipi()).
  */
 #include <hv/arch.h>
 #include <hv/cell.h>
@@ -20,6 +23,7 @@
 #include <hv/printk.h>
 #include <hv/string.h>
 #include <arch/apic.h>
+#include <arch/scrub.h>
 #include <arch/entry.h>
 #include <arch/exits.h>
 #include <arch/mmio.h>
@@ -89,6 +93,11 @@ bool x86_nmi_is_ours(struct per_cpu *cpu)
 	return true;
 }
 
+static const char *const delivery_modes[8] = { "fixed", "lowest-priority",
+					       "SMI",	"reserved",
+					       "NMI",	"INIT",
+					       "SIPI",	"ExtINT" };
+
 /* Is cpu a destination of icr, sent by sender? (x2APIC addressing) */
 static bool is_destination(const struct per_cpu *sender,
 			   const struct per_cpu *cpu, u64 icr)
@@ -121,12 +130,93 @@ static void post_init_sipi(struct per_cpu *target, u64 icr)
 	x86_send_nmi(target);
 }
 
+/*
+ * Is target a destination of the root's icr as Linux addresses it? An
+ * x2APIC root names logical destinations by cluster and bit, fixed by the
+ * APIC id; an xAPIC root by the logical ids it wrote into each CPU's LDR
+ * (flat or cluster model, per DFR), 8-bit destinations.
+ */
+static bool root_destination(const struct per_cpu *sender,
+			     const struct per_cpu *target, u64 icr)
+{
+	u32 dest = (u32)(icr >> 32), ldr = target->arch.xapic_ldr >> 24;
+
+	if (!x86_root_xapic || APIC_ICR_SHORTHAND(icr) != APIC_SH_NONE)
+		return is_destination(sender, target, icr);
+	if (!(icr & APIC_ICR_LOGICAL))
+		return dest == 0xffffffff || dest == target->arch.apic_id;
+	if (dest == 0xffffffff)
+		return true;
+	if ((target->arch.xapic_dfr >> 28) == 0xf) /* flat */
+		return dest & ldr;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+}
+
+static bool cells_hold_cpus(void)
+{
+	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++)
+		if (per_cpu(n)->online && per_cpu(n)->cell != &root_cell)
+			return true;
+	return false;
+}
+
+static void report_root_ipi(const struct per_cpu *cpu, u64 icr, const char *why)
+{
+	if (report_once(0x1c0000000000ULL | (u64)cpu->cpu_id << 32 |
+			APIC_ICR_DM(icr)))
+		printk("brig: root cell CPU %u: %s IPI (ICR %llx) %s; reported once\n",
+		       cpu->cpu_id, delivery_modes[APIC_ICR_DM(icr)],
+		       (unsigned long long)icr, why);
+}
+
+/*
+ * A fixed, lowest-priority, NMI or SMI IPI of the root. While cells hold
+ * CPUs, a broadcast, shorthand or logical destination could include them
+ * (the hardware matches logical ids a cell sets itself): it is sent as
+ * one physical IPI to each root CPU it names, the cells' are left out
+ * and that is reported once. Lowest priority goes to the first one.
+ */
+static void root_ipi(struct per_cpu *cpu, u64 icr)
+{
+	u64 fields = icr &
+		     ~(0xffffffff00000000ULL | APIC_ICR_LOGICAL | (3ULL << 18));
+	struct per_cpu *target;
+	bool refused = false;
+
+	if (APIC_ICR_SHORTHAND(icr) == APIC_SH_SELF || !cells_hold_cpus()) {
+		send_ipi(icr);
+		return;
+	}
+	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++) {
+		target = per_cpu(n);
+		if (!target->online || !root_destination(cpu, target, icr))
+			continue;
+		if (target->cell != &root_cell) {
+			refused = true;
+			continue;
+		}
+		send_ipi(fields | (u64)target->arch.apic_id << 32);
+		if (APIC_ICR_DM(icr) == 1) /* lowest priority: one */
+			break;
+	}
+	if (refused)
+		report_root_ipi(cpu, icr, "left out the CPUs cells own");
+}
+
 static bool root_icr_write(struct per_cpu *cpu, u64 icr)
 {
 	unsigned int dm = APIC_ICR_DM(icr);
 
-	if (dm != APIC_DM_INIT && dm != APIC_DM_STARTUP) {
-		send_ipi(icr);
+	switch (dm) {
+	case APIC_DM_INIT:
+	case APIC_DM_STARTUP:
+		break;
+	case 3: /* reserved */
+	case 7: /* ExtINT: an IO-APIC/PIC mode, not an IPI */
+		report_root_ipi(cpu, icr, "dropped (no such IPI)");
+		return true;
+	default:
+		root_ipi(cpu, icr);
 		return true;
 	}
 	/* INIT level de-assert: a no-op on every CPU since the P4. */
@@ -143,11 +233,6 @@ static bool root_icr_write(struct per_cpu *cpu, u64 icr)
 	}
 	return true;
 }
-
-static const char *const delivery_modes[8] = { "fixed", "lowest-priority",
-					       "SMI",	"reserved",
-					       "NMI",	"INIT",
-					       "SIPI",	"ExtINT" };
 
 static bool cell_icr_write(struct per_cpu *cpu, u64 icr)
 {
@@ -347,9 +432,23 @@ enum mmio_result x86_xapic_access(struct per_cpu *cpu, struct mmio_access *acc,
 	} else if (emulated) {
 		emulated_write(cpu, offset, (u32)acc->value);
 	} else {
+		/* Its logical id, kept to resolve the root's IPIs. */
+		if (offset == 0xd0)
+			cpu->arch.xapic_ldr = (u32)acc->value;
+		else if (offset == 0xe0)
+			cpu->arch.xapic_dfr = (u32)acc->value;
 		*xapic_reg(offset) = (u32)acc->value;
 	}
 	return MMIO_HANDLED;
+}
+
+void x86_apic_cpu_init(struct per_cpu *cpu)
+{
+	/* An xAPIC root's logical id, as Linux set it before enable. */
+	if (!(cpu->arch.linux_apicbase & MSR_IA32_APICBASE_EXTD)) {
+		cpu->arch.xapic_ldr = *xapic_reg(0xd0);
+		cpu->arch.xapic_dfr = *xapic_reg(0xe0);
+	}
 }
 
 u64 x86_root_apicbase(const struct per_cpu *cpu)
@@ -358,10 +457,21 @@ u64 x86_root_apicbase(const struct per_cpu *cpu)
 					  read_msr(MSR_IA32_APICBASE);
 }
 
+/*
+ * The root keeps its APIC where and how it had it at enable: a moved base
+ * would leave the hypervisor's view of its APIC page (and the trap on it)
+ * behind, and a switch from x2APIC to xAPIC would reach the ICR through a
+ * page that does not trap. Writes that change nothing pass (Linux writes
+ * back what it read); any other is ignored and reported once.
+ */
 bool x86_root_apicbase_write(struct per_cpu *cpu, u64 val)
 {
 	if (!cpu->arch.xapic_emulated) {
-		write_msr(MSR_IA32_APICBASE, val);
+		if (val != read_msr(MSR_IA32_APICBASE) &&
+		    report_once(MSR_IA32_APICBASE | (u64)cpu->cpu_id << 32))
+			printk("brig: root cell CPU %u: APIC base write %llx ignored (the APIC stays at %llx while brig runs)\n",
+			       cpu->cpu_id, (unsigned long long)val,
+			       (unsigned long long)read_msr(MSR_IA32_APICBASE));
 		return true;
 	}
 	/* Its xAPIC view is kept; a mode change cannot be carried out. */
@@ -425,8 +535,8 @@ bool x86_apic_leave(struct per_cpu *cpu)
  * A CPU leaving a cell must not carry the cell's state into the root: its
  * local APIC timer and LVTs are masked and interrupts the cell left in
  * service are acknowledged, the APIC is left in x2APIC mode (with
- * Linux's xAPIC view emulated where Linux had xAPIC, see below), XCR0
- * returns to Linux's value and the debug address registers are cleared.
+ * Linux's xAPIC view emulated where Linux had xAPIC, see below); the
+ * registers no VM switch covers are scrubbed in scrub.c.
  * (PAT and DR7 live in the VMCB and are reset with it; MTRRs, TSC_ADJUST
  * and the rest are never the cell's to change.)
  */
@@ -494,15 +604,8 @@ static void scrub_apic(struct per_cpu *cpu)
 
 static void scrub_cpu(struct per_cpu *cpu)
 {
-	u64 zero = 0;
-
 	scrub_apic(cpu);
-	if (read_cr4() & X86_CR4_OSXSAVE)
-		asm volatile("xsetbv" ::"c"(0), "a"((u32)cpu->arch.linux_xcr0),
-			     "d"((u32)(cpu->arch.linux_xcr0 >> 32)));
-	asm volatile(
-		"mov %0, %%dr0; mov %0, %%dr1; mov %0, %%dr2; mov %0, %%dr3" ::
-			"r"(zero));
+	x86_scrub_for_root(cpu);
 }
 
 /* --- CPU control hooks (hv/arch.h) ------------------------------------ */
@@ -539,6 +642,7 @@ void arch_cpu_start(struct per_cpu *cpu, u64 entry)
 {
 	/* A kick that woke it must not reach the fresh guest as an NMI. */
 	cpu->arch.nmi_pending = false;
+	x86_scrub_for_cell(cpu);
 	backend->set_context(cpu);
 	/* Real mode: CS selects the 64 KiB segment holding the entry. */
 	backend->reset(cpu, entry & ~0xffffULL, entry & 0xffff);

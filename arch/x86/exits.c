@@ -58,12 +58,22 @@ void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
 		return;
 	}
 	cpuid_count(leaf, sub, r);
-	if (leaf == 1)
-		r->ecx = (r->ecx | BIT(31)) & ~BIT(5); /* hypervisor, no VMX */
-	else if (leaf == 0x80000001 && cell)
+	/*
+	 * Hypervisor present, no VMX; no debug store (BTS/PEBS, whose
+	 * buffers older CPUs write past the second-stage tables) and no
+	 * Intel PT (its output goes to host-physical addresses): see
+	 * root_kept_msr().
+	 */
+	if (leaf == 1) {
+		r->ecx = (r->ecx | BIT(31)) & ~(BIT(5) | BIT(2));
+		r->edx &= ~BIT(21);
+	} else if (leaf == 7 && sub == 0) {
+		r->ebx &= ~BIT(25);
+	} else if (leaf == 0x80000001 && cell) {
 		r->ecx &= ~X86_FEATURE_SVM_ECX;
-	else if (leaf == 0x8000000a && cell)
+	} else if (leaf == 0x8000000a && cell) {
 		*r = (struct cpuid_regs){ 0 };
+	}
 }
 
 /* MSRs a cell may read as they are (it cannot change them). */
@@ -143,9 +153,40 @@ static bool cell_apicbase_write(u64 val)
 	return true;
 }
 
+/*
+ * MSRs that name host-physical addresses or decide how physical memory is
+ * decoded: the debug store area and Intel PT's output (written by the CPU
+ * below the second-stage tables on older parts), and AMD's MMCONFIG base,
+ * SYSCFG, IORRs and top-of-memory registers. The root keeps them as they
+ * were at enable: its writes are dropped and reported once (CPUID no
+ * longer offers DS or PT, so Linux does not try).
+ */
+static bool root_kept_msr(u32 msr)
+{
+	switch (msr) {
+	case 0x600: /* IA32_DS_AREA */
+	case 0x560: /* IA32_RTIT_OUTPUT_BASE */
+	case 0x561: /* IA32_RTIT_OUTPUT_MASK_PTRS */
+	case 0x570: /* IA32_RTIT_CTL */
+	case 0xc0010010: /* SYSCFG */
+	case 0xc0010016 ... 0xc0010019: /* IORR base/mask */
+	case 0xc001001a: /* TOP_MEM */
+	case 0xc001001d: /* TOP_MEM2 */
+	case 0xc0010058: /* MMIO_CONF_BASE */
+		return true;
+	}
+	return false;
+}
+
 bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 		   const struct x86_msr_state *st)
 {
+	if (x86_is_root(cpu) && root_kept_msr(msr)) {
+		if (report_once(0x1d0000000000ULL | (u64)msr))
+			printk("brig: root cell CPU %u: write of %llx to MSR %x dropped (it names physical memory the hypervisor must keep); reported once\n",
+			       cpu->cpu_id, (unsigned long long)val, msr);
+		return true;
+	}
 	switch (msr) {
 	case MSR_EFER:
 		if (val & ~EFER_GUEST_BITS & ~EFER_SVME)
@@ -286,6 +327,18 @@ void x86_exit_cpuid(struct per_cpu *cpu, const struct x86_gprs *g)
 	*g->reg[RBX] = r.ebx;
 	*g->reg[RCX] = r.ecx;
 	*g->reg[RDX] = r.edx;
+	backend->skip_instruction(cpu, 2);
+}
+
+/*
+ * INVD throws away dirty cache lines without writing them back: on a
+ * shared cache those include the hypervisor's and other cells' data. It
+ * is carried out as WBINVD, which loses nothing.
+ */
+void x86_exit_invd(struct per_cpu *cpu)
+{
+	cpu->stats[BRIG_EXIT_OTHER]++;
+	asm volatile("wbinvd" ::: "memory");
 	backend->skip_instruction(cpu, 2);
 }
 

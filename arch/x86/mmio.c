@@ -8,6 +8,7 @@
  */
 #include <hv/cell.h>
 #include <hv/control.h>
+#include <hv/memory.h>
 #include <hv/mmio.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
@@ -41,7 +42,7 @@ static void *guest_ram(const struct cell *cell, u64 gpa, unsigned int len)
 		return root_owns_ram(gpa, len) ? phys_to_hv(gpa) : NULL;
 	hpa = paging_virt_to_phys_walk(&cell->stage2, gpa, &flags);
 	if (hpa == INVALID_PHYS || !(flags & PAGE_READ) ||
-	    (flags & PAGE_DEVICE) || !root_owns_ram(hpa, len))
+	    (flags & PAGE_DEVICE) || !ram_described(hpa, len))
 		return NULL;
 	return phys_to_hv(hpa);
 }

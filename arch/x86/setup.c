@@ -25,6 +25,7 @@
 #include <arch/iommu.h>
 #include <arch/paging.h>
 #include <arch/pci.h>
+#include <arch/scrub.h>
 #include <arch/vcpu.h>
 #include <arch/x86.h>
 
@@ -395,6 +396,7 @@ static void save_linux_state(struct per_cpu *cpu,
 		asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 		a->linux_xcr0 = (u64)hi << 32 | lo;
 	}
+	x86_scrub_save_linux(cpu);
 }
 
 /*
@@ -436,8 +438,10 @@ int arch_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
 	 * tables map: build it before switching to the hypervisor's own.
 	 */
 	err = backend->cpu_init(cpu, state);
-	if (!err)
+	if (!err) {
 		load_host_tables(cpu);
+		x86_apic_cpu_init(cpu);
+	}
 	return err;
 }
 

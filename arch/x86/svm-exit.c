@@ -157,6 +157,9 @@ static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 	case SVM_EXIT_INIT:
 		x86_exit_init(cpu);
 		break;
+	case SVM_EXIT_INVD:
+		x86_exit_invd(cpu);
+		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:

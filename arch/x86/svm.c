@@ -13,6 +13,8 @@
  *  - I/O ports in the I/O permission map: for the root the ports cells
  *    own, and 0xcfc..0xcff while cells hold PCI devices; for a cell every
  *    port it was not given, and shared read-only ones (writes refused);
+ *  - INVD: it would drop dirty cache lines of memory that is not the
+ *    guest's (carried out as WBINVD);
  *  - INIT: a real INIT would reset the CPU under the hypervisor's feet;
  *  - NMI: management requests between CPUs arrive as NMIs; Linux's own
  *    NMIs (backtraces, watchdog, perf) are handed back to it;
@@ -81,6 +83,14 @@ static void msrpm_intercept(u8 *map, u32 msr, bool read, bool write)
  */
 static void init_root_msrpm(u8 *map)
 {
+	/* Writes the root may not make (x86_msr_write(), root_kept_msr()). */
+	static const u32 kept[] = { 0x560,	0x561,	    0x570,
+				    0x600,	0xc0010010, 0xc0010016,
+				    0xc0010017, 0xc0010018, 0xc0010019,
+				    0xc001001a, 0xc001001d, 0xc0010058 };
+
+	for (unsigned int n = 0; n < ARRAY_SIZE(kept); n++)
+		msrpm_intercept(map, kept[n], false, true);
 	msrpm_intercept(map, MSR_EFER, true, true);
 	msrpm_intercept(map, MSR_IA32_PAT, true, true);
 	msrpm_intercept(map, MSR_VM_HSAVE_PA, true, true);
@@ -267,11 +277,11 @@ static void init_vmcb_from_linux(struct per_cpu *cpu,
 	struct vmcb_save *save = &vmcb->save;
 
 	memset(vmcb, 0, sizeof(*vmcb));
-	ctl->intercept_misc1 = SVM_INTERCEPT1_NMI | SVM_INTERCEPT1_INIT |
-			       SVM_INTERCEPT1_CPUID | SVM_INTERCEPT1_INVLPGA |
-			       SVM_INTERCEPT1_IOIO_PROT |
-			       SVM_INTERCEPT1_MSR_PROT |
-			       SVM_INTERCEPT1_SHUTDOWN;
+	ctl->intercept_misc1 =
+		SVM_INTERCEPT1_NMI | SVM_INTERCEPT1_INIT |
+		SVM_INTERCEPT1_CPUID | SVM_INTERCEPT1_INVD |
+		SVM_INTERCEPT1_INVLPGA | SVM_INTERCEPT1_IOIO_PROT |
+		SVM_INTERCEPT1_MSR_PROT | SVM_INTERCEPT1_SHUTDOWN;
 	ctl->intercept_misc2 = SVM_INTERCEPT2_VMRUN | SVM_INTERCEPT2_VMMCALL |
 			       SVM_INTERCEPT2_VMLOAD | SVM_INTERCEPT2_VMSAVE |
 			       SVM_INTERCEPT2_STGI | SVM_INTERCEPT2_CLGI |

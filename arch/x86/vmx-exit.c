@@ -321,11 +321,8 @@ static void dispatch(struct per_cpu *cpu, struct guest_regs *regs, u32 reason)
 	case EXIT_REASON_XSETBV:
 		handle_xsetbv(cpu, regs);
 		break;
-	case EXIT_REASON_INVD:
-		/* INVD always exits; write back as well, never lose data. */
-		cpu->stats[BRIG_EXIT_OTHER]++;
-		asm volatile("wbinvd" ::: "memory");
-		skip_instruction();
+	case EXIT_REASON_INVD: /* always exits under VMX */
+		x86_exit_invd(cpu);
 		break;
 	case EXIT_REASON_GETSEC:
 	case EXIT_REASON_VMCLEAR:

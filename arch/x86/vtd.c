@@ -32,6 +32,7 @@
 #include <hv/cell.h>
 #include <hv/pci.h>
 #include <hv/control.h>
+#include <hv/memory.h>
 #include <hv/page-pool.h>
 #include <hv/paging.h>
 #include <hv/percpu.h>

@@ -157,7 +157,13 @@ BRIG_ABI_ASSERT_SIZE(struct brig_console, 16);
  * for a reply in the comm region (for inmates without a comm-region loop).
  */
 #define BRIG_CELL_PASSIVE_COMMREG 0x0001
-#define BRIG_CELL_VALID_FLAGS 0x0001
+/*
+ * The cell may write to the hypervisor's console (BRIG_HC_DEBUG_CONSOLE_PUTC):
+ * the console is the machine's, shared with every cell and the root, so a
+ * cell gets it only when its description says so.
+ */
+#define BRIG_CELL_DEBUG_CONSOLE 0x0002
+#define BRIG_CELL_VALID_FLAGS 0x0003
 
 struct brig_cell_desc {
 	char signature[BRIG_SIGNATURE_LEN]; /* BRIG_CELL_SIGNATURE */

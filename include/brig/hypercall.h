@@ -30,18 +30,26 @@
 #define BRIG_HC_DISABLE 0
 #define BRIG_HC_CELL_VALIDATE 1 /* arg1: blob address, arg2: size; dry run */
 #define BRIG_HC_CELL_CREATE 2 /* arg1: blob address, arg2: size; -> id */
-#define BRIG_HC_CELL_START 3 /* arg1: id; (re)starts at the entry address */
-/* arg1: id; stops the cell, maps its loadable regions into the root */
+/*
+ * arg1: id, arg2: BRIG_SHUTDOWN_*; (re)starts at the entry address. A
+ * running cell is first stopped as by SHUTDOWN: -EBUSY if it denies.
+ */
+#define BRIG_HC_CELL_START 3
+/*
+ * arg1: id, arg2: BRIG_SHUTDOWN_*; stops the cell as SHUTDOWN does (-EBUSY
+ * if a running cell denies), maps its loadable regions into the root
+ */
 #define BRIG_HC_CELL_SET_LOADABLE 4
 /*
  * arg1: id, arg2: BRIG_SHUTDOWN_*; asks the cell (comm region), stops it if
- * it agrees, does not answer in time (-> FAILED), or FORCE is given; -EBUSY
- * if it denies
+ * it agrees or FORCE is given; -EBUSY if it denies; -ETIMEDOUT if it does
+ * not answer in time (it is stopped then and FAILED)
  */
 #define BRIG_HC_CELL_SHUTDOWN 5
 /*
- * arg1: id, arg2: BRIG_SHUTDOWN_*; as SHUTDOWN, then every resource goes
- * back to the root; its CPUs wait for Linux's add_cpu
+ * arg1: id, arg2: BRIG_SHUTDOWN_*; as SHUTDOWN (a cell that does not answer
+ * in time is destroyed all the same), then every resource goes back to the
+ * root; its CPUs wait for Linux's add_cpu
  */
 #define BRIG_HC_CELL_DESTROY 6
 #define BRIG_HC_HYPERVISOR_GET_INFO 7 /* arg1: BRIG_INFO_* */
@@ -49,7 +57,8 @@
 #define BRIG_HC_CPU_GET_INFO 9 /* arg1: cpu, arg2: BRIG_CPU_INFO_* */
 #define BRIG_HC_CONSOLE_READ 10 /* arg1: buffer page, arg2: from seq */
 /* any cell */
-#define BRIG_HC_DEBUG_CONSOLE_PUTC 11 /* arg1: character */
+/* arg1: character; the root, and cells flagged BRIG_CELL_DEBUG_CONSOLE */
+#define BRIG_HC_DEBUG_CONSOLE_PUTC 11
 #define BRIG_HC_COUNT 12
 
 /* The blob handed to CELL_VALIDATE/CREATE is at most this large. */

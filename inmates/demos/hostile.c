@@ -25,6 +25,15 @@
  *   ignore     never answer the comm region (shutdown times out)
  *   dirty      leave the CPU dirty (APIC timer firing into masked
  *              interrupts, an odd PAT), then idle politely
+ *   leak       report what the CPU's last owner (the root) left in the
+ *              state no VM switch covers: x87/SSE registers, CR2, DR0-3,
+ *              DR6, KERNEL_GS_BASE, the syscall MSRs, TSC_AUX; "clean"
+ *              when all are at their reset values. Then leave its own
+ *              values there for the root and idle politely
+ *   putc       the debug-console hypercall, which this cell was not
+ *              granted: reports its result (-1, EPERM), idles politely
+ *   invd       INVD 1000 times (it must be carried out as WBINVD, never
+ *              lose the data of others), then idle politely
  *
  * Only x2APIC is used for the IPIs: the cell's APIC registers are MSRs.
  */
@@ -175,6 +184,110 @@ static void attack_dirty(void)
 	inmate_idle();
 }
 
+/* --- leak --------------------------------------------------------------- */
+
+#define CR4_OSFXSR (1u << 9)
+#define LEAK_PATTERN 0x6c65616b6c65616bULL /* "kaelkael" */
+#define LEAK_ADDR 0x00006c65616b6000ULL /* canonical, for the address MSRs */
+
+static bool has_tsc_aux(void)
+{
+	return (cpuid(0x80000001, 0).edx & (1u << 27)) ||
+	       (cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ecx & (1u << 22)));
+}
+
+static const struct {
+	const char *name;
+	__u32 msr;
+} leak_msrs[] = {
+	{ "KERNEL_GS_BASE", 0xc0000102 }, { "STAR", 0xc0000081 },
+	{ "LSTAR", 0xc0000082 },	  { "CSTAR", 0xc0000083 },
+	{ "SFMASK", 0xc0000084 },	  { "TSC_AUX", 0xc0000103 },
+};
+
+static unsigned int report(const char *what, __u64 value, __u64 reset)
+{
+	if (value == reset)
+		return 0;
+	printk("hostile: left by the last owner: %s = %llx\n", what, value);
+	return 1;
+}
+
+/* x87 and XMM registers of an FXSAVE image: all zero after a reset. */
+static unsigned int report_fpu(const __u8 *fx)
+{
+	unsigned int dirty = 0;
+
+	for (unsigned int n = 0; n < 8; n++)
+		dirty += report("x87 register",
+				*(const __u64 *)(fx + 32 + 16 * n), 0);
+	for (unsigned int n = 0; n < 16; n++)
+		dirty += report("XMM register",
+				*(const __u64 *)(fx + 160 + 16 * n) |
+					*(const __u64 *)(fx + 168 + 16 * n),
+				0);
+	return dirty;
+}
+
+static void attack_leak(void)
+{
+	static __u8 fx[512] __attribute__((aligned(16)));
+	unsigned long cr4, dr[5];
+	unsigned int dirty = 0;
+
+	__asm__ __volatile__("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ __volatile__("mov %0, %%cr4" ::"r"(cr4 | CR4_OSFXSR));
+	__asm__ __volatile__("fxsave %0" : "=m"(fx));
+	__asm__ __volatile__(
+		"mov %%dr0, %0; mov %%dr1, %1; mov %%dr2, %2; mov %%dr3, %3; mov %%dr6, %4"
+		: "=r"(dr[0]), "=r"(dr[1]), "=r"(dr[2]), "=r"(dr[3]),
+		  "=r"(dr[4]));
+	dirty += report_fpu(fx);
+	dirty += report("CR2", read_cr2(), 0);
+	for (unsigned int n = 0; n < 4; n++)
+		dirty += report("DR0-3", dr[n], 0);
+	dirty += report("DR6", dr[4] & 0xffff0fff, 0xffff0ff0);
+	for (unsigned int n = 0; n < ARRAY_SIZE(leak_msrs); n++)
+		if (leak_msrs[n].msr != 0xc0000103 || has_tsc_aux())
+			dirty += report(leak_msrs[n].name,
+					rdmsr(leak_msrs[n].msr), 0);
+	printk("hostile: registers at start: %s\n", dirty ? "DIRTY" : "clean");
+	/* Its own secrets for the root to (not) find. */
+	for (unsigned int n = 0; n < ARRAY_SIZE(leak_msrs); n++)
+		if (leak_msrs[n].msr != 0xc0000081 &&
+		    (leak_msrs[n].msr != 0xc0000103 || has_tsc_aux()))
+			wrmsr(leak_msrs[n].msr,
+			      leak_msrs[n].msr == 0xc0000103 ? 0x6c65616b :
+			      leak_msrs[n].msr == 0xc0000084 ? 0x6c65616b :
+							       LEAK_ADDR);
+	__asm__ __volatile__(
+		"movq %0, %%xmm0; movq %0, %%xmm15" ::"r"(LEAK_PATTERN));
+	inmate_idle();
+}
+
+static void attack_invd(void)
+{
+	static volatile __u64 data;
+
+	for (unsigned int n = 0; n < 1000; n++) {
+		data = LEAK_PATTERN + n;
+		__asm__ __volatile__("invd" ::: "memory");
+		if (data != LEAK_PATTERN + n) {
+			printk("hostile: INVD lost a write\n");
+			break;
+		}
+	}
+	printk("hostile: INVD x1000 done, data kept\n");
+	inmate_idle();
+}
+
+static void attack_putc(void)
+{
+	printk("hostile: debug console hypercall: %ld\n",
+	       hypercall(BRIG_HC_DEBUG_CONSOLE_PUTC, 'X', 0));
+	inmate_idle();
+}
+
 static const struct attack attacks[] = {
 	{ "mem", attack_mem },
 	{ "hv", attack_hv },
@@ -194,6 +307,9 @@ static const struct attack attacks[] = {
 	{ "vmx", attack_vmx },
 	{ "ignore", attack_ignore },
 	{ "dirty", attack_dirty },
+	{ "leak", attack_leak },
+	{ "invd", attack_invd },
+	{ "putc", attack_putc },
 };
 
 void inmate_main(void)

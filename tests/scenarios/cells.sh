@@ -91,17 +91,57 @@ root_denied() {
 	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys=0x3b000000 op=read && rmmod hvprobe
 	dmesg | grep "hvprobe: read 0x3b000000" | tail -n 1 | grep -q "= ffffffffffffffff" || return 1
 	brig console | grep -E "I/O port 2fd denied" &&
-		brig console | grep -E "at 3b000000 denied \(not the root's memory\)"
+		brig console | grep -E "at 3b000000 denied \(not the root's memory\)" || return 1
+	# Nor through the hypervisor: a hypercall buffer in the cell's RAM
+	# (its code page, its comm region) is refused; the cell runs on.
+	hcall 10 0x3b000000 0 -14 && hcall 10 0x3b100000 0 -14 &&
+		hcall 1 0x3b000000 0x1000 -22 && hcall 2 0x3b100000 0x1000 -22 &&
+		cell_up
+}
+
+# hcall CODE ARG1 ARG2 WANT: one raw hypercall from the root returns WANT.
+hcall() {
+	insmod "$BRIG_TEST_MODULES/hcall.ko" code=$1 arg1=$2 arg2=$3 && rmmod hcall || return 1
+	r=$(dmesg | grep "hcall: $1($2, " | tail -n 1)
+	echo "$r"
+	echo "$r" | grep -q "= $4\$"
 }
 
 t_check cells.root-works root_works
 t_check cells.root-denied root_denied
 t_check cells.list brig cell list
 t_check cells.hello-destroy cell_gone
+# The cell's RAM comes back to the root zeroed: its image and its comm
+# region held non-zero words while it ran.
+memory_scrubbed() {
+	for a in 0x3b000000 0x3b000008 0x3b100000; do
+		v=$(peek $a)
+		echo "$a: $v"
+		[ "$v" = 0000000000000000 ] || return 1
+	done
+}
+t_check cells.memory-scrubbed memory_scrubbed
 
 t_check cells.latency-run cell_run latency.bin "period-us=1000"
 sleep 2
 t_check cells.latency-zero-exits zero_exits
+
+# The root's IPIs straight from its APIC (a physical NMI and a fixed IPI
+# to the cell's CPU, a logical one naming it, a broadcast) never reach
+# the cell: its CPU takes no exit (an NMI would exit) and runs on.
+root_ipis_kept_out() {
+	a=$(exits)
+	for args in "dest=$CPU mode=nmi" "dest=$CPU vector=0xfd" \
+		"dest=$((1 << CPU)) logical=1 mode=nmi" "shorthand=others vector=0xfd"; do
+		insmod "$BRIG_TEST_MODULES/rootipi.ko" $args && rmmod rootipi || return 1
+	done
+	sleep 1
+	b=$(exits)
+	echo "cell CPU exits across the root's IPIs: $a -> $b"
+	brig console | grep "left out the CPUs cells own" || return 1
+	[ "$a" = "$b" ] && cell_up
+}
+t_check cells.root-ipis-kept-out root_ipis_kept_out
 t_check cells.latency-destroy cell_gone
 
 t_check cells.control-run cell_run control.bin "period-us=1000"
@@ -119,6 +159,22 @@ deny_then_force() {
 		echo "shutdown succeeded although the cell denied it"; return 1
 	fi
 	[ "$(cell_state)" = running-locked ] || return 1
+	# Load and start stop a running cell too: they must ask it as well.
+	if out=$(brig cell load hello "$INMATES/hello.bin" 2>&1); then
+		echo "load stopped a cell that denied it"; return 1
+	fi
+	echo "$out"; echo "$out" | grep -q "denied the request to stop it" || return 1
+	[ "$(cell_state)" = running-locked ] || { echo "after load: $(cell_state)"; return 1; }
+	if out=$(brig cell start hello 2>&1); then
+		echo "start restarted a cell that denied it"; return 1
+	fi
+	echo "$out"; echo "$out" | grep -q "add --force" || return 1
+	[ "$(cell_state)" = running-locked ] || { echo "after start: $(cell_state)"; return 1; }
+	# --force is the override, for load too (the cell is stopped, loaded).
+	brig cell load --force hello "$INMATES/hello.bin" -s "deny-shutdown=1" || return 1
+	[ "$(cell_state)" = stopped ] || { echo "after load --force: $(cell_state)"; return 1; }
+	brig cell start hello || return 1
+	t_wait_for 5 cell_is running-locked
 	brig cell shutdown --force hello || return 1
 	[ "$(cell_state)" = shut-down ] || { echo "after --force: $(cell_state)"; return 1; }
 	cell_gone
@@ -164,5 +220,29 @@ t_check cells.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) 
 # pending from before it took the CPU offline (the emulated INIT leaves
 # the APIC's IRR as it was).
 t_check cells.no-stray-interrupts sh -c '! dmesg | grep "No irq handler"'
+# Disable racing a cell create: one of them wins, the other is refused
+# with its reason; nothing is half done (the driver serialises both).
+disable_create_race() {
+	for i in 1 2 3; do
+		brig cell create "$CELL" > /tmp/race.create 2>&1 &
+		pid=$!
+		brig disable > /tmp/race.disable 2>&1
+		d=$?
+		wait $pid
+		c=$?
+		echo "round $i: create exited $c, disable exited $d"
+		if [ $d = 0 ]; then
+			[ $c != 0 ] && grep -q "not enabled" /tmp/race.create || {
+				cat /tmp/race.create; return 1; }
+			[ "$(cpu_online)" = 1 ] || { echo "CPU $CPU lost"; return 1; }
+			brig enable "$SYS" > /dev/null || return 1
+		else
+			[ $c = 0 ] && grep -q "destroy the cells first" /tmp/race.disable || {
+				cat /tmp/race.create /tmp/race.disable; return 1; }
+			cell_gone > /dev/null || return 1
+		fi
+	done
+}
+t_check cells.disable-create-race disable_create_race
 t_check cells.disable brig disable
 t_check cells.rmmod rmmod brig

@@ -132,8 +132,8 @@ static const struct {
 	{ { "console" }, "  brig console [--follow]\n", 1 },
 	{ { "cell" }, "usage: brig cell SUBCOMMAND [ARGS...]", 0 },
 	{ { "cell", "create" }, "  brig cell create CELL-DESCRIPTION\n", 1 },
-	{ { "cell", "load" }, "  brig cell load NAME|ID IMAGE", 1 },
-	{ { "cell", "start" }, "  brig cell start NAME|ID\n", 1 },
+	{ { "cell", "load" }, "  brig cell load NAME|ID [--force] IMAGE", 1 },
+	{ { "cell", "start" }, "  brig cell start NAME|ID [--force]\n", 1 },
 	{ { "cell", "shutdown" },
 	  "  brig cell shutdown NAME|ID [--force]\n",
 	  1 },
@@ -188,7 +188,8 @@ static void help_at_every_level(void **state)
 	/* after other arguments too, but not as the value of an option */
 	run(&r, NULL, "cell", "load", "hello", "x.bin", "--help", NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "brig cell load NAME|ID IMAGE"));
+	assert_non_null(
+		strstr(r.out, "brig cell load NAME|ID [--force] IMAGE"));
 	run(&r, NULL, "config", "compile", "--help-me.dts", "-o", "--help",
 	    NULL);
 	assert_int_equal(r.status, 2);
@@ -276,7 +277,7 @@ static void hv_misuse(void **state)
 		      "  brig console [--follow]\n");
 }
 
-#define CELL_LOAD "brig cell load NAME|ID IMAGE [-a ADDR]"
+#define CELL_LOAD "brig cell load NAME|ID [--force] IMAGE [-a ADDR]"
 
 static void cell_misuse(void **state)
 {
@@ -306,9 +307,9 @@ static void cell_misuse(void **state)
 	run(&r, NULL, "cell", "start", NULL);
 	assert_misuse("brig cell start: missing NAME|ID, the cell",
 		      "brig cell start NAME|ID");
-	run(&r, NULL, "cell", "start", "hello", "--force", NULL);
-	assert_misuse("brig cell start: unknown option \"--force\"",
-		      "brig cell start NAME|ID");
+	run(&r, NULL, "cell", "start", "hello", "--now", NULL);
+	assert_misuse("brig cell start: unknown option \"--now\"",
+		      "brig cell start NAME|ID [--force]");
 	run(&r, NULL, "cell", "shutdown", "hello", "other", NULL);
 	assert_misuse("brig cell shutdown: unexpected argument \"other\"",
 		      "brig cell shutdown NAME|ID [--force]");
@@ -370,8 +371,10 @@ static void compile_check_dump(void **state)
 	assert_int_equal(r.status, 0);
 	run(&r, NULL, "config", "check", sys, hello, NULL);
 	assert_int_equal(r.status, 0);
+	/* The board names no IOMMU: the one warning. */
 	assert_string_equal(r.out,
-			    "2 descriptions checked: no errors, 0 warnings\n");
+			    "2 descriptions checked: no errors, 1 warning\n");
+	assert_non_null(strstr(r.err, "DMA is not isolated"));
 	run(&r, NULL, "config", "dump", sys, NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(
@@ -428,8 +431,9 @@ static void warnings_keep_status_zero(void **state)
 	assert_non_null(strstr(
 		r.err,
 		"qemu-x86-hello.dts: /: warning: takes 1 of the 2 SMT siblings"));
+	/* and the board's missing IOMMU */
 	assert_string_equal(r.out,
-			    "2 descriptions checked: no errors, 1 warning\n");
+			    "2 descriptions checked: no errors, 2 warnings\n");
 	unlink(tmp("smt.dts"));
 }
 

@@ -328,9 +328,34 @@ static void board_files_pass(void **state)
 		free(sys2);
 		free(hello);
 	}
-	if (d.n)
-		print_diags(&d);
+	/* Neither board describes an IOMMU: that, and only that, is said. */
+	for (i = 0; i < d.n; i++)
+		if (d.v[i].severity != BRIG_CHECK_WARNING ||
+		    strncmp(d.v[i].msg, "names no IOMMU unit", 19)) {
+			print_diags(&d);
+			fail();
+		}
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 6);
+	diags_free(&d);
+}
+
+static void no_iommu_is_a_warning(void **state)
+{
+	char *vtd = xasprintf(BOARD "qemu-x86-vtd.dts");
+	struct diags d = { 0 };
+
+	(void)state;
+	assert_int_equal(check_files(vtd, NULL, &d), 0);
 	assert_int_equal(d.n, 0);
+	assert_int_equal(check_files(QEMU_SYS, NULL, &d), 0);
+	assert_int_equal(d.warnings, 1);
+	assert_string_equal(d.v[0].path, "/platform");
+	assert_string_equal(
+		d.v[0].msg,
+		"names no IOMMU unit: DMA is not isolated (any device, the root's included, can reach the hypervisor's and every cell's memory)");
+	diags_free(&d);
+	free(vtd);
 }
 
 static void smt_split_is_a_warning(void **state)
@@ -344,7 +369,8 @@ static void smt_split_is_a_warning(void **state)
 
 	(void)state;
 	assert_int_equal(check_files(path, QEMU_HELLO, &d), 0);
-	assert_int_equal(d.warnings, 1);
+	/* The SMT split, and the board's missing IOMMU. */
+	assert_int_equal(d.warnings, 2);
 	assert_int_equal(d.v[0].severity, BRIG_CHECK_WARNING);
 	assert_string_equal(d.v[0].path, "/");
 	assert_string_equal(d.v[0].file, QEMU_HELLO);
@@ -612,9 +638,9 @@ static int remove_tmpdir(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) + 8];
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(board_files_pass),
+		cmocka_unit_test(no_iommu_is_a_warning),
 		cmocka_unit_test(smt_split_is_a_warning),
 		cmocka_unit_test(hello_round_trip),
 		cmocka_unit_test(system_round_trip),
@@ -623,6 +649,8 @@ int main(void)
 		cmocka_unit_test(corrupted_cell_file),
 		cmocka_unit_test(dump_shows_every_field),
 	};
+	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) +
+				sizeof(fixed) / sizeof(fixed[0])];
 	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -84,8 +84,8 @@ static inline void flush_root_tlbs(void)
 /* The management hypercalls (control.c dispatches to these). */
 long cell_validate(u64 gpa, u64 size);
 long cell_create(u64 gpa, u64 size);
-long cell_set_loadable(unsigned int id);
-long cell_start(unsigned int id);
+long cell_set_loadable(unsigned int id, unsigned long flags);
+long cell_start(unsigned int id, unsigned long flags);
 long cell_shutdown(unsigned int id, unsigned long flags);
 long cell_destroy(unsigned int id, unsigned long flags);
 long cell_get_state(unsigned int id);

@@ -14,7 +14,4 @@ struct per_cpu;
 long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
 	       unsigned long arg2);
 
-/* Is [gpa, gpa + size) RAM that the root cell owns (and may hand us)? */
-bool root_owns_ram(u64 gpa, u64 size);
-
 #endif /* _HV_CONTROL_H */

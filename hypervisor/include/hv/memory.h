@@ -49,6 +49,24 @@ int root_move_regions(const struct paging_structs *pg, const struct cell *cell,
 int root_map_described(const struct paging_structs *pg, u64 base, u64 size,
 		       unsigned int (*flags_of)(const struct brig_memory *mem));
 
+/*
+ * Is [phys, phys + size) RAM by the root's description (so the
+ * hypervisor's linear map reaches it), whoever owns it now?
+ */
+bool ram_described(u64 phys, u64 size);
+
+/*
+ * Is [gpa, gpa + size) RAM the root owns now: described as its RAM and
+ * still mapped writable in its second-stage tables (not taken by a cell,
+ * not kept by the hypervisor)? Every path where the hypervisor reads or
+ * writes memory on the root's behalf (hypercall buffers, emulated device
+ * queues and tables, instruction fetches of trapped accesses) asks this.
+ * Callers run in a root exit or hold cell_lock: a page a cell takes
+ * meanwhile goes to the cell only after every root CPU flushed, that is,
+ * after this exit is over.
+ */
+bool root_owns_ram(u64 gpa, u64 size);
+
 /* Take [base, base + size) out of the root's second-stage tables. */
 int root_unmap(u64 base, u64 size);
 

@@ -363,6 +363,45 @@ static void test_root_restore_only_what_root_has(void **state)
 	assert_root_lacks(DEV_BASE + 0x4000);
 }
 
+/* --- root_owns_ram: what the root has now, not what it was given ---- */
+
+static void test_root_owns_ram_now(void **state)
+{
+	(void)state;
+	assert_true(root_owns_ram(0x3c000000, 0x1000));
+	assert_true(root_owns_ram(0x1000, 0x39fff000));
+	assert_int_equal(root_map_regions(&cell, false, 0), 0);
+	/* Taken by the cell: described as the root's, but no longer its. */
+	assert_false(root_owns_ram(0x3c000000, 0x1000));
+	assert_false(root_owns_ram(0x3c000ff0, 4));
+	/* One taken page in a longer range is enough to refuse it. */
+	assert_false(root_owns_ram(0x3bfff000, 0x2000));
+	assert_true(root_owns_ram(0x3bfff000, 0x1000));
+	/* What the cell shares with the root stays the root's. */
+	assert_true(root_owns_ram(0x3d000000, 0x1000));
+	/* The hypervisor described as nobody's RAM is never the root's. */
+	assert_true(ram_described(0x3c000000, 0x1000));
+	assert_false(ram_described(0x3a000000, 0x1000));
+	paging_free_retired(&root_cell.stage2);
+	assert_int_equal(root_map_regions(&cell, true, 0), 0);
+	assert_true(root_owns_ram(0x3c000000, 0x1000));
+}
+
+static void test_root_owns_ram_refuses(void **state)
+{
+	(void)state;
+	assert_false(root_owns_ram(0x3a000000, 0x1000)); /* hypervisor */
+	assert_false(root_owns_ram(0x39fffff8, 16)); /* crosses into it */
+	assert_false(root_owns_ram(DEV_BASE, 4)); /* MMIO */
+	assert_false(root_owns_ram(0x40000000, 8)); /* read-only RAM */
+	assert_false(root_owns_ram(0x1000, 0)); /* empty */
+	assert_false(root_owns_ram(~0ULL - 8, 16)); /* wraps */
+	/* A page the hypervisor took back for itself (a trapped page). */
+	assert_int_equal(root_unmap(0x5000, 0x1000), 0);
+	assert_false(root_owns_ram(0x5000, 8));
+	assert_true(ram_described(0x5000, 8));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -377,6 +416,8 @@ int main(void)
 		T(test_root_map_regions_only_loadable),
 		T(test_root_unmap_restore),
 		T(test_root_restore_only_what_root_has),
+		T(test_root_owns_ram_now),
+		T(test_root_owns_ram_refuses),
 	};
 
 	return cmocka_run_group_tests_name("memory", tests, NULL, NULL);

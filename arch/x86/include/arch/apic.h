@@ -59,6 +59,8 @@ extern bool x86_root_xapic;
  * The root's APIC base MSR as Linux sees it (it keeps its xAPIC view of
  * a CPU a cell left in x2APIC mode), and a write to it.
  */
+/* Per CPU at enable: what the IPI filter needs of Linux's APIC set-up. */
+void x86_apic_cpu_init(struct per_cpu *cpu);
 u64 x86_root_apicbase(const struct per_cpu *cpu);
 bool x86_root_apicbase_write(struct per_cpu *cpu, u64 val);
 

@@ -39,6 +39,8 @@ bool x86_is_root(const struct per_cpu *cpu);
 /* Refused: the root gets #GP; a cell has failed and parks. */
 void x86_refuse(struct per_cpu *cpu);
 void x86_exit_cpuid(struct per_cpu *cpu, const struct x86_gprs *g);
+/* INVD (intercepted on both vendors): done as WBINVD, skipped. */
+void x86_exit_invd(struct per_cpu *cpu);
 /* VMCALL or VMMCALL (len bytes): a hypercall from privilege level 0. */
 void x86_exit_hypercall(struct per_cpu *cpu, const struct x86_gprs *g,
 			unsigned int len);

@@ -36,6 +36,9 @@ struct guest_regs {
 #define HOST_GDT_DATA 2 /* selector 0x10 */
 #define HOST_GDT_ENTRIES 3
 
+/* MSRs scrubbed when a CPU changes owner (scrub.c keeps the list). */
+#define SCRUB_MSRS 6
+
 struct per_cpu_arch {
 	u8 vmcb_page[4096] __aligned(4096); /* struct vmcb (svm.c) */
 	u8 host_save_area[4096] __aligned(4096); /* VM_HSAVE_PA */
@@ -53,6 +56,7 @@ struct per_cpu_arch {
 	u64 linux_efer;
 	u64 linux_apicbase; /* APIC mode to restore when a cell gives it back */
 	u64 linux_xcr0;
+	u64 linux_msrs[SCRUB_MSRS]; /* scrub.c's MSRs as Linux had them */
 
 	u32 apic_id; /* physical APIC id, to find this CPU as an IPI target */
 	u32 xapic_icr_high; /* an xAPIC root's ICR_HIGH, sent with ICR_LOW */

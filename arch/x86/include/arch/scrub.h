@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Scrubbing the CPU state no VM switch covers when a CPU changes owner
+ * (scrub.c); the local APIC has its own scrub in apic.c.
+ */
+#ifndef _ARCH_SCRUB_H
+#define _ARCH_SCRUB_H
+
+struct per_cpu;
+
+/* Linux's values of the scrubbed MSRs, kept at enable for the way back. */
+void x86_scrub_save_linux(struct per_cpu *cpu);
+/* Before a cell starts on cpu: reset values, nothing of the last owner. */
+void x86_scrub_for_cell(struct per_cpu *cpu);
+/* Before cpu goes back to the root: Linux's values, nothing of the cell. */
+void x86_scrub_for_root(struct per_cpu *cpu);
+
+#endif /* _ARCH_SCRUB_H */
