@@ -674,6 +674,23 @@ static void check_irqchip(struct checker *ck, const struct brig_cell_desc *c,
 			      mem[j].phys_start, mem[j].size, ic->address);
 }
 
+/*
+ * bar_mask[n] is what BAR register n decodes as the cell sees it (the
+ * hypervisor compares it with the device's answer to the sizing probe):
+ * a register has 32 bits, the upper half of a 64-bit BAR its own entry.
+ */
+static void check_bar_masks(struct checker *ck,
+			    const struct brig_pci_device *pci, unsigned int i)
+{
+	unsigned int n;
+
+	for (n = 0; n < 6; n++)
+		if (pci->bar_mask[n] >> 32)
+			error(ck, BRIG_CHECK_PCI, i,
+			      "bar-mask of BAR %u is %x: a BAR register has 32 bits",
+			      n, pci->bar_mask[n]);
+}
+
 static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 			  int is_root)
 {
@@ -711,6 +728,7 @@ static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 			error(ck, BRIG_CHECK_PCI, i,
 			      "unknown PCI device flags %x",
 			      (__u64)pci[i].flags);
+		check_bar_masks(ck, &pci[i], i);
 	}
 }
 

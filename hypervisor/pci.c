@@ -35,7 +35,9 @@ struct assignment {
 	struct cell *cell; /* NULL: free slot */
 	u16 bdf;
 	unsigned int unit; /* IOMMU index */
-	u32 bars[6]; /* as the device had them when the cell got it */
+	u32 bars[6]; /* as the device had them when the cell got it: kept */
+	u32 bar_probe[6]; /* what each BAR register read after all-ones */
+	u8 sizing; /* BAR registers the cell sizes: they read bar_probe */
 	u8 msi; /* MSI capability offset, 0: none */
 	u8 msix; /* MSI-X capability offset, 0: none */
 	u16 msi_ctrl; /* what the cell wrote (enable bit only) */
@@ -72,19 +74,14 @@ static void detach_locked(struct pci_vdev *dev);
 static u64 mmcfg_base;
 static unsigned int mmcfg_buses;
 
-static volatile u32 *cfg(u16 bdf, unsigned int reg)
-{
-	return phys_to_hv(mmcfg_base + ((u64)bdf << 12) + (reg & ~3u));
-}
-
 static u32 cfg_read(u16 bdf, unsigned int reg)
 {
-	return *cfg(bdf, reg);
+	return pci_ecam_read(bdf, reg & ~3u, 4);
 }
 
 static void cfg_write(u16 bdf, unsigned int reg, u32 val)
 {
-	*cfg(bdf, reg) = val;
+	pci_ecam_write(bdf, reg & ~3u, 4, val);
 }
 
 int pci_init(void)
@@ -214,14 +211,56 @@ static u8 find_cap(u16 bdf, u8 id)
 }
 
 /*
- * Memory BAR n of a quiesced device (decoding off): its base and size,
- * found by the usual all-ones probe. Returns how many BAR registers it
- * takes (2 for a 64-bit BAR), with *size 0 for none or an I/O BAR.
+ * What each BAR register of a quiesced device (decoding off) answers to
+ * the sizing probe: all-ones written, read, the value put back. Once, at
+ * assignment: from then on the device's BARs never change while the cell
+ * has it, and its sizing is emulated from these answers.
+ */
+static void probe_bars(struct assignment *a)
+{
+	for (unsigned int n = 0; n < 6; n++) {
+		unsigned int reg = PCI_BAR0 + 4 * n;
+
+		cfg_write(a->bdf, reg, ~0u);
+		a->bar_probe[n] = cfg_read(a->bdf, reg);
+		cfg_write(a->bdf, reg, a->bars[n]);
+	}
+}
+
+/* Whether BAR register n is the upper half of a 64-bit memory BAR. */
+static bool bar_upper_half(const struct assignment *a, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		bool is64 = (a->bars[i] & 0x7) == 0x4;
+
+		if (is64 && i + 1 == n)
+			return true;
+		if (is64)
+			i++; /* its upper half is no BAR of its own */
+	}
+	return false;
+}
+
+/*
+ * The address bits BAR register n decodes, which are the bits that take
+ * a write: its probe answer without the read-only type bits (an upper
+ * half has none). 0: no BAR there.
+ */
+static u32 bar_decodes(const struct assignment *a, unsigned int n)
+{
+	if (bar_upper_half(a, n))
+		return a->bar_probe[n];
+	return a->bar_probe[n] & ((a->bars[n] & 1) ? ~0x3u : ~0xfu);
+}
+
+/*
+ * Memory BAR n: its base and size, from the saved value and probe.
+ * Returns how many BAR registers it takes (2 for a 64-bit BAR), with
+ * *size 0 for none or an I/O BAR.
  */
 static unsigned int mem_bar(const struct assignment *a, unsigned int n,
 			    u64 *base, u64 *size)
 {
-	unsigned int reg = PCI_BAR0 + 4 * n;
 	u32 lo = a->bars[n], hi = 0, mlo, mhi = ~0u;
 	bool is64 = (lo & 0x7) == 0x4;
 
@@ -230,14 +269,10 @@ static unsigned int mem_bar(const struct assignment *a, unsigned int n,
 		return 1; /* I/O BAR: its ports stay as described */
 	if (is64 && n == 5)
 		return 1;
-	cfg_write(a->bdf, reg, ~0u);
-	mlo = cfg_read(a->bdf, reg) & ~0xfu;
-	cfg_write(a->bdf, reg, lo);
+	mlo = a->bar_probe[n] & ~0xfu;
 	if (is64) {
 		hi = a->bars[n + 1];
-		cfg_write(a->bdf, reg + 4, ~0u);
-		mhi = cfg_read(a->bdf, reg + 4);
-		cfg_write(a->bdf, reg + 4, hi);
+		mhi = a->bar_probe[n + 1];
 	}
 	*base = ((u64)hi << 32 | lo) & ~0xfULL;
 	if (mlo)
@@ -245,6 +280,26 @@ static unsigned int mem_bar(const struct assignment *a, unsigned int n,
 	if (!is64)
 		*size &= 0xffffffffULL;
 	return is64 ? 2 : 1;
+}
+
+/*
+ * The description's bar_mask, where it gives one, must be what the BAR
+ * decodes: a description written for another device (or another revision
+ * of it) is refused rather than believed.
+ */
+static int check_bar_masks(const struct assignment *a,
+			   const struct brig_pci_device *pci)
+{
+	for (unsigned int n = 0; n < 6; n++) {
+		if (!pci->bar_mask[n] || pci->bar_mask[n] == bar_decodes(a, n))
+			continue;
+		printk("brig: cell description refused: PCI device " BDF_FMT
+		       ": BAR %u decodes %x, its bar-mask says %llx\n",
+		       BDF_ARGS(a->bdf), n, bar_decodes(a, n),
+		       (unsigned long long)pci->bar_mask[n]);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -398,6 +453,12 @@ static int assign(struct cell *cell, const struct brig_pci_device *pci)
 	a->msix = find_cap(a->bdf, PCI_CAP_MSIX);
 	a->cell = cell;
 	quiesce(a);
+	probe_bars(a);
+	err = check_bar_masks(a, pci);
+	if (err) {
+		a->cell = NULL;
+		return err;
+	}
 	err = setup_msix(cell, a);
 	if (!err)
 		err = arch_iommu_assign_device(cell, a->unit, a->bdf);
@@ -462,12 +523,20 @@ static unsigned int msi_data_reg(const struct assignment *a, u32 ctrl)
 	return a->msi + ((ctrl & MSI_64BIT) ? 0xc : 0x8);
 }
 
+/* BAR register n as the cell sees it: the saved value, or its size. */
+static u32 bar_view(const struct assignment *a, unsigned int n)
+{
+	return (a->sizing & BIT(n)) ? a->bar_probe[n] : a->bars[n];
+}
+
 /* One dword of configuration space as the cell sees it. */
 static u32 cell_dword(const struct assignment *a, unsigned int reg)
 {
-	u32 real = cfg_read(a->bdf, reg);
-	u32 ctrl;
+	u32 real, ctrl;
 
+	if (reg >= PCI_BAR0 && reg < PCI_BAR0 + 24)
+		return bar_view(a, (reg - PCI_BAR0) / 4);
+	real = cfg_read(a->bdf, reg);
 	if (!a->msi || reg < a->msi)
 		return real;
 	ctrl = cfg_read(a->bdf, a->msi) >> 16;
@@ -559,6 +628,26 @@ static void refuse(struct assignment *a, unsigned int reg, u32 val)
 	       a->cell->config->name, val, reg, BDF_ARGS(a->bdf));
 }
 
+/*
+ * The cell writes BAR register reg: nothing reaches the device. All-ones
+ * in every bit the BAR decodes starts sizing, the original address ends
+ * it (bits it does not decode are ignored, as the device would), anything
+ * else would move the BAR and is refused. A register without a BAR takes
+ * nothing, as on the device.
+ */
+static void bar_write(struct assignment *a, unsigned int reg, u32 val)
+{
+	unsigned int n = (reg - PCI_BAR0) / 4;
+	u32 decodes = bar_decodes(a, n);
+
+	if ((val & decodes) == (a->bars[n] & decodes))
+		a->sizing &= (u8)~BIT(n);
+	else if ((val & decodes) == decodes)
+		a->sizing |= (u8)BIT(n);
+	else
+		refuse(a, reg, val);
+}
+
 /* The MSI capability's registers, written by the cell. */
 static bool msi_write(struct per_cpu *cpu, struct assignment *a,
 		      unsigned int reg, u32 val, u32 ctrl)
@@ -592,10 +681,7 @@ static bool cell_write(struct per_cpu *cpu, struct assignment *a,
 		return true;
 	}
 	if (reg >= PCI_BAR0 && reg < PCI_BAR0 + 24) {
-		if (val == ~0u || val == a->bars[(reg - PCI_BAR0) / 4])
-			cfg_write(a->bdf, reg, val);
-		else
-			refuse(a, reg, val);
+		bar_write(a, reg, val);
 		return true;
 	}
 	if (reg < 0x40)
@@ -793,8 +879,6 @@ bool pci_cell_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
 static void ecam_access(u16 bdf, unsigned int reg, unsigned int size,
 			bool is_write, u32 *val)
 {
-	volatile u8 *p = phys_to_hv(mmcfg_base + ((u64)bdf << 12) + reg);
-
 	if (reg & (size - 1)) {
 		/* Unaligned (a word at offset 1): byte by byte, as ECAM wants. */
 		u32 v = 0, b;
@@ -808,18 +892,10 @@ static void ecam_access(u16 bdf, unsigned int reg, unsigned int size,
 			*val = v;
 		return;
 	}
-	if (is_write && size == 1)
-		*p = (u8)*val;
-	else if (is_write && size == 2)
-		*(volatile u16 *)p = (u16)*val;
-	else if (is_write)
-		*(volatile u32 *)p = *val;
-	else if (size == 1)
-		*val = *p;
-	else if (size == 2)
-		*val = *(volatile u16 *)p;
+	if (is_write)
+		pci_ecam_write(bdf, reg, size, *val);
 	else
-		*val = *(volatile u32 *)p;
+		*val = pci_ecam_read(bdf, reg, size);
 }
 
 bool pci_root_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,

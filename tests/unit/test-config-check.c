@@ -633,6 +633,13 @@ static void bad_devices_in_cell(void **state)
 	assert_errors(run_cell(&cells[0], 0), 1);
 	expect(0, BRIG_CHECK_PCI, 0,
 	       "00:00.0 is the host bridge: it stays the root's");
+	/* A BAR register has 32 bits; 0 means "not checked". */
+	cells[0].pci[0].bdf = BRIG_PCI_BDF(0, 3, 0);
+	cells[0].pci[0].bar_mask[0] = 0xfffff000;
+	cells[0].pci[0].bar_mask[2] = 0x1fffff000ull;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 0,
+	       "bar-mask of BAR 2 is 0x1fffff000: a BAR register has 32 bits");
 }
 
 /* --- the system ----------------------------------------------------------- */

@@ -33,9 +33,12 @@
 #define SHMEM_GPA 0x200000000ULL /* and the shared memory (BAR2) */
 #define SHMEM_PAGES 4 /* state table, common, output 0, output 1 */
 #define MSIX_CAP 0x50
+#define OTHER_BDF 0x48 /* 00:09.0, a second physical function */
 
 static struct brig_check_blob sys_blob, cell_blob;
 static struct cell cell;
+static struct brig_check_blob devcell_blob;
+static struct cell devcell; /* a cell with physical devices, on CPU 1 */
 static void *pool_mem;
 static u32 *ecam;
 static u8 *shmem;
@@ -138,14 +141,29 @@ static int setup(void **state)
 	stub_iommu_usable = true;
 	stub_root_config_trapped = false;
 	stub_assigned = stub_msi_remapped = stub_msi_cleared = 0;
+	stub_pci_reset();
 	ecam = aligned_alloc(ECAM_SIZE, ECAM_SIZE);
 	memset(ecam, 0xff, ECAM_SIZE);
-	/* edu-like: BAR0 32-bit memory, MSI (64-bit) at 0x40 */
+	/*
+	 * edu-like, MSI (64-bit) at 0x40, and a BAR of every kind: BAR0
+	 * 32-bit memory (4 KiB), BAR1 I/O (32 ports), BAR2/3 64-bit
+	 * prefetchable memory (16 KiB at 8 GiB), no BAR4 and BAR5.
+	 */
 	ecam[PHYS_BDF << 10] = 0x11e81234;
 	ecam[(PHYS_BDF << 10) + 1] = 0x00100000; /* capability list */
 	ecam[(PHYS_BDF << 10) + 3] = 0; /* header type 0 */
-	for (unsigned int b = 0; b < 6; b++)
-		ecam[(PHYS_BDF << 10) + 4 + b] = b ? 0 : 0xfea00000;
+	ecam[(PHYS_BDF << 10) + 4] = 0xfea00000;
+	ecam[(PHYS_BDF << 10) + 5] = 0xc001;
+	ecam[(PHYS_BDF << 10) + 6] = 0x0000000c;
+	ecam[(PHYS_BDF << 10) + 7] = 0x2;
+	ecam[(PHYS_BDF << 10) + 8] = 0;
+	ecam[(PHYS_BDF << 10) + 9] = 0;
+	stub_pci_bar(PHYS_BDF, 0, 0xfffff000);
+	stub_pci_bar(PHYS_BDF, 1, 0xffffffe0);
+	stub_pci_bar(PHYS_BDF, 2, 0xffffc000);
+	stub_pci_bar(PHYS_BDF, 3, 0xffffffff);
+	stub_pci_bar(PHYS_BDF, 4, 0);
+	stub_pci_bar(PHYS_BDF, 5, 0);
 	ecam[(PHYS_BDF << 10) + 0x34 / 4] = 0x40;
 	ecam[(PHYS_BDF << 10) + 0x40 / 4] = 0x00800005; /* MSI, 64-bit */
 	for (unsigned int r = 0x44; r < 0x100; r += 4)
@@ -185,9 +203,21 @@ static int setup(void **state)
 	return 0;
 }
 
+static void devcell_free(void)
+{
+	if (!devcell.config)
+		return;
+	pci_cell_destroy(&devcell);
+	paging_destroy(&devcell.stage2);
+	free((void *)devcell_blob.data);
+	devcell.config = NULL;
+	per_cpu(1)->cell = &cell;
+}
+
 static int teardown(void **state)
 {
 	(void)state;
+	devcell_free();
 	pci_cell_destroy(&cell);
 	pci_cell_destroy(&root_cell);
 	paging_destroy(&cell.stage2);
@@ -215,6 +245,34 @@ static void cell_write(u16 bdf, unsigned int reg, unsigned int size, u32 v)
 }
 
 /* --- physical functions ---------------------------------------------------- */
+
+/* Create devcell (id 2, CPU 1, the caller) with the devices pci[0..n). */
+static int devcell_create(const struct brig_pci_device *pci, unsigned int n)
+{
+	struct cell_parts c;
+
+	devcell_free();
+	stub_set_cpu(1);
+	hello_cell(&c, "withdev", 1, 0x3c000000);
+	memcpy(c.pci, pci, n * sizeof(*pci));
+	c.hdr.num_pci_devices = n;
+	devcell_blob = pack_cell(&c);
+	memset(&devcell, 0, sizeof(devcell));
+	devcell.id = 2;
+	devcell.config = devcell_blob.data;
+	assert_int_equal(paging_init(&devcell.stage2, &stub_format, &mem_pool),
+			 0);
+	per_cpu(1)->cell = &devcell;
+	return pci_cell_create(&devcell);
+}
+
+/* Whether the root's description still maps bdf's configuration page. */
+static bool root_has_config_page(u16 bdf)
+{
+	u64 page = (u64)(uintptr_t)ecam + ((u64)bdf << 12);
+
+	return paging_virt_to_phys_walk(&root_cell.stage2, page, NULL) == page;
+}
 
 static void test_device_present(void **state)
 {
@@ -286,26 +344,13 @@ static void test_cell_sees_only_its_own(void **state)
 /* A physical device given to a cell: what the filter lets through. */
 static void test_phys_assign_and_filter(void **state)
 {
-	struct cell_parts c;
-	struct brig_check_blob b;
-	struct cell devcell;
+	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
 	u32 *cfg = &ecam[PHYS_BDF << 10];
 	u64 page = (u64)(uintptr_t)ecam + ((u64)PHYS_BDF << 12);
 	u32 v = 0;
 
 	(void)state;
-	stub_set_cpu(1);
-	hello_cell(&c, "withdev", 1, 0x3c000000);
-	c.pci[0] = (struct brig_pci_device){ .bdf = PHYS_BDF, .iommu = 0 };
-	c.hdr.num_pci_devices = 1;
-	b = pack_cell(&c);
-	memset(&devcell, 0, sizeof(devcell));
-	devcell.id = 2;
-	devcell.config = b.data;
-	assert_int_equal(paging_init(&devcell.stage2, &stub_format, &mem_pool),
-			 0);
-	per_cpu(1)->cell = &devcell;
-	assert_int_equal(pci_cell_create(&devcell), 0);
+	assert_int_equal(devcell_create(&d, 1), 0);
 	assert_ptr_equal(pci_owner(PHYS_BDF), &devcell);
 	assert_int_equal(stub_assigned, 1);
 	assert_true(stub_root_config_trapped);
@@ -322,13 +367,17 @@ static void test_phys_assign_and_filter(void **state)
 	assert_int_equal(cell_read(PHYS_BDF, 0, 4), 0x11e81234);
 	cell_write(PHYS_BDF, 0x04, 2, 0xffff);
 	assert_int_equal(cfg[1] & 0xffff, 0x0407);
-	/* BARs: sizing and the original value pass, a move is refused. */
+	/*
+	 * BARs: sizing and the original value pass (sizing is emulated:
+	 * test_phys_bar_sizing), a move is refused.
+	 */
 	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xfeb00000);
 	assert_int_equal(cfg[4], 0xfea00000);
 	assert_true(stub_logged("write of feb00000 to register 10"));
 	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xffffffff);
-	assert_int_equal(cfg[4], 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfffff000);
 	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xfea00000);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfea00000);
 	assert_int_equal(cfg[4], 0xfea00000);
 	/* IDs are read-only. */
 	cell_write(PHYS_BDF, 0, 4, 0);
@@ -359,9 +408,130 @@ static void test_phys_assign_and_filter(void **state)
 	assert_int_equal(cfg[1] & 0x7, 0); /* no decoding, no DMA */
 	assert_int_equal(
 		paging_virt_to_phys_walk(&root_cell.stage2, page, NULL), page);
-	per_cpu(1)->cell = &cell;
-	paging_destroy(&devcell.stage2);
-	free((void *)b.data);
+}
+
+/*
+ * Sizing a physical device's BARs never reaches the device: a cell that
+ * leaves a BAR sized and turns decoding on must not get the device to
+ * decode at the all-ones address. 32-bit, I/O and 64-bit BARs (each half
+ * on its own), and a register without a BAR.
+ */
+static void test_phys_bar_sizing(void **state)
+{
+	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
+	u32 *cfg = &ecam[PHYS_BDF << 10];
+
+	(void)state;
+	assert_int_equal(devcell_create(&d, 1), 0);
+	/* The probe at assignment put every BAR back. */
+	assert_int_equal(cfg[4], 0xfea00000);
+	assert_int_equal(cfg[5], 0xc001);
+	assert_int_equal(cfg[6], 0x0000000c);
+	assert_int_equal(cfg[7], 0x2);
+	stub_bar_changes = 0;
+
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfffff000);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 2, 2), 0xffff);
+	cell_write(PHYS_BDF, 0x04, 2, 0x0003); /* I/O and memory decoding on */
+	assert_int_equal(cfg[1] & 0x3, 0x3);
+	assert_int_equal(cfg[4], 0xfea00000);
+	/* Bits the BAR does not decode do not matter, as on the device. */
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xfea00008);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfea00000);
+
+	cell_write(PHYS_BDF, PCI_BAR0 + 4, 4, 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 4, 4), 0xffffffe1);
+	assert_int_equal(cfg[5], 0xc001);
+	cell_write(PHYS_BDF, PCI_BAR0 + 4, 4, 0xc001);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 4, 4), 0xc001);
+
+	cell_write(PHYS_BDF, PCI_BAR0 + 8, 4, 0xffffffff);
+	cell_write(PHYS_BDF, PCI_BAR0 + 12, 4, 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 8, 4), 0xffffc00c);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 12, 4), 0xffffffff);
+	assert_int_equal(cfg[6], 0x0000000c);
+	assert_int_equal(cfg[7], 0x2);
+	cell_write(PHYS_BDF, PCI_BAR0 + 8, 4, 0x0000000c);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 8, 4), 0x0000000c);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 12, 4), 0xffffffff);
+	cell_write(PHYS_BDF, PCI_BAR0 + 12, 4, 0x2);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 12, 4), 0x2);
+
+	/* No BAR: nothing to size, nothing to refuse. */
+	cell_write(PHYS_BDF, PCI_BAR0 + 16, 4, 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 16, 4), 0);
+	assert_false(stub_logged("BARs stay where they are"));
+
+	/* Anything else moves a BAR: refused, reported once. */
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xffffffff);
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0x12345000);
+	cell_write(PHYS_BDF, PCI_BAR0 + 12, 4, 0x3);
+	assert_int_equal(stub_log_count("BARs stay where they are"), 1);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfffff000);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 12, 4), 0x2);
+
+	/* The device's BARs never changed, nor does destroy probe them. */
+	devcell_free();
+	assert_int_equal(stub_bar_changes, 0);
+	assert_int_equal(cfg[4], 0xfea00000);
+	assert_int_equal(cfg[7], 0x2);
+}
+
+/*
+ * A bar_mask in the description must be what the BAR decodes; a mismatch
+ * refuses the cell and leaves nothing behind, also for a device that was
+ * already taken.
+ */
+static void test_phys_bar_mask(void **state)
+{
+	struct brig_pci_device d[2] = {
+		{ .bdf = PHYS_BDF,
+		  .bar_mask = { 0xfffff000, 0xffffffe0, 0xffffc000,
+				0xffffffff } },
+		{ .bdf = OTHER_BDF, .bar_mask = { 0xffffe000 } },
+	};
+	u32 *cfg = &ecam[PHYS_BDF << 10], *other = &ecam[OTHER_BDF << 10];
+	u32 before[10];
+
+	(void)state;
+	other[0] = 0x10d38086;
+	other[1] = 0;
+	other[3] = 0;
+	other[4] = 0xfeb00000;
+	for (unsigned int r = 5; r < 64; r++)
+		other[r] = 0;
+	stub_pci_bar(OTHER_BDF, 0, 0xfffff000);
+	assert_int_equal(devcell_create(d, 1), 0);
+	devcell_free();
+
+	memcpy(before, cfg, sizeof(before));
+	d[0].bar_mask[2] = 0xfffff000;
+	assert_int_equal(devcell_create(d, 1), -EINVAL);
+	assert_true(stub_logged(
+		"cell description refused: PCI device 00:03.0: BAR 2 decodes ffffc000, its bar-mask says fffff000\n"));
+	assert_ptr_equal(pci_owner(PHYS_BDF), &root_cell);
+	assert_int_equal(memcmp(before, cfg, sizeof(before)), 0);
+	/* A mask for a register without a BAR is a mismatch too. */
+	d[0].bar_mask[2] = 0xffffc000;
+	d[0].bar_mask[4] = 0xfffff000;
+	assert_int_equal(devcell_create(d, 1), -EINVAL);
+	assert_true(stub_logged("BAR 4 decodes 0, its bar-mask says fffff000"));
+
+	/* The second device refused: the first goes back to the root. */
+	d[0].bar_mask[4] = 0;
+	assert_int_equal(devcell_create(d, 2), -EINVAL);
+	assert_true(stub_logged(
+		"PCI device 00:09.0: BAR 0 decodes fffff000, its bar-mask says ffffe000"));
+	assert_ptr_equal(pci_owner(PHYS_BDF), &root_cell);
+	assert_ptr_equal(pci_owner(OTHER_BDF), &root_cell);
+	assert_int_equal(stub_assigned, 0);
+	assert_false(stub_root_config_trapped);
+	assert_false(pci_cell_has_devices(&devcell));
+	assert_true(root_has_config_page(PHYS_BDF));
+	assert_true(root_has_config_page(OTHER_BDF));
+	assert_int_equal(cfg[4], 0xfea00000);
+	assert_int_equal(other[4], 0xfeb00000);
 }
 
 /* --- a virtual device in a cell ------------------------------------------ */
@@ -556,6 +726,8 @@ int main(void)
 		T(test_cell_check),
 		T(test_cell_sees_only_its_own),
 		T(test_phys_assign_and_filter),
+		T(test_phys_bar_sizing),
+		T(test_phys_bar_mask),
 		T(test_vdev_identity),
 		T(test_vdev_bar_sizing),
 		T(test_vdev_registers_trap),
