@@ -24,6 +24,19 @@
 #define PCI_CAP_PTR 0x34
 #define PCI_CAP_MSI 0x05
 #define PCI_CAP_MSIX 0x11
+#define PCI_CAP_EXP 0x10 /* PCI Express */
+#define PCI_MULTI_FUNCTION BIT(23) /* in the header-type dword */
+#define PCI_BUS_NUMBERS 0x18 /* type 1: primary, secondary, subordinate */
+/* PCI Express capability: port type, Device Capabilities and Control */
+#define PCI_EXP_TYPE(dword0) (((dword0) >> 20) & 0xf)
+#define PCI_EXP_ROOT_PORT 4
+#define PCI_EXP_UPSTREAM 5
+#define PCI_EXP_DOWNSTREAM 6
+#define PCI_EXP_TO_PCI 7 /* PCI Express to PCI/PCI-X bridge */
+#define PCI_EXP_DEVCAP 4u
+#define PCI_EXP_DEVCTL 8u /* Device Control, Device Status above it */
+#define DEVCAP_PHANTOM (3u << 3) /* phantom functions supported */
+#define DEVCTL_PHANTOM BIT(9) /* phantom functions enable */
 #define PCI_CMD_ALLOWED 0x0407 /* I/O, memory, master, INTx disable */
 #define MSI_ENABLE BIT(0)
 #define MSI_64BIT BIT(7)
@@ -40,6 +53,7 @@ struct assignment {
 	u8 sizing; /* BAR registers the cell sizes: they read bar_probe */
 	u8 msi; /* MSI capability offset, 0: none */
 	u8 msix; /* MSI-X capability offset, 0: none */
+	u8 pcie; /* PCI Express capability offset, 0: none */
 	u16 msi_ctrl; /* what the cell wrote (enable bit only) */
 	u64 msi_addr;
 	u32 msi_data;
@@ -159,6 +173,108 @@ static void clear_message(const struct assignment *a, unsigned int index)
 #define BDF_FMT "%02x:%02x.%u"
 #define BDF_ARGS(b) (b) >> 8, ((b) >> 3) & 0x1f, (b)&7
 
+/* A capability's offset, 0 if the device has none. */
+static u8 find_cap(u16 bdf, u8 id)
+{
+	unsigned int n = 48; /* a bound: broken lists loop */
+	u8 pos;
+
+	if (!(cfg_read(bdf, PCI_COMMAND) & PCI_STATUS_CAPS))
+		return 0;
+	pos = (u8)cfg_read(bdf, PCI_CAP_PTR) & 0xfc;
+	while (pos >= 0x40 && n--) {
+		u32 hdr = cfg_read(bdf, pos);
+
+		if ((hdr & 0xff) == id)
+			return pos;
+		pos = (u8)(hdr >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+/*
+ * Devices whose DMA reaches the IOMMU under a requester id not their own.
+ * Every bridge whose bus range holds the device's bus is upstream of it;
+ * one that is not a PCI Express root or switch port forwards DMA under
+ * its own id (a conventional PCI bridge) or its secondary bus's (a PCI
+ * Express to PCI/PCI-X bridge), which is some other context's: the
+ * device's DMA would land in another domain, or another device's in the
+ * cell's. Bus numbers are the root's to program, so rather than follow
+ * them upwards (they could loop) the whole window is scanned once.
+ */
+
+/* How many functions to look at in slot bus:dev (its function 0). */
+static unsigned int functions_at(u16 dev0)
+{
+	if ((cfg_read(dev0, 0) & 0xffff) == 0xffff)
+		return 0;
+	return (cfg_read(dev0, PCI_HEADER_TYPE) & PCI_MULTI_FUNCTION) ? 8 : 1;
+}
+
+/* Whether function bdf is a bridge that forwards to bus. */
+static bool bridge_holds(u16 bdf, unsigned int bus)
+{
+	u32 nums;
+	unsigned int secondary, subordinate;
+
+	if ((cfg_read(bdf, 0) & 0xffff) == 0xffff ||
+	    ((cfg_read(bdf, PCI_HEADER_TYPE) >> 16) & 0x7f) != 1)
+		return false;
+	nums = cfg_read(bdf, PCI_BUS_NUMBERS);
+	secondary = (nums >> 8) & 0xff;
+	subordinate = (nums >> 16) & 0xff;
+	/* Secondary bus 0 is never one: a bridge not set up forwards nothing. */
+	return secondary && secondary <= bus && bus <= subordinate;
+}
+
+/* What kind of bridge gives forwarded DMA another id; NULL: none. */
+static const char *bridge_alias(u16 bridge)
+{
+	u8 exp = find_cap(bridge, PCI_CAP_EXP);
+
+	if (!exp)
+		return "a conventional PCI bridge";
+	switch (PCI_EXP_TYPE(cfg_read(bridge, exp))) {
+	case PCI_EXP_ROOT_PORT:
+	case PCI_EXP_UPSTREAM:
+	case PCI_EXP_DOWNSTREAM:
+		return NULL;
+	case PCI_EXP_TO_PCI:
+		return "a PCI Express to PCI/PCI-X bridge";
+	default:
+		return "a bridge that is not a PCI Express port";
+	}
+}
+
+/* The first bridge above bdf that aliases its DMA (*what: its kind), or -1. */
+static int aliasing_bridge(u16 bdf, const char **what)
+{
+	for (unsigned int dev0 = 0; dev0 < mmcfg_buses << 8; dev0 += 8) {
+		unsigned int n = functions_at((u16)dev0);
+
+		for (unsigned int f = 0; f < n; f++)
+			if (bridge_holds((u16)(dev0 + f), bdf >> 8) &&
+			    (*what = bridge_alias((u16)(dev0 + f))))
+				return (int)(dev0 + f);
+	}
+	return -1;
+}
+
+/* A device whose DMA may carry another requester id: refused, says why. */
+static bool refuse_alias(u16 bdf)
+{
+	const char *what;
+	int bridge = aliasing_bridge(bdf, &what);
+
+	if (bridge < 0)
+		return false;
+	printk("brig: cell description refused: PCI device " BDF_FMT
+	       ": it sits behind " BDF_FMT
+	       ", %s, so its DMA reaches the IOMMU under another requester id\n",
+	       BDF_ARGS(bdf), BDF_ARGS((u16)bridge), what);
+	return true;
+}
+
 int pci_cell_check(const struct brig_cell_desc *config)
 {
 	const struct brig_pci_device *pci = brig_cell_pci_devices(config);
@@ -187,25 +303,8 @@ int pci_cell_check(const struct brig_cell_desc *config)
 			       BDF_ARGS(bdf), why);
 			return -EINVAL;
 		}
-	}
-	return 0;
-}
-
-/* A capability's offset, 0 if the device has none. */
-static u8 find_cap(u16 bdf, u8 id)
-{
-	unsigned int n = 48; /* a bound: broken lists loop */
-	u8 pos;
-
-	if (!(cfg_read(bdf, PCI_COMMAND) & PCI_STATUS_CAPS))
-		return 0;
-	pos = (u8)cfg_read(bdf, PCI_CAP_PTR) & 0xfc;
-	while (pos >= 0x40 && n--) {
-		u32 hdr = cfg_read(bdf, pos);
-
-		if ((hdr & 0xff) == id)
-			return pos;
-		pos = (u8)(hdr >> 8) & 0xfc;
+		if (refuse_alias(bdf))
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -335,6 +434,11 @@ static void quiesce(struct assignment *a)
 			  cfg_read(a->bdf, a->msix) &
 				  ~((u32)MSIX_ENABLE << 16));
 	cfg_write(a->bdf, PCI_COMMAND, cmd & 0xffff0000 & ~0x7u);
+	if (a->pcie)
+		/* Phantom functions off, whoever turned them on; status as is. */
+		cfg_write(a->bdf, a->pcie + PCI_EXP_DEVCTL,
+			  cfg_read(a->bdf, a->pcie + PCI_EXP_DEVCTL) & 0xffff &
+				  ~DEVCTL_PHANTOM);
 	for (unsigned int n = 0; n < 6; n++)
 		cfg_write(a->bdf, PCI_BAR0 + 4 * n, a->bars[n]);
 	for (unsigned int n = 0; n <= a->msix_n; n++)
@@ -451,6 +555,7 @@ static int assign(struct cell *cell, const struct brig_pci_device *pci)
 		a->bars[b] = cfg_read(a->bdf, PCI_BAR0 + 4 * b);
 	a->msi = find_cap(a->bdf, PCI_CAP_MSI);
 	a->msix = find_cap(a->bdf, PCI_CAP_MSIX);
+	a->pcie = find_cap(a->bdf, PCI_CAP_EXP);
 	a->cell = cell;
 	quiesce(a);
 	probe_bars(a);
@@ -537,6 +642,8 @@ static u32 cell_dword(const struct assignment *a, unsigned int reg)
 	if (reg >= PCI_BAR0 && reg < PCI_BAR0 + 24)
 		return bar_view(a, (reg - PCI_BAR0) / 4);
 	real = cfg_read(a->bdf, reg);
+	if (a->pcie && reg == a->pcie + PCI_EXP_DEVCAP)
+		return real & ~DEVCAP_PHANTOM; /* offered as unsupported */
 	if (!a->msi || reg < a->msi)
 		return real;
 	ctrl = cfg_read(a->bdf, a->msi) >> 16;
@@ -648,6 +755,19 @@ static void bar_write(struct assignment *a, unsigned int reg, u32 val)
 		refuse(a, reg, val);
 }
 
+/*
+ * PCI Express Device Control and Status, written by the cell. Phantom
+ * functions stay off: their requests carry other function numbers'
+ * requester ids, whose contexts are not the cell's. The status bits are
+ * write-1-to-clear: only those the cell wrote are passed on.
+ */
+static void devctl_write(const struct assignment *a, u32 val, u32 touched)
+{
+	cfg_write(a->bdf, a->pcie + PCI_EXP_DEVCTL,
+		  (val & 0xffff & ~DEVCTL_PHANTOM) |
+			  (val & touched & 0xffff0000));
+}
+
 /* The MSI capability's registers, written by the cell. */
 static bool msi_write(struct per_cpu *cpu, struct assignment *a,
 		      unsigned int reg, u32 val, u32 ctrl)
@@ -686,6 +806,10 @@ static bool cell_write(struct per_cpu *cpu, struct assignment *a,
 	}
 	if (reg < 0x40)
 		return true; /* IDs, class, ROM, interrupt line: read-only */
+	if (a->pcie && reg == a->pcie + PCI_EXP_DEVCTL) {
+		devctl_write(a, val, touched);
+		return true;
+	}
 	if (a->msix && reg == a->msix) {
 		if (!a->msix_n)
 			return true; /* not offered: stays off */

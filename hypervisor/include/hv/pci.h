@@ -22,12 +22,19 @@
  *    a BAR register the cell wrote all-ones to reads the answer the
  *    device gave to the same probe at assignment, until the cell writes
  *    the original value back;
- *  - device-specific registers (0x40 and up) as they are;
+ *  - device-specific registers (0x40 and up) as they are, except that
+ *    PCI Express phantom functions stay disabled (their requests carry
+ *    other functions' requester ids, whose contexts are not the cell's)
+ *    and read as unsupported;
  *  - MSI and each MSI-X table entry: the cell's wish, validated; the
  *    table's pages trap (a range of the cell's MMIO registry).
  *
- * A non-zero bar_mask in the description must be what the BAR register
- * decodes (its probe answer less the type bits), or the cell is refused.
+ * A device is given to a cell only if its DMA reaches the IOMMU under its
+ * own requester id: no bridge above it but PCI Express root and switch
+ * ports (a PCI Express to PCI/PCI-X bridge or a conventional PCI bridge
+ * forwards DMA under its own id or its secondary bus's). A non-zero
+ * bar_mask in the description must be what the BAR register decodes (its
+ * probe answer less the type bits), or the cell is refused.
  *
  * Locking: pci_lock guards the device table; management (under
  * cell_lock) and trapped accesses (without it) both take it.

@@ -26,7 +26,7 @@
 #include "stub-pci.h"
 #include "stubs.h"
 
-#define ECAM_SIZE (1u << 20) /* bus 0 only */
+#define ECAM_SIZE (2u << 20) /* buses 0 and 1 */
 #define PHYS_BDF 0x18 /* 00:03.0, a physical function in the fake ECAM */
 #define VDEV_BDF 0x28 /* 00:05.0 */
 #define REGS_BASE 0xfe100000ULL /* where the cell puts BAR0 */
@@ -34,6 +34,7 @@
 #define SHMEM_PAGES 4 /* state table, common, output 0, output 1 */
 #define MSIX_CAP 0x50
 #define OTHER_BDF 0x48 /* 00:09.0, a second physical function */
+#define PCI_BUS_NUMBERS_DWORD (0x18 / 4) /* of a type-1 header */
 
 static struct brig_check_blob sys_blob, cell_blob;
 static struct cell cell;
@@ -172,7 +173,7 @@ static int setup(void **state)
 
 	qemu_system(&s);
 	s.sys.platform.pci_mmconfig_base = (u64)(uintptr_t)ecam;
-	s.sys.platform.pci_mmconfig_end_bus = 0;
+	s.sys.platform.pci_mmconfig_end_bus = 1;
 	/* The root's description maps its ECAM, as the real ones do. */
 	s.root.mem[s.root.hdr.num_memory_regions++] =
 		region((u64)(uintptr_t)ecam, (u64)(uintptr_t)ecam, ECAM_SIZE,
@@ -279,7 +280,7 @@ static void test_device_present(void **state)
 	(void)state;
 	assert_true(pci_device_present(PHYS_BDF));
 	assert_false(pci_device_present(0x20));
-	assert_false(pci_device_present(0x100)); /* bus 1: no ECAM for it */
+	assert_false(pci_device_present(0x200)); /* bus 2: no ECAM for it */
 	assert_ptr_equal(pci_owner(PHYS_BDF), &root_cell);
 }
 
@@ -304,7 +305,7 @@ static void test_cell_check(void **state)
 	assert_true(stub_logged("no IOMMU unit with interrupt remapping"));
 	stub_iommu_usable = true;
 	assert_int_equal(pci_cell_check(b.data), 0);
-	c.pci[0].bdf = 0x100;
+	c.pci[0].bdf = 0x200;
 	free((void *)b.data);
 	b = pack_cell(&c);
 	assert_int_equal(pci_cell_check(b.data), -EINVAL);
@@ -337,7 +338,7 @@ static void test_cell_sees_only_its_own(void **state)
 	/* A word at offset 1 goes byte by byte (ECAM wants aligned). */
 	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 1, 2, false, &v));
 	assert_int_equal(v, 0xe812);
-	assert_false(pci_root_config(per_cpu(0), 0x100, 0, 4, false, &v));
+	assert_false(pci_root_config(per_cpu(0), 0x200, 0, 4, false, &v));
 	assert_false(stub_root_config_trapped);
 }
 
@@ -534,6 +535,147 @@ static void test_phys_bar_mask(void **state)
 	assert_int_equal(other[4], 0xfeb00000);
 }
 
+/* --- requester-id aliases ------------------------------------------------ */
+
+#define BRIDGE_BDF 0xe0 /* 00:1c.0 */
+#define BEHIND_BDF 0x100 /* 01:00.0 */
+
+/*
+ * A type-1 header at bdf forwarding buses secondary..subordinate; with a
+ * PCI Express capability of port type exp_type at 0x40, or none if
+ * exp_type is negative.
+ */
+static void fake_bridge(u16 bdf, unsigned int secondary,
+			unsigned int subordinate, int exp_type, bool multi)
+{
+	u32 *cfg = &ecam[bdf << 10];
+
+	memset(cfg, 0, PAGE_SIZE);
+	cfg[0] = 0x000e1b36;
+	cfg[1] = exp_type >= 0 ? 0x00100000 : 0;
+	cfg[3] = multi ? 0x00810000 : 0x00010000;
+	cfg[PCI_BUS_NUMBERS_DWORD] = (u32)subordinate << 16 |
+				     (u32)secondary << 8 | (bdf >> 8);
+	cfg[0x34 / 4] = exp_type >= 0 ? 0x40 : 0;
+	cfg[0x40 / 4] = 0x00020010 | (u32)(exp_type & 0xf) << 20;
+}
+
+/* A plain device at bdf, no capabilities. */
+static void fake_device(u16 bdf)
+{
+	u32 *cfg = &ecam[bdf << 10];
+
+	memset(cfg, 0, PAGE_SIZE);
+	cfg[0] = 0x11e81234;
+}
+
+/* pci_cell_check() of a cell given the device at bdf. */
+static int check_device(u16 bdf)
+{
+	struct cell_parts c;
+	struct brig_check_blob b;
+	int err;
+
+	hello_cell(&c, "withdev", 1, 0x3c000000);
+	c.pci[0] = (struct brig_pci_device){ .bdf = bdf, .iommu = 0 };
+	c.hdr.num_pci_devices = 1;
+	b = pack_cell(&c);
+	err = pci_cell_check(b.data);
+	free((void *)b.data);
+	return err;
+}
+
+/*
+ * A device whose DMA reaches the IOMMU under another requester id is
+ * refused: behind a PCI Express to PCI bridge, a conventional bridge, any
+ * bridge that is not a PCI Express port. Root and switch ports are fine,
+ * and so is a device on bus 0 whatever bridges there are.
+ */
+static void test_alias_bridges(void **state)
+{
+	(void)state;
+	fake_bridge(BRIDGE_BDF, 1, 1, 7, false);
+	fake_device(BEHIND_BDF);
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged(
+		"cell description refused: PCI device 01:00.0: it sits behind 00:1c.0, a PCI Express to PCI/PCI-X bridge, so its DMA reaches the IOMMU under another requester id\n"));
+	assert_int_equal(check_device(PHYS_BDF), 0);
+
+	fake_bridge(BRIDGE_BDF, 1, 1, -1, false);
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged("00:1c.0, a conventional PCI bridge"));
+	fake_bridge(BRIDGE_BDF, 1, 1, 8, false); /* PCI to PCI Express */
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged("a bridge that is not a PCI Express port"));
+
+	for (int type = 4; type <= 6; type++) {
+		fake_bridge(BRIDGE_BDF, 1, 1, type, false);
+		assert_int_equal(check_device(BEHIND_BDF), 0);
+	}
+	/* Bridges elsewhere, and one not set up (secondary 0), are not above it. */
+	fake_bridge(0xe8, 2, 5, -1, false);
+	fake_bridge(0xf0, 0, 0, 7, false);
+	assert_int_equal(check_device(BEHIND_BDF), 0);
+	assert_int_equal(check_device(PHYS_BDF), 0);
+}
+
+/* Function 1 of a multi-function slot is looked at too. */
+static void test_alias_bridge_function(void **state)
+{
+	(void)state;
+	fake_bridge(BRIDGE_BDF, 3, 3, 4, true);
+	fake_bridge(BRIDGE_BDF + 1, 1, 1, 7, false);
+	fake_device(BEHIND_BDF);
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged("behind 00:1c.1, a PCI Express to PCI/PCI-X"));
+}
+
+/*
+ * Bus numbers are the root's: a bridge that claims its own bus (a loop
+ * for anyone following bus numbers upwards) ends the check all the same,
+ * and is above the device as far as the check can tell.
+ */
+static void test_alias_bus_loop(void **state)
+{
+	(void)state;
+	fake_bridge(BRIDGE_BDF, 1, 1, 4, false);
+	fake_device(BEHIND_BDF);
+	fake_bridge(0x108, 1, 1, -1, false); /* 01:01.0, forwarding to bus 1 */
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged("behind 01:01.0, a conventional PCI bridge"));
+}
+
+/*
+ * Phantom functions: off when the cell gets the device, whatever the
+ * root left; the cell cannot turn them on and reads them as unsupported.
+ * Its other Device Control bits pass, and Device Status bits
+ * (write-1-to-clear) only where the cell wrote them.
+ */
+static void test_phantom_functions(void **state)
+{
+	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
+	u32 *cfg = &ecam[PHYS_BDF << 10];
+
+	(void)state;
+	cfg[0x40 / 4] = 0x00806005; /* MSI, next: PCI Express at 0x60 */
+	cfg[0x60 / 4] = 0x00020010; /* endpoint */
+	cfg[0x64 / 4] = 0x10008019; /* phantom functions supported: 3 bits */
+	cfg[0x68 / 4] = 0x00010210; /* enabled by the root; status bit 0 */
+	assert_int_equal(devcell_create(&d, 1), 0);
+	assert_int_equal(cfg[0x68 / 4] & 0x0200, 0);
+	assert_int_equal(cfg[0x68 / 4] & 0xffff, 0x0010);
+
+	assert_int_equal(cell_read(PHYS_BDF, 0x64, 4), 0x10008001);
+	assert_int_equal(cell_read(PHYS_BDF, 0x64, 1), 0x01);
+	cell_write(PHYS_BDF, 0x68, 2, 0x0230);
+	assert_int_equal(cfg[0x68 / 4], 0x00000030);
+	cell_write(PHYS_BDF, 0x69, 1, 0x02);
+	assert_int_equal(cfg[0x68 / 4] & 0x0200, 0);
+	cell_write(PHYS_BDF, 0x68, 4, 0x00040210);
+	assert_int_equal(cfg[0x68 / 4], 0x00040010);
+	assert_int_equal(cell_read(PHYS_BDF, 0x68, 2), 0x0010);
+}
+
 /* --- a virtual device in a cell ------------------------------------------ */
 
 static void test_vdev_identity(void **state)
@@ -728,6 +870,10 @@ int main(void)
 		T(test_phys_assign_and_filter),
 		T(test_phys_bar_sizing),
 		T(test_phys_bar_mask),
+		T(test_alias_bridges),
+		T(test_alias_bridge_function),
+		T(test_alias_bus_loop),
+		T(test_phantom_functions),
 		T(test_vdev_identity),
 		T(test_vdev_bar_sizing),
 		T(test_vdev_registers_trap),
