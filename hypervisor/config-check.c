@@ -674,6 +674,23 @@ static void check_irqchip(struct checker *ck, const struct brig_cell_desc *c,
 			      mem[j].phys_start, mem[j].size, ic->address);
 }
 
+/*
+ * bar_mask[n] is what BAR register n decodes as the cell sees it (the
+ * hypervisor compares it with the device's answer to the sizing probe):
+ * a register has 32 bits, the upper half of a 64-bit BAR its own entry.
+ */
+static void check_bar_masks(struct checker *ck,
+			    const struct brig_pci_device *pci, unsigned int i)
+{
+	unsigned int n;
+
+	for (n = 0; n < 6; n++)
+		if (pci->bar_mask[n] >> 32)
+			error(ck, BRIG_CHECK_PCI, i,
+			      "bar-mask of BAR %u is %x: a BAR register has 32 bits",
+			      n, pci->bar_mask[n]);
+}
+
 static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 			  int is_root)
 {
@@ -711,6 +728,7 @@ static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 			error(ck, BRIG_CHECK_PCI, i,
 			      "unknown PCI device flags %x",
 			      (__u64)pci[i].flags);
+		check_bar_masks(ck, &pci[i], i);
 	}
 }
 
@@ -1074,6 +1092,27 @@ static void check_kept_resources(struct checker *ck, const struct set *set,
 			   "PCI configuration space (MMCONFIG)");
 }
 
+/*
+ * A PCI device of a cell against the functions the hypervisor keeps: an
+ * AMD-Vi unit's own (its capability holds the unit's register base, and
+ * whoever has the function can move the registers the hypervisor drives).
+ */
+static void check_kept_device(struct checker *ck, const struct set *set,
+			      const struct brig_pci_device *pci, unsigned int i)
+{
+	const struct brig_platform *p = &set->sys->platform;
+	unsigned int k;
+
+	for (k = 0; k < p->num_iommu_units && k < BRIG_MAX_IOMMU_UNITS; k++)
+		if (p->iommu_units[k].type == BRIG_IOMMU_AMDVI &&
+		    pci->domain == 0 && pci->bdf == p->iommu_units[k].amd_bdf)
+			error(ck, BRIG_CHECK_PCI, i,
+			      "PCI device bus %u device %u function %u is the own function of IOMMU unit %u (amd_bdf), which the hypervisor keeps",
+			      (unsigned int)(pci->bdf >> 8),
+			      (unsigned int)(pci->bdf >> 3) & 0x1f,
+			      (unsigned int)pci->bdf & 7, k);
+}
+
 static void check_set_region(struct checker *ck, const struct set *set,
 			     unsigned int n, unsigned int i)
 {
@@ -1257,6 +1296,8 @@ static void check_set_cell(struct checker *ck, const struct set *set,
 			check_set_ports(ck, set, n, i);
 	for (i = 0; i < c->num_irqchips; i++)
 		check_set_irqchip(ck, set, n, i);
+	for (i = 0; i < c->num_pci_devices; i++)
+		check_kept_device(ck, set, &brig_cell_pci_devices(c)[i], i);
 }
 
 unsigned int brig_check_set(const struct brig_check_blob *system,

@@ -24,6 +24,19 @@
 #define PCI_CAP_PTR 0x34
 #define PCI_CAP_MSI 0x05
 #define PCI_CAP_MSIX 0x11
+#define PCI_CAP_EXP 0x10 /* PCI Express */
+#define PCI_MULTI_FUNCTION BIT(23) /* in the header-type dword */
+#define PCI_BUS_NUMBERS 0x18 /* type 1: primary, secondary, subordinate */
+/* PCI Express capability: port type, Device Capabilities and Control */
+#define PCI_EXP_TYPE(dword0) (((dword0) >> 20) & 0xf)
+#define PCI_EXP_ROOT_PORT 4
+#define PCI_EXP_UPSTREAM 5
+#define PCI_EXP_DOWNSTREAM 6
+#define PCI_EXP_TO_PCI 7 /* PCI Express to PCI/PCI-X bridge */
+#define PCI_EXP_DEVCAP 4u
+#define PCI_EXP_DEVCTL 8u /* Device Control, Device Status above it */
+#define DEVCAP_PHANTOM (3u << 3) /* phantom functions supported */
+#define DEVCTL_PHANTOM BIT(9) /* phantom functions enable */
 #define PCI_CMD_ALLOWED 0x0407 /* I/O, memory, master, INTx disable */
 #define MSI_ENABLE BIT(0)
 #define MSI_64BIT BIT(7)
@@ -35,9 +48,12 @@ struct assignment {
 	struct cell *cell; /* NULL: free slot */
 	u16 bdf;
 	unsigned int unit; /* IOMMU index */
-	u32 bars[6]; /* as the device had them when the cell got it */
+	u32 bars[6]; /* as the device had them when the cell got it: kept */
+	u32 bar_probe[6]; /* what each BAR register read after all-ones */
+	u8 sizing; /* BAR registers the cell sizes: they read bar_probe */
 	u8 msi; /* MSI capability offset, 0: none */
 	u8 msix; /* MSI-X capability offset, 0: none */
+	u8 pcie; /* PCI Express capability offset, 0: none */
 	u16 msi_ctrl; /* what the cell wrote (enable bit only) */
 	u64 msi_addr;
 	u32 msi_data;
@@ -72,19 +88,14 @@ static void detach_locked(struct pci_vdev *dev);
 static u64 mmcfg_base;
 static unsigned int mmcfg_buses;
 
-static volatile u32 *cfg(u16 bdf, unsigned int reg)
-{
-	return phys_to_hv(mmcfg_base + ((u64)bdf << 12) + (reg & ~3u));
-}
-
 static u32 cfg_read(u16 bdf, unsigned int reg)
 {
-	return *cfg(bdf, reg);
+	return pci_ecam_read(bdf, reg & ~3u, 4);
 }
 
 static void cfg_write(u16 bdf, unsigned int reg, u32 val)
 {
-	*cfg(bdf, reg) = val;
+	pci_ecam_write(bdf, reg & ~3u, 4, val);
 }
 
 int pci_init(void)
@@ -162,6 +173,108 @@ static void clear_message(const struct assignment *a, unsigned int index)
 #define BDF_FMT "%02x:%02x.%u"
 #define BDF_ARGS(b) (b) >> 8, ((b) >> 3) & 0x1f, (b)&7
 
+/* A capability's offset, 0 if the device has none. */
+static u8 find_cap(u16 bdf, u8 id)
+{
+	unsigned int n = 48; /* a bound: broken lists loop */
+	u8 pos;
+
+	if (!(cfg_read(bdf, PCI_COMMAND) & PCI_STATUS_CAPS))
+		return 0;
+	pos = (u8)cfg_read(bdf, PCI_CAP_PTR) & 0xfc;
+	while (pos >= 0x40 && n--) {
+		u32 hdr = cfg_read(bdf, pos);
+
+		if ((hdr & 0xff) == id)
+			return pos;
+		pos = (u8)(hdr >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+/*
+ * Devices whose DMA reaches the IOMMU under a requester id not their own.
+ * Every bridge whose bus range holds the device's bus is upstream of it;
+ * one that is not a PCI Express root or switch port forwards DMA under
+ * its own id (a conventional PCI bridge) or its secondary bus's (a PCI
+ * Express to PCI/PCI-X bridge), which is some other context's: the
+ * device's DMA would land in another domain, or another device's in the
+ * cell's. Bus numbers are the root's to program, so rather than follow
+ * them upwards (they could loop) the whole window is scanned once.
+ */
+
+/* How many functions to look at in slot bus:dev (its function 0). */
+static unsigned int functions_at(u16 dev0)
+{
+	if ((cfg_read(dev0, 0) & 0xffff) == 0xffff)
+		return 0;
+	return (cfg_read(dev0, PCI_HEADER_TYPE) & PCI_MULTI_FUNCTION) ? 8 : 1;
+}
+
+/* Whether function bdf is a bridge that forwards to bus. */
+static bool bridge_holds(u16 bdf, unsigned int bus)
+{
+	u32 nums;
+	unsigned int secondary, subordinate;
+
+	if ((cfg_read(bdf, 0) & 0xffff) == 0xffff ||
+	    ((cfg_read(bdf, PCI_HEADER_TYPE) >> 16) & 0x7f) != 1)
+		return false;
+	nums = cfg_read(bdf, PCI_BUS_NUMBERS);
+	secondary = (nums >> 8) & 0xff;
+	subordinate = (nums >> 16) & 0xff;
+	/* Secondary bus 0 is never one: a bridge not set up forwards nothing. */
+	return secondary && secondary <= bus && bus <= subordinate;
+}
+
+/* What kind of bridge gives forwarded DMA another id; NULL: none. */
+static const char *bridge_alias(u16 bridge)
+{
+	u8 exp = find_cap(bridge, PCI_CAP_EXP);
+
+	if (!exp)
+		return "a conventional PCI bridge";
+	switch (PCI_EXP_TYPE(cfg_read(bridge, exp))) {
+	case PCI_EXP_ROOT_PORT:
+	case PCI_EXP_UPSTREAM:
+	case PCI_EXP_DOWNSTREAM:
+		return NULL;
+	case PCI_EXP_TO_PCI:
+		return "a PCI Express to PCI/PCI-X bridge";
+	default:
+		return "a bridge that is not a PCI Express port";
+	}
+}
+
+/* The first bridge above bdf that aliases its DMA (*what: its kind), or -1. */
+static int aliasing_bridge(u16 bdf, const char **what)
+{
+	for (unsigned int dev0 = 0; dev0 < mmcfg_buses << 8; dev0 += 8) {
+		unsigned int n = functions_at((u16)dev0);
+
+		for (unsigned int f = 0; f < n; f++)
+			if (bridge_holds((u16)(dev0 + f), bdf >> 8) &&
+			    (*what = bridge_alias((u16)(dev0 + f))))
+				return (int)(dev0 + f);
+	}
+	return -1;
+}
+
+/* A device whose DMA may carry another requester id: refused, says why. */
+static bool refuse_alias(u16 bdf)
+{
+	const char *what;
+	int bridge = aliasing_bridge(bdf, &what);
+
+	if (bridge < 0)
+		return false;
+	printk("brig: cell description refused: PCI device " BDF_FMT
+	       ": it sits behind " BDF_FMT
+	       ", %s, so its DMA reaches the IOMMU under another requester id\n",
+	       BDF_ARGS(bdf), BDF_ARGS((u16)bridge), what);
+	return true;
+}
+
 int pci_cell_check(const struct brig_cell_desc *config)
 {
 	const struct brig_pci_device *pci = brig_cell_pci_devices(config);
@@ -190,38 +303,63 @@ int pci_cell_check(const struct brig_cell_desc *config)
 			       BDF_ARGS(bdf), why);
 			return -EINVAL;
 		}
-	}
-	return 0;
-}
-
-/* A capability's offset, 0 if the device has none. */
-static u8 find_cap(u16 bdf, u8 id)
-{
-	unsigned int n = 48; /* a bound: broken lists loop */
-	u8 pos;
-
-	if (!(cfg_read(bdf, PCI_COMMAND) & PCI_STATUS_CAPS))
-		return 0;
-	pos = (u8)cfg_read(bdf, PCI_CAP_PTR) & 0xfc;
-	while (pos >= 0x40 && n--) {
-		u32 hdr = cfg_read(bdf, pos);
-
-		if ((hdr & 0xff) == id)
-			return pos;
-		pos = (u8)(hdr >> 8) & 0xfc;
+		if (refuse_alias(bdf))
+			return -EINVAL;
 	}
 	return 0;
 }
 
 /*
- * Memory BAR n of a quiesced device (decoding off): its base and size,
- * found by the usual all-ones probe. Returns how many BAR registers it
- * takes (2 for a 64-bit BAR), with *size 0 for none or an I/O BAR.
+ * What each BAR register of a quiesced device (decoding off) answers to
+ * the sizing probe: all-ones written, read, the value put back. Once, at
+ * assignment: from then on the device's BARs never change while the cell
+ * has it, and its sizing is emulated from these answers.
+ */
+static void probe_bars(struct assignment *a)
+{
+	for (unsigned int n = 0; n < 6; n++) {
+		unsigned int reg = PCI_BAR0 + 4 * n;
+
+		cfg_write(a->bdf, reg, ~0u);
+		a->bar_probe[n] = cfg_read(a->bdf, reg);
+		cfg_write(a->bdf, reg, a->bars[n]);
+	}
+}
+
+/* Whether BAR register n is the upper half of a 64-bit memory BAR. */
+static bool bar_upper_half(const struct assignment *a, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		bool is64 = (a->bars[i] & 0x7) == 0x4;
+
+		if (is64 && i + 1 == n)
+			return true;
+		if (is64)
+			i++; /* its upper half is no BAR of its own */
+	}
+	return false;
+}
+
+/*
+ * The address bits BAR register n decodes, which are the bits that take
+ * a write: its probe answer without the read-only type bits (an upper
+ * half has none). 0: no BAR there.
+ */
+static u32 bar_decodes(const struct assignment *a, unsigned int n)
+{
+	if (bar_upper_half(a, n))
+		return a->bar_probe[n];
+	return a->bar_probe[n] & ((a->bars[n] & 1) ? ~0x3u : ~0xfu);
+}
+
+/*
+ * Memory BAR n: its base and size, from the saved value and probe.
+ * Returns how many BAR registers it takes (2 for a 64-bit BAR), with
+ * *size 0 for none or an I/O BAR.
  */
 static unsigned int mem_bar(const struct assignment *a, unsigned int n,
 			    u64 *base, u64 *size)
 {
-	unsigned int reg = PCI_BAR0 + 4 * n;
 	u32 lo = a->bars[n], hi = 0, mlo, mhi = ~0u;
 	bool is64 = (lo & 0x7) == 0x4;
 
@@ -230,14 +368,10 @@ static unsigned int mem_bar(const struct assignment *a, unsigned int n,
 		return 1; /* I/O BAR: its ports stay as described */
 	if (is64 && n == 5)
 		return 1;
-	cfg_write(a->bdf, reg, ~0u);
-	mlo = cfg_read(a->bdf, reg) & ~0xfu;
-	cfg_write(a->bdf, reg, lo);
+	mlo = a->bar_probe[n] & ~0xfu;
 	if (is64) {
 		hi = a->bars[n + 1];
-		cfg_write(a->bdf, reg + 4, ~0u);
-		mhi = cfg_read(a->bdf, reg + 4);
-		cfg_write(a->bdf, reg + 4, hi);
+		mhi = a->bar_probe[n + 1];
 	}
 	*base = ((u64)hi << 32 | lo) & ~0xfULL;
 	if (mlo)
@@ -245,6 +379,26 @@ static unsigned int mem_bar(const struct assignment *a, unsigned int n,
 	if (!is64)
 		*size &= 0xffffffffULL;
 	return is64 ? 2 : 1;
+}
+
+/*
+ * The description's bar_mask, where it gives one, must be what the BAR
+ * decodes: a description written for another device (or another revision
+ * of it) is refused rather than believed.
+ */
+static int check_bar_masks(const struct assignment *a,
+			   const struct brig_pci_device *pci)
+{
+	for (unsigned int n = 0; n < 6; n++) {
+		if (!pci->bar_mask[n] || pci->bar_mask[n] == bar_decodes(a, n))
+			continue;
+		printk("brig: cell description refused: PCI device " BDF_FMT
+		       ": BAR %u decodes %x, its bar-mask says %llx\n",
+		       BDF_ARGS(a->bdf), n, bar_decodes(a, n),
+		       (unsigned long long)pci->bar_mask[n]);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -280,6 +434,11 @@ static void quiesce(struct assignment *a)
 			  cfg_read(a->bdf, a->msix) &
 				  ~((u32)MSIX_ENABLE << 16));
 	cfg_write(a->bdf, PCI_COMMAND, cmd & 0xffff0000 & ~0x7u);
+	if (a->pcie)
+		/* Phantom functions off, whoever turned them on; status as is. */
+		cfg_write(a->bdf, a->pcie + PCI_EXP_DEVCTL,
+			  cfg_read(a->bdf, a->pcie + PCI_EXP_DEVCTL) & 0xffff &
+				  ~DEVCTL_PHANTOM);
 	for (unsigned int n = 0; n < 6; n++)
 		cfg_write(a->bdf, PCI_BAR0 + 4 * n, a->bars[n]);
 	for (unsigned int n = 0; n <= a->msix_n; n++)
@@ -396,8 +555,15 @@ static int assign(struct cell *cell, const struct brig_pci_device *pci)
 		a->bars[b] = cfg_read(a->bdf, PCI_BAR0 + 4 * b);
 	a->msi = find_cap(a->bdf, PCI_CAP_MSI);
 	a->msix = find_cap(a->bdf, PCI_CAP_MSIX);
+	a->pcie = find_cap(a->bdf, PCI_CAP_EXP);
 	a->cell = cell;
 	quiesce(a);
+	probe_bars(a);
+	err = check_bar_masks(a, pci);
+	if (err) {
+		a->cell = NULL;
+		return err;
+	}
 	err = setup_msix(cell, a);
 	if (!err)
 		err = arch_iommu_assign_device(cell, a->unit, a->bdf);
@@ -462,12 +628,22 @@ static unsigned int msi_data_reg(const struct assignment *a, u32 ctrl)
 	return a->msi + ((ctrl & MSI_64BIT) ? 0xc : 0x8);
 }
 
+/* BAR register n as the cell sees it: the saved value, or its size. */
+static u32 bar_view(const struct assignment *a, unsigned int n)
+{
+	return (a->sizing & BIT(n)) ? a->bar_probe[n] : a->bars[n];
+}
+
 /* One dword of configuration space as the cell sees it. */
 static u32 cell_dword(const struct assignment *a, unsigned int reg)
 {
-	u32 real = cfg_read(a->bdf, reg);
-	u32 ctrl;
+	u32 real, ctrl;
 
+	if (reg >= PCI_BAR0 && reg < PCI_BAR0 + 24)
+		return bar_view(a, (reg - PCI_BAR0) / 4);
+	real = cfg_read(a->bdf, reg);
+	if (a->pcie && reg == a->pcie + PCI_EXP_DEVCAP)
+		return real & ~DEVCAP_PHANTOM; /* offered as unsupported */
 	if (!a->msi || reg < a->msi)
 		return real;
 	ctrl = cfg_read(a->bdf, a->msi) >> 16;
@@ -559,6 +735,39 @@ static void refuse(struct assignment *a, unsigned int reg, u32 val)
 	       a->cell->config->name, val, reg, BDF_ARGS(a->bdf));
 }
 
+/*
+ * The cell writes BAR register reg: nothing reaches the device. All-ones
+ * in every bit the BAR decodes starts sizing, the original address ends
+ * it (bits it does not decode are ignored, as the device would), anything
+ * else would move the BAR and is refused. A register without a BAR takes
+ * nothing, as on the device.
+ */
+static void bar_write(struct assignment *a, unsigned int reg, u32 val)
+{
+	unsigned int n = (reg - PCI_BAR0) / 4;
+	u32 decodes = bar_decodes(a, n);
+
+	if ((val & decodes) == (a->bars[n] & decodes))
+		a->sizing &= (u8)~BIT(n);
+	else if ((val & decodes) == decodes)
+		a->sizing |= (u8)BIT(n);
+	else
+		refuse(a, reg, val);
+}
+
+/*
+ * PCI Express Device Control and Status, written by the cell. Phantom
+ * functions stay off: their requests carry other function numbers'
+ * requester ids, whose contexts are not the cell's. The status bits are
+ * write-1-to-clear: only those the cell wrote are passed on.
+ */
+static void devctl_write(const struct assignment *a, u32 val, u32 touched)
+{
+	cfg_write(a->bdf, a->pcie + PCI_EXP_DEVCTL,
+		  (val & 0xffff & ~DEVCTL_PHANTOM) |
+			  (val & touched & 0xffff0000));
+}
+
 /* The MSI capability's registers, written by the cell. */
 static bool msi_write(struct per_cpu *cpu, struct assignment *a,
 		      unsigned int reg, u32 val, u32 ctrl)
@@ -592,14 +801,15 @@ static bool cell_write(struct per_cpu *cpu, struct assignment *a,
 		return true;
 	}
 	if (reg >= PCI_BAR0 && reg < PCI_BAR0 + 24) {
-		if (val == ~0u || val == a->bars[(reg - PCI_BAR0) / 4])
-			cfg_write(a->bdf, reg, val);
-		else
-			refuse(a, reg, val);
+		bar_write(a, reg, val);
 		return true;
 	}
 	if (reg < 0x40)
 		return true; /* IDs, class, ROM, interrupt line: read-only */
+	if (a->pcie && reg == a->pcie + PCI_EXP_DEVCTL) {
+		devctl_write(a, val, touched);
+		return true;
+	}
 	if (a->msix && reg == a->msix) {
 		if (!a->msix_n)
 			return true; /* not offered: stays off */
@@ -793,8 +1003,6 @@ bool pci_cell_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
 static void ecam_access(u16 bdf, unsigned int reg, unsigned int size,
 			bool is_write, u32 *val)
 {
-	volatile u8 *p = phys_to_hv(mmcfg_base + ((u64)bdf << 12) + reg);
-
 	if (reg & (size - 1)) {
 		/* Unaligned (a word at offset 1): byte by byte, as ECAM wants. */
 		u32 v = 0, b;
@@ -808,18 +1016,10 @@ static void ecam_access(u16 bdf, unsigned int reg, unsigned int size,
 			*val = v;
 		return;
 	}
-	if (is_write && size == 1)
-		*p = (u8)*val;
-	else if (is_write && size == 2)
-		*(volatile u16 *)p = (u16)*val;
-	else if (is_write)
-		*(volatile u32 *)p = *val;
-	else if (size == 1)
-		*val = *p;
-	else if (size == 2)
-		*val = *(volatile u16 *)p;
+	if (is_write)
+		pci_ecam_write(bdf, reg, size, *val);
 	else
-		*val = *(volatile u32 *)p;
+		*val = pci_ecam_read(bdf, reg, size);
 }
 
 bool pci_root_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,

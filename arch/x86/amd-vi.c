@@ -194,12 +194,25 @@ static void set_dte(struct amd_unit *u, u16 devid, const struct cell *cell,
 
 /* --- faults -------------------------------------------------------------- */
 
+/* A ring pointer register as an entry index of our one-page rings. */
+static unsigned int ring_index(struct amd_unit *u, unsigned int off)
+{
+	return (unsigned int)(rd64(u, off) >> 4) % RING_ENTRIES;
+}
+
+/*
+ * The event log is the unit's to fill and nobody else's: the root never
+ * reaches these registers. Its pointers are still taken modulo the ring
+ * and the walk counted, so that a unit gone astray cannot keep the
+ * hypervisor here.
+ */
 static void poll_unit(struct amd_unit *u)
 {
-	u64 head = rd64(u, AMD_EVT_HEAD) >> 4,
-	    tail = rd64(u, AMD_EVT_TAIL) >> 4;
+	unsigned int head = ring_index(u, AMD_EVT_HEAD),
+		     tail = ring_index(u, AMD_EVT_TAIL);
 
-	for (; head != tail; head = (head + 1) % RING_ENTRIES) {
+	for (unsigned int n = 0; n < RING_ENTRIES && head != tail;
+	     n++, head = (head + 1) % RING_ENTRIES) {
 		u64 q0 = u->evt_ring[2 * head], q1 = u->evt_ring[2 * head + 1];
 		u16 devid = (u16)q0;
 		struct cell *owner = pci_owner(devid);
@@ -226,7 +239,7 @@ static void poll_unit(struct amd_unit *u)
 				irq ? "interrupt" : "DMA",
 				(unsigned long long)q1);
 	}
-	wr64(u, AMD_EVT_HEAD, tail << 4);
+	wr64(u, AMD_EVT_HEAD, (u64)tail << 4);
 	if (rd64(u, AMD_STATUS) & STATUS_EVT_OVERFLOW) {
 		printk("brig: AMD-Vi unit %u: event log overflowed, some faults were not recorded\n",
 		       u->index);

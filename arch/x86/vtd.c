@@ -20,8 +20,10 @@
  *  - Invalidation: a queue of its own. Linux's register page traps; its
  *    queue is emulated: each descriptor it posts is carried out when it
  *    writes the tail (interrupt-entry invalidations resync the entries,
- *    wait descriptors write their status), so its head always catches up
- *    with its tail before the write returns.
+ *    wait descriptors write their status), so its head catches up with
+ *    its tail before the write returns, unless the queue is in error
+ *    (FSTS.IQE, as the hardware reports it: arch/vtd-queue.h). The walk
+ *    never takes more than one turn of the queue, whatever Linux wrote.
  *
  * On disable Linux gets its IRT, its queue (its head where it expects it)
  * and its fault-event settings back, and translation goes off again.
@@ -46,6 +48,7 @@
 #include <arch/mmio.h>
 #include <arch/paging.h>
 #include <arch/pci.h>
+#include <arch/vtd-queue.h>
 #include <arch/x86.h>
 
 /* Registers (offsets in the unit's page) */
@@ -99,7 +102,6 @@
 #define FRCD_F BIT_ULL(63)
 #define FRCD_T BIT_ULL(62)
 
-#define IQA_DW BIT_ULL(11)
 #define IRTA_EIME BIT_ULL(11)
 #define ADDR_4K GENMASK_ULL(63, 12)
 
@@ -489,56 +491,72 @@ static void apply_fault_event(struct vtd_unit *u)
 
 /* --- the root's invalidation queue, emulated ----------------------------- */
 
-/* Carry out what Linux queued between its head and its new tail. */
+/* One pass over the root's queue. */
+struct root_pass {
+	struct vtd_unit *u;
+	u64 base;
+	bool resync; /* entries copied since the last interrupt-cache flush */
+};
+
+/* Carry out the root's descriptor at offset; false: not one we know. */
+static bool root_descriptor(u64 offset, void *arg)
+{
+	struct root_pass *p = arg;
+	struct vtd_virt *v = &p->u->v;
+	const struct qi_desc *d = phys_to_hv(p->base + offset);
+	/* Read once: another root CPU may be rewriting it. */
+	u64 lo = READ_ONCE(d->lo), addr = READ_ONCE(d->hi) & ~3ULL;
+
+	switch (lo & 0xf) {
+	case QI_IEC:
+		if (lo & QI_IEC_INDEXED)
+			sync_root_irtes(p->u, (unsigned int)(lo >> 32) & 0xffff,
+					1u << ((lo >> 27) & 0x1f));
+		else
+			sync_root_irtes(p->u, 0, IRT_ENTRIES);
+		p->resync = true;
+		return true;
+	case QI_WAIT:
+		/* Everything before it is done: flush, then report. */
+		if (p->resync && !flush_iec(p->u))
+			v->fsts |= FSTS_ITE;
+		p->resync = false;
+		if ((lo & QI_WAIT_SW) && root_owns_ram(addr, 4))
+			*(volatile u32 *)phys_to_hv(addr) = (u32)(lo >> 32);
+		if (lo & QI_WAIT_IF)
+			v->ics |= 1;
+		return true;
+	case QI_CC:
+	case QI_IOTLB:
+	case QI_DEVTLB:
+		/* Linux does not translate DMA: nothing cached. */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Carry out what Linux queued between its head and its tail. A queue
+ * outside the root's RAM, a head or tail that is not a descriptor
+ * boundary inside the queue (a tail with bit 4 set under 256-bit
+ * descriptors, a head left over from another IQA), or an unknown
+ * descriptor is an invalidation queue error, as on the hardware: the head
+ * stays where it is and nothing more is fetched until the root clears
+ * FSTS.IQE. The walk is bounded by the queue's size (arch/vtd-queue.h).
+ */
 static void run_root_queue(struct vtd_unit *u)
 {
 	struct vtd_virt *v = &u->v;
-	u64 base = v->iqa & ADDR_4K;
-	u64 qbytes = 4096ULL << (v->iqa & 7);
-	unsigned int dsize = (v->iqa & IQA_DW) ? 32 : 16;
-	bool resync = false;
+	struct vtd_queue q = vtd_queue_of(v->iqa);
+	struct root_pass p = { .u = u, .base = q.base };
 
-	if (!root_owns_ram(base, qbytes) || v->iqt >= qbytes) {
-		v->fsts |= FSTS_IQE;
+	if (v->fsts & FSTS_IQE)
 		return;
-	}
-	while (v->iqh != v->iqt) {
-		const struct qi_desc *d = phys_to_hv(base + v->iqh);
-		u64 addr = d->hi & ~3ULL;
-
-		switch (d->lo & 0xf) {
-		case QI_IEC:
-			if (d->lo & QI_IEC_INDEXED)
-				sync_root_irtes(
-					u, (unsigned int)(d->lo >> 32) & 0xffff,
-					1u << ((d->lo >> 27) & 0x1f));
-			else
-				sync_root_irtes(u, 0, IRT_ENTRIES);
-			resync = true;
-			break;
-		case QI_WAIT:
-			/* Everything before it is done: flush, then report. */
-			if (resync && !flush_iec(u))
-				v->fsts |= FSTS_ITE;
-			resync = false;
-			if ((d->lo & QI_WAIT_SW) && root_owns_ram(addr, 4))
-				*(volatile u32 *)phys_to_hv(addr) =
-					(u32)(d->lo >> 32);
-			if (d->lo & QI_WAIT_IF)
-				v->ics |= 1;
-			break;
-		case QI_CC:
-		case QI_IOTLB:
-		case QI_DEVTLB:
-			/* Linux does not translate DMA: nothing cached. */
-			break;
-		default:
-			v->fsts |= FSTS_IQE;
-			return;
-		}
-		v->iqh = (v->iqh + dsize) % qbytes;
-	}
-	if (resync)
+	if (!root_owns_ram(q.base, q.bytes) ||
+	    !vtd_queue_walk(&q, &v->iqh, v->iqt, root_descriptor, &p))
+		v->fsts |= FSTS_IQE;
+	if (p.resync)
 		flush_iec(u);
 }
 
@@ -596,7 +614,7 @@ static u64 read_reg(struct vtd_unit *u, unsigned int off)
 	case VTD_PMEN - 4:
 		return (u64)v->pmen << 32;
 	case VTD_IQH:
-		return v->iqh;
+		return v->iqh & VTD_IQ_OFFSET;
 	case VTD_IQT:
 		return v->iqt;
 	case VTD_IQA:
@@ -617,6 +635,7 @@ static u64 read_reg(struct vtd_unit *u, unsigned int off)
 static void write_reg32(struct vtd_unit *u, unsigned int off, u32 val)
 {
 	struct vtd_virt *v = &u->v;
+	bool resume;
 
 	switch (off) {
 	case VTD_GCMD:
@@ -624,7 +643,11 @@ static void write_reg32(struct vtd_unit *u, unsigned int off, u32 val)
 		break;
 	case VTD_FSTS:
 		poll_unit(u);
+		resume = (v->fsts & val & FSTS_IQE) && (v->gsts & GCMD_QIE);
 		v->fsts &= ~(val & (FSTS_PFO | FSTS_IQE | FSTS_ICE | FSTS_ITE));
+		/* The hardware fetches from its head again once IQE is clear. */
+		if (resume)
+			run_root_queue(u);
 		break;
 	case VTD_FECTL:
 		v->fectl = val & FECTL_IM;
@@ -672,12 +695,12 @@ static void write_reg64(struct vtd_unit *u, unsigned int off, u64 val)
 		v->rtaddr = val;
 		break;
 	case VTD_IQT:
-		v->iqt = val & GENMASK_ULL(18, 4);
+		v->iqt = val & VTD_IQ_OFFSET;
 		if (v->gsts & GCMD_QIE)
 			run_root_queue(u);
 		break;
 	case VTD_IQA:
-		v->iqa = val;
+		v->iqa = val & VTD_IQA_DEFINED;
 		break;
 	case VTD_IRTA:
 		v->irta = val;
@@ -851,8 +874,8 @@ static void capture_linux(struct vtd_unit *u)
 	v->ieaddr = rd32(u, VTD_IEADDR);
 	v->ieuaddr = rd32(u, VTD_IEUADDR);
 	v->pmen = rd32(u, VTD_PMEN);
-	v->iqa = rd64(u, VTD_IQA);
-	v->iqt = rd64(u, VTD_IQT);
+	v->iqa = rd64(u, VTD_IQA) & VTD_IQA_DEFINED;
+	v->iqt = rd64(u, VTD_IQT) & VTD_IQ_OFFSET;
 	v->iqh = v->iqt;
 	v->irta = v->irta_active = rd64(u, VTD_IRTA);
 }
@@ -943,13 +966,15 @@ static int vtd_takeover(void)
  * Linux's queue back, with its head where Linux left its tail: enabling
  * a queue starts its head at 0, so the slots before Linux's tail (all
  * long completed) are refilled with harmless descriptors and run once.
+ * Only a queue the hardware would take, in the root's RAM, is refilled:
+ * the tail is the root's value and the slots are written by us.
  */
 static bool restore_linux_queue(struct vtd_unit *u)
 {
 	const struct vtd_virt *v = &u->v;
-	unsigned int dsize = (v->iqa & IQA_DW) ? 32 : 16;
-	unsigned int slots = (unsigned int)(v->iqt / dsize);
-	u8 *q = phys_to_hv(v->iqa & ADDR_4K);
+	struct vtd_queue q = vtd_queue_of(v->iqa);
+	u64 slots = v->iqt / q.dsize;
+	u8 *q_hv = phys_to_hv(q.base);
 	u64 end;
 
 	if (!(v->gsts & GCMD_QIE))
@@ -958,20 +983,22 @@ static bool restore_linux_queue(struct vtd_unit *u)
 	wr64(u, VTD_IQA, v->iqa);
 	if (!set_function(u, GCMD_QIE, true))
 		return false;
+	if (!root_owns_ram(q.base, q.bytes) || !vtd_queue_offset_ok(&q, v->iqt))
+		return false; /* given back empty: head and tail 0 */
 	if (!slots)
 		return true;
 	WRITE_ONCE(qi_done, 0);
-	for (unsigned int n = 0; n < slots; n++) {
-		struct qi_desc *d = (struct qi_desc *)(q + n * dsize);
+	for (u64 n = 0; n < slots; n++) {
+		struct qi_desc *d = (struct qi_desc *)(q_hv + n * q.dsize);
 
-		memset(d, 0, dsize);
+		memset(d, 0, q.dsize);
 		*d = n + 1 < slots ?
 			     (struct qi_desc){ QI_IEC, 0 } :
 			     (struct qi_desc){
 				     QI_WAIT | QI_WAIT_SW | (1ULL << 32),
 				     hv_virt_to_phys((const void *)&qi_done)
 			     };
-		sync(u, d, dsize);
+		sync(u, d, q.dsize);
 	}
 	wr64(u, VTD_IQT, v->iqt);
 	end = deadline_1s();

@@ -609,6 +609,46 @@ static void kept_resources_in_set(void **state)
 	assert_errors(run_system(&sys), 0);
 }
 
+/*
+ * An AMD-Vi unit's own PCI function is the hypervisor's: no cell may list
+ * it, whatever else the description allows; the root may.
+ */
+static void iommu_function_in_set(void **state)
+{
+	(void)state;
+	sys.sys.platform.num_iommu_units = 2;
+	sys.sys.platform.iommu_units[0].type = BRIG_IOMMU_AMDVI;
+	sys.sys.platform.iommu_units[0].base = 0xfeb80000;
+	sys.sys.platform.iommu_units[0].size = 0x80000;
+	sys.sys.platform.iommu_units[0].amd_bdf = BRIG_PCI_BDF(0, 0, 2);
+	sys.sys.platform.iommu_units[0].amd_cap = 0x40;
+	sys.sys.platform.iommu_units[1] = sys.sys.platform.iommu_units[0];
+	sys.sys.platform.iommu_units[1].base = 0xfec80000;
+	sys.sys.platform.iommu_units[1].amd_bdf = BRIG_PCI_BDF(0x40, 0, 2);
+	sys.root.hdr.num_pci_devices = 1;
+	sys.root.pci[0].type = BRIG_PCI_TYPE_DEVICE;
+	sys.root.pci[0].bdf = BRIG_PCI_BDF(0, 0, 2);
+	cells[0].hdr.num_pci_devices = 3;
+	cells[0].pci[0].type = BRIG_PCI_TYPE_DEVICE;
+	cells[0].pci[0].bdf = BRIG_PCI_BDF(0, 3, 0);
+	cells[0].pci[1].type = BRIG_PCI_TYPE_DEVICE;
+	cells[0].pci[1].bdf = BRIG_PCI_BDF(0, 0, 2);
+	cells[0].pci[2].type = BRIG_PCI_TYPE_DEVICE;
+	cells[0].pci[2].bdf = BRIG_PCI_BDF(0x40, 0, 2);
+	cells[0].pci[2].iommu = 1;
+	assert_errors(run_set(&sys, cells, 1), 2);
+	expect(0, BRIG_CHECK_PCI, 1,
+	       "PCI device bus 0 device 0 function 2 is the own function of IOMMU unit 0 (amd_bdf), which the hypervisor keeps");
+	expect(0, BRIG_CHECK_PCI, 2,
+	       "PCI device bus 64 device 0 function 2 is the own function of IOMMU unit 1 (amd_bdf), which the hypervisor keeps");
+	assert_errors(run_system(&sys), 0);
+	/* The same function number under a VT-d unit (amd_bdf 0) is a device. */
+	sys.sys.platform.num_iommu_units = 0;
+	memset(sys.sys.platform.iommu_units, 0,
+	       sizeof(sys.sys.platform.iommu_units));
+	assert_errors(run_set(&sys, cells, 1), 0);
+}
+
 static void bad_devices_in_cell(void **state)
 {
 	(void)state;
@@ -633,6 +673,13 @@ static void bad_devices_in_cell(void **state)
 	assert_errors(run_cell(&cells[0], 0), 1);
 	expect(0, BRIG_CHECK_PCI, 0,
 	       "00:00.0 is the host bridge: it stays the root's");
+	/* A BAR register has 32 bits; 0 means "not checked". */
+	cells[0].pci[0].bdf = BRIG_PCI_BDF(0, 3, 0);
+	cells[0].pci[0].bar_mask[0] = 0xfffff000;
+	cells[0].pci[0].bar_mask[2] = 0x1fffff000ull;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 0,
+	       "bar-mask of BAR 2 is 0x1fffff000: a BAR register has 32 bits");
 }
 
 /* --- the system ----------------------------------------------------------- */
@@ -969,6 +1016,7 @@ int main(void)
 		T(root_devices_allowed),
 		T(pins_in_set),
 		T(kept_resources_in_set),
+		T(iommu_function_in_set),
 		T(root_not_identity),
 		T(hypervisor_unaligned),
 		T(root_maps_hypervisor),

@@ -16,11 +16,25 @@
  * What a cell may do to its device's configuration space:
  *  - read everything (MSI and MSI-X control show what the cell wrote);
  *  - command register: I/O, memory and bus-master enable, INTx disable;
- *  - BARs: size them (write all-ones) and write the original value back,
- *    nothing else (a moved BAR would claim someone else's addresses);
- *  - device-specific registers (0x40 and up) as they are;
+ *  - BARs: size them and write the original value back, nothing else (a
+ *    moved BAR would claim someone else's addresses). Sizing is emulated:
+ *    the device's BARs keep the values they had when the cell got it, and
+ *    a BAR register the cell wrote all-ones to reads the answer the
+ *    device gave to the same probe at assignment, until the cell writes
+ *    the original value back;
+ *  - device-specific registers (0x40 and up) as they are, except that
+ *    PCI Express phantom functions stay disabled (their requests carry
+ *    other functions' requester ids, whose contexts are not the cell's)
+ *    and read as unsupported;
  *  - MSI and each MSI-X table entry: the cell's wish, validated; the
  *    table's pages trap (a range of the cell's MMIO registry).
+ *
+ * A device is given to a cell only if its DMA reaches the IOMMU under its
+ * own requester id: no bridge above it but PCI Express root and switch
+ * ports (a PCI Express to PCI/PCI-X bridge or a conventional PCI bridge
+ * forwards DMA under its own id or its secondary bus's). A non-zero
+ * bar_mask in the description must be what the BAR register decodes (its
+ * probe answer less the type bits), or the cell is refused.
  *
  * Locking: pci_lock guards the device table; management (under
  * cell_lock) and trapped accesses (without it) both take it.
@@ -43,6 +57,13 @@ struct per_cpu;
 
 /* Map ECAM for the hypervisor's own accesses (enable, first CPU). */
 int pci_init(void);
+
+/*
+ * One access to configuration space through ECAM (hypervisor/pci-ecam.c):
+ * size 1, 2 or 4 bytes, reg aligned to it, a bus the window covers.
+ */
+u32 pci_ecam_read(u16 bdf, unsigned int reg, unsigned int size);
+void pci_ecam_write(u16 bdf, unsigned int reg, unsigned int size, u32 val);
 
 /*
  * Whether a function answers at bdf (ECAM; without it, every function of

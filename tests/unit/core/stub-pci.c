@@ -4,6 +4,11 @@
  * assignment and MSI remapping recorded, the root's legacy mechanism's
  * trap state kept, the interrupt policy a simple one (a message to
  * "CPU" 0x100 + n of the caller's cell).
+ *
+ * And configuration space itself, in place of hypervisor/pci-ecam.c: the
+ * test's fake ECAM window is plain memory, except the BAR registers a
+ * test declares, which take only the bits they decode, as a device's do
+ * (so all-ones written reads back as the sizing answer).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +16,9 @@
 #include <cmocka.h>
 
 #include <hv/cell.h>
+#include <hv/pci.h>
 #include <hv/percpu.h>
+#include <hv/setup.h>
 #include "stub-pci.h"
 
 bool stub_iommu_usable = true;
@@ -71,4 +78,68 @@ void arch_pci_msi_clear(unsigned int unit, u16 bdf, unsigned int slot,
 void arch_pci_root_config_trap(bool trap)
 {
 	stub_root_config_trapped = trap;
+}
+
+/* --- configuration space ------------------------------------------------ */
+
+#define STUB_MAX_BARS 32
+
+static struct {
+	u16 bdf;
+	unsigned int reg;
+	u32 decodes;
+} stub_bars[STUB_MAX_BARS];
+static unsigned int stub_num_bars;
+unsigned int stub_bar_changes;
+
+void stub_pci_reset(void)
+{
+	stub_num_bars = 0;
+	stub_bar_changes = 0;
+}
+
+void stub_pci_bar(u16 bdf, unsigned int n, u32 decodes)
+{
+	assert_true(stub_num_bars < STUB_MAX_BARS && n < 6);
+	stub_bars[stub_num_bars].bdf = bdf;
+	stub_bars[stub_num_bars].reg = PCI_BAR0 + 4 * n;
+	stub_bars[stub_num_bars++].decodes = decodes;
+}
+
+static volatile void *fake_cfg(u16 bdf, unsigned int reg)
+{
+	return phys_to_hv(system_config->platform.pci_mmconfig_base +
+			  ((u64)bdf << 12) + reg);
+}
+
+/* The bits of the dword at reg that take writes: all but a BAR's. */
+static u32 writable(u16 bdf, unsigned int reg)
+{
+	for (unsigned int i = 0; i < stub_num_bars; i++)
+		if (stub_bars[i].bdf == bdf && stub_bars[i].reg == reg)
+			return stub_bars[i].decodes;
+	return ~0u;
+}
+
+u32 pci_ecam_read(u16 bdf, unsigned int reg, unsigned int size)
+{
+	u32 dword = *(volatile u32 *)fake_cfg(bdf, reg & ~3u);
+	unsigned int shift = (reg & 3) * 8;
+
+	assert_true(reg % size == 0);
+	return size == 4 ? dword : (dword >> shift) & ((1u << 8 * size) - 1);
+}
+
+void pci_ecam_write(u16 bdf, unsigned int reg, unsigned int size, u32 val)
+{
+	volatile u32 *p = fake_cfg(bdf, reg & ~3u);
+	unsigned int shift = (reg & 3) * 8;
+	u32 mask = size == 4 ? ~0u : ((1u << 8 * size) - 1) << shift;
+	u32 old = *p, take = mask & writable(bdf, reg & ~3u);
+	u32 new = (old & ~take) | ((val << shift) & take);
+
+	assert_true(reg % size == 0);
+	if (writable(bdf, reg & ~3u) != ~0u && new != old)
+		stub_bar_changes++;
+	*p = new;
 }

@@ -26,16 +26,20 @@
 #include "stub-pci.h"
 #include "stubs.h"
 
-#define ECAM_SIZE (1u << 20) /* bus 0 only */
+#define ECAM_SIZE (2u << 20) /* buses 0 and 1 */
 #define PHYS_BDF 0x18 /* 00:03.0, a physical function in the fake ECAM */
 #define VDEV_BDF 0x28 /* 00:05.0 */
 #define REGS_BASE 0xfe100000ULL /* where the cell puts BAR0 */
 #define SHMEM_GPA 0x200000000ULL /* and the shared memory (BAR2) */
 #define SHMEM_PAGES 4 /* state table, common, output 0, output 1 */
 #define MSIX_CAP 0x50
+#define OTHER_BDF 0x48 /* 00:09.0, a second physical function */
+#define PCI_BUS_NUMBERS_DWORD (0x18 / 4) /* of a type-1 header */
 
 static struct brig_check_blob sys_blob, cell_blob;
 static struct cell cell;
+static struct brig_check_blob devcell_blob;
+static struct cell devcell; /* a cell with physical devices, on CPU 1 */
 static void *pool_mem;
 static u32 *ecam;
 static u8 *shmem;
@@ -138,14 +142,29 @@ static int setup(void **state)
 	stub_iommu_usable = true;
 	stub_root_config_trapped = false;
 	stub_assigned = stub_msi_remapped = stub_msi_cleared = 0;
+	stub_pci_reset();
 	ecam = aligned_alloc(ECAM_SIZE, ECAM_SIZE);
 	memset(ecam, 0xff, ECAM_SIZE);
-	/* edu-like: BAR0 32-bit memory, MSI (64-bit) at 0x40 */
+	/*
+	 * edu-like, MSI (64-bit) at 0x40, and a BAR of every kind: BAR0
+	 * 32-bit memory (4 KiB), BAR1 I/O (32 ports), BAR2/3 64-bit
+	 * prefetchable memory (16 KiB at 8 GiB), no BAR4 and BAR5.
+	 */
 	ecam[PHYS_BDF << 10] = 0x11e81234;
 	ecam[(PHYS_BDF << 10) + 1] = 0x00100000; /* capability list */
 	ecam[(PHYS_BDF << 10) + 3] = 0; /* header type 0 */
-	for (unsigned int b = 0; b < 6; b++)
-		ecam[(PHYS_BDF << 10) + 4 + b] = b ? 0 : 0xfea00000;
+	ecam[(PHYS_BDF << 10) + 4] = 0xfea00000;
+	ecam[(PHYS_BDF << 10) + 5] = 0xc001;
+	ecam[(PHYS_BDF << 10) + 6] = 0x0000000c;
+	ecam[(PHYS_BDF << 10) + 7] = 0x2;
+	ecam[(PHYS_BDF << 10) + 8] = 0;
+	ecam[(PHYS_BDF << 10) + 9] = 0;
+	stub_pci_bar(PHYS_BDF, 0, 0xfffff000);
+	stub_pci_bar(PHYS_BDF, 1, 0xffffffe0);
+	stub_pci_bar(PHYS_BDF, 2, 0xffffc000);
+	stub_pci_bar(PHYS_BDF, 3, 0xffffffff);
+	stub_pci_bar(PHYS_BDF, 4, 0);
+	stub_pci_bar(PHYS_BDF, 5, 0);
 	ecam[(PHYS_BDF << 10) + 0x34 / 4] = 0x40;
 	ecam[(PHYS_BDF << 10) + 0x40 / 4] = 0x00800005; /* MSI, 64-bit */
 	for (unsigned int r = 0x44; r < 0x100; r += 4)
@@ -154,7 +173,7 @@ static int setup(void **state)
 
 	qemu_system(&s);
 	s.sys.platform.pci_mmconfig_base = (u64)(uintptr_t)ecam;
-	s.sys.platform.pci_mmconfig_end_bus = 0;
+	s.sys.platform.pci_mmconfig_end_bus = 1;
 	/* The root's description maps its ECAM, as the real ones do. */
 	s.root.mem[s.root.hdr.num_memory_regions++] =
 		region((u64)(uintptr_t)ecam, (u64)(uintptr_t)ecam, ECAM_SIZE,
@@ -185,9 +204,21 @@ static int setup(void **state)
 	return 0;
 }
 
+static void devcell_free(void)
+{
+	if (!devcell.config)
+		return;
+	pci_cell_destroy(&devcell);
+	paging_destroy(&devcell.stage2);
+	free((void *)devcell_blob.data);
+	devcell.config = NULL;
+	per_cpu(1)->cell = &cell;
+}
+
 static int teardown(void **state)
 {
 	(void)state;
+	devcell_free();
 	pci_cell_destroy(&cell);
 	pci_cell_destroy(&root_cell);
 	paging_destroy(&cell.stage2);
@@ -216,12 +247,40 @@ static void cell_write(u16 bdf, unsigned int reg, unsigned int size, u32 v)
 
 /* --- physical functions ---------------------------------------------------- */
 
+/* Create devcell (id 2, CPU 1, the caller) with the devices pci[0..n). */
+static int devcell_create(const struct brig_pci_device *pci, unsigned int n)
+{
+	struct cell_parts c;
+
+	devcell_free();
+	stub_set_cpu(1);
+	hello_cell(&c, "withdev", 1, 0x3c000000);
+	memcpy(c.pci, pci, n * sizeof(*pci));
+	c.hdr.num_pci_devices = n;
+	devcell_blob = pack_cell(&c);
+	memset(&devcell, 0, sizeof(devcell));
+	devcell.id = 2;
+	devcell.config = devcell_blob.data;
+	assert_int_equal(paging_init(&devcell.stage2, &stub_format, &mem_pool),
+			 0);
+	per_cpu(1)->cell = &devcell;
+	return pci_cell_create(&devcell);
+}
+
+/* Whether the root's description still maps bdf's configuration page. */
+static bool root_has_config_page(u16 bdf)
+{
+	u64 page = (u64)(uintptr_t)ecam + ((u64)bdf << 12);
+
+	return paging_virt_to_phys_walk(&root_cell.stage2, page, NULL) == page;
+}
+
 static void test_device_present(void **state)
 {
 	(void)state;
 	assert_true(pci_device_present(PHYS_BDF));
 	assert_false(pci_device_present(0x20));
-	assert_false(pci_device_present(0x100)); /* bus 1: no ECAM for it */
+	assert_false(pci_device_present(0x200)); /* bus 2: no ECAM for it */
 	assert_ptr_equal(pci_owner(PHYS_BDF), &root_cell);
 }
 
@@ -246,7 +305,7 @@ static void test_cell_check(void **state)
 	assert_true(stub_logged("no IOMMU unit with interrupt remapping"));
 	stub_iommu_usable = true;
 	assert_int_equal(pci_cell_check(b.data), 0);
-	c.pci[0].bdf = 0x100;
+	c.pci[0].bdf = 0x200;
 	free((void *)b.data);
 	b = pack_cell(&c);
 	assert_int_equal(pci_cell_check(b.data), -EINVAL);
@@ -279,33 +338,20 @@ static void test_cell_sees_only_its_own(void **state)
 	/* A word at offset 1 goes byte by byte (ECAM wants aligned). */
 	assert_true(pci_root_config(per_cpu(0), PHYS_BDF, 1, 2, false, &v));
 	assert_int_equal(v, 0xe812);
-	assert_false(pci_root_config(per_cpu(0), 0x100, 0, 4, false, &v));
+	assert_false(pci_root_config(per_cpu(0), 0x200, 0, 4, false, &v));
 	assert_false(stub_root_config_trapped);
 }
 
 /* A physical device given to a cell: what the filter lets through. */
 static void test_phys_assign_and_filter(void **state)
 {
-	struct cell_parts c;
-	struct brig_check_blob b;
-	struct cell devcell;
+	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
 	u32 *cfg = &ecam[PHYS_BDF << 10];
 	u64 page = (u64)(uintptr_t)ecam + ((u64)PHYS_BDF << 12);
 	u32 v = 0;
 
 	(void)state;
-	stub_set_cpu(1);
-	hello_cell(&c, "withdev", 1, 0x3c000000);
-	c.pci[0] = (struct brig_pci_device){ .bdf = PHYS_BDF, .iommu = 0 };
-	c.hdr.num_pci_devices = 1;
-	b = pack_cell(&c);
-	memset(&devcell, 0, sizeof(devcell));
-	devcell.id = 2;
-	devcell.config = b.data;
-	assert_int_equal(paging_init(&devcell.stage2, &stub_format, &mem_pool),
-			 0);
-	per_cpu(1)->cell = &devcell;
-	assert_int_equal(pci_cell_create(&devcell), 0);
+	assert_int_equal(devcell_create(&d, 1), 0);
 	assert_ptr_equal(pci_owner(PHYS_BDF), &devcell);
 	assert_int_equal(stub_assigned, 1);
 	assert_true(stub_root_config_trapped);
@@ -322,13 +368,17 @@ static void test_phys_assign_and_filter(void **state)
 	assert_int_equal(cell_read(PHYS_BDF, 0, 4), 0x11e81234);
 	cell_write(PHYS_BDF, 0x04, 2, 0xffff);
 	assert_int_equal(cfg[1] & 0xffff, 0x0407);
-	/* BARs: sizing and the original value pass, a move is refused. */
+	/*
+	 * BARs: sizing and the original value pass (sizing is emulated:
+	 * test_phys_bar_sizing), a move is refused.
+	 */
 	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xfeb00000);
 	assert_int_equal(cfg[4], 0xfea00000);
 	assert_true(stub_logged("write of feb00000 to register 10"));
 	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xffffffff);
-	assert_int_equal(cfg[4], 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfffff000);
 	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xfea00000);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfea00000);
 	assert_int_equal(cfg[4], 0xfea00000);
 	/* IDs are read-only. */
 	cell_write(PHYS_BDF, 0, 4, 0);
@@ -359,9 +409,271 @@ static void test_phys_assign_and_filter(void **state)
 	assert_int_equal(cfg[1] & 0x7, 0); /* no decoding, no DMA */
 	assert_int_equal(
 		paging_virt_to_phys_walk(&root_cell.stage2, page, NULL), page);
-	per_cpu(1)->cell = &cell;
-	paging_destroy(&devcell.stage2);
+}
+
+/*
+ * Sizing a physical device's BARs never reaches the device: a cell that
+ * leaves a BAR sized and turns decoding on must not get the device to
+ * decode at the all-ones address. 32-bit, I/O and 64-bit BARs (each half
+ * on its own), and a register without a BAR.
+ */
+static void test_phys_bar_sizing(void **state)
+{
+	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
+	u32 *cfg = &ecam[PHYS_BDF << 10];
+
+	(void)state;
+	assert_int_equal(devcell_create(&d, 1), 0);
+	/* The probe at assignment put every BAR back. */
+	assert_int_equal(cfg[4], 0xfea00000);
+	assert_int_equal(cfg[5], 0xc001);
+	assert_int_equal(cfg[6], 0x0000000c);
+	assert_int_equal(cfg[7], 0x2);
+	stub_bar_changes = 0;
+
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfffff000);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 2, 2), 0xffff);
+	cell_write(PHYS_BDF, 0x04, 2, 0x0003); /* I/O and memory decoding on */
+	assert_int_equal(cfg[1] & 0x3, 0x3);
+	assert_int_equal(cfg[4], 0xfea00000);
+	/* Bits the BAR does not decode do not matter, as on the device. */
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xfea00008);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfea00000);
+
+	cell_write(PHYS_BDF, PCI_BAR0 + 4, 4, 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 4, 4), 0xffffffe1);
+	assert_int_equal(cfg[5], 0xc001);
+	cell_write(PHYS_BDF, PCI_BAR0 + 4, 4, 0xc001);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 4, 4), 0xc001);
+
+	cell_write(PHYS_BDF, PCI_BAR0 + 8, 4, 0xffffffff);
+	cell_write(PHYS_BDF, PCI_BAR0 + 12, 4, 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 8, 4), 0xffffc00c);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 12, 4), 0xffffffff);
+	assert_int_equal(cfg[6], 0x0000000c);
+	assert_int_equal(cfg[7], 0x2);
+	cell_write(PHYS_BDF, PCI_BAR0 + 8, 4, 0x0000000c);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 8, 4), 0x0000000c);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 12, 4), 0xffffffff);
+	cell_write(PHYS_BDF, PCI_BAR0 + 12, 4, 0x2);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 12, 4), 0x2);
+
+	/* No BAR: nothing to size, nothing to refuse. */
+	cell_write(PHYS_BDF, PCI_BAR0 + 16, 4, 0xffffffff);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 16, 4), 0);
+	assert_false(stub_logged("BARs stay where they are"));
+
+	/* Anything else moves a BAR: refused, reported once. */
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0xffffffff);
+	cell_write(PHYS_BDF, PCI_BAR0, 4, 0x12345000);
+	cell_write(PHYS_BDF, PCI_BAR0 + 12, 4, 0x3);
+	assert_int_equal(stub_log_count("BARs stay where they are"), 1);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0, 4), 0xfffff000);
+	assert_int_equal(cell_read(PHYS_BDF, PCI_BAR0 + 12, 4), 0x2);
+
+	/* The device's BARs never changed, nor does destroy probe them. */
+	devcell_free();
+	assert_int_equal(stub_bar_changes, 0);
+	assert_int_equal(cfg[4], 0xfea00000);
+	assert_int_equal(cfg[7], 0x2);
+}
+
+/*
+ * A bar_mask in the description must be what the BAR decodes; a mismatch
+ * refuses the cell and leaves nothing behind, also for a device that was
+ * already taken.
+ */
+static void test_phys_bar_mask(void **state)
+{
+	struct brig_pci_device d[2] = {
+		{ .bdf = PHYS_BDF,
+		  .bar_mask = { 0xfffff000, 0xffffffe0, 0xffffc000,
+				0xffffffff } },
+		{ .bdf = OTHER_BDF, .bar_mask = { 0xffffe000 } },
+	};
+	u32 *cfg = &ecam[PHYS_BDF << 10], *other = &ecam[OTHER_BDF << 10];
+	u32 before[10];
+
+	(void)state;
+	other[0] = 0x10d38086;
+	other[1] = 0;
+	other[3] = 0;
+	other[4] = 0xfeb00000;
+	for (unsigned int r = 5; r < 64; r++)
+		other[r] = 0;
+	stub_pci_bar(OTHER_BDF, 0, 0xfffff000);
+	assert_int_equal(devcell_create(d, 1), 0);
+	devcell_free();
+
+	memcpy(before, cfg, sizeof(before));
+	d[0].bar_mask[2] = 0xfffff000;
+	assert_int_equal(devcell_create(d, 1), -EINVAL);
+	assert_true(stub_logged(
+		"cell description refused: PCI device 00:03.0: BAR 2 decodes ffffc000, its bar-mask says fffff000\n"));
+	assert_ptr_equal(pci_owner(PHYS_BDF), &root_cell);
+	assert_int_equal(memcmp(before, cfg, sizeof(before)), 0);
+	/* A mask for a register without a BAR is a mismatch too. */
+	d[0].bar_mask[2] = 0xffffc000;
+	d[0].bar_mask[4] = 0xfffff000;
+	assert_int_equal(devcell_create(d, 1), -EINVAL);
+	assert_true(stub_logged("BAR 4 decodes 0, its bar-mask says fffff000"));
+
+	/* The second device refused: the first goes back to the root. */
+	d[0].bar_mask[4] = 0;
+	assert_int_equal(devcell_create(d, 2), -EINVAL);
+	assert_true(stub_logged(
+		"PCI device 00:09.0: BAR 0 decodes fffff000, its bar-mask says ffffe000"));
+	assert_ptr_equal(pci_owner(PHYS_BDF), &root_cell);
+	assert_ptr_equal(pci_owner(OTHER_BDF), &root_cell);
+	assert_int_equal(stub_assigned, 0);
+	assert_false(stub_root_config_trapped);
+	assert_false(pci_cell_has_devices(&devcell));
+	assert_true(root_has_config_page(PHYS_BDF));
+	assert_true(root_has_config_page(OTHER_BDF));
+	assert_int_equal(cfg[4], 0xfea00000);
+	assert_int_equal(other[4], 0xfeb00000);
+}
+
+/* --- requester-id aliases ------------------------------------------------ */
+
+#define BRIDGE_BDF 0xe0 /* 00:1c.0 */
+#define BEHIND_BDF 0x100 /* 01:00.0 */
+
+/*
+ * A type-1 header at bdf forwarding buses secondary..subordinate; with a
+ * PCI Express capability of port type exp_type at 0x40, or none if
+ * exp_type is negative.
+ */
+static void fake_bridge(u16 bdf, unsigned int secondary,
+			unsigned int subordinate, int exp_type, bool multi)
+{
+	u32 *cfg = &ecam[bdf << 10];
+
+	memset(cfg, 0, PAGE_SIZE);
+	cfg[0] = 0x000e1b36;
+	cfg[1] = exp_type >= 0 ? 0x00100000 : 0;
+	cfg[3] = multi ? 0x00810000 : 0x00010000;
+	cfg[PCI_BUS_NUMBERS_DWORD] = (u32)subordinate << 16 |
+				     (u32)secondary << 8 | (bdf >> 8);
+	cfg[0x34 / 4] = exp_type >= 0 ? 0x40 : 0;
+	cfg[0x40 / 4] = 0x00020010 | (u32)(exp_type & 0xf) << 20;
+}
+
+/* A plain device at bdf, no capabilities. */
+static void fake_device(u16 bdf)
+{
+	u32 *cfg = &ecam[bdf << 10];
+
+	memset(cfg, 0, PAGE_SIZE);
+	cfg[0] = 0x11e81234;
+}
+
+/* pci_cell_check() of a cell given the device at bdf. */
+static int check_device(u16 bdf)
+{
+	struct cell_parts c;
+	struct brig_check_blob b;
+	int err;
+
+	hello_cell(&c, "withdev", 1, 0x3c000000);
+	c.pci[0] = (struct brig_pci_device){ .bdf = bdf, .iommu = 0 };
+	c.hdr.num_pci_devices = 1;
+	b = pack_cell(&c);
+	err = pci_cell_check(b.data);
 	free((void *)b.data);
+	return err;
+}
+
+/*
+ * A device whose DMA reaches the IOMMU under another requester id is
+ * refused: behind a PCI Express to PCI bridge, a conventional bridge, any
+ * bridge that is not a PCI Express port. Root and switch ports are fine,
+ * and so is a device on bus 0 whatever bridges there are.
+ */
+static void test_alias_bridges(void **state)
+{
+	(void)state;
+	fake_bridge(BRIDGE_BDF, 1, 1, 7, false);
+	fake_device(BEHIND_BDF);
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged(
+		"cell description refused: PCI device 01:00.0: it sits behind 00:1c.0, a PCI Express to PCI/PCI-X bridge, so its DMA reaches the IOMMU under another requester id\n"));
+	assert_int_equal(check_device(PHYS_BDF), 0);
+
+	fake_bridge(BRIDGE_BDF, 1, 1, -1, false);
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged("00:1c.0, a conventional PCI bridge"));
+	fake_bridge(BRIDGE_BDF, 1, 1, 8, false); /* PCI to PCI Express */
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged("a bridge that is not a PCI Express port"));
+
+	for (int type = 4; type <= 6; type++) {
+		fake_bridge(BRIDGE_BDF, 1, 1, type, false);
+		assert_int_equal(check_device(BEHIND_BDF), 0);
+	}
+	/* Bridges elsewhere, and one not set up (secondary 0), are not above it. */
+	fake_bridge(0xe8, 2, 5, -1, false);
+	fake_bridge(0xf0, 0, 0, 7, false);
+	assert_int_equal(check_device(BEHIND_BDF), 0);
+	assert_int_equal(check_device(PHYS_BDF), 0);
+}
+
+/* Function 1 of a multi-function slot is looked at too. */
+static void test_alias_bridge_function(void **state)
+{
+	(void)state;
+	fake_bridge(BRIDGE_BDF, 3, 3, 4, true);
+	fake_bridge(BRIDGE_BDF + 1, 1, 1, 7, false);
+	fake_device(BEHIND_BDF);
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged("behind 00:1c.1, a PCI Express to PCI/PCI-X"));
+}
+
+/*
+ * Bus numbers are the root's: a bridge that claims its own bus (a loop
+ * for anyone following bus numbers upwards) ends the check all the same,
+ * and is above the device as far as the check can tell.
+ */
+static void test_alias_bus_loop(void **state)
+{
+	(void)state;
+	fake_bridge(BRIDGE_BDF, 1, 1, 4, false);
+	fake_device(BEHIND_BDF);
+	fake_bridge(0x108, 1, 1, -1, false); /* 01:01.0, forwarding to bus 1 */
+	assert_int_equal(check_device(BEHIND_BDF), -EINVAL);
+	assert_true(stub_logged("behind 01:01.0, a conventional PCI bridge"));
+}
+
+/*
+ * Phantom functions: off when the cell gets the device, whatever the
+ * root left; the cell cannot turn them on and reads them as unsupported.
+ * Its other Device Control bits pass, and Device Status bits
+ * (write-1-to-clear) only where the cell wrote them.
+ */
+static void test_phantom_functions(void **state)
+{
+	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
+	u32 *cfg = &ecam[PHYS_BDF << 10];
+
+	(void)state;
+	cfg[0x40 / 4] = 0x00806005; /* MSI, next: PCI Express at 0x60 */
+	cfg[0x60 / 4] = 0x00020010; /* endpoint */
+	cfg[0x64 / 4] = 0x10008019; /* phantom functions supported: 3 bits */
+	cfg[0x68 / 4] = 0x00010210; /* enabled by the root; status bit 0 */
+	assert_int_equal(devcell_create(&d, 1), 0);
+	assert_int_equal(cfg[0x68 / 4] & 0x0200, 0);
+	assert_int_equal(cfg[0x68 / 4] & 0xffff, 0x0010);
+
+	assert_int_equal(cell_read(PHYS_BDF, 0x64, 4), 0x10008001);
+	assert_int_equal(cell_read(PHYS_BDF, 0x64, 1), 0x01);
+	cell_write(PHYS_BDF, 0x68, 2, 0x0230);
+	assert_int_equal(cfg[0x68 / 4], 0x00000030);
+	cell_write(PHYS_BDF, 0x69, 1, 0x02);
+	assert_int_equal(cfg[0x68 / 4] & 0x0200, 0);
+	cell_write(PHYS_BDF, 0x68, 4, 0x00040210);
+	assert_int_equal(cfg[0x68 / 4], 0x00040010);
+	assert_int_equal(cell_read(PHYS_BDF, 0x68, 2), 0x0010);
 }
 
 /* --- a virtual device in a cell ------------------------------------------ */
@@ -556,6 +868,12 @@ int main(void)
 		T(test_cell_check),
 		T(test_cell_sees_only_its_own),
 		T(test_phys_assign_and_filter),
+		T(test_phys_bar_sizing),
+		T(test_phys_bar_mask),
+		T(test_alias_bridges),
+		T(test_alias_bridge_function),
+		T(test_alias_bus_loop),
+		T(test_phantom_functions),
 		T(test_vdev_identity),
 		T(test_vdev_bar_sizing),
 		T(test_vdev_registers_trap),
