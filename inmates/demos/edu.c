@@ -36,6 +36,11 @@
  *   bar0=ADDR        where to place BAR0 if nobody has (bare QEMU without
  *                    firmware), default 0xc0000000; an assigned BAR0 is
  *                    left alone
+ *   bar-left-sized   write all-ones to BAR0 and leave it so with memory
+ *                    decoding on (a hostile cell's way to move its device
+ *                    where it was never given memory): under brig the
+ *                    device must still answer at its address; then the
+ *                    BAR is written back
  */
 #include <inmate.h>
 
@@ -242,6 +247,22 @@ static int edu_setup(void)
 	return live == ~LIVENESS_VALUE ? bdf : -1;
 }
 
+/* BAR0 sized and left so, decoding on: where does the device answer? */
+static void bar_left_sized(__u16 bdf)
+{
+	__u32 sized, live;
+
+	pci_write_config(bdf, 0x10, 0xffffffff, 4);
+	sized = pci_read_config(bdf, 0x10, 4);
+	pci_enable_device(bdf);
+	mmio_write32(regs + EDU_LIVENESS, LIVENESS_VALUE);
+	live = mmio_read32(regs + EDU_LIVENESS);
+	printk("edu: BAR0 left sized (reads 0x%08x), decoding on: the device %s at 0x%llx\n",
+	       sized, live == ~LIVENESS_VALUE ? "still answers" : "is GONE",
+	       regs);
+	pci_write_config(bdf, 0x10, (__u32)regs, 4);
+}
+
 static long long intx_pin = -1; /* INTx through this IO-APIC pin */
 
 /* INTx through the IO-APIC: a level-triggered, active-low PCI line. */
@@ -304,6 +325,8 @@ void inmate_main(void)
 		return;
 	}
 
+	if (cmdline_parse_bool("bar-left-sized", false))
+		bar_left_sized((__u16)bdf);
 	irq_register(EDU_VECTOR, edu_irq);
 	if (intx >= 0)
 		route_intx((__u16)bdf, intx, own, dest);

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # boards: qemu-vtd qemu-amdvi
-# qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0
+# qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0 -device pcie-root-port,id=rp9,bus=pcie.0,chassis=9,addr=09.0 -device pcie-pci-bridge,id=br9,bus=rp9 -device edu,bus=br9,addr=01.0
 # expect: com2.log edu: dma ok
+# expect: com2.log edu: BAR0 left sized \(reads 0xfff00000\), decoding on: the device still answers at 0xfea00000
 #
 # A PCI device given to a cell (issue 6): QEMU's edu device moves from the
 # root to a cell on CPU 1. The edu inmate DMAs a pattern through its own
@@ -42,6 +43,22 @@ kept_patch $T/mmconfig.cell '\000\000\000\260\000\000\000\000' \
 	'\000\000\020\000\000\000\000\000' # bus 0's config space, edu's too
 kept_patch $T/lapic.cell '\000\000\340\376\000\000\000\000' \
 	'\000\020\000\000\000\000\000\000' # the local APIC page
+
+# A device behind a PCI Express to PCI bridge DMAs with the bridge's
+# requester id: no cell may have it. Refused before anything changed:
+# Linux still has it, the pool is where it was.
+alias_refused() {
+	alias=${CELL%-edu.cell}-edu-alias.cell
+	p=$(cat /sys/class/misc/brig/mem_pool_used)
+	if brig cell create "$alias"; then
+		echo "a device behind a PCIe-to-PCI bridge went to a cell"
+		brig cell destroy edu-alias; return 1
+	fi
+	brig console | grep "PCI Express to PCI" || return 1
+	v=$(od -An -tx2 -N2 /sys/bus/pci/devices/0000:02:01.0/config | tr -d ' ')
+	echo "the root reads 02:01.0's vendor as $v"
+	[ "$v" = 1234 ] && [ "$(cat /sys/class/misc/brig/mem_pool_used)" = "$p" ]
+}
 
 cell_up() { # IMAGE-ARGS
 	brig cell create "$CELL" && brig cell load edu "$INMATES/edu.bin" ${1:+-s "$1"} &&
@@ -126,8 +143,9 @@ t_expect_fail iommu-cell.kept-mmconfig "overlaps PCI configuration space (MMCONF
 t_expect_fail iommu-cell.kept-lapic "overlaps the local APIC and MSI range at 0xfee00000-0xfeefffff, which the hypervisor keeps" \
 	brig cell create $T/lapic.cell
 t_check iommu-cell.kept-nothing-changed sh -c '! brig cell list | grep -q edu'
+t_check iommu-cell.alias-refused alias_refused
 t_check iommu-cell.bar bar_matches
-t_check iommu-cell.create-run cell_up
+t_check iommu-cell.create-run cell_up bar-left-sized=1
 t_check iommu-cell.root-loses-device owned_by_cell
 t_check iommu-cell.dma-and-msi dma_ok
 t_check iommu-cell.destroy brig cell destroy edu
