@@ -88,9 +88,12 @@ soak_run() {
 				t_log "soak: run 1: $l"
 			done
 	fi
+	# stress-ng's tail is metrics; its complaints say more.
 	if [ "$rc" != 0 ] || [ "$hung" = 1 ]; then
-		t_log "soak: run $1: stress-ng said:"
-		_t_log_output $T/run.$1
+		t_log "soak: run $1: stress-ng's errors and failures, and its last line:"
+		{ grep -E ': (fail|error): |FAIL|by signal|abort|untrustworthy' $T/run.$1 |
+			head -n 14; tail -n 1 $T/run.$1; } >$T/said.$1
+		_t_log_output $T/said.$1
 	fi
 	[ "$cpus_ok" = 1 ] || _t_log_output $T/cpus.$1
 	[ "$rc" != 0 ] || rm -f $T/run.$1 # tmpfs is RAM
