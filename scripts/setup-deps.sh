@@ -20,8 +20,10 @@ BUILD_PKGS="build-essential make gcc clang clang-format clang-format-14
 	pkg-config flex bison
 	kconfig-frontends libncurses-dev libfdt-dev device-tree-compiler
 	libcmocka-dev kmod binutils python3"
+# stress-ng: the root's workload in the soak (make soak), copied into that
+# boot's initramfs with its shared libraries.
 TEST_PKGS="busybox-static cpio gzip xz-utils zstd bochs bochsbios vgabios
-	bochs-term isolinux syslinux-common xorriso"
+	bochs-term isolinux syslinux-common xorriso stress-ng"
 BPO_PKGS="qemu-system-x86"
 
 updated=0

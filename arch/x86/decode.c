@@ -8,8 +8,13 @@
  * decoder understands the legacy operand-size and segment prefixes, REX,
  * ModRM with SIB and displacements (only the instruction length matters for
  * the address: the faulting address comes from the exit).
+ *
+ * Also here, as pure as the decoder and tested with it: telling a root
+ * access that fails again and again, without progress, from one that
+ * failed once (x86_fault_repeat()).
  */
 #include <arch/mmio.h>
+#include <arch/percpu-types.h>
 
 struct decoder {
 	const u8 *p, *end;
@@ -229,4 +234,26 @@ void x86_mmio_complete_read(const struct x86_gprs *g,
 	default:
 		*dst = value;
 	}
+}
+
+enum x86_repeat x86_fault_repeat(struct x86_fault_repeat *r, u64 rip, u64 gpa,
+				 u64 exits)
+{
+	/* Exits only grow; another instruction or address starts afresh. */
+	if (r->count && r->rip == rip && r->gpa == gpa &&
+	    exits - r->exits <= X86_REPEAT_WINDOW) {
+		r->count++;
+	} else {
+		r->rip = rip;
+		r->gpa = gpa;
+		r->count = 1;
+	}
+	r->exits = exits;
+	if (r->count == 1)
+		return X86_REPEAT_REPORT;
+	if (r->count < X86_REPEAT_LIMIT)
+		return X86_REPEAT_QUIET;
+	/* The caller stops the CPU; whatever it runs next is a new series. */
+	r->count = 0;
+	return X86_REPEAT_STOP;
 }

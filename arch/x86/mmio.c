@@ -119,6 +119,58 @@ bool x86_decode_mmio(const struct cell *cell, const struct x86_gprs *gprs,
 	return acc->is_write == is_write;
 }
 
+/*
+ * A root CPU that cannot go on waits for a SIPI as after INIT, still
+ * serving the hypervisor's requests, as after a triple fault
+ * (x86_exit_triple_fault()): stopping the hypervisor would take the cells
+ * along, and a CPU that stops answering is something Linux reports.
+ */
+static int root_cpu_stop(struct per_cpu *cpu)
+{
+	cpu->arch.init_pending = true;
+	x86_check_init_sipi(cpu);
+	return 0;
+}
+
+/*
+ * The root's access the hypervisor cannot emulate: #GP, which Linux turns
+ * into an oops or a signal. Two states never get past it, and would print
+ * a line per exit for ever. Page tables (CR3, long mode) outside the root's
+ * memory: every instruction fetch and every exception delivery walks them
+ * first, and a walk that faults at the top table names that table as the
+ * address (this is what a root CPU looks like that was given the
+ * hypervisor's own RIP and CR3). And a #GP whose delivery faults too: the
+ * same instruction faults again at once (x86_fault_repeat()). Both are
+ * reported once and stop the CPU.
+ */
+static int root_cannot_emulate(struct per_cpu *cpu, const struct x86_fault *f)
+{
+	u64 tables = f->cr3 & PTE_ADDR;
+
+	if ((f->efer & EFER_LMA) && !root_owns_ram(tables, PAGE_SIZE)) {
+		printk("brig: root cell CPU %u cannot run on: its page tables at %llx are not its memory (access to %llx, instruction at %llx); it waits for a SIPI, as after INIT\n",
+		       cpu->cpu_id, (unsigned long long)tables,
+		       (unsigned long long)f->gpa, (unsigned long long)f->rip);
+		return root_cpu_stop(cpu);
+	}
+	switch (x86_fault_repeat(&cpu->arch.root_fault, f->rip, f->gpa,
+				 cpu->stats[BRIG_EXIT_TOTAL])) {
+	case X86_REPEAT_REPORT:
+		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
+		       cpu->cpu_id, (unsigned long long)f->gpa,
+		       (unsigned long long)f->rip);
+		break;
+	case X86_REPEAT_QUIET:
+		break;
+	case X86_REPEAT_STOP:
+		printk("brig: root cell CPU %u: the access to %llx by the instruction at %llx repeats without progress (%u times: the #GP does not reach Linux); it waits for a SIPI, as after INIT\n",
+		       cpu->cpu_id, (unsigned long long)f->gpa,
+		       (unsigned long long)f->rip, X86_REPEAT_LIMIT);
+		return root_cpu_stop(cpu);
+	}
+	return -1;
+}
+
 int x86_stage2_fault(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		     const struct x86_fault *f)
 {
@@ -147,10 +199,7 @@ int x86_stage2_fault(struct per_cpu *cpu, const struct x86_gprs *gprs,
 				(unsigned long long)f->rip);
 			return 0;
 		}
-		printk("brig: root cell CPU %u: cannot emulate the access to %llx by the instruction at %llx; injecting #GP\n",
-		       cpu->cpu_id, (unsigned long long)f->gpa,
-		       (unsigned long long)f->rip);
-		return -1;
+		return root_cannot_emulate(cpu, f);
 	}
 	m = (struct mmio_access){ .address = acc.gpa,
 				  .value = acc.value,

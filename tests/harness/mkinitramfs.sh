@@ -9,8 +9,12 @@
 #   /lib/firmware/brig/brig-x86.bin                  (hypervisor/brig-x86.bin)
 #   /etc/brig/*.dts *.dtb *.cell                     (configs/x86/, build/guest/configs/)
 #   /lib/brig/inmates/*.bin                          (inmates/**/*.bin)
+#   /usr/bin/PROG + its shared libraries and loader  (host programs a chosen
+#                                                     scenario names on a
+#                                                     "# needs: PROG..." line)
 # Everything but busybox and the scripts is optional: a scenario that needs a
-# missing file fails with a message saying so.
+# missing file fails with a message saying so. Host programs come only with
+# the scenarios that name them, so the suites' initramfs stays small.
 #
 # Usage: mkinitramfs.sh --kernel SERIES_OR_ABI --out FILE SCENARIO...
 # SCENARIO is a name ("smoke"), a file name ("smoke.sh") or a path.
@@ -67,10 +71,38 @@ cp "$BRIG_ROOT/tests/harness/init.sh" "$root/init"
 chmod 755 "$root/init"
 cp "$BRIG_ROOT/tests/scenarios/lib.sh" "$root/scenarios/lib.sh"
 : >"$root/scenarios/order"
+needs=
 for s in "$@"; do
 	p=$(scenario_path "$s")
 	cp "$p" "$root/scenarios/"
 	basename "$p" >>"$root/scenarios/order"
+	needs="$needs $(sed -n 's/^# needs: *//p' "$p")"
+done
+
+# copy_program NAME: a host program from PATH as /usr/bin/NAME (replacing a
+# busybox applet of that name), with every shared library ldd resolves and
+# the dynamic loader, each at its host path: the loader looks for them there
+# as it does on the host, and the guest kernel runs Debian's binaries as
+# they are. A program that is not installed is left out with a warning; the
+# scenario that needs it fails saying so.
+copy_program() {
+	prog=$(command -v "$1" 2>/dev/null) || {
+		log "WARNING: $1 is not installed on the host (scripts/setup-deps.sh installs it)"
+		return 0
+	}
+	rm -f "$root/usr/bin/$1"
+	cp -L "$prog" "$root/usr/bin/$1"
+	# "libm.so.6 => /lib/x86_64-linux-gnu/libm.so.6 (0x...)" and the loader
+	# as "/lib64/ld-linux-x86-64.so.2 (0x...)"; linux-vdso has no file.
+	for lib in $(ldd "$prog" 2>/dev/null |
+		sed -n -e 's/.*=> \(\/[^ ]*\) (0x.*/\1/p' -e 's/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+for n in $needs; do
+	copy_program "$n"
 done
 
 # Payload.

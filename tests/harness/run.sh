@@ -255,13 +255,16 @@ tail_logs() {
 	done
 }
 
-# expect_checks: host-side checks declared by the scenarios, one per
-# "# expect: LOG REGEX" header line: LOG (com2.log, hv.log, ...) of this run
-# must contain a line matching the extended regular expression. They cover
-# what the guest cannot see itself, such as a cell's own UART. Prints a
-# PASS/FAIL line each; sets expect_pass and expect_fail.
+# expect_checks: host-side checks declared by the scenarios' header lines,
+# for what the guest cannot see itself (a cell's own UART, a hypervisor
+# console a stuck guest can no longer read):
+#   # expect: LOG REGEX     LOG (com2.log, hv.log, ...) of this run must
+#                           contain a line matching the extended regex
+#   # forbid: LOG REGEX     ... must contain no such line
+#   # max-lines: LOG N      ... must hold at most N lines (a flood fails)
+# Prints a PASS/FAIL line each; sets expect_pass and expect_fail.
 expect_checks() {
-	local s f line log re match
+	local s f line log re match n
 	expect_pass=0 expect_fail=0
 	for s in "${scenarios[@]}"; do
 		f=$BRIG_ROOT/tests/scenarios/${s%.sh}.sh
@@ -280,6 +283,33 @@ expect_checks() {
 				expect_fail=$((expect_fail + 1))
 			fi
 		done < <(sed -n 's/^# expect: *//p' "$f")
+		while IFS= read -r line; do
+			log=${line%% *}
+			re=${line#* }
+			n=$(LC_ALL=C grep -acE -- "$re" "$logdir/$log" 2>/dev/null || true)
+			if [ "${n:-0}" = 0 ]; then
+				echo "  PASS forbid $log: $re"
+				expect_pass=$((expect_pass + 1))
+			else
+				echo "  FAIL forbid $log: $n lines match '$re', the first:"
+				echo "       $(LC_ALL=C grep -aEm1 -- "$re" "$logdir/$log" | tr -d '\r' | cut -c1-160)"
+				expect_fail=$((expect_fail + 1))
+			fi
+		done < <(sed -n 's/^# forbid: *//p' "$f")
+		while IFS= read -r line; do
+			log=${line%% *}
+			re=${line#* }
+			n=$(wc -l <"$logdir/$log" 2>/dev/null || echo 0)
+			if [ "$n" -le "$re" ]; then
+				echo "  PASS max-lines $log: $n of at most $re"
+				expect_pass=$((expect_pass + 1))
+			else
+				echo "  FAIL max-lines $log: $n lines, at most $re allowed; the most repeated:"
+				tr -d '\r' <"$logdir/$log" | sort | uniq -c | sort -rn | head -n 3 |
+					cut -c1-160 | sed 's/^/       /'
+				expect_fail=$((expect_fail + 1))
+			fi
+		done < <(sed -n 's/^# max-lines: *//p' "$f")
 	done
 }
 

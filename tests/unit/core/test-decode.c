@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <arch/mmio.h>
+#include <arch/percpu-types.h>
 
 static u64 regs[16];
 static struct x86_gprs gprs;
@@ -148,6 +149,76 @@ static void test_complete_read(void **state)
 	assert_int_equal(regs[3], 0x444444444444ab44ULL);
 }
 
+/*
+ * The hang this is for: one instruction faulting on one address at every
+ * exit, for ever. Reported at the first, quiet after, stopped at the limit.
+ */
+static void test_repeat_stops(void **state)
+{
+	struct x86_fault_repeat r = { 0 };
+	u64 exits = 1000;
+
+	(void)state;
+	assert_int_equal(x86_fault_repeat(&r, 0x40006afd, 0x3a14b000, exits),
+			 X86_REPEAT_REPORT);
+	for (unsigned int n = 2; n < X86_REPEAT_LIMIT; n++)
+		assert_int_equal(x86_fault_repeat(&r, 0x40006afd, 0x3a14b000,
+						  ++exits),
+				 X86_REPEAT_QUIET);
+	assert_int_equal(x86_fault_repeat(&r, 0x40006afd, 0x3a14b000, ++exits),
+			 X86_REPEAT_STOP);
+	/* After the stop a new series begins, reported again. */
+	assert_int_equal(x86_fault_repeat(&r, 0x40006afd, 0x3a14b000, ++exits),
+			 X86_REPEAT_REPORT);
+}
+
+/* A few other exits between two (NMIs, a timer) still make a series. */
+static void test_repeat_window(void **state)
+{
+	struct x86_fault_repeat r = { 0 };
+	u64 exits = 5;
+
+	(void)state;
+	assert_int_equal(x86_fault_repeat(&r, 0x1000, 0xfed00000, exits),
+			 X86_REPEAT_REPORT);
+	for (unsigned int n = 2; n < X86_REPEAT_LIMIT; n++) {
+		exits += X86_REPEAT_WINDOW;
+		assert_int_equal(x86_fault_repeat(&r, 0x1000, 0xfed00000,
+						  exits),
+				 X86_REPEAT_QUIET);
+	}
+	exits += X86_REPEAT_WINDOW;
+	assert_int_equal(x86_fault_repeat(&r, 0x1000, 0xfed00000, exits),
+			 X86_REPEAT_STOP);
+}
+
+/*
+ * Progress in between starts afresh: a gap of more than the window, or
+ * another instruction or address. A root that fails now and then, even
+ * at one place, is reported each time and never stopped.
+ */
+static void test_repeat_progress(void **state)
+{
+	struct x86_fault_repeat r = { 0 };
+	u64 exits = 0;
+
+	(void)state;
+	for (unsigned int n = 0; n < 4 * X86_REPEAT_LIMIT; n++) {
+		exits += X86_REPEAT_WINDOW + 1;
+		assert_int_equal(x86_fault_repeat(&r, 0x2000, 0xfee00000,
+						  exits),
+				 X86_REPEAT_REPORT);
+	}
+	for (unsigned int n = 0; n < 4 * X86_REPEAT_LIMIT; n++) {
+		assert_int_equal(x86_fault_repeat(&r, 0x3000 + n % 2,
+						  0xfee00000, ++exits),
+				 X86_REPEAT_REPORT);
+		assert_int_equal(x86_fault_repeat(&r, 0x3000 + n % 2,
+						  0xfee00000 + 8, ++exits),
+				 X86_REPEAT_REPORT);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +226,9 @@ int main(void)
 		cmocka_unit_test_setup(test_stores, setup),
 		cmocka_unit_test_setup(test_refused, setup),
 		cmocka_unit_test_setup(test_complete_read, setup),
+		cmocka_unit_test(test_repeat_stops),
+		cmocka_unit_test(test_repeat_window),
+		cmocka_unit_test(test_repeat_progress),
 	};
 
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);

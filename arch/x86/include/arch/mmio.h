@@ -50,6 +50,31 @@ bool x86_decode_mmio(const struct cell *cell, const struct x86_gprs *gprs,
 		     u64 rip, u64 cr3, u64 cr4, u64 efer,
 		     struct x86_mmio_access *acc);
 
+/*
+ * A root access that cannot be emulated gets #GP, which takes the guest to
+ * its handler. The same access by the same instruction again and again,
+ * with at most X86_REPEAT_WINDOW other exits between two of them, means
+ * the #GP never arrives (its delivery faults too) and nothing will change:
+ * reported once, then X86_REPEAT_LIMIT of them stop the CPU.
+ */
+#define X86_REPEAT_WINDOW 64
+#define X86_REPEAT_LIMIT 16
+
+enum x86_repeat {
+	X86_REPEAT_REPORT, /* the first of a series: say so, inject #GP */
+	X86_REPEAT_QUIET, /* a repeat: inject #GP again, print nothing */
+	X86_REPEAT_STOP, /* the limit: no progress, the CPU must stop */
+};
+
+struct x86_fault_repeat;
+
+/*
+ * Count a failed root access by rip to gpa, the exits-th exit of its CPU,
+ * into the series r. Pure: unit tests drive it directly.
+ */
+enum x86_repeat x86_fault_repeat(struct x86_fault_repeat *r, u64 rip, u64 gpa,
+				 u64 exits);
+
 /* Deliver the value a read returns into the destination register. */
 void x86_mmio_complete_read(const struct x86_gprs *gprs,
 			    const struct x86_mmio_access *acc, u64 value);
@@ -66,8 +91,8 @@ struct x86_fault {
  * decoded and emulated (hv/mmio.h); anything else a cell touches stops
  * it, and the root's accesses to memory it does not own are answered by
  * the core. Returns the length of the instruction to skip (0: nothing to
- * skip, the cell was stopped), or -1 when the root's instruction cannot
- * be emulated (the backend injects #GP).
+ * skip, the cell was stopped or the root's CPU waited for a SIPI), or -1
+ * when the root's instruction cannot be emulated (the backend injects #GP).
  */
 int x86_stage2_fault(struct per_cpu *cpu, const struct x86_gprs *gprs,
 		     const struct x86_fault *f);

@@ -32,6 +32,17 @@ struct guest_regs {
 	u64 pad; /* keeps the stack 16-byte aligned below the frame */
 };
 
+/*
+ * A series of root accesses the hypervisor could not emulate, all by one
+ * instruction to one address with hardly another exit between them
+ * (x86_fault_repeat() in decode.c).
+ */
+struct x86_fault_repeat {
+	u64 rip, gpa;
+	u64 exits; /* the CPU's exit count at the latest one */
+	unsigned int count; /* 0: no series */
+};
+
 #define HOST_GDT_CODE 1 /* selector 0x08 */
 #define HOST_GDT_DATA 2 /* selector 0x10 */
 #define HOST_GDT_ENTRIES 3
@@ -79,6 +90,7 @@ struct per_cpu_arch {
 	volatile bool init_pending;
 	volatile int sipi_vector; /* -1: none */
 	bool wait_for_sipi;
+	struct x86_fault_repeat root_fault; /* mmio.c, root CPUs only */
 };
 
 _Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE,
