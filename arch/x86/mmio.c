@@ -189,13 +189,17 @@ int x86_stage2_fault(struct per_cpu *cpu, const struct x86_gprs *gprs,
 					  f->rip);
 		return 0;
 	}
-	if (f->fetch || !x86_decode_mmio(cpu->cell, gprs, f->rip, f->cr3,
-					 f->cr4, f->efer, &acc)) {
+	if (f->fetch || f->delivering ||
+	    !x86_decode_mmio(cpu->cell, gprs, f->rip, f->cr3, f->cr4, f->efer,
+			     &acc)) {
 		if (!root) {
 			cell_fail(
 				cpu,
-				"cannot emulate the access to %llx by the instruction at %llx",
+				"cannot emulate the access to %llx %s at %llx",
 				(unsigned long long)f->gpa,
+				f->delivering ?
+					"while delivering an interrupt or exception" :
+					"by the instruction",
 				(unsigned long long)f->rip);
 			return 0;
 		}

@@ -98,6 +98,7 @@ static void handle_npf(struct per_cpu *cpu, struct vmcb *vmcb,
 		.gpa = vmcb->control.exit_info2,
 		.write = vmcb->control.exit_info1 & NPF_WRITE,
 		.fetch = vmcb->control.exit_info1 & NPF_FETCH,
+		.delivering = vmcb->control.exit_int_info & SVM_EVTINJ_VALID,
 		.rip = vmcb->save.rip,
 		.cr3 = vmcb->save.cr3,
 		.cr4 = vmcb->save.cr4,
@@ -195,6 +196,25 @@ static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 	}
 }
 
+/*
+ * An event whose delivery the exit cut short (an interrupt or exception
+ * whose IDT or stack access faulted in the second stage, one an NMI or
+ * another intercept overtook) goes in again at the next VMRUN; left alone
+ * it would be lost. A software interrupt is not: its INTn instruction,
+ * where RIP still points, raises it again. An exception the handler
+ * injects replaces it, as a fault during delivery would on hardware.
+ */
+static void reinject_interrupted_event(struct vmcb *vmcb)
+{
+	u32 info = vmcb->control.exit_int_info;
+
+	if (!(info & SVM_EVTINJ_VALID) ||
+	    (info & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_SOFT)
+		return;
+	vmcb->control.event_inj = info;
+	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
+}
+
 void svm_handle_exit(struct guest_regs *regs);
 
 void svm_handle_exit(struct guest_regs *regs)
@@ -204,6 +224,7 @@ void svm_handle_exit(struct guest_regs *regs)
 
 	cpu->stats[BRIG_EXIT_TOTAL]++;
 	vmcb->control.tlb_control = 0;
+	reinject_interrupted_event(vmcb);
 	dispatch(cpu, vmcb, regs, vmcb->control.exit_code);
 	cpu_handle_requests(cpu);
 	if (cpu->arch.nmi_pending &&

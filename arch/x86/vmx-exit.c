@@ -114,6 +114,8 @@ static void handle_ept_violation(struct per_cpu *cpu, struct guest_regs *regs)
 		.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS),
 		.write = qual & EPT_QUAL_WRITE,
 		.fetch = qual & EPT_QUAL_FETCH,
+		.delivering = vmcs_read(IDT_VECTORING_INFO_FIELD) &
+			      INTR_INFO_VALID,
 		.rip = vmcs_read(GUEST_RIP),
 		.cr3 = vmcs_read(GUEST_CR3),
 		.cr4 = guest_cr4(),

@@ -83,6 +83,12 @@ void x86_mmio_complete_read(const struct x86_gprs *gprs,
 struct x86_fault {
 	u64 gpa;
 	bool write, fetch;
+	/*
+	 * The exit cut the delivery of an interrupt or exception short: the
+	 * access was the delivery's (IDT, stack), not the instruction's,
+	 * and there is nothing to emulate.
+	 */
+	bool delivering;
 	u64 rip, cr3, cr4, efer; /* to fetch and decode the instruction */
 };
 

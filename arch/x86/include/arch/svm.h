@@ -162,6 +162,8 @@ _Static_assert(__builtin_offsetof(struct vmcb, control.next_rip) == 0xc8,
 #define SVM_EVTINJ_VALID_ERR BIT(11)
 #define SVM_EVTINJ_TYPE_NMI (2u << 8)
 #define SVM_EVTINJ_TYPE_EXEPT (3u << 8)
+#define SVM_EVTINJ_TYPE_SOFT (4u << 8)
+#define SVM_EVTINJ_TYPE_MASK (7u << 8)
 
 /* NPF exit_info1: the page-fault error code of the nested walk */
 #define NPF_WRITE BIT(1)
