@@ -66,6 +66,9 @@ struct assignment {
 		u32 data, ctrl;
 	} msix_table[PCI_MSIX_MAX];
 	bool reported; /* a refused write was reported */
+	/* Bridges above it (and the host bridge), guarded while it is a cell's. */
+	u16 upstream[8];
+	unsigned int num_upstream;
 };
 
 /*
@@ -510,6 +513,175 @@ static int setup_msix(struct cell *cell, struct assignment *a)
 	return err;
 }
 
+/*
+ * Bridges above a cell's device, and the host bridge. Their bus numbers
+ * decide which requester id the device's DMA carries and which context
+ * the IOMMU gives it: renumbered, the cell's DMA could land in the root's
+ * domain or a root device's in the cell's. A secondary bus reset resets
+ * the cell's device under it. And an Intel host bridge's PCIEXBAR moves
+ * MMCONFIG itself. While a cell holds a device below them, the root's
+ * configuration accesses to these functions trap (their ECAM pages leave
+ * its tables, and 0xcf8/0xcfc traps anyway): everything passes but those
+ * writes, which keep the registers as they were and are reported once.
+ */
+#define PCI_MAX_GUARDED 32
+#define PCI_BRIDGE_CONTROL 0x3c /* dword: interrupt line/pin, bridge control */
+#define PCI_BRIDGE_SBR BIT(22) /* secondary bus reset, in that dword */
+#define PCI_HOST_PCIEXBAR 0x60 /* Intel host bridges: 0x60-0x67 */
+
+static struct guarded {
+	u16 bdf;
+	unsigned int refs; /* 0: free slot */
+} guarded[PCI_MAX_GUARDED];
+
+static enum mmio_result guarded_ecam_mmio(struct per_cpu *cpu,
+					  struct mmio_access *acc, void *arg);
+static void ecam_access(u16 bdf, unsigned int reg, unsigned int size,
+			bool is_write, u32 *val);
+
+static struct guarded *find_guarded(u16 bdf)
+{
+	for (unsigned int n = 0; n < PCI_MAX_GUARDED; n++)
+		if (guarded[n].refs && guarded[n].bdf == bdf)
+			return &guarded[n];
+	return NULL;
+}
+
+static u64 ecam_page(u16 bdf)
+{
+	return mmcfg_base + ((u64)bdf << 12);
+}
+
+static int guard(u16 bdf)
+{
+	struct guarded *g = find_guarded(bdf);
+	int err;
+
+	if (g) {
+		g->refs++;
+		return 0;
+	}
+	for (g = guarded; g < guarded + PCI_MAX_GUARDED && g->refs; g++)
+		;
+	if (g == guarded + PCI_MAX_GUARDED) {
+		printk("brig: more than %u bridges above cells' devices\n",
+		       PCI_MAX_GUARDED);
+		return -ENOSPC;
+	}
+	err = root_unmap(ecam_page(bdf), PAGE_SIZE);
+	if (!err)
+		err = mmio_register(&root_cell, ecam_page(bdf), PAGE_SIZE,
+				    guarded_ecam_mmio, g);
+	if (err) {
+		root_restore(ecam_page(bdf), PAGE_SIZE);
+		return err;
+	}
+	*g = (struct guarded){ .bdf = bdf, .refs = 1 };
+	return 0;
+}
+
+static void unguard(u16 bdf)
+{
+	struct guarded *g = find_guarded(bdf);
+
+	if (!g || --g->refs)
+		return;
+	mmio_unregister(&root_cell, ecam_page(bdf));
+	if (root_restore(ecam_page(bdf), PAGE_SIZE))
+		printk("brig: cannot give bridge " BDF_FMT
+		       "'s configuration page back to the root\n",
+		       BDF_ARGS(bdf));
+}
+
+/* Is bdf an Intel host bridge (whose PCIEXBAR places MMCONFIG)? */
+static bool intel_host_bridge(u16 bdf)
+{
+	return bdf == 0 && (cfg_read(0, 0) & 0xffff) == 0x8086 &&
+	       (cfg_read(0, 8) >> 16) == 0x0600;
+}
+
+/*
+ * The functions to guard for a device at bdf: every bridge whose bus range
+ * holds its bus, and an Intel host bridge; the first max of them go to
+ * out. Returns how many there are.
+ */
+static unsigned int upstream_of(u16 bdf, u16 *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	if (intel_host_bridge(0))
+		out[n++] = 0;
+	for (unsigned int dev0 = 0; dev0 < mmcfg_buses << 8; dev0 += 8) {
+		unsigned int fns = functions_at((u16)dev0);
+
+		for (unsigned int f = 0; f < fns; f++) {
+			if (!bridge_holds((u16)(dev0 + f), bdf >> 8))
+				continue;
+			if (n < max)
+				out[n] = (u16)(dev0 + f);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Guard what is above a's device (on) or let it go again (!on). */
+static int guard_upstream(struct assignment *a, bool on)
+{
+	unsigned int n, max = ARRAY_SIZE(a->upstream);
+	int err = 0;
+
+	if (!on) {
+		for (unsigned int i = 0; i < a->num_upstream; i++)
+			unguard(a->upstream[i]);
+		a->num_upstream = 0;
+		return 0;
+	}
+	n = upstream_of(a->bdf, a->upstream, max);
+	if (n > max) {
+		printk("brig: PCI device " BDF_FMT
+		       " sits below %u bridges, brig guards at most %u\n",
+		       BDF_ARGS(a->bdf), n, max);
+		return -E2BIG;
+	}
+	for (unsigned int i = 0; i < n && !err; i++) {
+		err = guard(a->upstream[i]);
+		if (err)
+			while (i--)
+				unguard(a->upstream[i]);
+	}
+	a->num_upstream = err ? 0 : n;
+	return err;
+}
+
+/*
+ * The root's write of size bytes at reg of a guarded function: the bytes
+ * it may not change keep their value, the rest are written.
+ */
+static void guarded_write(struct per_cpu *cpu, u16 bdf, unsigned int reg,
+			  unsigned int size, u32 val)
+{
+	unsigned int dword = reg & ~3u, shift = 8 * (reg & 3);
+	u32 mask = (size == 4 ? ~0u : ((1u << (8 * size)) - 1)) << shift;
+	u32 cur = pci_ecam_read(bdf, dword, 4), keep = 0, want, out;
+
+	if (bdf == 0 && intel_host_bridge(0) &&
+	    (dword == PCI_HOST_PCIEXBAR || dword == PCI_HOST_PCIEXBAR + 4))
+		keep = ~0u;
+	else if (dword == PCI_BUS_NUMBERS)
+		keep = 0x00ffffff; /* primary, secondary, subordinate */
+	else if (dword == PCI_BRIDGE_CONTROL)
+		keep = PCI_BRIDGE_SBR;
+	want = (cur & ~mask) | ((val << shift) & mask);
+	out = (want & ~keep) | (cur & keep);
+	if (want != out && report_once(0x30000 | (u64)bdf << 8 | dword))
+		printk("brig: root cell CPU %u: write of %x to register %x of PCI function " BDF_FMT
+		       " dropped (a cell's device depends on it: bus numbers, secondary bus reset, MMCONFIG base)\n",
+		       cpu->cpu_id, val, reg, BDF_ARGS(bdf));
+	val = (out & mask) >> shift;
+	ecam_access(bdf, reg, size, true, &val);
+}
+
 /* Is the root's legacy mechanism to trap? Caller holds pci_lock. */
 static void update_root_trap(void)
 {
@@ -531,6 +703,7 @@ static void release(struct assignment *a)
 		paging_unmap(&hv_paging, PHYS_MAP_BASE + first, size);
 	}
 	arch_iommu_unassign_device(a->unit, a->bdf);
+	guard_upstream(a, false);
 	if (root_device_access(a, true))
 		printk("brig: cannot give PCI device " BDF_FMT
 		       "'s configuration space back to the root\n",
@@ -569,6 +742,8 @@ static int assign(struct cell *cell, const struct brig_pci_device *pci)
 		err = arch_iommu_assign_device(cell, a->unit, a->bdf);
 	if (!err)
 		err = root_device_access(a, false);
+	if (!err)
+		err = guard_upstream(a, true);
 	if (err) {
 		arch_iommu_unassign_device(a->unit, a->bdf);
 		root_device_access(a, true);
@@ -1049,7 +1224,10 @@ bool pci_root_config(struct per_cpu *cpu, u16 bdf, unsigned int reg,
 		 * above: a device cannot change hands between the check and
 		 * the access, and no other CPU's latch can redirect it.
 		 */
-		ecam_access(bdf, reg, size, is_write, val);
+		if (is_write && find_guarded(bdf))
+			guarded_write(cpu, bdf, reg, size, *val);
+		else
+			ecam_access(bdf, reg, size, is_write, val);
 	} else {
 		done = false;
 	}
@@ -1067,6 +1245,21 @@ static enum mmio_result vdev_ecam_mmio(struct per_cpu *cpu,
 
 	if (!pci_root_config(cpu, dev->bdf, reg, acc->size, acc->is_write,
 			     &val))
+		mmio_root_forbidden(cpu, acc);
+	else if (!acc->is_write)
+		acc->value = val;
+	return MMIO_HANDLED;
+}
+
+/* The root's access to the ECAM page of a guarded bridge. */
+static enum mmio_result guarded_ecam_mmio(struct per_cpu *cpu,
+					  struct mmio_access *acc, void *arg)
+{
+	const struct guarded *g = arg;
+	unsigned int reg = (unsigned int)(acc->address & ~PAGE_MASK);
+	u32 val = (u32)acc->value;
+
+	if (!pci_root_config(cpu, g->bdf, reg, acc->size, acc->is_write, &val))
 		mmio_root_forbidden(cpu, acc);
 	else if (!acc->is_write)
 		acc->value = val;

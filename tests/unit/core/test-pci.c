@@ -619,6 +619,66 @@ static void test_alias_bridges(void **state)
 	assert_int_equal(check_device(PHYS_BDF), 0);
 }
 
+/*
+ * While a cell holds the device behind a root port, the root may not
+ * renumber that port's buses nor reset its secondary bus, nor move an
+ * Intel host bridge's MMCONFIG: those bytes keep their value, the rest of
+ * the write goes through, through ECAM and 0xcf8 alike. The ports' ECAM
+ * pages trap only as long as a device below them is a cell's.
+ */
+static void test_bridges_above_guarded(void **state)
+{
+	const struct brig_pci_device d = { .bdf = BEHIND_BDF, .iommu = 0 };
+	u32 *port = &ecam[BRIDGE_BDF << 10], *host = &ecam[0];
+	u64 page = (u64)(uintptr_t)ecam + ((u64)BRIDGE_BDF << 12);
+	u32 v;
+
+	(void)state;
+	memset(host, 0, PAGE_SIZE);
+	host[0] = 0x29c08086; /* Intel host bridge */
+	host[2] = 0x06000000;
+	host[0x60 / 4] = 0xb0000001; /* PCIEXBAR */
+	fake_bridge(BRIDGE_BDF, 1, 1, 4, false);
+	fake_device(BEHIND_BDF);
+	assert_int_equal(devcell_create(&d, 1), 0);
+	assert_int_equal(paging_virt_to_phys_walk(&root_cell.stage2, page,
+						  NULL),
+			 INVALID_PHYS);
+	assert_true(mmio_is_trapped(&root_cell, page));
+
+	/* Renumbering: the bus bytes stay, the latency timer is written. */
+	v = 0x40050500;
+	assert_true(pci_root_config(per_cpu(0), BRIDGE_BDF, 0x18, 4, true, &v));
+	assert_int_equal(port[0x18 / 4], 0x40010100);
+	assert_true(stub_logged("register 18 of PCI function 00:1c.0 dropped"));
+	v = 7; /* the subordinate bus alone, one byte */
+	assert_true(pci_root_config(per_cpu(0), BRIDGE_BDF, 0x1a, 1, true, &v));
+	assert_int_equal(port[0x18 / 4] & 0xffffff, 0x010100);
+	/* Secondary bus reset is kept off; other bridge control bits pass. */
+	v = 0x0043; /* SBR, SERR enable, parity */
+	assert_true(pci_root_config(per_cpu(0), BRIDGE_BDF, 0x3e, 2, true, &v));
+	assert_int_equal(port[0x3c / 4] >> 16, 0x0003);
+	/* Anything else on the port passes. */
+	v = 0xfff0fe00;
+	assert_true(pci_root_config(per_cpu(0), BRIDGE_BDF, 0x20, 4, true, &v));
+	assert_int_equal(port[0x20 / 4], 0xfff0fe00);
+	/* MMCONFIG stays where it is. */
+	v = 0xe0000001;
+	assert_true(pci_root_config(per_cpu(0), 0, 0x60, 4, true, &v));
+	assert_int_equal(host[0x60 / 4], 0xb0000001);
+	assert_true(pci_root_config(per_cpu(0), 0, 0x60, 4, false, &v));
+	assert_int_equal(v, 0xb0000001);
+
+	/* The cell gone, the root may do as it likes again. */
+	pci_cell_destroy(&devcell);
+	assert_false(mmio_is_trapped(&root_cell, page));
+	assert_int_equal(
+		paging_virt_to_phys_walk(&root_cell.stage2, page, NULL), page);
+	v = 0x00050500;
+	assert_true(pci_root_config(per_cpu(0), BRIDGE_BDF, 0x18, 4, true, &v));
+	assert_int_equal(port[0x18 / 4], 0x00050500);
+}
+
 /* Function 1 of a multi-function slot is looked at too. */
 static void test_alias_bridge_function(void **state)
 {
@@ -874,6 +934,7 @@ int main(void)
 		T(test_alias_bridge_function),
 		T(test_alias_bus_loop),
 		T(test_phantom_functions),
+		T(test_bridges_above_guarded),
 		T(test_vdev_identity),
 		T(test_vdev_bar_sizing),
 		T(test_vdev_registers_trap),
