@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # boards: qemu-vtd qemu-amdvi
-# qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0 -device pcie-root-port,id=rp9,bus=pcie.0,chassis=9,addr=09.0 -device pcie-pci-bridge,id=br9,bus=rp9 -device edu,bus=br9,addr=01.0
+# qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0 -device pcie-root-port,id=rp9,bus=pcie.0,chassis=9,addr=09.0 -device pcie-pci-bridge,id=br9,bus=rp9 -device edu,bus=br9,addr=01.0 -device pcie-root-port,id=rp8,bus=pcie.0,chassis=8,addr=0a.0 -device edu,bus=rp8
 # expect: com2.log edu: dma ok
 # expect: com2.log edu: BAR0 left sized \(reads 0xfff00000\), decoding on: the device still answers at 0xfea00000
 #
@@ -58,6 +58,28 @@ alias_refused() {
 	v=$(od -An -tx2 -N2 /sys/bus/pci/devices/0000:02:01.0/config | tr -d ' ')
 	echo "the root reads 02:01.0's vendor as $v"
 	[ "$v" = 1234 ] && [ "$(cat /sys/class/misc/brig/mem_pool_used)" = "$p" ]
+}
+
+# While a cell holds the device behind root port 00:0a.0, the root cannot
+# renumber the port's buses (its DMA would carry another requester id);
+# after destroy it can.
+port_sec() { od -An -tx1 -j25 -N1 /sys/bus/pci/devices/0000:00:0a.0/config | tr -d ' '; }
+port_sec_write() { printf "\\$1" | dd of=/sys/bus/pci/devices/0000:00:0a.0/config bs=1 seek=25 conv=notrunc 2>/dev/null; }
+bridge_guarded() {
+	before=$(port_sec)
+	brig cell create "${CELL%-edu.cell}-edu-port.cell" || return 1
+	port_sec_write 007
+	during=$(port_sec)
+	brig cell destroy edu-port || return 1
+	echo "root port 00:0a.0's secondary bus: $before, after the root wrote 07 while a cell held 03:00.0: $during"
+	brig console | grep "of PCI function 00:0a.0 dropped" || return 1
+	[ "$during" = "$before" ] || return 1
+	# Its own again: the write goes through (and is undone).
+	port_sec_write 007
+	after=$(port_sec)
+	port_sec_write "$(printf '%03o' $((0x$before)))"
+	echo "with no cell: $after, put back: $(port_sec)"
+	[ "$after" = 07 ] && [ "$(port_sec)" = "$before" ]
 }
 
 cell_up() { # IMAGE-ARGS
@@ -144,6 +166,7 @@ t_expect_fail iommu-cell.kept-lapic "overlaps the local APIC and MSI range at 0x
 	brig cell create $T/lapic.cell
 t_check iommu-cell.kept-nothing-changed sh -c '! brig cell list | grep -q edu'
 t_check iommu-cell.alias-refused alias_refused
+t_check iommu-cell.bridge-guarded bridge_guarded
 t_check iommu-cell.bar bar_matches
 t_check iommu-cell.create-run cell_up bar-left-sized=1
 t_check iommu-cell.root-loses-device owned_by_cell
