@@ -237,20 +237,21 @@ static void release_devices(struct cell *cell)
  * all along hold nothing it could not read anyway. The cell's CPUs and
  * devices are quiet by now, so nothing writes behind the clearing.
  */
-static void scrub_memory(const struct cell *cell)
+static void scrub_memory(const struct cell *cell, u32 only_flags)
 {
 	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
 
 	for (unsigned int n = 0; n < cell->config->num_memory_regions; n++)
 		if (mem[n].type == BRIG_MEM_TYPE_RAM &&
-		    !(mem[n].flags & BRIG_MEM_ROOTSHARED))
+		    !(mem[n].flags & BRIG_MEM_ROOTSHARED) &&
+		    (!only_flags || (mem[n].flags & only_flags)))
 			memset(phys_to_hv(mem[n].phys_start), 0, mem[n].size);
 }
 
 /* The memory goes back too, once the cell's CPUs are the root's again. */
 static void give_back_memory(struct cell *cell)
 {
-	scrub_memory(cell);
+	scrub_memory(cell, 0);
 	/* The cell's tables first: their pages may be what the root needs. */
 	paging_destroy(&cell->stage2);
 	/*
@@ -409,6 +410,14 @@ static int set_loadable(struct cell *cell, bool loadable)
 
 	if (cell->loadable == loadable)
 		return 0;
+	/*
+	 * Loading shows the root the cell's loadable RAM: what the cell left
+	 * there since it last started is zeroed first, as on destroy.
+	 */
+	if (loadable && cell->has_run) {
+		scrub_memory(cell, BRIG_MEM_LOADABLE);
+		cell->has_run = false;
+	}
 	err = root_map_regions(cell, loadable, BRIG_MEM_LOADABLE);
 	if (err)
 		return err;
@@ -476,6 +485,7 @@ long cell_start(unsigned int id, unsigned long flags)
 	if (err)
 		goto out;
 	fill_comm_region(cell);
+	cell->has_run = true;
 	cell->state = BRIG_CELL_STATE_RUNNING;
 	for_each_cell_cpu(n, cell)
 		cpu_post(per_cpu(n), CPU_REQ_START);

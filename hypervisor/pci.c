@@ -37,6 +37,7 @@
 #define PCI_EXP_DEVCTL 8u /* Device Control, Device Status above it */
 #define DEVCAP_PHANTOM (3u << 3) /* phantom functions supported */
 #define DEVCTL_PHANTOM BIT(9) /* phantom functions enable */
+#define DEVCTL_FLR BIT(15) /* initiate function level reset */
 #define PCI_CMD_ALLOWED 0x0407 /* I/O, memory, master, INTx disable */
 #define MSI_ENABLE BIT(0)
 #define MSI_64BIT BIT(7)
@@ -936,10 +937,15 @@ static void bar_write(struct assignment *a, unsigned int reg, u32 val)
  * requester ids, whose contexts are not the cell's. The status bits are
  * write-1-to-clear: only those the cell wrote are passed on.
  */
+/*
+ * Device Control as the cell writes it: phantom functions stay off, and
+ * so does Initiate Function Level Reset (bit 15), which would reset the
+ * BARs under the emulation that keeps them (the cell gets no FLR).
+ */
 static void devctl_write(const struct assignment *a, u32 val, u32 touched)
 {
 	cfg_write(a->bdf, a->pcie + PCI_EXP_DEVCTL,
-		  (val & 0xffff & ~DEVCTL_PHANTOM) |
+		  (val & 0xffff & ~(DEVCTL_PHANTOM | DEVCTL_FLR)) |
 			  (val & touched & 0xffff0000));
 }
 

@@ -540,10 +540,34 @@ bool x86_apic_leave(struct per_cpu *cpu)
  * (PAT and DR7 live in the VMCB and are reset with it; MTRRs, TSC_ADJUST
  * and the rest are never the cell's to change.)
  */
+/* An APIC register by its xAPIC offset, in whichever mode the APIC is. */
+static u32 apic_read(unsigned int offset)
+{
+	return xapic_mode() ? *xapic_reg(offset) :
+			      (u32)read_msr(MSR_X2APIC_BASE + (offset >> 4));
+}
+
+static void apic_write(unsigned int offset, u32 val)
+{
+	if (xapic_mode())
+		*xapic_reg(offset) = val;
+	else
+		write_msr(MSR_X2APIC_BASE + (offset >> 4), val);
+}
+
+#define APIC_TPR 0x80
+#define APIC_EOI 0xb0
+#define APIC_SVR 0xf0
+#define APIC_ISR0 0x100
+#define APIC_IRR0 0x200
+#define APIC_LVT_FIRST 0x320 /* timer, thermal, perf, LINT0, LINT1, error */
+#define APIC_LVT_LAST 0x370
+#define APIC_TMICT 0x380
+
 static bool irr_pending(void)
 {
-	for (u32 reg = X2APIC_IRR0; reg < X2APIC_IRR0 + 8; reg++)
-		if (read_msr(reg))
+	for (unsigned int reg = APIC_IRR0; reg < APIC_IRR0 + 0x80; reg += 0x10)
+		if (apic_read(reg))
 			return true;
 	return false;
 }
@@ -551,9 +575,31 @@ static bool irr_pending(void)
 /* End every interrupt in service, highest first as EOI does. */
 static void eoi_all(void)
 {
-	for (u32 reg = X2APIC_ISR0 + 7; reg >= X2APIC_ISR0; reg--)
-		for (u64 isr = read_msr(reg); isr; isr &= isr - 1)
-			write_msr(X2APIC_EOI, 0);
+	for (int reg = APIC_ISR0 + 0x70; reg >= APIC_ISR0; reg -= 0x10)
+		for (u32 isr = apic_read((unsigned int)reg); isr;
+		     isr &= isr - 1)
+			apic_write(APIC_EOI, 0);
+}
+
+/*
+ * Nothing of the last owner's interrupts may reach the next: its timer and
+ * LVTs are masked, and what its devices and pins (or the root's IPIs)
+ * raised waits in IRR: taken here, it cannot reach the next owner as a
+ * stray vector. Nothing the last owner set may hold it back: its
+ * in-service vectors end first, its task priority goes to 0 and the APIC
+ * is software-enabled. In either APIC mode.
+ */
+static void quiet_apic(void)
+{
+	for (unsigned int lvt = APIC_LVT_FIRST; lvt <= APIC_LVT_LAST;
+	     lvt += 0x10)
+		apic_write(lvt, APIC_LVT_MASKED);
+	apic_write(APIC_TMICT, 0);
+	eoi_all();
+	apic_write(APIC_TPR, 0);
+	apic_write(APIC_SVR, apic_read(APIC_SVR) | APIC_SVR_ENABLE);
+	x86_drain_interrupts(irr_pending);
+	eoi_all();
 }
 
 static void scrub_apic(struct per_cpu *cpu)
@@ -565,22 +611,8 @@ static void scrub_apic(struct per_cpu *cpu)
 		write_msr(MSR_IA32_APICBASE, base |= MSR_IA32_APICBASE_EN);
 	if (!(base & MSR_IA32_APICBASE_EXTD))
 		write_msr(MSR_IA32_APICBASE, base |= MSR_IA32_APICBASE_EXTD);
-	for (u32 lvt = X2APIC_LVT_TIMER; lvt <= X2APIC_LVT_ERROR; lvt++)
-		write_msr(lvt, APIC_LVT_MASKED);
-	write_msr(X2APIC_TMICT, 0);
-	/*
-	 * The cell's devices and pins are quiet now (destroy released them
-	 * before the CPU left), but what they raised after the CPU parked
-	 * waits in IRR: taken here, it cannot reach Linux (or the next cell)
-	 * as a stray vector. Nothing the cell set may hold it back: its
-	 * in-service vectors end first, its task priority goes to 0 and its
-	 * APIC is software-enabled.
-	 */
-	eoi_all();
-	write_msr(X2APIC_TPR, 0);
-	write_msr(X2APIC_SVR, read_msr(X2APIC_SVR) | APIC_SVR_ENABLE);
-	x86_drain_interrupts(irr_pending);
-	eoi_all();
+	/* The cell's devices and pins were released before the CPU left. */
+	quiet_apic();
 	if (cpu->arch.linux_apicbase & MSR_IA32_APICBASE_EXTD)
 		return;
 	/*
@@ -642,6 +674,9 @@ void arch_cpu_start(struct per_cpu *cpu, u64 entry)
 {
 	/* A kick that woke it must not reach the fresh guest as an NMI. */
 	cpu->arch.nmi_pending = false;
+	/* Linux's timer and LVTs, and IPIs the root raced in, stay behind. */
+	if (read_msr(MSR_IA32_APICBASE) & MSR_IA32_APICBASE_EN)
+		quiet_apic();
 	x86_scrub_for_cell(cpu);
 	backend->set_context(cpu);
 	/* Real mode: CS selects the 64 KiB segment holding the entry. */

@@ -59,16 +59,12 @@ void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
 	}
 	cpuid_count(leaf, sub, r);
 	/*
-	 * Hypervisor present, no VMX; no debug store (BTS/PEBS, whose
-	 * buffers older CPUs write past the second-stage tables) and no
-	 * Intel PT (its output goes to host-physical addresses): see
-	 * root_kept_msr().
+	 * Hypervisor present, no VMX. Nothing else Linux saw at boot may
+	 * disappear for the root: Linux ANDs the features of every CPU it
+	 * brings up into its own, for good.
 	 */
 	if (leaf == 1) {
-		r->ecx = (r->ecx | BIT(31)) & ~(BIT(5) | BIT(2));
-		r->edx &= ~BIT(21);
-	} else if (leaf == 7 && sub == 0) {
-		r->ebx &= ~BIT(25);
+		r->ecx = (r->ecx | BIT(31)) & ~BIT(5);
 	} else if (leaf == 0x80000001 && cell) {
 		r->ecx &= ~X86_FEATURE_SVM_ECX;
 	} else if (leaf == 0x8000000a && cell) {
@@ -153,21 +149,50 @@ static bool cell_apicbase_write(u64 val)
 	return true;
 }
 
+#define MSR_IA32_RTIT_CTL 0x570
+#define RTIT_CTL_TRACE_EN BIT_ULL(0)
+#define MSR_IA32_XSS 0xda0
+#define XSS_PT BIT_ULL(8)
+
 /*
- * MSRs that name host-physical addresses or decide how physical memory is
- * decoded: the debug store area and Intel PT's output (written by the CPU
- * below the second-stage tables on older parts), and AMD's MMCONFIG base,
+ * Intel PT writes its trace to host-physical addresses in VMX non-root
+ * operation (brig does not set "PT uses guest-physical addresses"), past
+ * the second-stage tables. The root may turn it off, never on: RTIT_CTL
+ * takes 0 and nothing else, and IA32_XSS never the PT bit, so XRSTORS
+ * cannot load a running PT state either (x86_pt_off() stops a trace
+ * that runs at enable). Returns false for a write the hardware would
+ * refuse with #GP (no such MSR, a bit it does not support): the root
+ * gets the #GP. *dropped says the write was changed.
+ */
+static bool root_pt_write(u32 msr, u64 *val, bool *dropped)
+{
+	struct cpuid_regs r;
+
+	*dropped = false;
+	if (msr == MSR_IA32_RTIT_CTL) {
+		cpuid_count(7, 0, &r);
+		if (!(r.ebx & BIT(25)))
+			return false;
+		*dropped = *val != 0;
+		*val = 0;
+		return true;
+	}
+	cpuid_count(0xd, 1, &r);
+	if (!(r.eax & BIT(3)) || (*val & ~((u64)r.edx << 32 | r.ecx)))
+		return false; /* no XSAVES, or a bit it does not have */
+	*dropped = *val & XSS_PT;
+	*val &= ~XSS_PT;
+	return true;
+}
+
+/*
+ * MSRs that decide how physical memory is decoded: AMD's MMCONFIG base,
  * SYSCFG, IORRs and top-of-memory registers. The root keeps them as they
- * were at enable: its writes are dropped and reported once (CPUID no
- * longer offers DS or PT, so Linux does not try).
+ * were at enable: its writes are dropped and reported once.
  */
 static bool root_kept_msr(u32 msr)
 {
 	switch (msr) {
-	case 0x600: /* IA32_DS_AREA */
-	case 0x560: /* IA32_RTIT_OUTPUT_BASE */
-	case 0x561: /* IA32_RTIT_OUTPUT_MASK_PTRS */
-	case 0x570: /* IA32_RTIT_CTL */
 	case 0xc0010010: /* SYSCFG */
 	case 0xc0010016 ... 0xc0010019: /* IORR base/mask */
 	case 0xc001001a: /* TOP_MEM */
@@ -181,9 +206,22 @@ static bool root_kept_msr(u32 msr)
 bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 		   const struct x86_msr_state *st)
 {
+	if (x86_is_root(cpu) &&
+	    (msr == MSR_IA32_RTIT_CTL || msr == MSR_IA32_XSS)) {
+		u64 asked = val;
+		bool dropped;
+
+		if (!root_pt_write(msr, &val, &dropped))
+			return false;
+		if (dropped && report_once(0x1d0000000000ULL | (u64)msr))
+			printk("brig: root cell CPU %u: write of %llx to MSR %x: Intel PT stays off (its output would pass the second-stage tables); reported once\n",
+			       cpu->cpu_id, (unsigned long long)asked, msr);
+		write_msr(msr, val);
+		return true;
+	}
 	if (x86_is_root(cpu) && root_kept_msr(msr)) {
 		if (report_once(0x1d0000000000ULL | (u64)msr))
-			printk("brig: root cell CPU %u: write of %llx to MSR %x dropped (it names physical memory the hypervisor must keep); reported once\n",
+			printk("brig: root cell CPU %u: write of %llx to MSR %x dropped (it decides how physical memory is decoded); reported once\n",
 			       cpu->cpu_id, (unsigned long long)val, msr);
 		return true;
 	}

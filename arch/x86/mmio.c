@@ -163,6 +163,14 @@ static int root_cannot_emulate(struct per_cpu *cpu, const struct x86_fault *f)
 	case X86_REPEAT_QUIET:
 		break;
 	case X86_REPEAT_STOP:
+		/*
+		 * A #GP that reaches Linux may well bring it back to the same
+		 * instruction (a signal handler that returns, a fixup that
+		 * retries): only a fault in the delivery itself is no
+		 * progress for sure.
+		 */
+		if (!f->delivering)
+			break;
 		printk("brig: root cell CPU %u: the access to %llx by the instruction at %llx repeats without progress (%u times: the #GP does not reach Linux); it waits for a SIPI, as after INIT\n",
 		       cpu->cpu_id, (unsigned long long)f->gpa,
 		       (unsigned long long)f->rip, X86_REPEAT_LIMIT);

@@ -3,10 +3,10 @@
  * A CPU changing owner (root -> cell when a cell starts, cell -> root when
  * it is destroyed) carries state that no VMCS or VMCB switch covers: the
  * FPU/SSE/AVX registers, CR2 (VMX keeps it in the CPU), DR0-DR3 and DR6,
- * the syscall MSRs and KERNEL_GS_BASE a cell reaches without an exit, and
- * TSC_AUX. Left alone they tell a cell where Linux's kernel is (LSTAR),
- * which CPU it runs on and what Linux last computed, and tell the root
- * what the cell computed. Both ways every one of them is reset; the branch
+ * the syscall MSRs and KERNEL_GS_BASE a cell reaches without an exit,
+ * TSC_AUX, and IA32_XSS (what XSAVES, open to guests, saves). Left alone
+ * they tell a cell where Linux's kernel is (LSTAR), which CPU it runs on
+ * and what Linux last computed, and tell the root what the cell computed. Both ways every one of them is reset; the branch
  * predictors are flushed with IBPB where the CPU offers it, so the next
  * owner cannot be steered by what the last one trained.
  *
@@ -14,20 +14,26 @@
  * segment state live in the VMCS/VMCB and are reset with it.
  */
 #include <hv/percpu.h>
+#include <hv/printk.h>
 #include <arch/scrub.h>
 #include <arch/x86.h>
 
 #define MSR_IA32_PRED_CMD 0x49
 #define PRED_CMD_IBPB BIT(0)
 #define MSR_TSC_AUX 0xc0000103
+/*
+ * The supervisor state components XSAVES saves and XRSTORS loads: Linux's
+ * (CET user state, PASID) are no cell's business; a cell gets none.
+ */
+#define MSR_IA32_XSS 0xda0
 #define DR6_RESET 0xffff0ff0ULL
 #define MXCSR_RESET 0x1f80
 #define X86_CR4_OSFXSR BIT(9)
 
 /* The MSRs a cell reaches without an exit and no VM switch replaces. */
 static const u32 scrubbed_msrs[SCRUB_MSRS] = {
-	MSR_KERNEL_GS_BASE, MSR_STAR,	MSR_LSTAR,
-	MSR_CSTAR,	    MSR_SFMASK, MSR_TSC_AUX,
+	MSR_KERNEL_GS_BASE, MSR_STAR,	 MSR_LSTAR,    MSR_CSTAR,
+	MSR_SFMASK,	    MSR_TSC_AUX, MSR_IA32_XSS,
 };
 
 /*
@@ -71,9 +77,43 @@ static bool has_ibpb(void)
 	return r.ebx & BIT(12); /* AMD: IBPB */
 }
 
+static bool has_xsaves(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0, 0, &r);
+	if (r.eax < 0xd)
+		return false;
+	cpuid_count(0xd, 1, &r);
+	return r.eax & BIT(3);
+}
+
 static bool msr_present(unsigned int n)
 {
-	return scrubbed_msrs[n] != MSR_TSC_AUX || has_tsc_aux();
+	if (scrubbed_msrs[n] == MSR_TSC_AUX)
+		return has_tsc_aux();
+	if (scrubbed_msrs[n] == MSR_IA32_XSS)
+		return has_xsaves();
+	return true;
+}
+
+void x86_pt_off(struct per_cpu *cpu)
+{
+	struct cpuid_regs r;
+	u64 ctl;
+
+	cpuid_count(0, 0, &r);
+	if (r.eax < 7)
+		return;
+	cpuid_count(7, 0, &r);
+	if (!(r.ebx & BIT(25)))
+		return;
+	ctl = read_msr(0x570);
+	if (!(ctl & 1))
+		return;
+	write_msr(0x570, ctl & ~1ULL);
+	printk("brig: CPU %u: Intel PT was tracing (RTIT_CTL %llx): stopped, it stays off while brig runs\n",
+	       cpu->cpu_id, (unsigned long long)ctl);
 }
 
 void x86_scrub_save_linux(struct per_cpu *cpu)

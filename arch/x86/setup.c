@@ -397,6 +397,7 @@ static void save_linux_state(struct per_cpu *cpu,
 		a->linux_xcr0 = (u64)hi << 32 | lo;
 	}
 	x86_scrub_save_linux(cpu);
+	x86_pt_off(cpu);
 }
 
 /*

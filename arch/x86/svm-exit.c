@@ -211,6 +211,10 @@ static void reinject_interrupted_event(struct vmcb *vmcb)
 	if (!(info & SVM_EVTINJ_VALID) ||
 	    (info & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_SOFT)
 		return;
+	/* INT3 and INTO are reported as exceptions; they re-execute too. */
+	if ((info & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT &&
+	    ((info & 0xff) == 3 || (info & 0xff) == 4))
+		return;
 	vmcb->control.event_inj = info;
 	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 }

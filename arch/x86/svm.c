@@ -84,10 +84,9 @@ static void msrpm_intercept(u8 *map, u32 msr, bool read, bool write)
 static void init_root_msrpm(u8 *map)
 {
 	/* Writes the root may not make (x86_msr_write(), root_kept_msr()). */
-	static const u32 kept[] = { 0x560,	0x561,	    0x570,
-				    0x600,	0xc0010010, 0xc0010016,
-				    0xc0010017, 0xc0010018, 0xc0010019,
-				    0xc001001a, 0xc001001d, 0xc0010058 };
+	static const u32 kept[] = { 0xc0010010, 0xc0010016, 0xc0010017,
+				    0xc0010018, 0xc0010019, 0xc001001a,
+				    0xc001001d, 0xc0010058 };
 
 	for (unsigned int n = 0; n < ARRAY_SIZE(kept); n++)
 		msrpm_intercept(map, kept[n], false, true);

@@ -210,7 +210,7 @@ static void msr_bitmap_set(u8 *map, u32 msr, bool read, bool write, bool trap)
 static void init_root_msr_bitmap(u8 *map)
 {
 	/* Writes the root may not make (x86_msr_write(), root_kept_msr()). */
-	static const u32 kept[] = { 0x560, 0x561, 0x570, 0x600 };
+	static const u32 kept[] = { 0x570 /* RTIT_CTL */, 0xda0 /* XSS */ };
 
 	for (unsigned int n = 0; n < ARRAY_SIZE(kept); n++)
 		msr_bitmap_set(map, kept[n], false, true, true);

@@ -50,6 +50,30 @@ static void maybe_crash(void)
 		*(volatile __u32 *)0x100000000ULL = 1;
 }
 
+/*
+ * watch=ADDR: the 64-bit word at guest-physical ADDR, said at start and
+ * again when a shutdown request comes: the tests use it to show that
+ * nobody else's DMA reached the cell's memory meanwhile.
+ */
+static long long watch_addr = -1;
+
+static bool say_watched_word(void)
+{
+	printk("hello: at shutdown the word at 0x%llx is %016llx\n", watch_addr,
+	       *(volatile __u64 *)watch_addr);
+	return true;
+}
+
+static void watch_word(void)
+{
+	watch_addr = cmdline_parse_int("watch", -1);
+	if (watch_addr < 0)
+		return;
+	printk("hello: the word at 0x%llx is %016llx\n", watch_addr,
+	       *(volatile __u64 *)watch_addr);
+	comm_region_set_shutdown_handler(say_watched_word);
+}
+
 void inmate_main(void)
 {
 	bool deny = cmdline_parse_bool("deny-shutdown", false);
@@ -59,6 +83,7 @@ void inmate_main(void)
 	report_platform();
 	printk("hello: cmdline: \"%s\"\n", cmdline());
 	maybe_crash();
+	watch_word();
 
 	comm_region_set_locked(deny);
 	printk("hello: idling, shutdown requests will be %s\n",

@@ -21,7 +21,7 @@ SYS=$(brig_system)
 CELL=$BRIG_CONF_DIR/$BRIG_BOARD-hello.cell
 INMATES=/lib/brig/inmates
 HV_VICTIM=0x3a800000 # inside the hypervisor region
-CELL_VICTIM=0x3b100800 # the hello cell's comm-region page, past the comm region
+CELL_VICTIM=0x3b0f0800 # in the hello cell's loadable RAM, past its image
 T=/tmp/iommu
 mkdir -p $T
 
@@ -118,11 +118,21 @@ t_check iommu.root-dma-hv-region dma_blocked $HV_VICTIM 3333333333333333 "$ROOT"
 t_check iommu.root-dma-root-memory dma_lands 0x3b300800 4444444444444444
 
 # ... and against a running cell's memory.
-t_check iommu.cell-create sh -c "brig cell create $CELL && brig cell load hello $INMATES/hello.bin && brig cell start hello"
+# The cell's memory is the cell's from create on; loading shows the root
+# its loadable RAM again (not zeroed: the cell has not run yet), so the
+# blocked DMA can be seen to have left it as it was. Destroy zeroes it.
+victim_intact_while_loading() {
+	brig cell load hello "$INMATES/hello.bin" > /dev/null &&
+		expect_word $CELL_VICTIM 2222222222222222
+}
+t_check iommu.cell-create brig cell create $CELL
 t_check iommu.root-dma-cell-memory dma_blocked $CELL_VICTIM 5555555555555555 "$ROOT"
+t_check iommu.cell-victim-intact victim_intact_while_loading
+t_check iommu.cell-start brig cell start hello
 t_check iommu.serial-with-cell serial_works
+t_check iommu.root-dma-running-cell dma_blocked 0x3b0f1800 7777777777777777 "$ROOT"
 t_check iommu.cell-destroy brig cell destroy hello
-t_check iommu.cell-victim-intact expect_word $CELL_VICTIM 2222222222222222
+t_check iommu.cell-memory-zeroed expect_word $CELL_VICTIM 0000000000000000
 t_check iommu.root-dma-after-destroy dma_lands $CELL_VICTIM 6666666666666666
 t_check iommu.serial-after-destroy serial_works
 t_check iommu.disable brig disable

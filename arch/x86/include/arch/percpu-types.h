@@ -48,7 +48,7 @@ struct x86_fault_repeat {
 #define HOST_GDT_ENTRIES 3
 
 /* MSRs scrubbed when a CPU changes owner (scrub.c keeps the list). */
-#define SCRUB_MSRS 6
+#define SCRUB_MSRS 7
 
 struct per_cpu_arch {
 	u8 vmcb_page[4096] __aligned(4096); /* struct vmcb (svm.c) */

@@ -8,6 +8,11 @@
 
 struct per_cpu;
 
+/*
+ * At enable: an Intel PT trace Linux runs is stopped (its output would
+ * pass the second-stage tables; the root may not turn it on again).
+ */
+void x86_pt_off(struct per_cpu *cpu);
 /* Linux's values of the scrubbed MSRs, kept at enable for the way back. */
 void x86_scrub_save_linux(struct per_cpu *cpu);
 /* Before a cell starts on cpu: reset values, nothing of the last owner. */
