@@ -208,6 +208,13 @@ static int take_resources(struct cell *cell)
 	if (!err) {
 		/* After the arch made the cell's IOMMU domain. */
 		err = pci_cell_create(cell);
+		/* From now on no root CPU reaches the devices: still as set? */
+		if (!err) {
+			flush_root_tlbs();
+			err = pci_cell_verify(cell);
+			if (err)
+				pci_cell_destroy(cell);
+		}
 		if (err)
 			arch_cell_destroy(cell);
 	}

@@ -714,10 +714,48 @@ static void release(struct assignment *a)
 	update_root_trap();
 }
 
+/* What quiesce() turns off, as the root had it (control halves only). */
+struct root_view {
+	u32 cmd, devctl, msi, msix;
+};
+
+static void save_root_view(const struct assignment *a, struct root_view *v)
+{
+	v->cmd = cfg_read(a->bdf, PCI_COMMAND) & 0xffff;
+	v->devctl = a->pcie ? cfg_read(a->bdf, a->pcie + PCI_EXP_DEVCTL) &
+				      0xffff :
+			      0;
+	v->msi = a->msi ? cfg_read(a->bdf, a->msi) : 0;
+	v->msix = a->msix ? cfg_read(a->bdf, a->msix) : 0;
+}
+
+/* A refused assignment leaves the device as the root had it. */
+static void restore_root_view(const struct assignment *a,
+			      const struct root_view *v)
+{
+	if (a->msi)
+		cfg_write(a->bdf, a->msi,
+			  (cfg_read(a->bdf, a->msi) &
+			   ~((u32)MSI_ENABLE << 16)) |
+				  (v->msi & ((u32)MSI_ENABLE << 16)));
+	if (a->msix)
+		cfg_write(a->bdf, a->msix,
+			  (cfg_read(a->bdf, a->msix) &
+			   ~((u32)(MSIX_ENABLE | MSIX_FMASK) << 16)) |
+				  (v->msix &
+				   ((u32)(MSIX_ENABLE | MSIX_FMASK) << 16)));
+	if (a->pcie)
+		cfg_write(a->bdf, a->pcie + PCI_EXP_DEVCTL, v->devctl);
+	/* The status half as it reads, as quiesce() writes it. */
+	cfg_write(a->bdf, PCI_COMMAND,
+		  (cfg_read(a->bdf, PCI_COMMAND) & 0xffff0000) | v->cmd);
+}
+
 /* Take one described device from the root; on failure nothing changed. */
 static int assign(struct cell *cell, const struct brig_pci_device *pci)
 {
 	struct assignment *a;
+	struct root_view view;
 	unsigned int s;
 	int err;
 
@@ -731,10 +769,12 @@ static int assign(struct cell *cell, const struct brig_pci_device *pci)
 	a->msix = find_cap(a->bdf, PCI_CAP_MSIX);
 	a->pcie = find_cap(a->bdf, PCI_CAP_EXP);
 	a->cell = cell;
+	save_root_view(a, &view);
 	quiesce(a);
 	probe_bars(a);
 	err = check_bar_masks(a, pci);
 	if (err) {
+		restore_root_view(a, &view);
 		a->cell = NULL;
 		return err;
 	}
@@ -748,6 +788,7 @@ static int assign(struct cell *cell, const struct brig_pci_device *pci)
 	if (err) {
 		arch_iommu_unassign_device(a->unit, a->bdf);
 		root_device_access(a, true);
+		restore_root_view(a, &view);
 		a->cell = NULL;
 		return err;
 	}
@@ -777,6 +818,47 @@ int pci_cell_create(struct cell *cell)
 				release(&assigned[n]);
 	spin_unlock(&pci_lock);
 	return err;
+}
+
+/*
+ * Until the root's TLBs are flushed after create, another root CPU may
+ * still reach a device's configuration space through a stale translation
+ * (or have raced the assignment through 0xcf8 before it trapped): what
+ * assign() set up must still be so.
+ */
+static const char *changed_behind(const struct assignment *a, unsigned int *bar)
+{
+	for (*bar = 0; *bar < 6; (*bar)++)
+		if (cfg_read(a->bdf, PCI_BAR0 + 4 * *bar) != a->bars[*bar])
+			return "a BAR moved";
+	if (cfg_read(a->bdf, PCI_COMMAND) & 0x7)
+		return "decoding or bus mastering on";
+	if (a->pcie &&
+	    (cfg_read(a->bdf, a->pcie + PCI_EXP_DEVCTL) & DEVCTL_PHANTOM))
+		return "phantom functions on";
+	if (a->msi && (cfg_read(a->bdf, a->msi) & ((u32)MSI_ENABLE << 16)))
+		return "MSI on";
+	if (a->msix && (cfg_read(a->bdf, a->msix) & ((u32)MSIX_ENABLE << 16)))
+		return "MSI-X on";
+	return NULL;
+}
+
+int pci_cell_verify(const struct cell *cell)
+{
+	const char *why = NULL;
+	unsigned int n, bar;
+
+	spin_lock(&pci_lock);
+	for (n = 0; n < PCI_MAX_ASSIGNED && !why; n++)
+		if (assigned[n].cell == cell)
+			why = changed_behind(&assigned[n], &bar);
+	spin_unlock(&pci_lock);
+	if (!why)
+		return 0;
+	printk("brig: PCI device " BDF_FMT
+	       " changed while it went to cell \"%s\" (%s): refused\n",
+	       BDF_ARGS(assigned[n - 1].bdf), cell->config->name, why);
+	return -EBUSY;
 }
 
 void pci_cell_destroy(struct cell *cell)

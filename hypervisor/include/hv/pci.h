@@ -82,6 +82,12 @@ int pci_cell_check(const struct brig_cell_desc *config);
 
 /* Take the cell's devices from the root / give them back. */
 int pci_cell_create(struct cell *cell);
+/*
+ * After pci_cell_create() and a flush of the root's TLBs: did the root
+ * change one of the cell's devices while it was being taken (a BAR moved,
+ * decoding or DMA turned back on)? -EBUSY then, saying which.
+ */
+int pci_cell_verify(const struct cell *cell);
 void pci_cell_destroy(struct cell *cell);
 
 /*

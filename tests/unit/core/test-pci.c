@@ -679,6 +679,31 @@ static void test_bridges_above_guarded(void **state)
 	assert_int_equal(port[0x18 / 4], 0x00050500);
 }
 
+/*
+ * Whatever a root CPU did to the device through a stale translation while
+ * it was being taken shows after the flush: create is refused.
+ */
+static void test_changed_while_taken(void **state)
+{
+	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
+	u32 *cfg = &ecam[PHYS_BDF << 10];
+
+	(void)state;
+	assert_int_equal(devcell_create(&d, 1), 0);
+	assert_int_equal(pci_cell_verify(&devcell), 0);
+	cfg[4] = 0xc0000000; /* BAR0 moved to somewhere the root maps */
+	assert_int_equal(pci_cell_verify(&devcell), -EBUSY);
+	assert_true(stub_logged(
+		"PCI device 00:03.0 changed while it went to cell \"withdev\" (a BAR moved): refused"));
+	cfg[4] = 0xfea00000;
+	cfg[1] |= 0x4; /* bus mastering back on */
+	assert_int_equal(pci_cell_verify(&devcell), -EBUSY);
+	assert_true(stub_logged("(decoding or bus mastering on)"));
+	cfg[1] &= ~0x7u;
+	assert_int_equal(pci_cell_verify(&devcell), 0);
+	pci_cell_destroy(&devcell);
+}
+
 /* Function 1 of a multi-function slot is looked at too. */
 static void test_alias_bridge_function(void **state)
 {
@@ -935,6 +960,7 @@ int main(void)
 		T(test_alias_bus_loop),
 		T(test_phantom_functions),
 		T(test_bridges_above_guarded),
+		T(test_changed_while_taken),
 		T(test_vdev_identity),
 		T(test_vdev_bar_sizing),
 		T(test_vdev_registers_trap),
