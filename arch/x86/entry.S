@@ -252,9 +252,10 @@ x86_exception_stubs:
 	EXC_STUB 21, 1
 
 /*
- * A device interrupt taken in host mode, only while a CPU leaving a cell
- * drains what the cell's devices left pending (x86_drain_interrupts()):
- * acknowledged to the x2APIC, nothing else.
+ * A device interrupt taken in host mode, only while a CPU changing owner
+ * drains what is pending (x86_drain_interrupts()): acknowledged to the
+ * local APIC, in whichever mode it is (a CPU going to a cell may still be
+ * in Linux's xAPIC mode), nothing else.
  */
 	.align 16
 	.globl x86_irq_stub
@@ -263,11 +264,18 @@ x86_irq_stub:
 	push	%rax
 	push	%rcx
 	push	%rdx
+	mov	$0x1b, %ecx	/* IA32_APIC_BASE */
+	rdmsr
+	test	$0x400, %eax	/* x2APIC mode */
+	jz	1f
 	mov	$0x80b, %ecx	/* X2APIC_EOI */
 	xor	%eax, %eax
 	xor	%edx, %edx
 	wrmsr
-	pop	%rdx
+	jmp	2f
+1:	movabs	$(PHYS_MAP_BASE + 0xfee000b0), %rax	/* xAPIC EOI */
+	movl	$0, (%rax)
+2:	pop	%rdx
 	pop	%rcx
 	pop	%rax
 	iretq
