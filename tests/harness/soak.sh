@@ -62,10 +62,36 @@ timeout=${timeout:-$((120 + runs * (hang + 30)))}
 name=soak-$board-$kernel
 start=$SECONDS
 rc=0
+
+# watch LOGDIR: a wedged guest cannot finish its own runs, and would sit
+# out the boot timeout (hours for 100 runs). Stop its emulator once the
+# hypervisor says it stopped a root CPU or panicked, or once no run has
+# ended for a while; run.sh then fails the boot and prints every log.
+watch() {
+	local dir=$1 last=0 seen=$SECONDS n
+	while sleep 20; do
+		[ -f "$dir/hv.log" ] || continue
+		if grep -qE 'cannot run on|repeats without progress|PANIC' "$dir/hv.log"; then
+			echo "soak: the hypervisor stopped a CPU (hv.log): stopping the emulator"
+			break
+		fi
+		n=$(grep -c 'soak: run [0-9]' "$dir/com1.log" 2>/dev/null || true)
+		[ "${n:-0}" != "$last" ] && { last=${n:-0}; seen=$SECONDS; }
+		if [ "$last" -gt 0 ] && [ $((SECONDS - seen)) -gt $((hang * 4 + 120)) ]; then
+			echo "soak: no run ended for $((SECONDS - seen)) s: stopping the emulator"
+			break
+		fi
+	done
+	pkill -f -- "$dir/com1.log" || true
+}
+rm -rf "${LOG_ROOT:?}/$name" # no earlier boot's hv.log for the watcher
+watch "$LOG_ROOT/$name" &
+watcher=$!
 "$BRIG_ROOT/tests/harness/run.sh" "${build[@]}" --board "$board" \
 	--kernel "$kernel" --cpus "$cpus" --timeout "$timeout" --name "$name" \
 	--append "brigtest.soak_runs=$runs brigtest.soak_hang=$hang" \
 	boot soak-stress || rc=$?
+kill "$watcher" 2>/dev/null || true
 line=$(grep -ao 'soak: [0-9]* runs, [0-9]* hangs, [0-9]* seconds' \
 	"$LOG_ROOT/$name/com1.log" | tail -n 1 || true)
 echo "${line:-soak: the guest printed no summary (stuck? see $LOG_ROOT/$name)}"
