@@ -401,7 +401,7 @@ int brig_cmd_enable(struct brig_file *bf, void __user *arg)
 		brig_sysfs_cpus_add();
 		brig_cells_enable(enabled_sys);
 		if (!enabled_sys->platform.num_iommu_units)
-			pr_warn("brig: the system description names no IOMMU: DMA is not isolated (devices can reach the hypervisor and every cell)\n");
+			pr_warn("brig: the system description names no IOMMU: DMA and device interrupts are not isolated (devices can reach the hypervisor and every cell)\n");
 		pr_info("brig: enabled on %u CPUs, hypervisor pool %ld of %ld pages used\n",
 			num_online_cpus(),
 			brig_hypercall(BRIG_HC_HYPERVISOR_GET_INFO,

@@ -111,7 +111,7 @@ static void check_dma_isolation(const struct config *sys, struct diags *d)
 	if (!s->platform.num_iommu_units)
 		diag_add(
 			d, BRIG_CHECK_WARNING, sys->file, "/platform",
-			"names no IOMMU unit: DMA is not isolated (any device, the root's included, can reach the hypervisor's and every cell's memory)");
+			"names no IOMMU unit: DMA and device interrupts are not isolated (any device, the root's included, can reach the hypervisor's and every cell's memory, and interrupt any CPU)");
 }
 
 unsigned int config_check_set(struct config *system, struct config *cells,

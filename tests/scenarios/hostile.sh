@@ -86,16 +86,7 @@ nmi_attack() {
 # A write to EFER that hardware ignores (LMA) must be ignored, not reach
 # the guest state: a VM entry that fails stops the CPU in the hypervisor,
 # and a CPU that never parks again makes destroy wait forever.
-efer_ignored() {
-	brig cell create "$BAD" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=efer" &&
-		brig cell start hostile || return 1
-	sleep 1
-	s=$(state_of hostile)
-	echo "after writing EFER without LMA: $s"
-	brig cell destroy hostile || return 1
-	t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu2/online) = 1 ]" || return 1
-	[ "$s" = running ]
-}
+efer_ignored() { polite_run efer; }
 
 ignore_timeout() {
 	brig cell create "$BAD" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=ignore" &&

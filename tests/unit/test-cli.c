@@ -374,7 +374,8 @@ static void compile_check_dump(void **state)
 	/* The board names no IOMMU: the one warning. */
 	assert_string_equal(r.out,
 			    "2 descriptions checked: no errors, 1 warning\n");
-	assert_non_null(strstr(r.err, "DMA is not isolated"));
+	assert_non_null(
+		strstr(r.err, "DMA and device interrupts are not isolated"));
 	run(&r, NULL, "config", "dump", sys, NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(

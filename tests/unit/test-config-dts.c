@@ -353,7 +353,7 @@ static void no_iommu_is_a_warning(void **state)
 	assert_string_equal(d.v[0].path, "/platform");
 	assert_string_equal(
 		d.v[0].msg,
-		"names no IOMMU unit: DMA is not isolated (any device, the root's included, can reach the hypervisor's and every cell's memory)");
+		"names no IOMMU unit: DMA and device interrupts are not isolated (any device, the root's included, can reach the hypervisor's and every cell's memory, and interrupt any CPU)");
 	diags_free(&d);
 	free(vtd);
 }
