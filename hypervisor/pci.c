@@ -251,16 +251,29 @@ static const char *bridge_alias(u16 bridge)
 }
 
 /* The first bridge above bdf that aliases its DMA (*what: its kind), or -1. */
+/*
+ * The first function at or after from that is a bridge forwarding to bus,
+ * or -1: the scan of the whole window, one step at a time.
+ */
+static int next_bridge_above(unsigned int bus, unsigned int from)
+{
+	for (unsigned int bdf = from; bdf < mmcfg_buses << 8; bdf++) {
+		if ((bdf & 7) >= functions_at((u16)(bdf & ~7u))) {
+			bdf |= 7; /* the rest of this slot is empty */
+			continue;
+		}
+		if (bridge_holds((u16)bdf, bus))
+			return (int)bdf;
+	}
+	return -1;
+}
+
 static int aliasing_bridge(u16 bdf, const char **what)
 {
-	for (unsigned int dev0 = 0; dev0 < mmcfg_buses << 8; dev0 += 8) {
-		unsigned int n = functions_at((u16)dev0);
-
-		for (unsigned int f = 0; f < n; f++)
-			if (bridge_holds((u16)(dev0 + f), bdf >> 8) &&
-			    (*what = bridge_alias((u16)(dev0 + f))))
-				return (int)(dev0 + f);
-	}
+	for (int b = next_bridge_above(bdf >> 8, 0); b >= 0;
+	     b = next_bridge_above(bdf >> 8, (unsigned int)b + 1))
+		if ((*what = bridge_alias((u16)b)))
+			return b;
 	return -1;
 }
 
@@ -612,16 +625,11 @@ static unsigned int upstream_of(u16 bdf, u16 *out, unsigned int max)
 
 	if (intel_host_bridge(0))
 		out[n++] = 0;
-	for (unsigned int dev0 = 0; dev0 < mmcfg_buses << 8; dev0 += 8) {
-		unsigned int fns = functions_at((u16)dev0);
-
-		for (unsigned int f = 0; f < fns; f++) {
-			if (!bridge_holds((u16)(dev0 + f), bdf >> 8))
-				continue;
-			if (n < max)
-				out[n] = (u16)(dev0 + f);
-			n++;
-		}
+	for (int b = next_bridge_above(bdf >> 8, 0); b >= 0;
+	     b = next_bridge_above(bdf >> 8, (unsigned int)b + 1)) {
+		if (n < max)
+			out[n] = (u16)b;
+		n++;
 	}
 	return n;
 }

@@ -31,15 +31,7 @@
 #include <arch/vcpu.h>
 #include <arch/x86.h>
 
-#define X2APIC_EOI 0x80b
-#define X2APIC_TPR 0x808
-#define X2APIC_SVR 0x80f
 #define APIC_SVR_ENABLE BIT(8)
-#define X2APIC_ISR0 0x810
-#define X2APIC_IRR0 0x820
-#define X2APIC_LVT_TIMER 0x832
-#define X2APIC_LVT_ERROR 0x837
-#define X2APIC_TMICT 0x838
 #define APIC_LVT_MASKED BIT(16)
 
 #define XAPIC_PAGE 0xfee00000ULL
