@@ -126,13 +126,50 @@ BRIG_ABI_ASSERT_SIZE(struct brig_irqchip, 48);
 #define BRIG_PCI_BDF(bus, dev, fn)                                             \
 	((__u16)(((bus)&0xff) << 8 | ((dev)&0x1f) << 3 | ((fn)&0x7)))
 
+/*
+ * One side of an ivshmem channel (ivshmem.h, docs/ivshmem.md): a virtual
+ * PCI function of the hypervisor's through which the peers of a channel
+ * share memory and ring each other's doorbells. Every peer's description
+ * of a channel names the same memory, sizes, protocol and vector count,
+ * and its own peer id.
+ *
+ * The channel's memory is host-physical RAM the root's description
+ * reserves (never Linux's): shmem_phys onwards, one page of state table,
+ * then rw_size bytes of common read/write section, then num_peers output
+ * sections of out_size bytes each, in peer order. The peer sees it at
+ * shmem_virt (the root: shmem_phys). Its registers (BAR 0, 4 KiB) and
+ * MSI-X table (BAR 1, 4 KiB) sit at bar_base and bar_base + 4 KiB, fixed:
+ * the peer can size the BARs, not move them.
+ */
+struct brig_ivshmem {
+	__u64 shmem_phys;
+	__u64 shmem_virt;
+	__u64 bar_base;
+	__u32 rw_size; /* bytes, a multiple of 4 KiB, may be 0 */
+	__u32 out_size; /* bytes per peer, a multiple of 4 KiB, may be 0 */
+	__u16 channel; /* the channel's id, the same for all its peers */
+	__u16 protocol; /* class sub-class and interface: BRIG_IVSHMEM_PROTO_* */
+	__u8 peer; /* this side's id, < num_peers */
+	__u8 num_peers; /* 2..BRIG_IVSHMEM_MAX_PEERS */
+	__u16 vectors; /* MSI-X vectors, 1..BRIG_IVSHMEM_MAX_VECTORS */
+	__u64 reserved;
+};
+BRIG_ABI_ASSERT_SIZE(struct brig_ivshmem, 48);
+
+#define BRIG_IVSHMEM_MAX_PEERS 16
+#define BRIG_IVSHMEM_MAX_VECTORS 16
+
 struct brig_pci_device {
 	__u32 type; /* BRIG_PCI_TYPE_* */
 	__u16 domain;
 	__u16 bdf; /* BRIG_PCI_BDF() */
-	__u32 iommu; /* index into the system's iommu_units */
+	__u32 iommu; /* index into the system's iommu_units; ivshmem: 0 */
 	__u32 flags; /* none defined yet */
-	__u64 bar_mask[6]; /* writable bits of each BAR, as the cell sees it */
+	union {
+		/* DEVICE: writable bits of each BAR, as the cell sees it */
+		__u64 bar_mask[6];
+		struct brig_ivshmem ivshmem; /* IVSHMEM */
+	};
 };
 BRIG_ABI_ASSERT_SIZE(struct brig_pci_device, 64);
 
