@@ -370,6 +370,8 @@ static void pci_devices_to_linux(const struct brig_cell_desc *desc, bool give)
 	unsigned int n;
 
 	for (n = 0; n < desc->num_pci_devices; n++) {
+		if (pci[n].type != BRIG_PCI_TYPE_DEVICE)
+			continue; /* a virtual function: not Linux's */
 		pdev = pci_get_domain_bus_and_slot(
 			pci[n].domain, pci[n].bdf >> 8, pci[n].bdf & 0xff);
 		if (!pdev)

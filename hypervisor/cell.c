@@ -17,6 +17,7 @@
 #include <brig/config-check.h>
 #include <hv/arch.h>
 #include <hv/cell.h>
+#include <hv/ivshmem.h>
 #include <hv/control.h>
 #include <hv/memory.h>
 #include <hv/page-pool.h>
@@ -212,6 +213,9 @@ static int take_resources(struct cell *cell)
 		if (!err) {
 			flush_root_tlbs();
 			err = pci_cell_verify(cell);
+			/* Its channels' memory left the root with the rest. */
+			if (!err)
+				err = ivshmem_cell_create(cell);
 			if (err)
 				pci_cell_destroy(cell);
 		}
@@ -234,6 +238,7 @@ static int take_resources(struct cell *cell)
  */
 static void release_devices(struct cell *cell)
 {
+	ivshmem_cell_destroy(cell);
 	pci_cell_destroy(cell);
 	arch_cell_destroy(cell);
 }
@@ -378,6 +383,7 @@ static int stop_cell(struct cell *cell, unsigned long flags)
 		}
 	}
 	park_cell_cpus(cell);
+	ivshmem_cell_stopped(cell);
 	if (err == -ETIMEDOUT) {
 		printk("brig: cell \"%s\" did not answer the shutdown request in %u ms: stopped, marked failed\n",
 		       cell->config->name,
@@ -492,6 +498,7 @@ long cell_start(unsigned int id, unsigned long flags)
 	if (err)
 		goto out;
 	fill_comm_region(cell);
+	ivshmem_cell_started(cell);
 	cell->has_run = true;
 	cell->state = BRIG_CELL_STATE_RUNNING;
 	for_each_cell_cpu(n, cell)
@@ -600,6 +607,8 @@ static void fail_cell(struct cell *cell, const char *who, const char *fmt,
 	for_each_cell_cpu(n, cell)
 		if (per_cpu(n) == this_cpu() || !READ_ONCE(per_cpu(n)->parked))
 			cpu_post(per_cpu(n), CPU_REQ_PARK);
+	/* Its channels' peers hear it went (a doorbell to it is dropped). */
+	ivshmem_cell_stopped(cell);
 }
 
 void cell_fail(struct per_cpu *cpu, const char *fmt, ...)

@@ -41,9 +41,14 @@ int iommu_build_root_domain(const struct paging_format *fmt)
 int iommu_build_cell_domain(struct cell *cell, const struct paging_format *fmt)
 {
 	const struct brig_memory *mem = brig_cell_mem_regions(cell->config);
+	const struct brig_pci_device *pci = brig_cell_pci_devices(cell->config);
+	unsigned int physical = 0;
 	int err;
 
-	if (!cell->config->num_pci_devices)
+	/* Virtual functions (ivshmem) do no DMA: no domain for them alone. */
+	for (unsigned int n = 0; n < cell->config->num_pci_devices; n++)
+		physical += pci[n].type == BRIG_PCI_TYPE_DEVICE;
+	if (!physical)
 		return 0;
 	err = paging_init(&cell->dma, fmt, &mem_pool);
 	for (unsigned int n = 0; n < cell->config->num_memory_regions && !err;

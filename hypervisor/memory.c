@@ -4,6 +4,7 @@
  */
 #include <hv/arch.h>
 #include <hv/cell.h>
+#include <hv/ivshmem.h>
 #include <hv/memory.h>
 #include <hv/page-pool.h>
 #include <hv/setup.h>
@@ -33,6 +34,35 @@ int cell_map_memory(struct cell *cell)
 		err = paging_map(&cell->stage2, mem[n].virt_start,
 				 mem[n].phys_start, mem[n].size,
 				 mem_region_flags(&mem[n]));
+	if (!err)
+		err = ivshmem_map_sections(cell);
+	return err;
+}
+
+/*
+ * A channel's memory leaves the root with its first peer and comes back
+ * with its last (ivshmem_channel_held()): not with each cell.
+ */
+static int
+move_channels(const struct paging_structs *pg, const struct cell *cell,
+	      bool map, unsigned int (*flags_of)(const struct brig_memory *mem))
+{
+	const struct brig_pci_device *dev = brig_cell_pci_devices(cell->config);
+	int err = 0;
+
+	for (unsigned int n = 0; n < cell->config->num_pci_devices && !err;
+	     n++) {
+		const struct brig_ivshmem *d = &dev[n].ivshmem;
+
+		if (dev[n].type != BRIG_PCI_TYPE_IVSHMEM)
+			continue;
+		if (!map)
+			err = paging_unmap(pg, d->shmem_phys,
+					   ivshmem_mem_size(d));
+		else if (!ivshmem_channel_held(d->shmem_phys, cell))
+			err = root_map_described(pg, d->shmem_phys,
+						 ivshmem_mem_size(d), flags_of);
+	}
 	return err;
 }
 
@@ -60,6 +90,8 @@ int root_move_regions(const struct paging_structs *pg, const struct cell *cell,
 		else
 			err = paging_unmap(pg, mem[n].phys_start, mem[n].size);
 	}
+	if (!err && !only_flags)
+		err = move_channels(pg, cell, map, flags_of);
 	return err;
 }
 

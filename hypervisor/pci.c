@@ -302,6 +302,8 @@ int pci_cell_check(const struct brig_cell_desc *config)
 		struct assignment *a = find(NULL, bdf);
 		const char *why = NULL;
 
+		if (pci[n].type != BRIG_PCI_TYPE_DEVICE)
+			continue; /* virtual: its own code attaches it */
 		if (!mmcfg_base || (bdf >> 8) >= mmcfg_buses)
 			why = "the platform has no MMCONFIG for its bus";
 		else if (!arch_iommu_unit_usable(pci[n].iommu))
@@ -819,7 +821,8 @@ int pci_cell_create(struct cell *cell)
 
 	spin_lock(&pci_lock);
 	for (unsigned int n = 0; n < cell->config->num_pci_devices && !err; n++)
-		err = assign(cell, &pci[n]);
+		if (pci[n].type == BRIG_PCI_TYPE_DEVICE)
+			err = assign(cell, &pci[n]);
 	if (err)
 		for (unsigned int n = 0; n < PCI_MAX_ASSIGNED; n++)
 			if (assigned[n].cell == cell)
@@ -1130,6 +1133,15 @@ static bool vdev_write(struct per_cpu *cpu, struct pci_vdev *dev,
 		return true;
 	old = dev->cfg[i];
 	wmask = dev->wmask[i] & touched;
+	if (reg >= PCI_BAR0 && reg < PCI_BAR0 + 24 && dev->fixed_bars) {
+		u32 mask = vdev_bar_mask(dev, i - 4);
+
+		/* Sized, or put back: never anywhere else. */
+		dev->cfg[i] = mask && (val & mask) == mask ?
+				      mask | (dev->bar_fixed[i - 4] & 0xf) :
+				      dev->bar_fixed[i - 4];
+		return true;
+	}
 	if (reg >= PCI_BAR0 && reg < PCI_BAR0 + 24)
 		/*
 		 * Only the address bits a BAR of its size decodes stick; the
@@ -1187,6 +1199,7 @@ int pci_vdev_attach(struct cell *cell, struct pci_vdev *dev)
 	}
 	if (!err) {
 		dev->cell = cell;
+		memcpy(dev->bar_fixed, &dev->cfg[4], sizeof(dev->bar_fixed));
 		vdevs[slot] = dev;
 		if (cell == &root_cell) {
 			root_vdevs++;

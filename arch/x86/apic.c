@@ -68,6 +68,17 @@ static void send_ipi(u64 icr)
 	*xapic_reg(XAPIC_ICR_LOW) = (u32)icr;
 }
 
+/*
+ * x2APIC ICR writes are not serializing: the fence makes the sender's
+ * stores (a message in shared memory) visible before the interrupt is.
+ */
+void arch_raise_irq(unsigned int cpu, unsigned int vector)
+{
+	__asm__ __volatile__("mfence" ::: "memory");
+	send_ipi((u64)per_cpu(cpu)->arch.apic_id << 32 | APIC_DM_FIXED << 8 |
+		 (vector & 0xff));
+}
+
 void x86_send_nmi(struct per_cpu *target)
 {
 	__atomic_add_fetch(&target->arch.kicks_sent, 1, __ATOMIC_SEQ_CST);

@@ -11,6 +11,7 @@
  * or leaves a failed cell parked.
  */
 #include <hv/cell.h>
+#include <hv/ivshmem.h>
 #include <hv/control.h>
 #include <hv/mmio.h>
 #include <hv/percpu.h>
@@ -330,6 +331,18 @@ bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 bool x86_cell_memory_violation(struct per_cpu *cpu, u64 gpa, bool write,
 			       bool fetch, u64 rip)
 {
+	char what[96];
+
+	if (ivshmem_describe(cpu->cell, gpa, what, sizeof(what))) {
+		cell_fail(
+			cpu,
+			"%s of %s at guest-physical %llx (instruction at %llx)",
+			fetch ? "instruction fetch" :
+			write ? "write" :
+				"read",
+			what, (unsigned long long)gpa, (unsigned long long)rip);
+		return false;
+	}
 	cell_fail(
 		cpu,
 		"%s at guest-physical %llx, outside the cell's memory (instruction at %llx)",

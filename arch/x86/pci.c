@@ -99,6 +99,33 @@ bool arch_pci_msi_remap(struct per_cpu *cpu, unsigned int unit, u16 bdf,
 	return true;
 }
 
+bool arch_msi_target(const struct cell *cell, u64 addr, u32 data,
+		     unsigned int *cpu, unsigned int *vector, const char **why)
+{
+	u32 dest = (u32)(addr >> 12) & 0xff, mode = (data >> 8) & 7;
+	struct per_cpu *target = x86_cpu_by_apic_id(dest);
+
+	*why = NULL;
+	if ((addr >> 20) != 0xfee || (addr >> 32))
+		*why = "not an interrupt message address";
+	else if (addr & BIT(2))
+		*why = "logical destination: only physical destinations are taken";
+	else if (mode > 1)
+		*why = "not a fixed or lowest-priority interrupt";
+	else if ((data & 0xff) < 32)
+		*why = "vector below 32";
+	else if (!target || target->cell != cell)
+		*why = !target ? "aimed at no CPU" :
+		       target->cell == &root_cell ?
+				 "aimed at a root CPU, not one of the cell's" :
+				 "aimed at another cell's CPU";
+	if (*why)
+		return false;
+	*cpu = target->cpu_id;
+	*vector = data & 0xff;
+	return true;
+}
+
 /* The cell's emulated mechanism. */
 static int cell_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 		    u32 *val)

@@ -205,6 +205,23 @@ void arch_pci_msi_clear(unsigned int unit, u16 bdf, unsigned int slot,
  */
 void arch_pci_root_config_trap(bool trap);
 
+/* --- interrupts of virtual devices --------------------------------------- */
+
+/*
+ * An MSI message a guest of cell wrote for one of its virtual devices
+ * (address and data as written), under the interrupt policy: a fixed or
+ * lowest-priority interrupt, physical destination, to one CPU of cell.
+ * *cpu and *vector: where it goes. False: refused, *why says why.
+ */
+bool arch_msi_target(const struct cell *cell, u64 addr, u32 data,
+		     unsigned int *cpu, unsigned int *vector, const char **why);
+
+/*
+ * Raise vector at CPU cpu (a fixed interrupt), from any CPU. What the
+ * calling CPU stored before is visible to the target when it takes it.
+ */
+void arch_raise_irq(unsigned int cpu, unsigned int vector);
+
 /* BRIG_INFO_VENDOR and BRIG_INFO_PAGING_LEVELS for the root. */
 unsigned int arch_vendor(void);
 unsigned int arch_paging_levels(void);

@@ -53,7 +53,7 @@ struct per_cpu;
 #define PCI_MSIX_MAX 64 /* MSI-X table entries offered to a cell */
 /* A device's interrupt remapping slots: its MSI, then its MSI-X entries. */
 #define PCI_MSGS_PER_DEVICE (1 + PCI_MSIX_MAX)
-#define PCI_MAX_VDEVS 8 /* virtual devices, every cell's together */
+#define PCI_MAX_VDEVS 16 /* virtual devices, every cell's together */
 
 /* Map ECAM for the hypervisor's own accesses (enable, first CPU). */
 int pci_init(void);
@@ -136,8 +136,15 @@ struct pci_vdev {
 	u32 cfg[64];
 	u32 wmask[64];
 	u64 bar_size[6]; /* 0: no BAR there */
+	/*
+	 * The BARs stay where cfg has them at attach: the all-ones probe
+	 * reads the size mask, any other write restores the fixed value (as
+	 * for a cell's physical devices). Otherwise they move as written.
+	 */
+	bool fixed_bars;
 	/* set by the core */
 	struct cell *cell;
+	u32 bar_fixed[6];
 };
 
 /*

@@ -143,3 +143,36 @@ void pci_ecam_write(u16 bdf, unsigned int reg, unsigned int size, u32 val)
 		stub_bar_changes++;
 	*p = new;
 }
+
+/* --- interrupts of virtual devices ---------------------------------------- */
+
+struct stub_irq stub_irqs[STUB_MAX_IRQS];
+unsigned int stub_num_irqs;
+
+/*
+ * The stub's interrupt policy: address 0xfee00000 | n << 12 is CPU n,
+ * which must be the cell's; data is the vector, 32 or above.
+ */
+bool arch_msi_target(const struct cell *cell, u64 addr, u32 data,
+		     unsigned int *cpu, unsigned int *vector, const char **why)
+{
+	unsigned int n = (unsigned int)(addr >> 12) & 0xff;
+
+	*why = NULL;
+	if ((addr & ~0xff000ULL) != 0xfee00000 || (data & 0xff) < 32)
+		*why = "not a message the stub takes";
+	else if (n >= CONFIG_MAX_CPUS || per_cpu(n)->cell != cell)
+		*why = "aimed at a CPU not the cell's";
+	if (*why)
+		return false;
+	*cpu = n;
+	*vector = data & 0xff;
+	return true;
+}
+
+void arch_raise_irq(unsigned int cpu, unsigned int vector)
+{
+	if (stub_num_irqs == STUB_MAX_IRQS)
+		fail_msg("more than %u interrupts raised", STUB_MAX_IRQS);
+	stub_irqs[stub_num_irqs++] = (struct stub_irq){ cpu, vector };
+}

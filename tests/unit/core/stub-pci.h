@@ -20,4 +20,12 @@ void stub_pci_reset(void);
 void stub_pci_bar(u16 bdf, unsigned int n, u32 decodes);
 extern unsigned int stub_bar_changes;
 
+/* arch_raise_irq() calls, in order; the test resets stub_num_irqs. */
+struct stub_irq {
+	unsigned int cpu, vector;
+};
+#define STUB_MAX_IRQS 64
+extern struct stub_irq stub_irqs[STUB_MAX_IRQS];
+extern unsigned int stub_num_irqs;
+
 #endif /* _TEST_STUB_PCI_H */
