@@ -15,6 +15,7 @@
  * that every problem is reported, not just the first one.
  */
 #include <brig/config-check.h>
+#include <brig/ivshmem.h>
 
 #define PAGE_SIZE 0x1000ull
 #define HV_PAGE_SIZE 0x200000ull /* the driver maps the hypervisor in 2 MiB */
@@ -691,6 +692,271 @@ static void check_bar_masks(struct checker *ck,
 			      n, pci->bar_mask[n]);
 }
 
+/* --- one cell: ivshmem devices ------------------------------------------- */
+
+/* Both BARs of an ivshmem device: registers, then the MSI-X table. */
+#define IVSHMEM_BARS_SIZE                                                      \
+	((__u64)BRIG_IVSHMEM_REG_BAR_SIZE + BRIG_IVSHMEM_MSIX_BAR_SIZE)
+#define BAR32_LIMIT 0x100000000ull /* the BARs are 32-bit: below 4 GiB */
+
+static int is_ivshmem(const struct brig_pci_device *pci)
+{
+	return pci->type == BRIG_PCI_TYPE_IVSHMEM;
+}
+
+/*
+ * The channel's memory: state table, read/write section, one output
+ * section per peer. At most 4 KiB + 2^32 + 255 * 2^32 bytes, so the sum
+ * cannot overflow 64 bits whatever the fields say.
+ */
+static __u64 ivshmem_size(const struct brig_ivshmem *iv)
+{
+	return BRIG_IVSHMEM_STATE_TABLE_SIZE + (__u64)iv->rw_size +
+	       (__u64)iv->num_peers * iv->out_size;
+}
+
+static int ivshmem_bars_fit(__u64 bar_base)
+{
+	return bar_base && bar_base <= BAR32_LIMIT - IVSHMEM_BARS_SIZE;
+}
+
+/* An ivshmem device whose ranges can be compared with others at all. */
+static int ivshmem_sane(const struct brig_pci_device *pci)
+{
+	const struct brig_ivshmem *iv = &pci->ivshmem;
+	__u64 size = ivshmem_size(iv);
+
+	return is_ivshmem(pci) && range_fits(iv->shmem_phys, size) &&
+	       range_fits(iv->shmem_virt, size) &&
+	       ivshmem_bars_fit(iv->bar_base);
+}
+
+/* Why a protocol is refused, or NULL (ivshmem.h: BRIG_IVSHMEM_PROTO_*). */
+static const char *ivshmem_protocol_problem(__u16 protocol)
+{
+	if (protocol == BRIG_IVSHMEM_PROTO_UNDEFINED ||
+	    protocol == BRIG_IVSHMEM_PROTO_NET ||
+	    (protocol >= BRIG_IVSHMEM_PROTO_USER_FIRST &&
+	     protocol <= BRIG_IVSHMEM_PROTO_USER_LAST))
+		return 0;
+	if (protocol < BRIG_IVSHMEM_PROTO_USER_FIRST)
+		return "is reserved (0x2-0x3fff): use 0x0 (undefined), 0x1 (network) or 0x4000-0x7fff (user-defined)";
+	return "is a virtio transport (0x8000-0xffff), which brig does not support";
+}
+
+static void ivshmem_page_multiple(struct checker *ck, unsigned int i,
+				  const char *field, __u64 v)
+{
+	if (!is_aligned(v, PAGE_SIZE))
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem %s %x is not a multiple of 4 KiB", field, v);
+}
+
+static void ivshmem_no_wrap(struct checker *ck, unsigned int i,
+			    const char *field, __u64 start, __u64 size)
+{
+	if (!range_fits(start, size))
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem shared memory of %x bytes (state table, rw_size, num_peers * out_size) at %s %x wraps around the end of the address space",
+		      size, field, start);
+}
+
+/* The fields of one ivshmem device, each on its own. */
+static void check_ivshmem_fields(struct checker *ck,
+				 const struct brig_pci_device *pci,
+				 unsigned int i)
+{
+	const struct brig_ivshmem *iv = &pci->ivshmem;
+	const char *why = ivshmem_protocol_problem(iv->protocol);
+
+	/* The device is the hypervisor's own: its DMA goes nowhere. */
+	if (pci->iommu)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem iommu %u must be 0: the device is virtual, behind no IOMMU unit",
+		      pci->iommu);
+	if (iv->reserved)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem reserved field is not zero");
+	if (iv->num_peers < 2 || iv->num_peers > BRIG_IVSHMEM_MAX_PEERS)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem num_peers %u is not between 2 and %u",
+		      (unsigned int)iv->num_peers, BRIG_IVSHMEM_MAX_PEERS);
+	if (iv->peer >= iv->num_peers)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem peer %u is not below num_peers %u",
+		      (unsigned int)iv->peer, (unsigned int)iv->num_peers);
+	if (iv->vectors < 1 || iv->vectors > BRIG_IVSHMEM_MAX_VECTORS)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem vectors %u is not between 1 and %u",
+		      (unsigned int)iv->vectors, BRIG_IVSHMEM_MAX_VECTORS);
+	if (why)
+		error(ck, BRIG_CHECK_PCI, i, "ivshmem protocol %x %s",
+		      (__u64)iv->protocol, why);
+	ivshmem_page_multiple(ck, i, "rw_size", iv->rw_size);
+	ivshmem_page_multiple(ck, i, "out_size", iv->out_size);
+	ivshmem_page_multiple(ck, i, "shmem_phys", iv->shmem_phys);
+	ivshmem_page_multiple(ck, i, "shmem_virt", iv->shmem_virt);
+	ivshmem_page_multiple(ck, i, "bar_base", iv->bar_base);
+	if (!ivshmem_bars_fit(iv->bar_base))
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem bar_base %x must be non-zero and leave both BARs (8 KiB) below 4 GiB: they are 32-bit BARs",
+		      iv->bar_base);
+	ivshmem_no_wrap(ck, i, "shmem_phys", iv->shmem_phys, ivshmem_size(iv));
+	ivshmem_no_wrap(ck, i, "shmem_virt", iv->shmem_virt, ivshmem_size(iv));
+}
+
+/* What an ivshmem device occupies in its cell's guest-physical space. */
+struct guest_span {
+	__u64 start, size;
+	const char *what;
+};
+
+static void ivshmem_spans(const struct brig_ivshmem *iv,
+			  struct guest_span span[2])
+{
+	span[0].start = iv->shmem_virt;
+	span[0].size = ivshmem_size(iv);
+	span[0].what = "shared memory";
+	span[1].start = iv->bar_base;
+	span[1].size = IVSHMEM_BARS_SIZE;
+	span[1].what = "BARs";
+}
+
+/* Device i's ranges against the cell's memory regions and IO-APICs. */
+static void ivshmem_vs_cell(struct checker *ck, const struct brig_cell_desc *c,
+			    unsigned int i)
+{
+	const struct brig_ivshmem *iv = &brig_cell_pci_devices(c)[i].ivshmem;
+	const struct brig_memory *mem = brig_cell_mem_regions(c);
+	struct guest_span s[2];
+	unsigned int j, k;
+
+	ivshmem_spans(iv, s);
+	if (ranges_overlap(s[0].start, s[0].size, s[1].start, s[1].size))
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem shared memory: guest-physical range %R overlaps the device's own BARs (%R)",
+		      s[0].start, s[0].size, s[1].start, s[1].size);
+	for (j = 0; j < c->num_memory_regions; j++) {
+		if (!region_sane(&mem[j]))
+			continue;
+		for (k = 0; k < 2; k++)
+			if (ranges_overlap(s[k].start, s[k].size,
+					   mem[j].virt_start, mem[j].size))
+				error(ck, BRIG_CHECK_PCI, i,
+				      "ivshmem %s: guest-physical range %R overlaps memory region %u (%R)",
+				      s[k].what, s[k].start, s[k].size, j,
+				      mem[j].virt_start, mem[j].size);
+		if (ranges_overlap(iv->shmem_phys, s[0].size, mem[j].phys_start,
+				   mem[j].size))
+			error(ck, BRIG_CHECK_PCI, i,
+			      "ivshmem shared memory: host-physical range %R overlaps memory region %u (%R)",
+			      iv->shmem_phys, s[0].size, j, mem[j].phys_start,
+			      mem[j].size);
+	}
+	/* The hypervisor emulates the cell's IO-APIC pages where they are. */
+	for (j = 0; j < c->num_irqchips; j++)
+		for (k = 0; k < 2; k++)
+			if (ranges_overlap(s[k].start, s[k].size,
+					   brig_cell_irqchips(c)[j].address,
+					   PAGE_SIZE))
+				error(ck, BRIG_CHECK_PCI, i,
+				      "ivshmem %s: guest-physical range %R covers the IO-APIC at %x, which the hypervisor emulates for the cell",
+				      s[k].what, s[k].start, s[k].size,
+				      brig_cell_irqchips(c)[j].address);
+}
+
+/* Device i against ivshmem device j < i of the same cell. */
+static void ivshmem_vs_ivshmem(struct checker *ck,
+			       const struct brig_pci_device *pci,
+			       unsigned int i, unsigned int j)
+{
+	const struct brig_ivshmem *a = &pci[i].ivshmem, *b = &pci[j].ivshmem;
+	struct guest_span sa[2], sb[2];
+	unsigned int k, l;
+
+	if (a->channel == b->channel)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "channel %u is also PCI device %u of this cell: a cell is one peer of a channel",
+		      (unsigned int)a->channel, j);
+	else if (ranges_overlap(a->shmem_phys, ivshmem_size(a), b->shmem_phys,
+				ivshmem_size(b)))
+		error(ck, BRIG_CHECK_PCI, i,
+		      "channel %u: host-physical range %R overlaps channel %u (%R) of PCI device %u",
+		      (unsigned int)a->channel, a->shmem_phys, ivshmem_size(a),
+		      (unsigned int)b->channel, b->shmem_phys, ivshmem_size(b),
+		      j);
+	ivshmem_spans(a, sa);
+	ivshmem_spans(b, sb);
+	for (k = 0; k < 2; k++)
+		for (l = 0; l < 2; l++)
+			if (ranges_overlap(sa[k].start, sa[k].size, sb[l].start,
+					   sb[l].size))
+				error(ck, BRIG_CHECK_PCI, i,
+				      "ivshmem %s: guest-physical range %R overlaps the %s of PCI device %u (%R)",
+				      sa[k].what, sa[k].start, sa[k].size,
+				      sb[l].what, j, sb[l].start, sb[l].size);
+}
+
+/*
+ * An ivshmem device of a non-root cell. The root as a peer needs the
+ * hypervisor to map the channel into Linux and trap its BARs there; until
+ * it does, a root description with ivshmem is refused.
+ */
+static void check_ivshmem(struct checker *ck, const struct brig_cell_desc *c,
+			  unsigned int i, int is_root)
+{
+	const struct brig_pci_device *pci = brig_cell_pci_devices(c);
+	unsigned int j;
+
+	if (is_root) {
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem devices in the root cell are not implemented yet: the root cannot be a channel peer");
+		return;
+	}
+	check_ivshmem_fields(ck, &pci[i], i);
+	if (!ivshmem_sane(&pci[i]))
+		return;
+	ivshmem_vs_cell(ck, c, i);
+	for (j = 0; j < i; j++)
+		if (ivshmem_sane(&pci[j]))
+			ivshmem_vs_ivshmem(ck, pci, i, j);
+}
+
+/* --- one cell: PCI devices ------------------------------------------------ */
+
+/* What every device of a cell shares, whatever its type. */
+static void check_device_common(struct checker *ck,
+				const struct brig_pci_device *pci,
+				unsigned int i, int is_root)
+{
+	unsigned int j;
+
+	if (!is_root && pci[i].type == BRIG_PCI_TYPE_BRIDGE)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "PCI bridges cannot be given to a cell yet (not implemented)");
+	if (!is_root && pci[i].domain)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "PCI segment %u: cells may only be given devices of segment 0",
+		      (unsigned int)pci[i].domain);
+	if (!is_root && pci[i].bdf == 0)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "00:00.0 is the host bridge: it stays the root's");
+	for (j = 0; j < i; j++)
+		if (pci[j].bdf == pci[i].bdf && pci[j].domain == pci[i].domain)
+			error(ck, BRIG_CHECK_PCI, i,
+			      "PCI device bus %u device %u function %u listed twice",
+			      (unsigned int)(pci[i].bdf >> 8),
+			      (unsigned int)(pci[i].bdf >> 3) & 0x1f,
+			      (unsigned int)pci[i].bdf & 7);
+	if (pci[i].type < BRIG_PCI_TYPE_DEVICE ||
+	    pci[i].type > BRIG_PCI_TYPE_IVSHMEM)
+		error(ck, BRIG_CHECK_PCI, i, "unknown PCI device type %u",
+		      pci[i].type);
+	if (pci[i].flags)
+		error(ck, BRIG_CHECK_PCI, i, "unknown PCI device flags %x",
+		      (__u64)pci[i].flags);
+}
+
 static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 			  int is_root)
 {
@@ -700,35 +966,12 @@ static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 	for (i = 0; i < c->num_irqchips; i++)
 		check_irqchip(ck, c, i, is_root);
 	for (i = 0; i < c->num_pci_devices; i++) {
-		if (!is_root && pci[i].type != BRIG_PCI_TYPE_DEVICE &&
-		    pci[i].type >= BRIG_PCI_TYPE_DEVICE &&
-		    pci[i].type <= BRIG_PCI_TYPE_IVSHMEM)
-			error(ck, BRIG_CHECK_PCI, i,
-			      "PCI bridges and ivshmem devices cannot be given to a cell yet (not implemented)");
-		if (!is_root && pci[i].domain)
-			error(ck, BRIG_CHECK_PCI, i,
-			      "PCI segment %u: cells may only be given devices of segment 0",
-			      (unsigned int)pci[i].domain);
-		if (!is_root && pci[i].bdf == 0)
-			error(ck, BRIG_CHECK_PCI, i,
-			      "00:00.0 is the host bridge: it stays the root's");
-		for (unsigned int j = 0; j < i; j++)
-			if (pci[j].bdf == pci[i].bdf &&
-			    pci[j].domain == pci[i].domain)
-				error(ck, BRIG_CHECK_PCI, i,
-				      "PCI device bus %u device %u function %u listed twice",
-				      (unsigned int)(pci[i].bdf >> 8),
-				      (unsigned int)(pci[i].bdf >> 3) & 0x1f,
-				      (unsigned int)pci[i].bdf & 7);
-		if (pci[i].type < BRIG_PCI_TYPE_DEVICE ||
-		    pci[i].type > BRIG_PCI_TYPE_IVSHMEM)
-			error(ck, BRIG_CHECK_PCI, i,
-			      "unknown PCI device type %u", pci[i].type);
-		if (pci[i].flags)
-			error(ck, BRIG_CHECK_PCI, i,
-			      "unknown PCI device flags %x",
-			      (__u64)pci[i].flags);
-		check_bar_masks(ck, &pci[i], i);
+		check_device_common(ck, pci, i, is_root);
+		/* The union holds the ivshmem side, not BAR masks. */
+		if (is_ivshmem(&pci[i]))
+			check_ivshmem(ck, c, i, is_root);
+		else
+			check_bar_masks(ck, &pci[i], i);
 	}
 }
 
@@ -1046,16 +1289,27 @@ static int covered_by_root(const struct brig_cell_desc *root,
 	}
 }
 
+/*
+ * Where a cell's host-physical range r is reported: a memory region, or
+ * the shared memory of an ivshmem device (prefix says which in the
+ * message).
+ */
+struct host_range {
+	enum brig_check_item item;
+	unsigned int index;
+	const char *prefix;
+};
+
 /* r of a cell against [start, start + len), which the hypervisor keeps. */
-static void kept_clash(struct checker *ck, unsigned int i,
+static void kept_clash(struct checker *ck, const struct host_range *at,
 		       const struct brig_memory *r, __u64 start, __u64 len,
 		       const char *what)
 {
 	if (len && range_fits(start, len) &&
 	    ranges_overlap(r->phys_start, r->size, start, len))
-		error(ck, BRIG_CHECK_MEMORY, i,
-		      "host-physical range %R overlaps %s at %R, which the hypervisor keeps",
-		      r->phys_start, r->size, what, start, len);
+		error(ck, at->item, at->index,
+		      "%shost-physical range %R overlaps %s at %R, which the hypervisor keeps",
+		      at->prefix, r->phys_start, r->size, what, start, len);
 }
 
 /*
@@ -1066,7 +1320,8 @@ static void kept_clash(struct checker *ck, unsigned int i,
  * devices, as pci-devices, never their MMCONFIG pages).
  */
 static void check_kept_resources(struct checker *ck, const struct set *set,
-				 const struct brig_memory *r, unsigned int i)
+				 const struct brig_memory *r,
+				 const struct host_range *at)
 {
 	const struct brig_system_desc *s = set->sys;
 	const struct brig_platform *p = &s->platform;
@@ -1074,19 +1329,19 @@ static void check_kept_resources(struct checker *ck, const struct set *set,
 	unsigned int k;
 
 	if (s->architecture == BRIG_ARCH_X86_64)
-		kept_clash(ck, i, r, X86_INTERRUPT_RANGE,
+		kept_clash(ck, at, r, X86_INTERRUPT_RANGE,
 			   X86_INTERRUPT_RANGE_SIZE,
 			   "the local APIC and MSI range");
 	for (k = 0; k < p->num_iommu_units && k < BRIG_MAX_IOMMU_UNITS; k++)
-		kept_clash(ck, i, r, p->iommu_units[k].base & ~(PAGE_SIZE - 1),
+		kept_clash(ck, at, r, p->iommu_units[k].base & ~(PAGE_SIZE - 1),
 			   p->iommu_units[k].size +
 				   (p->iommu_units[k].base & (PAGE_SIZE - 1)),
 			   "the registers of an IOMMU unit");
 	for (k = 0; k < root->num_irqchips; k++)
-		kept_clash(ck, i, r, brig_cell_irqchips(root)[k].address,
+		kept_clash(ck, at, r, brig_cell_irqchips(root)[k].address,
 			   PAGE_SIZE, "an IO-APIC");
 	if (p->pci_mmconfig_base)
-		kept_clash(ck, i, r, p->pci_mmconfig_base,
+		kept_clash(ck, at, r, p->pci_mmconfig_base,
 			   ((__u64)p->pci_mmconfig_end_bus + 1) *
 				   MMCONFIG_ALIGN,
 			   "PCI configuration space (MMCONFIG)");
@@ -1113,28 +1368,70 @@ static void check_kept_device(struct checker *ck, const struct set *set,
 			      (unsigned int)pci->bdf & 7, k);
 }
 
+/*
+ * Where a cell's host-physical range may come from: not the hypervisor,
+ * not what it keeps, and inside root RAM flagged reserved (RAM) or root
+ * MMIO (MMIO).
+ */
+static void check_backing(struct checker *ck, const struct set *set,
+			  const struct brig_memory *r,
+			  const struct host_range *at)
+{
+	const struct brig_memory *hv = &set->sys->hypervisor_memory;
+
+	check_kept_resources(ck, set, r, at);
+	if (hv->size && range_fits(hv->phys_start, hv->size) &&
+	    ranges_overlap(r->phys_start, r->size, hv->phys_start, hv->size))
+		error(ck, at->item, at->index,
+		      "%shost-physical range %R overlaps the hypervisor region %R",
+		      at->prefix, r->phys_start, r->size, hv->phys_start,
+		      hv->size);
+	else if (!covered_by_root(&set->sys->root_cell, r))
+		error(ck, at->item, at->index,
+		      r->type == BRIG_MEM_TYPE_MMIO ?
+			      "%shost-physical range %R is not inside an MMIO region of the root cell" :
+			      "%shost-physical range %R is not inside a reserved RAM region of the root cell (memory Linux does not use)",
+		      at->prefix, r->phys_start, r->size);
+}
+
+/* Region r of cell n against the channels of the cells before it. */
+static void region_vs_channels(struct checker *ck, const struct set *set,
+			       unsigned int n, const struct brig_memory *r,
+			       unsigned int i)
+{
+	const struct brig_cell_desc *oc;
+	const struct brig_pci_device *pci;
+	unsigned int j, k;
+
+	for (j = 0; j < n; j++) {
+		oc = set_cell(set, j);
+		for (k = 0; oc && k < oc->num_pci_devices; k++) {
+			pci = &brig_cell_pci_devices(oc)[k];
+			if (ivshmem_sane(pci) &&
+			    ranges_overlap(r->phys_start, r->size,
+					   pci->ivshmem.shmem_phys,
+					   ivshmem_size(&pci->ivshmem)))
+				error(ck, BRIG_CHECK_MEMORY, i,
+				      "host-physical range %R overlaps the shared memory of ivshmem channel %u (%R) of cell %N",
+				      r->phys_start, r->size,
+				      (unsigned int)pci->ivshmem.channel,
+				      pci->ivshmem.shmem_phys,
+				      ivshmem_size(&pci->ivshmem), oc->name);
+		}
+	}
+}
+
 static void check_set_region(struct checker *ck, const struct set *set,
 			     unsigned int n, unsigned int i)
 {
 	const struct brig_memory *r =
 		&brig_cell_mem_regions(set_cell(set, n))[i];
-	const struct brig_memory *hv = &set->sys->hypervisor_memory;
+	const struct host_range at = { BRIG_CHECK_MEMORY, i, "" };
 	const struct brig_cell_desc *oc;
 	const struct brig_memory *other;
 	unsigned int j, k;
 
-	check_kept_resources(ck, set, r, i);
-	if (hv->size && range_fits(hv->phys_start, hv->size) &&
-	    ranges_overlap(r->phys_start, r->size, hv->phys_start, hv->size))
-		error(ck, BRIG_CHECK_MEMORY, i,
-		      "host-physical range %R overlaps the hypervisor region %R",
-		      r->phys_start, r->size, hv->phys_start, hv->size);
-	else if (!covered_by_root(&set->sys->root_cell, r))
-		error(ck, BRIG_CHECK_MEMORY, i,
-		      r->type == BRIG_MEM_TYPE_MMIO ?
-			      "host-physical range %R is not inside an MMIO region of the root cell" :
-			      "host-physical range %R is not inside a reserved RAM region of the root cell (memory Linux does not use)",
-		      r->phys_start, r->size);
+	check_backing(ck, set, r, &at);
 	for (j = 0; j < n; j++) {
 		oc = set_cell(set, j);
 		if (!oc)
@@ -1150,6 +1447,110 @@ static void check_set_region(struct checker *ck, const struct set *set,
 				      other[k].phys_start, other[k].size,
 				      oc->name);
 	}
+	region_vs_channels(ck, set, n, r, i);
+}
+
+/* --- the set: ivshmem channels -------------------------------------------- */
+
+static void agree_hex(struct checker *ck, unsigned int i,
+		      const struct brig_ivshmem *iv, const char *field,
+		      __u64 here, __u64 there, const struct brig_cell_desc *oc)
+{
+	if (here != there)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "channel %u: %s %x here, %x in cell %N",
+		      (unsigned int)iv->channel, field, here, there, oc->name);
+}
+
+static void agree_dec(struct checker *ck, unsigned int i,
+		      const struct brig_ivshmem *iv, const char *field,
+		      unsigned int here, unsigned int there,
+		      const struct brig_cell_desc *oc)
+{
+	if (here != there)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "channel %u: %s %u here, %u in cell %N",
+		      (unsigned int)iv->channel, field, here, there, oc->name);
+}
+
+/*
+ * Two sides of one channel, in different cells: the hypervisor builds
+ * one channel from both, so they must describe the same one, each as its
+ * own peer.
+ */
+static void same_channel(struct checker *ck, unsigned int i,
+			 const struct brig_ivshmem *a,
+			 const struct brig_ivshmem *b,
+			 const struct brig_cell_desc *oc)
+{
+	agree_hex(ck, i, a, "shmem_phys", a->shmem_phys, b->shmem_phys, oc);
+	agree_hex(ck, i, a, "rw_size", a->rw_size, b->rw_size, oc);
+	agree_hex(ck, i, a, "out_size", a->out_size, b->out_size, oc);
+	agree_dec(ck, i, a, "num_peers", a->num_peers, b->num_peers, oc);
+	agree_hex(ck, i, a, "protocol", a->protocol, b->protocol, oc);
+	agree_dec(ck, i, a, "vectors", a->vectors, b->vectors, oc);
+	if (a->peer == b->peer)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "channel %u: peer %u here and in cell %N: each peer of a channel has its own id",
+		      (unsigned int)a->channel, (unsigned int)a->peer,
+		      oc->name);
+}
+
+/* Channel i of cell n against everything of cell oc (before n). */
+static void channel_vs_cell(struct checker *ck, const struct brig_ivshmem *iv,
+			    unsigned int i, const struct brig_cell_desc *oc)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(oc);
+	const struct brig_pci_device *pci = brig_cell_pci_devices(oc);
+	__u64 size = ivshmem_size(iv);
+	unsigned int k;
+
+	for (k = 0; k < oc->num_memory_regions; k++)
+		if (region_sane(&mem[k]) &&
+		    ranges_overlap(iv->shmem_phys, size, mem[k].phys_start,
+				   mem[k].size))
+			error(ck, BRIG_CHECK_PCI, i,
+			      "ivshmem shared memory: host-physical range %R overlaps memory region %u (%R) of cell %N",
+			      iv->shmem_phys, size, k, mem[k].phys_start,
+			      mem[k].size, oc->name);
+	for (k = 0; k < oc->num_pci_devices; k++) {
+		if (!ivshmem_sane(&pci[k]))
+			continue;
+		if (pci[k].ivshmem.channel == iv->channel)
+			same_channel(ck, i, iv, &pci[k].ivshmem, oc);
+		else if (ranges_overlap(iv->shmem_phys, size,
+					pci[k].ivshmem.shmem_phys,
+					ivshmem_size(&pci[k].ivshmem)))
+			error(ck, BRIG_CHECK_PCI, i,
+			      "channel %u: host-physical range %R overlaps channel %u (%R) of cell %N",
+			      (unsigned int)iv->channel, iv->shmem_phys, size,
+			      (unsigned int)pci[k].ivshmem.channel,
+			      pci[k].ivshmem.shmem_phys,
+			      ivshmem_size(&pci[k].ivshmem), oc->name);
+	}
+}
+
+/*
+ * Channel memory is no memory region of any cell: it comes from reserved
+ * root RAM like cell RAM does, and it is shared by the channel's peers
+ * only.
+ */
+static void check_set_channel(struct checker *ck, const struct set *set,
+			      unsigned int n, unsigned int i)
+{
+	const struct brig_ivshmem *iv =
+		&brig_cell_pci_devices(set_cell(set, n))[i].ivshmem;
+	const struct host_range at = { BRIG_CHECK_PCI, i,
+				       "ivshmem shared memory: " };
+	const struct brig_memory r = { iv->shmem_phys, iv->shmem_phys,
+				       ivshmem_size(iv), BRIG_MEM_TYPE_RAM,
+				       BRIG_MEM_READ | BRIG_MEM_WRITE };
+	unsigned int j;
+
+	check_backing(ck, set, &r, &at);
+	for (j = 0; j < n; j++)
+		if (set_cell(set, j))
+			channel_vs_cell(ck, iv, i, set_cell(set, j));
 }
 
 static int covered_by_root_ports(const struct brig_cell_desc *root,
@@ -1296,8 +1697,11 @@ static void check_set_cell(struct checker *ck, const struct set *set,
 			check_set_ports(ck, set, n, i);
 	for (i = 0; i < c->num_irqchips; i++)
 		check_set_irqchip(ck, set, n, i);
-	for (i = 0; i < c->num_pci_devices; i++)
+	for (i = 0; i < c->num_pci_devices; i++) {
 		check_kept_device(ck, set, &brig_cell_pci_devices(c)[i], i);
+		if (ivshmem_sane(&brig_cell_pci_devices(c)[i]))
+			check_set_channel(ck, set, n, i);
+	}
 }
 
 unsigned int brig_check_set(const struct brig_check_blob *system,

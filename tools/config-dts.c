@@ -202,17 +202,90 @@ static void parse_irqchip(const struct dt *dt, int node, void *out)
 	free(pins);
 }
 
+/*
+ * Every property a pci-device node may have. Which of them a node needs,
+ * and which it must not have, depends on its type (parse_pci()).
+ */
 static const struct prop_spec pci_props[] = {
 	{ "type", PROP_STRING, 1 },	  { "domain", PROP_U32, 0 },
 	{ "bdf", PROP_U32_LIST, 1 },	  { "iommu", PROP_U32, 0 },
-	{ "bar-mask", PROP_U32_LIST, 0 }, { NULL, 0, 0 },
+	{ "bar-mask", PROP_U32_LIST, 0 }, { "channel", PROP_U32, 0 },
+	{ "peer", PROP_U32, 0 },	  { "peers", PROP_U32, 0 },
+	{ "shmem-phys", PROP_U64, 0 },	  { "shmem-virt", PROP_U64, 0 },
+	{ "bar-base", PROP_U64, 0 },	  { "rw-size", PROP_U32, 0 },
+	{ "out-size", PROP_U32, 0 },	  { "protocol", PROP_U32, 0 },
+	{ "vectors", PROP_U32, 0 },	  { NULL, 0, 0 },
 };
+
+/* The properties of one side of an ivshmem channel, and the required. */
+static const char *const ivshmem_props[] = {
+	"channel",    "peer",	  "peers",   "shmem-phys",
+	"shmem-virt", "bar-base", "rw-size", "out-size",
+	"protocol",   "vectors",  NULL,
+};
+static const char *const ivshmem_required[] = {
+	"channel", "peer", "peers", "shmem-phys", "bar-base", NULL,
+};
+/* A virtual device has no BARs to mask and sits behind no IOMMU. */
+static const char *const ivshmem_refused[] = { "bar-mask", "iommu", NULL };
+
+static void require_props(const struct dt *dt, int node,
+			  const char *const *names)
+{
+	for (; *names; names++)
+		if (!dt_has(dt, node, *names))
+			dt_error(dt, node, "missing property \"%s\"", *names);
+}
+
+static void refuse_props(const struct dt *dt, int node,
+			 const char *const *names, const char *why)
+{
+	for (; *names; names++)
+		if (dt_has(dt, node, *names))
+			dt_error(dt, node, "property \"%s\" %s", *names, why);
+}
+
+static void parse_ivshmem(const struct dt *dt, int node,
+			  struct brig_ivshmem *iv)
+{
+	require_props(dt, node, ivshmem_required);
+	refuse_props(dt, node, ivshmem_refused,
+		     "does not apply to type \"ivshmem\"");
+	iv->channel = (__u16)dt_u32_max(dt, node, "channel", 0, 0xffff);
+	iv->peer = (__u8)dt_u32_max(dt, node, "peer", 0, 0xff);
+	iv->num_peers = (__u8)dt_u32_max(dt, node, "peers", 0, 0xff);
+	iv->shmem_phys = dt_u64(dt, node, "shmem-phys", 0);
+	/* Mapped where it is, like memory regions, unless told otherwise. */
+	iv->shmem_virt = dt_u64(dt, node, "shmem-virt", iv->shmem_phys);
+	iv->bar_base = dt_u64(dt, node, "bar-base", 0);
+	iv->rw_size = dt_u32(dt, node, "rw-size", 0);
+	iv->out_size = dt_u32(dt, node, "out-size", 0);
+	iv->protocol = (__u16)dt_u32_max(dt, node, "protocol", 0, 0xffff);
+	iv->vectors = (__u16)dt_u32_max(dt, node, "vectors", 1, 0xffff);
+}
+
+static void parse_bar_mask(const struct dt *dt, int node,
+			   struct brig_pci_device *p)
+{
+	unsigned int i, n;
+	__u32 *v;
+
+	n = dt_u32_list(dt, node, "bar-mask", &v);
+	if (n && n != 6)
+		dt_error(
+			dt, node,
+			"property \"bar-mask\" must have 6 cells, one per BAR, not %u",
+			n);
+	for (i = 0; i < n && n == 6; i++)
+		p->bar_mask[i] = v[i];
+	free(v);
+}
 
 static void parse_pci(const struct dt *dt, int node, void *out)
 {
 	struct brig_pci_device *p = out;
 	__u32 *v, type = 0;
-	unsigned int i, n;
+	unsigned int n;
 
 	dt_check_node(dt, node, pci_props, (const char *const[]){ NULL });
 	dt_enum(dt, node, "type", pci_types, &type);
@@ -227,15 +300,14 @@ static void parse_pci(const struct dt *dt, int node, void *out)
 			dt, node,
 			"property \"bdf\" must be <bus device function> with bus <= 0xff, device <= 0x1f, function <= 7");
 	free(v);
-	n = dt_u32_list(dt, node, "bar-mask", &v);
-	if (n && n != 6)
-		dt_error(
-			dt, node,
-			"property \"bar-mask\" must have 6 cells, one per BAR, not %u",
-			n);
-	for (i = 0; i < n && n == 6; i++)
-		p->bar_mask[i] = v[i];
-	free(v);
+	/* An unknown type was reported; its properties say nothing more. */
+	if (type == BRIG_PCI_TYPE_IVSHMEM) {
+		parse_ivshmem(dt, node, &p->ivshmem);
+	} else if (type) {
+		refuse_props(dt, node, ivshmem_props,
+			     "applies to type \"ivshmem\" only");
+		parse_bar_mask(dt, node, p);
+	}
 }
 
 /*

@@ -8,6 +8,8 @@
  */
 #include <inttypes.h>
 
+#include <brig/ivshmem.h>
+
 #include "brig-tool.h"
 
 struct bit_name {
@@ -114,6 +116,76 @@ static void dump_ports(FILE *out, const struct brig_cell_desc *c)
 	}
 }
 
+static const char *protocol_name(__u16 protocol)
+{
+	if (protocol == BRIG_IVSHMEM_PROTO_UNDEFINED)
+		return "undefined";
+	if (protocol == BRIG_IVSHMEM_PROTO_NET)
+		return "network";
+	if (protocol >= BRIG_IVSHMEM_PROTO_USER_FIRST &&
+	    protocol <= BRIG_IVSHMEM_PROTO_USER_LAST)
+		return "user-defined";
+	return protocol > BRIG_IVSHMEM_PROTO_USER_LAST ? "virtio" : "reserved";
+}
+
+/* One section of a channel's memory, as its peer sees it. */
+static void dump_section(FILE *out, const char *what, uint64_t start,
+			 uint64_t size)
+{
+	if (size)
+		fprintf(out, "    %s: 0x%" PRIx64 "-0x%" PRIx64 "\n", what,
+			start, start + size - 1);
+	else
+		fprintf(out, "    %s: none\n", what);
+}
+
+/*
+ * One side of a channel: who it is, where the memory is and how it is cut
+ * up (ivshmem.h), where the BARs are. A blob with more peers than the
+ * device supports gets no list of output sections, only the count.
+ */
+static void dump_ivshmem(FILE *out, const struct brig_ivshmem *iv)
+{
+	uint64_t state = BRIG_IVSHMEM_STATE_TABLE_SIZE;
+	uint64_t base = iv->shmem_virt, size, at;
+	char what[48];
+	unsigned int p;
+
+	size = state + iv->rw_size + (uint64_t)iv->num_peers * iv->out_size;
+	fprintf(out,
+		"    ivshmem: channel %u peer %u of %u protocol 0x%04x (%s) vectors %u reserved 0x%" PRIx64
+		"\n",
+		iv->channel, iv->peer, iv->num_peers, iv->protocol,
+		protocol_name(iv->protocol), iv->vectors,
+		(uint64_t)iv->reserved);
+	fprintf(out,
+		"    memory: phys 0x%" PRIx64 " -> virt 0x%" PRIx64
+		" size 0x%" PRIx64 " (rw-size 0x%x, out-size 0x%x)\n",
+		(uint64_t)iv->shmem_phys, base, size, iv->rw_size,
+		iv->out_size);
+	dump_section(out, "state table", base, state);
+	dump_section(out, "rw section", base + state, iv->rw_size);
+	at = base + state + iv->rw_size;
+	if (iv->num_peers > BRIG_IVSHMEM_MAX_PEERS) {
+		fprintf(out, "    output sections: %u, more than %u peers\n",
+			iv->num_peers, BRIG_IVSHMEM_MAX_PEERS);
+	} else {
+		for (p = 0; p < iv->num_peers; p++) {
+			snprintf(what, sizeof(what), "output section %u", p);
+			dump_section(out, what, at, iv->out_size);
+			at += iv->out_size;
+		}
+	}
+	fprintf(out,
+		"    BAR 0 (registers): 0x%" PRIx64 "-0x%" PRIx64
+		", BAR 1 (MSI-X table): 0x%" PRIx64 "-0x%" PRIx64 "\n",
+		(uint64_t)iv->bar_base,
+		(uint64_t)iv->bar_base + BRIG_IVSHMEM_REG_BAR_SIZE - 1,
+		(uint64_t)iv->bar_base + BRIG_IVSHMEM_REG_BAR_SIZE,
+		(uint64_t)iv->bar_base + BRIG_IVSHMEM_REG_BAR_SIZE +
+			BRIG_IVSHMEM_MSIX_BAR_SIZE - 1);
+}
+
 static void dump_devices(FILE *out, const struct brig_cell_desc *c)
 {
 	const struct brig_irqchip *ic = brig_cell_irqchips(c);
@@ -133,10 +205,16 @@ static void dump_devices(FILE *out, const struct brig_cell_desc *c)
 	}
 	for (i = 0; i < c->num_pci_devices; i++, pci++) {
 		fprintf(out,
-			"  pci[%u]: type %s domain %u bdf %02x:%02x.%x iommu %u flags 0x%x bar-mask",
+			"  pci[%u]: type %s domain %u bdf %02x:%02x.%x iommu %u flags 0x%x",
 			i, NAME_OF(pci->type, pci_type_names), pci->domain,
 			pci->bdf >> 8, (pci->bdf >> 3) & 0x1f, pci->bdf & 7,
 			pci->iommu, pci->flags);
+		if (pci->type == BRIG_PCI_TYPE_IVSHMEM) {
+			fprintf(out, "\n");
+			dump_ivshmem(out, &pci->ivshmem);
+			continue;
+		}
+		fprintf(out, " bar-mask");
 		for (k = 0; k < 6; k++)
 			fprintf(out, " 0x%" PRIx64, (uint64_t)pci->bar_mask[k]);
 		fprintf(out, "\n");

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include <brig/ivshmem.h>
+
 #include "blob-builder.h"
 
 struct rec {
@@ -662,7 +664,7 @@ static void bad_devices_in_cell(void **state)
 	cells[0].pci[2].domain = 1;
 	assert_errors(run_cell(&cells[0], 0), 3);
 	expect(0, BRIG_CHECK_PCI, 0,
-	       "PCI bridges and ivshmem devices cannot be given to a cell yet (not implemented)");
+	       "PCI bridges cannot be given to a cell yet (not implemented)");
 	expect(0, BRIG_CHECK_PCI, 1,
 	       "PCI device bus 0 device 3 function 0 listed twice");
 	expect(0, BRIG_CHECK_PCI, 2,
@@ -977,6 +979,381 @@ static void every_problem_reported(void **state)
 	       "CPU 0 stays with the root cell: Linux cannot give up the CPU it booted on");
 }
 
+/* --- ivshmem channels ------------------------------------------------------ */
+
+/*
+ * Side peer of channel 1 as PCI device n of c (00:0e.n): 4 KiB state
+ * table, 4 KiB rw section, two 4 KiB output sections (16 KiB) at
+ * 0x3e000000 in the reserved pool, seen at guest 0x200000; BARs at
+ * 0xc0000000. Both cells of setup() can take a side as it is.
+ */
+static struct brig_ivshmem *give_ivshmem(struct cell_parts *c, unsigned int n,
+					 unsigned int peer)
+{
+	struct brig_pci_device *pci = &c->pci[n];
+
+	memset(pci, 0, sizeof(*pci));
+	pci->type = BRIG_PCI_TYPE_IVSHMEM;
+	pci->bdf = BRIG_PCI_BDF(0, 14, n);
+	pci->ivshmem.shmem_phys = 0x3e000000;
+	pci->ivshmem.shmem_virt = 0x200000;
+	pci->ivshmem.bar_base = 0xc0000000;
+	pci->ivshmem.rw_size = 0x1000;
+	pci->ivshmem.out_size = 0x1000;
+	pci->ivshmem.channel = 1;
+	pci->ivshmem.protocol = BRIG_IVSHMEM_PROTO_USER_FIRST;
+	pci->ivshmem.peer = (__u8)peer;
+	pci->ivshmem.num_peers = 2;
+	pci->ivshmem.vectors = 1;
+	if (c->hdr.num_pci_devices <= n)
+		c->hdr.num_pci_devices = n + 1;
+	return &pci->ivshmem;
+}
+
+/* One per-cell error for device 0 of cell a, with this message. */
+static void expect_one_cell_error(const char *msg)
+{
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 0, msg);
+}
+
+/*
+ * Two peers of one channel share memory that is no memory region of
+ * either: the cross-cell overlap rule of memory regions does not see it.
+ */
+static void ivshmem_pair_passes(void **state)
+{
+	(void)state;
+	give_ivshmem(&cells[0], 0, 0);
+	give_ivshmem(&cells[1], 0, 1);
+	assert_errors(run_cell(&cells[0], 0), 0);
+	assert_errors(run_cell(&cells[1], 0), 0);
+	assert_errors(run_set(&sys, cells, 2), 0);
+	assert_int_equal(nrecs, 0);
+	/* the widest: 16 peers, 16 vectors, BARs just below 4 GiB, bus 255 */
+	cells[0].pci[0].bdf = BRIG_PCI_BDF(255, 31, 7);
+	cells[0].pci[0].ivshmem.num_peers = 16;
+	cells[0].pci[0].ivshmem.peer = 15;
+	cells[0].pci[0].ivshmem.vectors = 16;
+	cells[0].pci[0].ivshmem.bar_base = 0xffffe000;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	/* a protocol of each accepted kind */
+	cells[0].pci[0].ivshmem.protocol = BRIG_IVSHMEM_PROTO_UNDEFINED;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	cells[0].pci[0].ivshmem.protocol = BRIG_IVSHMEM_PROTO_NET;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	cells[0].pci[0].ivshmem.protocol = BRIG_IVSHMEM_PROTO_USER_LAST;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	/* no rw and no output sections: just the state table */
+	cells[0].pci[0].ivshmem.rw_size = 0;
+	cells[0].pci[0].ivshmem.out_size = 0;
+	assert_errors(run_cell(&cells[0], 0), 0);
+}
+
+static void ivshmem_in_root_refused(void **state)
+{
+	(void)state;
+	give_ivshmem(&sys.root, 0, 0);
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
+	       "ivshmem devices in the root cell are not implemented yet: the root cannot be a channel peer");
+}
+
+/* The fields a virtual device has in common with physical ones. */
+static void ivshmem_device_fields(void **state)
+{
+	(void)state;
+	give_ivshmem(&cells[0], 0, 0)->reserved = 1;
+	expect_one_cell_error("ivshmem reserved field is not zero");
+	give_ivshmem(&cells[0], 0, 0);
+	cells[0].pci[0].iommu = 1;
+	expect_one_cell_error(
+		"ivshmem iommu 1 must be 0: the device is virtual, behind no IOMMU unit");
+	give_ivshmem(&cells[0], 0, 0);
+	cells[0].pci[0].flags = 1;
+	expect_one_cell_error("unknown PCI device flags 0x1");
+	give_ivshmem(&cells[0], 0, 0);
+	cells[0].pci[0].domain = 1;
+	expect_one_cell_error(
+		"PCI segment 1: cells may only be given devices of segment 0");
+	give_ivshmem(&cells[0], 0, 0);
+	cells[0].pci[0].bdf = 0;
+	expect_one_cell_error(
+		"00:00.0 is the host bridge: it stays the root's");
+	/* a second device at the same bdf, of another channel, elsewhere */
+	give_ivshmem(&cells[0], 0, 0);
+	give_ivshmem(&cells[0], 1, 0)->channel = 2;
+	cells[0].pci[1].bdf = cells[0].pci[0].bdf;
+	cells[0].pci[1].ivshmem.shmem_phys = 0x3e100000;
+	cells[0].pci[1].ivshmem.shmem_virt = 0x300000;
+	cells[0].pci[1].ivshmem.bar_base = 0xc0002000;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 1,
+	       "PCI device bus 0 device 14 function 0 listed twice");
+}
+
+static void ivshmem_peers_and_vectors(void **state)
+{
+	struct brig_ivshmem *iv = give_ivshmem(&cells[0], 0, 0);
+
+	(void)state;
+	iv->num_peers = 1;
+	expect_one_cell_error("ivshmem num_peers 1 is not between 2 and 16");
+	iv->num_peers = 17;
+	expect_one_cell_error("ivshmem num_peers 17 is not between 2 and 16");
+	iv->num_peers = 2;
+	iv->peer = 2;
+	expect_one_cell_error("ivshmem peer 2 is not below num_peers 2");
+	iv->peer = 1;
+	iv->vectors = 0;
+	expect_one_cell_error("ivshmem vectors 0 is not between 1 and 16");
+	iv->vectors = 17;
+	expect_one_cell_error("ivshmem vectors 17 is not between 1 and 16");
+}
+
+static void ivshmem_protocols(void **state)
+{
+	struct brig_ivshmem *iv = give_ivshmem(&cells[0], 0, 0);
+
+	(void)state;
+	iv->protocol = 0x0002;
+	expect_one_cell_error(
+		"ivshmem protocol 0x2 is reserved (0x2-0x3fff): use 0x0 (undefined), 0x1 (network) or 0x4000-0x7fff (user-defined)");
+	iv->protocol = 0x3fff;
+	expect_one_cell_error(
+		"ivshmem protocol 0x3fff is reserved (0x2-0x3fff): use 0x0 (undefined), 0x1 (network) or 0x4000-0x7fff (user-defined)");
+	iv->protocol = 0x8000;
+	expect_one_cell_error(
+		"ivshmem protocol 0x8000 is a virtio transport (0x8000-0xffff), which brig does not support");
+	iv->protocol = 0xffff;
+	expect_one_cell_error(
+		"ivshmem protocol 0xffff is a virtio transport (0x8000-0xffff), which brig does not support");
+}
+
+static void ivshmem_alignment(void **state)
+{
+	struct brig_ivshmem *iv = give_ivshmem(&cells[0], 0, 0);
+
+	(void)state;
+	iv->rw_size = 0x800;
+	expect_one_cell_error(
+		"ivshmem rw_size 0x800 is not a multiple of 4 KiB");
+	iv->rw_size = 0x1000;
+	iv->out_size = 0x1800;
+	expect_one_cell_error(
+		"ivshmem out_size 0x1800 is not a multiple of 4 KiB");
+	iv->out_size = 0x1000;
+	iv->shmem_phys = 0x3e000800;
+	expect_one_cell_error(
+		"ivshmem shmem_phys 0x3e000800 is not a multiple of 4 KiB");
+	iv->shmem_phys = 0x3e000000;
+	iv->shmem_virt = 0x200010;
+	expect_one_cell_error(
+		"ivshmem shmem_virt 0x200010 is not a multiple of 4 KiB");
+	iv->shmem_virt = 0x200000;
+	iv->bar_base = 0xc0000100;
+	expect_one_cell_error(
+		"ivshmem bar_base 0xc0000100 is not a multiple of 4 KiB");
+}
+
+/* 32-bit BARs: both must end below 4 GiB; 0 is no address for a BAR. */
+static void ivshmem_bar_range(void **state)
+{
+	struct brig_ivshmem *iv = give_ivshmem(&cells[0], 0, 0);
+
+	(void)state;
+	iv->bar_base = 0;
+	expect_one_cell_error(
+		"ivshmem bar_base 0x0 must be non-zero and leave both BARs (8 KiB) below 4 GiB: they are 32-bit BARs");
+	iv->bar_base = 0xfffff000;
+	expect_one_cell_error(
+		"ivshmem bar_base 0xfffff000 must be non-zero and leave both BARs (8 KiB) below 4 GiB: they are 32-bit BARs");
+	iv->bar_base = 0x100000000ull;
+	expect_one_cell_error(
+		"ivshmem bar_base 0x100000000 must be non-zero and leave both BARs (8 KiB) below 4 GiB: they are 32-bit BARs");
+}
+
+/* The total size is computed in 64 bits; the ranges must not wrap. */
+static void ivshmem_size_wraps(void **state)
+{
+	struct brig_ivshmem *iv = give_ivshmem(&cells[0], 0, 0);
+
+	(void)state;
+	iv->shmem_phys = 0xffffffffffffe000ull;
+	expect_one_cell_error(
+		"ivshmem shared memory of 0x4000 bytes (state table, rw_size, num_peers * out_size) at shmem_phys 0xffffffffffffe000 wraps around the end of the address space");
+	iv->shmem_phys = 0x3e000000;
+	/* 4 KiB + (2^32 - 4 KiB) + 2 * (2^32 - 4 KiB): no 32-bit overflow */
+	iv->rw_size = 0xfffff000;
+	iv->out_size = 0xfffff000;
+	iv->shmem_virt = 0xfffffffe00000000ull;
+	expect_one_cell_error(
+		"ivshmem shared memory of 0x2ffffe000 bytes (state table, rw_size, num_peers * out_size) at shmem_virt 0xfffffffe00000000 wraps around the end of the address space");
+}
+
+/* Within a cell: guest-physical against its memory, host against its RAM. */
+static void ivshmem_overlaps_cell(void **state)
+{
+	struct brig_ivshmem *iv = give_ivshmem(&cells[0], 0, 0);
+
+	(void)state;
+	iv->shmem_virt = 0x80000;
+	expect_one_cell_error(
+		"ivshmem shared memory: guest-physical range 0x80000-0x83fff overlaps memory region 0 (0x0-0xfffff)");
+	iv->shmem_virt = 0x200000;
+	iv->bar_base = 0x100000;
+	expect_one_cell_error(
+		"ivshmem BARs: guest-physical range 0x100000-0x101fff overlaps memory region 1 (0x100000-0x100fff)");
+	iv->bar_base = 0x202000;
+	expect_one_cell_error(
+		"ivshmem shared memory: guest-physical range 0x200000-0x203fff overlaps the device's own BARs (0x202000-0x203fff)");
+	iv->bar_base = 0xc0000000;
+	iv->shmem_phys = 0x3b080000;
+	expect_one_cell_error(
+		"ivshmem shared memory: host-physical range 0x3b080000-0x3b083fff overlaps memory region 0 (0x3b000000-0x3b0fffff)");
+	iv->shmem_phys = 0x3e000000;
+	/* the IO-APIC the hypervisor emulates for the cell */
+	give_pins(&cells[0], 0, 23, 23);
+	iv->bar_base = 0xfec00000;
+	expect_one_cell_error(
+		"ivshmem BARs: guest-physical range 0xfec00000-0xfec01fff covers the IO-APIC at 0xfec00000, which the hypervisor emulates for the cell");
+}
+
+/* Two devices of one cell: one side per channel, nothing shared. */
+static void ivshmem_two_in_cell(void **state)
+{
+	struct brig_ivshmem *a = give_ivshmem(&cells[0], 0, 0);
+	struct brig_ivshmem *b = give_ivshmem(&cells[0], 1, 1);
+
+	(void)state;
+	b->shmem_virt = 0x300000;
+	b->bar_base = 0xc0002000;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 1,
+	       "channel 1 is also PCI device 0 of this cell: a cell is one peer of a channel");
+	/* another channel: apart, fine; then each range on the other's */
+	b->channel = 2;
+	b->shmem_phys = 0x3e100000;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	b->shmem_phys = 0x3e002000;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 1,
+	       "channel 2: host-physical range 0x3e002000-0x3e005fff overlaps channel 1 (0x3e000000-0x3e003fff) of PCI device 0");
+	b->shmem_phys = 0x3e100000;
+	b->shmem_virt = 0x202000;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 1,
+	       "ivshmem shared memory: guest-physical range 0x202000-0x205fff overlaps the shared memory of PCI device 0 (0x200000-0x203fff)");
+	b->shmem_virt = 0xc0001000;
+	b->bar_base = 0xd0000000;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 1,
+	       "ivshmem shared memory: guest-physical range 0xc0001000-0xc0004fff overlaps the BARs of PCI device 0 (0xc0000000-0xc0001fff)");
+	b->shmem_virt = 0x300000;
+	b->bar_base = 0x203000;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 1,
+	       "ivshmem BARs: guest-physical range 0x203000-0x204fff overlaps the shared memory of PCI device 0 (0x200000-0x203fff)");
+	b->bar_base = 0xc0001000;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PCI, 1,
+	       "ivshmem BARs: guest-physical range 0xc0001000-0xc0002fff overlaps the BARs of PCI device 0 (0xc0000000-0xc0001fff)");
+	(void)a;
+}
+
+/* Channel memory comes from reserved root RAM, as cell RAM does. */
+static void ivshmem_memory_from_root(void **state)
+{
+	struct brig_ivshmem *iv = give_ivshmem(&cells[0], 0, 0);
+
+	(void)state;
+	iv->shmem_phys = 0x1000000;
+	assert_errors(run_set(&sys, cells, 1), 1);
+	expect(0, BRIG_CHECK_PCI, 0,
+	       "ivshmem shared memory: host-physical range 0x1000000-0x1003fff is not inside a reserved RAM region of the root cell (memory Linux does not use)");
+	iv->shmem_phys = 0x3aff0000;
+	assert_errors(run_set(&sys, cells, 1), 1);
+	expect(0, BRIG_CHECK_PCI, 0,
+	       "ivshmem shared memory: host-physical range 0x3aff0000-0x3aff3fff overlaps the hypervisor region 0x3a000000-0x3affffff");
+	/* what the hypervisor keeps, even where the root calls it its RAM */
+	iv->shmem_phys = 0x3f000000;
+	sys.sys.platform.num_iommu_units = 1;
+	sys.sys.platform.iommu_units[0].type = BRIG_IOMMU_VTD;
+	sys.sys.platform.iommu_units[0].base = 0x3f002000;
+	sys.sys.platform.iommu_units[0].size = 0x1000;
+	assert_errors(run_set(&sys, cells, 1), 1);
+	expect(0, BRIG_CHECK_PCI, 0,
+	       "ivshmem shared memory: host-physical range 0x3f000000-0x3f003fff overlaps the registers of an IOMMU unit at 0x3f002000-0x3f002fff, which the hypervisor keeps");
+}
+
+/* Every side of a channel describes the same channel. */
+static void ivshmem_peers_disagree(void **state)
+{
+	struct brig_ivshmem *b;
+
+	(void)state;
+	give_ivshmem(&cells[0], 0, 0);
+	b = give_ivshmem(&cells[1], 0, 1);
+	b->shmem_phys = 0x3e100000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 1: shmem_phys 0x3e100000 here, 0x3e000000 in cell \"a\"");
+	b = give_ivshmem(&cells[1], 0, 1);
+	b->rw_size = 0x2000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 1: rw_size 0x2000 here, 0x1000 in cell \"a\"");
+	b = give_ivshmem(&cells[1], 0, 1);
+	b->out_size = 0x2000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 1: out_size 0x2000 here, 0x1000 in cell \"a\"");
+	b = give_ivshmem(&cells[1], 0, 1);
+	b->num_peers = 3;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 1: num_peers 3 here, 2 in cell \"a\"");
+	b = give_ivshmem(&cells[1], 0, 1);
+	b->protocol = BRIG_IVSHMEM_PROTO_NET;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 1: protocol 0x1 here, 0x4000 in cell \"a\"");
+	b = give_ivshmem(&cells[1], 0, 1);
+	b->vectors = 4;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 1: vectors 4 here, 1 in cell \"a\"");
+	give_ivshmem(&cells[1], 0, 0);
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 1: peer 0 here and in cell \"a\": each peer of a channel has its own id");
+}
+
+/* Channel memory is the channel's: no other channel's, no cell's RAM. */
+static void ivshmem_memory_between_cells(void **state)
+{
+	struct brig_ivshmem *a = give_ivshmem(&cells[0], 0, 0);
+	struct brig_ivshmem *b = give_ivshmem(&cells[1], 0, 0);
+
+	(void)state;
+	b->channel = 2;
+	b->shmem_phys = 0x3e002000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 2: host-physical range 0x3e002000-0x3e005fff overlaps channel 1 (0x3e000000-0x3e003fff) of cell \"a\"");
+	/* the later cell's channel on the earlier cell's RAM */
+	b->shmem_phys = 0x3b000000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "ivshmem shared memory: host-physical range 0x3b000000-0x3b003fff overlaps memory region 0 (0x3b000000-0x3b0fffff) of cell \"a\"");
+	/* the earlier cell's channel on the later cell's RAM */
+	cells[1].hdr.num_pci_devices = 0;
+	a->shmem_phys = 0x3c000000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_MEMORY, 0,
+	       "host-physical range 0x3c000000-0x3c0fffff overlaps the shared memory of ivshmem channel 1 (0x3c000000-0x3c003fff) of cell \"a\"");
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -1034,6 +1411,19 @@ int main(void)
 		T(duplicate_names),
 		T(broken_blob_in_set),
 		T(every_problem_reported),
+		T(ivshmem_pair_passes),
+		T(ivshmem_in_root_refused),
+		T(ivshmem_device_fields),
+		T(ivshmem_peers_and_vectors),
+		T(ivshmem_protocols),
+		T(ivshmem_alignment),
+		T(ivshmem_bar_range),
+		T(ivshmem_size_wraps),
+		T(ivshmem_overlaps_cell),
+		T(ivshmem_two_in_cell),
+		T(ivshmem_memory_from_root),
+		T(ivshmem_peers_disagree),
+		T(ivshmem_memory_between_cells),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,6 +108,19 @@ struct broken {
 	unsigned int errors;
 };
 
+/*
+ * An ivshmem node (peer 0 of channel 1, 16 KiB at 0x3e000000 in the
+ * reserved pool) in front of the hello cell's ports; IVSHMEM_NODE takes
+ * the node's properties after type and bdf.
+ */
+#define IVSHMEM_NODE(props)                                                    \
+	"\tpci-devices {\n\t\tivshmem@0,14,0 {\n\t\t\ttype = \"ivshmem\";\n"   \
+	"\t\t\tbdf = <0 14 0>;\n" props "\t\t};\n\t};\n\tports {"
+#define IVSHMEM_REQUIRED                                                       \
+	"\t\t\tchannel = <1>;\n\t\t\tpeer = <0>;\n\t\t\tpeers = <2>;\n"        \
+	"\t\t\tshmem-phys = <0x3e000000>;\n\t\t\tbar-base = <0xc0000000>;\n"
+#define IVSHMEM_PATH "/pci-devices/ivshmem@0,14,0"
+
 static const struct broken cases[] = {
 	{ "unknown property", 0, "entry = <0x0>;",
 	  "entry = <0x0>;\n\tentyr = <1>;", "/", "unknown property \"entyr\"",
@@ -203,8 +216,7 @@ static const struct broken cases[] = {
 	  "\tpci-devices {\n\t\tbridge@0,3,0 {\n\t\t\ttype = \"bridge\";\n"
 	  "\t\t\tbdf = <0 3 0>;\n\t\t};\n\t};\n\tports {",
 	  "/pci-devices/bridge@0,3,0",
-	  "PCI bridges and ivshmem devices cannot be given to a cell yet (not implemented)",
-	  1 },
+	  "PCI bridges cannot be given to a cell yet (not implemented)", 1 },
 	{ "bad bdf", 0, "\tports {",
 	  "\tpci-devices {\n\t\tedu {\n\t\t\ttype = \"device\";\n"
 	  "\t\t\tbdf = <0 32 0>;\n\t\t};\n\t};\n\tports {",
@@ -221,6 +233,83 @@ static const struct broken cases[] = {
 	/* the root of a cell description says it is a system */
 	{ "cell that says brig,system", 0, "\"brig,cell\"", "\"brig,system\"",
 	  "/", "unknown property \"cell-name\"", 9 },
+	/* --- ivshmem --- */
+	{ "ivshmem without channel", 0, "\tports {",
+	  IVSHMEM_NODE("\t\t\tpeer = <0>;\n\t\t\tpeers = <2>;\n"
+		       "\t\t\tshmem-phys = <0x3e000000>;\n"
+		       "\t\t\tbar-base = <0xc0000000>;\n"),
+	  IVSHMEM_PATH, "missing property \"channel\"", 1 },
+	{ "ivshmem without its required properties", 0, "\tports {",
+	  IVSHMEM_NODE(""), IVSHMEM_PATH, "missing property \"channel\"", 5 },
+	{ "ivshmem with bar-mask", 0, "\tports {",
+	  IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\tbar-mask = <0 0 0 0 0 0>;\n"),
+	  IVSHMEM_PATH,
+	  "property \"bar-mask\" does not apply to type \"ivshmem\"", 1 },
+	{ "ivshmem with iommu", 0, "\tports {",
+	  IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\tiommu = <0>;\n"), IVSHMEM_PATH,
+	  "property \"iommu\" does not apply to type \"ivshmem\"", 1 },
+	{ "ivshmem property on a device", 0, "\tports {",
+	  "\tpci-devices {\n\t\tedu {\n\t\t\ttype = \"device\";\n"
+	  "\t\t\tbdf = <0 3 0>;\n\t\t\tshmem-phys = <0x3e000000>;\n"
+	  "\t\t};\n\t};\n\tports {",
+	  "/pci-devices/edu",
+	  "property \"shmem-phys\" applies to type \"ivshmem\" only", 1 },
+	{ "ivshmem channel past 16 bits", 0, "\tports {",
+	  IVSHMEM_NODE("\t\t\tchannel = <0x10000>;\n\t\t\tpeer = <0>;\n"
+		       "\t\t\tpeers = <2>;\n\t\t\tshmem-phys = <0x3e000000>;\n"
+		       "\t\t\tbar-base = <0xc0000000>;\n"),
+	  IVSHMEM_PATH, "property \"channel\": 0x10000 is larger than 0xffff",
+	  1 },
+	{ "ivshmem peer past 8 bits", 0, "\tports {",
+	  IVSHMEM_NODE("\t\t\tchannel = <1>;\n\t\t\tpeer = <0x100>;\n"
+		       "\t\t\tpeers = <2>;\n\t\t\tshmem-phys = <0x3e000000>;\n"
+		       "\t\t\tbar-base = <0xc0000000>;\n"),
+	  IVSHMEM_PATH, "property \"peer\": 0x100 is larger than 0xff", 1 },
+	{ "ivshmem peers past 8 bits", 0, "\tports {",
+	  IVSHMEM_NODE(
+		  "\t\t\tchannel = <1>;\n\t\t\tpeer = <0>;\n"
+		  "\t\t\tpeers = <0x102>;\n\t\t\tshmem-phys = <0x3e000000>;\n"
+		  "\t\t\tbar-base = <0xc0000000>;\n"),
+	  IVSHMEM_PATH, "property \"peers\": 0x102 is larger than 0xff", 1 },
+	{ "ivshmem protocol past 16 bits", 0, "\tports {",
+	  IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\tprotocol = <0x14000>;\n"),
+	  IVSHMEM_PATH, "property \"protocol\": 0x14000 is larger than 0xffff",
+	  1 },
+	{ "ivshmem vectors past 16 bits", 0, "\tports {",
+	  IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\tvectors = <0x10001>;\n"),
+	  IVSHMEM_PATH, "property \"vectors\": 0x10001 is larger than 0xffff",
+	  1 },
+	{ "ivshmem size as a string", 0, "\tports {",
+	  IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\trw-size = \"4k\";\n"),
+	  IVSHMEM_PATH,
+	  "property \"rw-size\" must be one 32-bit number, like <0x2f8>", 1 },
+	{ "ivshmem with one peer", 0, "\tports {",
+	  IVSHMEM_NODE("\t\t\tchannel = <1>;\n\t\t\tpeer = <0>;\n"
+		       "\t\t\tpeers = <1>;\n\t\t\tshmem-phys = <0x3e000000>;\n"
+		       "\t\t\tbar-base = <0xc0000000>;\n"),
+	  IVSHMEM_PATH, "ivshmem num_peers 1 is not between 2 and 16", 1 },
+	{ "ivshmem virtio protocol", 0, "\tports {",
+	  IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\tprotocol = <0x8001>;\n"),
+	  IVSHMEM_PATH,
+	  "ivshmem protocol 0x8001 is a virtio transport (0x8000-0xffff), which brig does not support",
+	  1 },
+	{ "ivshmem memory in System RAM", 0, "\tports {",
+	  IVSHMEM_NODE("\t\t\tchannel = <1>;\n\t\t\tpeer = <0>;\n"
+		       "\t\t\tpeers = <2>;\n\t\t\tshmem-phys = <0x1000000>;\n"
+		       "\t\t\tshmem-virt = <0x200000>;\n"
+		       "\t\t\tbar-base = <0xc0000000>;\n"),
+	  IVSHMEM_PATH,
+	  "ivshmem shared memory: host-physical range 0x1000000-0x1000fff is not inside a reserved RAM region of the root cell (memory Linux does not use)",
+	  1 },
+	{ "ivshmem in the root cell", 1, "\t\tports {",
+	  "\t\tpci-devices {\n\t\t\tivshmem@0,14,0 {\n"
+	  "\t\t\t\ttype = \"ivshmem\";\n\t\t\t\tbdf = <0 14 0>;\n"
+	  "\t\t\t\tchannel = <1>;\n\t\t\t\tpeer = <0>;\n"
+	  "\t\t\t\tpeers = <2>;\n\t\t\t\tshmem-phys = <0x3e000000>;\n"
+	  "\t\t\t\tbar-base = <0xc0000000>;\n\t\t\t};\n\t\t};\n\t\tports {",
+	  "/root-cell/pci-devices/ivshmem@0,14,0",
+	  "ivshmem devices in the root cell are not implemented yet: the root cannot be a channel peer",
+	  1 },
 	/* --- system descriptions --- */
 	{ "unaligned hypervisor", 1, "phys-start = <0x3a000000>;",
 	  "phys-start = <0x39f00000>;", "/hypervisor",
@@ -624,6 +713,204 @@ static void dump_shows_every_field(void **state)
 	config_free(&cfg);
 }
 
+/* hello with an ivshmem node holding props, as a file in tmpdir. */
+static char *ivshmem_cell(const char *name, const char *props)
+{
+	char *base = slurp(QEMU_HELLO);
+	char *src = edit(base, "\tports {", props);
+	char *path = write_tmp(name, src, strlen(src));
+
+	free(src);
+	free(base);
+	return path;
+}
+
+static const struct brig_ivshmem *ivshmem_of(const struct config *cfg)
+{
+	const struct brig_cell_desc *c = cfg->blob;
+
+	assert_int_equal(c->num_pci_devices, 1);
+	assert_int_equal(brig_cell_pci_devices(c)[0].type,
+			 BRIG_PCI_TYPE_IVSHMEM);
+	assert_int_equal(brig_cell_pci_devices(c)[0].bdf,
+			 BRIG_PCI_BDF(0, 14, 0));
+	assert_int_equal(brig_cell_pci_devices(c)[0].iommu, 0);
+	return &brig_cell_pci_devices(c)[0].ivshmem;
+}
+
+/* Required properties only: the defaults; then every property given. */
+static void ivshmem_round_trip(void **state)
+{
+	char *path = ivshmem_cell("iv.dts", IVSHMEM_NODE(IVSHMEM_REQUIRED));
+	const struct brig_ivshmem *iv;
+	struct diags d = { 0 };
+	struct config cfg;
+
+	(void)state;
+	load_ok(path, &cfg);
+	iv = ivshmem_of(&cfg);
+	assert_int_equal(iv->channel, 1);
+	assert_int_equal(iv->peer, 0);
+	assert_int_equal(iv->num_peers, 2);
+	assert_int_equal(iv->shmem_phys, 0x3e000000);
+	assert_int_equal(iv->shmem_virt, 0x3e000000);
+	assert_int_equal(iv->bar_base, 0xc0000000);
+	assert_int_equal(iv->rw_size, 0);
+	assert_int_equal(iv->out_size, 0);
+	assert_int_equal(iv->protocol, 0);
+	assert_int_equal(iv->vectors, 1);
+	assert_int_equal(iv->reserved, 0);
+	config_free(&cfg);
+	assert_int_equal(check_files(QEMU_SYS, path, &d), 0);
+	diags_free(&d);
+	unlink(path);
+	free(path);
+
+	path = ivshmem_cell(
+		"iv-all.dts",
+		IVSHMEM_NODE("\t\t\tchannel = <0xffff>;\n\t\t\tpeer = <3>;\n"
+			     "\t\t\tpeers = <4>;\n"
+			     "\t\t\tshmem-phys = /bits/ 64 <0x3e000000>;\n"
+			     "\t\t\tshmem-virt = <0x1 0x0>;\n"
+			     "\t\t\tbar-base = <0xfeb00000>;\n"
+			     "\t\t\trw-size = <0x2000>;\n"
+			     "\t\t\tout-size = <0x3000>;\n"
+			     "\t\t\tprotocol = <0x7fff>;\n"
+			     "\t\t\tvectors = <16>;\n"));
+	load_ok(path, &cfg);
+	iv = ivshmem_of(&cfg);
+	assert_int_equal(iv->channel, 0xffff);
+	assert_int_equal(iv->peer, 3);
+	assert_int_equal(iv->num_peers, 4);
+	assert_int_equal(iv->shmem_phys, 0x3e000000);
+	assert_int_equal(iv->shmem_virt, 0x100000000ull);
+	assert_int_equal(iv->bar_base, 0xfeb00000);
+	assert_int_equal(iv->rw_size, 0x2000);
+	assert_int_equal(iv->out_size, 0x3000);
+	assert_int_equal(iv->protocol, 0x7fff);
+	assert_int_equal(iv->vectors, 16);
+	config_free(&cfg);
+	assert_int_equal(check_files(QEMU_SYS, path, &d), 0);
+	diags_free(&d);
+	unlink(path);
+	free(path);
+}
+
+/* A second hello cell (CPU 2, its own RAM, COM1) with props in front. */
+static char *second_cell(const char *name, const char *props)
+{
+	static const char *const edits[][2] = {
+		{ "cpus = <1>;", "cpus = <2>;" },
+		{ "\"hello\"", "\"hello2\"" },
+		{ "phys-start = <0x3b000000>;", "phys-start = <0x3c000000>;" },
+		{ "phys-start = <0x3b100000>;", "phys-start = <0x3c100000>;" },
+		{ "address = <0x2f8>;", "address = <0x3f8>;" },
+		{ "base = <0x2f8>;", "base = <0x3f8>;" },
+	};
+	char *src = slurp(QEMU_HELLO), *next, *path;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		next = edit(src, edits[i][0], edits[i][1]);
+		free(src);
+		src = next;
+	}
+	next = edit(src, "\tports {", props);
+	path = write_tmp(name, next, strlen(next));
+	free(next);
+	free(src);
+	return path;
+}
+
+#define PEER(n, out)                                                           \
+	IVSHMEM_NODE("\t\t\tchannel = <1>;\n\t\t\tpeer = <" #n ">;\n"          \
+		     "\t\t\tpeers = <2>;\n\t\t\tshmem-phys = <0x3e000000>;\n"  \
+		     "\t\t\tshmem-virt = <0x200000>;\n"                        \
+		     "\t\t\tbar-base = <0xc0000000>;\n"                        \
+		     "\t\t\trw-size = <0x1000>;\n\t\t\tout-size = <" #out      \
+		     ">;\n")
+
+/* System and two cells checked as a set; returns the errors. */
+static unsigned int check_pair(const char *a, const char *b, struct diags *d)
+{
+	struct config cfg[3];
+	unsigned int i;
+
+	load_ok(QEMU_SYS, &cfg[0]);
+	load_ok(a, &cfg[1]);
+	load_ok(b, &cfg[2]);
+	config_check_set(&cfg[0], &cfg[1], 2, d);
+	for (i = 0; i < 3; i++)
+		config_free(&cfg[i]);
+	return d->errors;
+}
+
+/*
+ * Two cells, one channel, from source: fine as they are; a side that
+ * disagrees is named in its own file at its own node.
+ */
+static void ivshmem_pair_from_source(void **state)
+{
+	char *peer0 = ivshmem_cell("peer0.dts", PEER(0, 0x1000));
+	char *peer1 = second_cell("peer1.dts", PEER(1, 0x1000));
+	char *bad = second_cell("peer1-bad.dts", PEER(1, 0x2000));
+	struct diags d = { 0 };
+
+	(void)state;
+	assert_int_equal(check_pair(peer0, peer1, &d), 0);
+	diags_free(&d);
+	assert_int_equal(check_pair(peer0, bad, &d), 1);
+	assert_string_equal(d.v[0].file, bad);
+	assert_string_equal(d.v[0].path, IVSHMEM_PATH);
+	assert_string_equal(
+		d.v[0].msg,
+		"channel 1: out_size 0x2000 here, 0x1000 in cell \"hello\"");
+	diags_free(&d);
+	unlink(peer0);
+	unlink(peer1);
+	unlink(bad);
+	free(peer0);
+	free(peer1);
+	free(bad);
+}
+
+static void dump_shows_ivshmem(void **state)
+{
+	static const char expected[] =
+		"  pci[0]: type ivshmem domain 0 bdf 00:0e.0 iommu 0 flags 0x0\n"
+		"    ivshmem: channel 1 peer 0 of 2 protocol 0x4000 (user-defined) vectors 2 reserved 0x0\n"
+		"    memory: phys 0x3e000000 -> virt 0x200000 size 0x5000 (rw-size 0x2000, out-size 0x1000)\n"
+		"    state table: 0x200000-0x200fff\n"
+		"    rw section: 0x201000-0x202fff\n"
+		"    output section 0: 0x203000-0x203fff\n"
+		"    output section 1: 0x204000-0x204fff\n"
+		"    BAR 0 (registers): 0xc0000000-0xc0000fff, BAR 1 (MSI-X table): 0xc0001000-0xc0001fff\n";
+	char *path = ivshmem_cell(
+		"dump.dts",
+		IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\tshmem-virt = <0x200000>;\n"
+					      "\t\t\trw-size = <0x2000>;\n"
+					      "\t\t\tout-size = <0x1000>;\n"
+					      "\t\t\tprotocol = <0x4000>;\n"
+					      "\t\t\tvectors = <2>;\n"));
+	struct config cfg;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	load_ok(path, &cfg);
+	out = open_memstream(&text, &len);
+	config_dump(out, cfg.blob, 0);
+	fclose(out);
+	if (!strstr(text, expected))
+		print_message("%s", text);
+	assert_non_null(strstr(text, expected));
+	free(text);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+}
+
 static int make_tmpdir(void **state)
 {
 	(void)state;
@@ -648,6 +935,9 @@ int main(void)
 		cmocka_unit_test(dtb_and_cell_inputs),
 		cmocka_unit_test(corrupted_cell_file),
 		cmocka_unit_test(dump_shows_every_field),
+		cmocka_unit_test(ivshmem_round_trip),
+		cmocka_unit_test(ivshmem_pair_from_source),
+		cmocka_unit_test(dump_shows_ivshmem),
 	};
 	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) +
 				sizeof(fixed) / sizeof(fixed[0])];
