@@ -51,7 +51,8 @@ static int setup(void **state)
 	c.mem[2] = region(0x3ff00000, 0x400000, 0x200000, BRIG_MEM_TYPE_RAM,
 			  R | DMA);
 	c.hdr.num_memory_regions = 3;
-	c.pci[0] = (struct brig_pci_device){ .bdf = 0x18 };
+	c.pci[0] = (struct brig_pci_device){ .type = BRIG_PCI_TYPE_DEVICE,
+					     .bdf = 0x18 };
 	c.hdr.num_pci_devices = 1;
 	cell_blob = pack_cell(&c);
 	memset(&cell, 0, sizeof(cell));

@@ -292,7 +292,9 @@ static void test_cell_check(void **state)
 
 	(void)state;
 	hello_cell(&c, "withdev", 1, 0x3c000000);
-	c.pci[0] = (struct brig_pci_device){ .bdf = 0x20, .iommu = 0 };
+	c.pci[0] = (struct brig_pci_device){ .type = BRIG_PCI_TYPE_DEVICE,
+					     .bdf = 0x20,
+					     .iommu = 0 };
 	c.hdr.num_pci_devices = 1;
 	b = pack_cell(&c);
 	assert_int_equal(pci_cell_check(b.data), -EINVAL);
@@ -345,7 +347,9 @@ static void test_cell_sees_only_its_own(void **state)
 /* A physical device given to a cell: what the filter lets through. */
 static void test_phys_assign_and_filter(void **state)
 {
-	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
+	const struct brig_pci_device d = { .type = BRIG_PCI_TYPE_DEVICE,
+					   .bdf = PHYS_BDF,
+					   .iommu = 0 };
 	u32 *cfg = &ecam[PHYS_BDF << 10];
 	u64 page = (u64)(uintptr_t)ecam + ((u64)PHYS_BDF << 12);
 	u32 v = 0;
@@ -419,7 +423,9 @@ static void test_phys_assign_and_filter(void **state)
  */
 static void test_phys_bar_sizing(void **state)
 {
-	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
+	const struct brig_pci_device d = { .type = BRIG_PCI_TYPE_DEVICE,
+					   .bdf = PHYS_BDF,
+					   .iommu = 0 };
 	u32 *cfg = &ecam[PHYS_BDF << 10];
 
 	(void)state;
@@ -487,10 +493,13 @@ static void test_phys_bar_sizing(void **state)
 static void test_phys_bar_mask(void **state)
 {
 	struct brig_pci_device d[2] = {
-		{ .bdf = PHYS_BDF,
+		{ .type = BRIG_PCI_TYPE_DEVICE,
+		  .bdf = PHYS_BDF,
 		  .bar_mask = { 0xfffff000, 0xffffffe0, 0xffffc000,
 				0xffffffff } },
-		{ .bdf = OTHER_BDF, .bar_mask = { 0xffffe000 } },
+		{ .type = BRIG_PCI_TYPE_DEVICE,
+		  .bdf = OTHER_BDF,
+		  .bar_mask = { 0xffffe000 } },
 	};
 	u32 *cfg = &ecam[PHYS_BDF << 10], *other = &ecam[OTHER_BDF << 10];
 	u32 before[10];
@@ -577,7 +586,9 @@ static int check_device(u16 bdf)
 	int err;
 
 	hello_cell(&c, "withdev", 1, 0x3c000000);
-	c.pci[0] = (struct brig_pci_device){ .bdf = bdf, .iommu = 0 };
+	c.pci[0] = (struct brig_pci_device){ .type = BRIG_PCI_TYPE_DEVICE,
+					     .bdf = bdf,
+					     .iommu = 0 };
 	c.hdr.num_pci_devices = 1;
 	b = pack_cell(&c);
 	err = pci_cell_check(b.data);
@@ -628,7 +639,9 @@ static void test_alias_bridges(void **state)
  */
 static void test_bridges_above_guarded(void **state)
 {
-	const struct brig_pci_device d = { .bdf = BEHIND_BDF, .iommu = 0 };
+	const struct brig_pci_device d = { .type = BRIG_PCI_TYPE_DEVICE,
+					   .bdf = BEHIND_BDF,
+					   .iommu = 0 };
 	u32 *port = &ecam[BRIDGE_BDF << 10], *host = &ecam[0];
 	u64 page = (u64)(uintptr_t)ecam + ((u64)BRIDGE_BDF << 12);
 	u32 v;
@@ -685,7 +698,9 @@ static void test_bridges_above_guarded(void **state)
  */
 static void test_changed_while_taken(void **state)
 {
-	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
+	const struct brig_pci_device d = { .type = BRIG_PCI_TYPE_DEVICE,
+					   .bdf = PHYS_BDF,
+					   .iommu = 0 };
 	u32 *cfg = &ecam[PHYS_BDF << 10];
 
 	(void)state;
@@ -738,7 +753,9 @@ static void test_alias_bus_loop(void **state)
  */
 static void test_phantom_functions(void **state)
 {
-	const struct brig_pci_device d = { .bdf = PHYS_BDF, .iommu = 0 };
+	const struct brig_pci_device d = { .type = BRIG_PCI_TYPE_DEVICE,
+					   .bdf = PHYS_BDF,
+					   .iommu = 0 };
 	u32 *cfg = &ecam[PHYS_BDF << 10];
 
 	(void)state;
