@@ -149,8 +149,8 @@ deps:
 
 # cmocka: the tool and the shared checker (tests/unit), the hypervisor
 # core against a host stub of the arch contract and the x86 page formats
-# and decoder (tests/unit/core), the inmate library's formatter and
-# command-line parser (inmates/tests).
+# and decoder (tests/unit/core), the inmate library's formatter,
+# command-line parser and ivshmem glue (inmates/tests).
 test-unit: $(AUTOCONF_H)
 	$(Q)$(MAKE) -C tests/unit run
 	$(Q)$(MAKE) -C tests/unit/core run

@@ -21,6 +21,19 @@
 
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
+/*
+ * Memory ordering towards other CPUs, for data shared with them (ivshmem).
+ * x86 is TSO: stores become visible to others in program order, loads are
+ * not reordered with older loads, and a store to uncached memory (MMIO,
+ * a doorbell) is not passed by earlier stores either. Only the compiler
+ * must be kept from moving accesses across, so both are compiler barriers.
+ * wmb(): stores before it are seen before stores after it (the data, then
+ * the flag or doorbell); rmb(): loads after it are not done before loads
+ * before it (the flag, then the data).
+ */
+#define wmb() barrier()
+#define rmb() barrier()
+
 static inline void outb(__u16 port, __u8 value)
 {
 	__asm__ __volatile__("outb %0, %1" : : "a"(value), "Nd"(port));

@@ -12,7 +12,7 @@
  * console) or that the cell owns by construction (its CPU and local APIC);
  * the PIT and the PM timer are read only to calibrate when the comm region
  * does not give the frequencies; the PCI configuration ports only when the
- * inmate calls the pci_* functions.
+ * inmate calls the pci_* or ivshmem_* functions.
  */
 #ifndef _INMATE_H
 #define _INMATE_H
@@ -298,5 +298,66 @@ int pci_msix_set_vector(__u16 bdf, __u64 table_base, unsigned int entry,
 int pci_msix_enable(__u16 bdf);
 int pci_msix_set_function_mask(__u16 bdf, bool masked);
 void pci_msix_disable(__u16 bdf);
+
+/* --- ivshmem shared-memory channels (lib/ivshmem.c) -------------------- */
+
+/*
+ * One side of an ivshmem channel: the ivshmem-v2 PCI device the
+ * hypervisor shows the cell (include/brig/ivshmem.h). Filled by
+ * ivshmem_find(); the shared memory is reached 1:1 at shmem.
+ */
+struct ivshmem {
+	__u16 bdf;
+	__u16 protocol; /* class sub-class << 8 | interface */
+	__u32 id; /* this peer */
+	__u32 max_peers;
+	__u32 vectors; /* MSI-X table entries */
+	__u32 state_size; /* bytes of the state table */
+	__u64 rw_size; /* bytes of the read/write section */
+	__u64 out_size; /* bytes of each output section */
+	__u64 shmem; /* the state table; the sections follow it */
+	__u64 regs; /* BAR 0: BRIG_IVSHMEM_REG_* */
+	__u64 msix_table; /* the MSI-X table (in BAR 1 under brig) */
+	bool msix_enabled;
+};
+
+/*
+ * Finds the n-th ivshmem device (n = 0: the first) on the buses
+ * pci_find_device() scans, reads its capabilities and registers and turns
+ * memory decoding on. The BARs are read as they are (a device of the
+ * hypervisor cannot be moved). -1, with the reason printed, when there is
+ * none or it is unusable (no vendor or MSI-X capability, a BAR
+ * unassigned, memory beyond the 4 GiB the inmate maps).
+ */
+int ivshmem_find(unsigned int n, struct ivshmem *dev);
+/* One __u32 state per peer, read-only to every peer. */
+volatile __u32 *ivshmem_state_table(const struct ivshmem *dev);
+/* The state of peer in the table; 0 for a peer the device does not have. */
+__u32 ivshmem_peer_state(const struct ivshmem *dev, unsigned int peer);
+/* The read/write section, NULL when rw_size is 0. */
+void *ivshmem_rw_section(const struct ivshmem *dev);
+/*
+ * Peer's output section: writable by that peer only, readable by all.
+ * NULL for a peer the device does not have or when out_size is 0.
+ */
+void *ivshmem_output_section(const struct ivshmem *dev, unsigned int peer);
+/*
+ * Aims the device's vector (its MSI-X table entry) at IDT vector
+ * idt_vector (32-254) on this CPU, then makes sure MSI-X is on and
+ * unmasked. -1: no such vector, or idt_vector out of range.
+ */
+int ivshmem_set_vector(struct ivshmem *dev, unsigned int vector,
+		       unsigned int idt_vector);
+/* INTX_CTRL: the device interrupts this peer at all (doorbells, state). */
+void ivshmem_enable_interrupts(const struct ivshmem *dev, bool on);
+/*
+ * Interrupts peer on its device vector. Everything stored before is
+ * visible to the peer by the time the interrupt comes. A doorbell to a
+ * peer or vector that is not there (or not enabled) is dropped.
+ */
+void ivshmem_ring(const struct ivshmem *dev, unsigned int peer,
+		  unsigned int vector);
+/* This peer's entry in the state table; the others get vector 0. */
+void ivshmem_set_state(const struct ivshmem *dev, __u32 state);
 
 #endif /* _INMATE_H */
