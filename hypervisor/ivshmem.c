@@ -559,11 +559,18 @@ void ivshmem_cell_stopped(struct cell *cell)
 	for (unsigned int n = 0; n < MAX_ENDS; n++) {
 		struct end *e = &ends[n];
 
-		if (e->cell != cell)
+		if (READ_ONCE(e->cell) != cell)
 			continue;
 		spin_lock(&e->ch->lock);
-		e->running = false;
-		set_state(e, 0);
+		/*
+		 * A failure found elsewhere (a device fault) may race the
+		 * cell's destroy: a peer that left already has no entry to
+		 * clear, and its memory may be the root's again.
+		 */
+		if (e->ch->peer[e->d->peer] == e) {
+			e->running = false;
+			set_state(e, 0);
+		}
 		spin_unlock(&e->ch->lock);
 	}
 }

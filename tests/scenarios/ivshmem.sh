@@ -58,15 +58,13 @@ pingpong() {
 	brig config check "$SYS" "$A" "$B" || return 1
 	start_peer ivshmem-b "$B" "count=$COUNT" || return 1
 	start_peer ivshmem-a "$A" "count=$COUNT" || return 1
-	t0=$(date +%s.%N)
 	t_wait_for 600 settled ivshmem-a $COUNT || {
 		echo "a rang $(stat_of ivshmem-a mmio) doorbells"; return 1; }
-	t1=$(date +%s.%N)
 	for c in ivshmem-a ivshmem-b; do
 		brig cell stats $c > $T/$c.stats
 		t_log "$c after $COUNT messages: $(tr -s ' \n' ' ' < $T/$c.stats)"
 	done
-	t_log "$COUNT round trips in $(echo "scale=3; ($t1 - $t0) / 1" | bc) s of emulated time by the root's clock (each side's own rate on COM2)"
+	t_log "$COUNT round trips done; each side's rate (emulated time) is on its console"
 	[ "$(state_of ivshmem-a)" = running ] && [ "$(state_of ivshmem-b)" = running ]
 }
 
