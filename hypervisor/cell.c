@@ -382,8 +382,9 @@ static int stop_cell(struct cell *cell, unsigned long flags)
 			return err;
 		}
 	}
-	park_cell_cpus(cell);
+	/* First: no doorbell is sent to CPUs about to park. */
 	ivshmem_cell_stopped(cell);
+	park_cell_cpus(cell);
 	if (err == -ETIMEDOUT) {
 		printk("brig: cell \"%s\" did not answer the shutdown request in %u ms: stopped, marked failed\n",
 		       cell->config->name,

@@ -252,6 +252,12 @@ static void doorbell(struct end *e, u32 val)
 
 static void reg_write(struct end *e, unsigned int off, u32 val)
 {
+	/*
+	 * A CPU of a cell that is being stopped (another of its CPUs
+	 * failed) may still be on its way here: it changes nothing.
+	 */
+	if (!e->running)
+		return;
 	switch (off) {
 	case BRIG_IVSHMEM_REG_INTX_CTRL:
 		e->int_ctrl = val & BRIG_IVSHMEM_INT_ENABLE;
@@ -466,6 +472,13 @@ static void leave(struct end *e)
 	set_state(e, 0);
 	ch->peer[e->d->peer] = NULL;
 	spin_unlock(&ch->lock);
+	/*
+	 * What it left in its output section does not go to whoever is
+	 * peer d->peer next (another cell, maybe).
+	 */
+	if (e->d->out_size)
+		memset((u8 *)state_table(ch) + out_offset(e->d, e->d->peer), 0,
+		       e->d->out_size);
 	if (channel_empty(ch)) {
 		memset(state_table(ch), 0, ch->size);
 		ch->used = false;
@@ -549,6 +562,7 @@ void ivshmem_cell_started(struct cell *cell)
 			continue;
 		spin_lock(&e->ch->lock);
 		reset_end(e);
+		set_state(e, 0); /* what a stopped CPU wrote late is gone */
 		e->running = true;
 		spin_unlock(&e->ch->lock);
 	}

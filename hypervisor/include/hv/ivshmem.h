@@ -70,9 +70,12 @@ void ivshmem_cell_destroy(struct cell *cell);
 void ivshmem_cell_started(struct cell *cell);
 
 /*
- * The cell stopped (shut down or failed; any CPU, no cell_lock): its
- * peers read 0 in the state table, the others are signalled, doorbells
- * to it are dropped until it starts again.
+ * The cell stops (shut down or failed): its peers read 0 in the state
+ * table, the others are signalled, doorbells to it are dropped and its
+ * own register writes change nothing until it starts again. Called under
+ * cell_lock, or without it from cell_fail() on one of the cell's CPUs, or
+ * for a device fault under the IOMMU lock, which destroy also takes after
+ * the cell's peers left: no create can reuse a peer meanwhile.
  */
 void ivshmem_cell_stopped(struct cell *cell);
 

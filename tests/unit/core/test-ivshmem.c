@@ -348,6 +348,46 @@ static void test_state(void **state)
 	assert_int_equal(stub_irqs[3].cpu, 2);
 }
 
+/*
+ * A stopped peer's late register writes (another CPU of its cell failed
+ * meanwhile) change nothing; a start clears its entry; a peer that
+ * leaves takes its output section's contents with it.
+ */
+static void test_stopped_and_left(void **state)
+{
+	const u32 *table = (const u32 *)chmem;
+	u8 *out0 = chmem + 0x2000, *out1 = chmem + 0x2000 + OUT_SIZE;
+
+	(void)state;
+	make_cell(0);
+	make_cell(1);
+	arm(0, 1);
+	assert_true(cfg_write(1, 0x04, 0x2));
+	reg_write(1, BRIG_IVSHMEM_REG_STATE, 3);
+	ivshmem_cell_stopped(&cells[1]);
+	stub_num_irqs = 0;
+	reg_write(1, BRIG_IVSHMEM_REG_STATE, 4);
+	reg_write(1, BRIG_IVSHMEM_REG_DOORBELL, BRIG_IVSHMEM_DOORBELL(0, 1));
+	assert_int_equal(table[1], 0);
+	assert_int_equal(stub_num_irqs, 0);
+	ivshmem_cell_started(&cells[1]);
+	assert_int_equal(table[1], 0);
+	assert_true(cfg_write(1, 0x04, 0x2)); /* reset turned decoding off */
+	assert_int_equal(reg_read(1, BRIG_IVSHMEM_REG_STATE), 0);
+	/* Peer 1's data goes with it; peer 0's stays. */
+	memset(out0, 0xa0, OUT_SIZE);
+	memset(out1, 0xa1, OUT_SIZE);
+	drop_cell(1);
+	for (unsigned int i = 0; i < OUT_SIZE; i++) {
+		if (out1[i])
+			fail_msg("byte %u of the leaver's output section kept",
+				 i);
+		if (out0[i] != 0xa0)
+			fail_msg("byte %u of the stayer's output section lost",
+				 i);
+	}
+}
+
 /* An MSI-X entry aimed outside its owner's CPUs fails the owner. */
 static void test_msix_policy(void **state)
 {
@@ -404,6 +444,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_doorbell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stopped_and_left, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_msix_policy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_register_widths, setup,
