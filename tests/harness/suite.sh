@@ -6,7 +6,9 @@
 #   suite.sh qemu      every scenario tagged for qemu-vtd / qemu-amdvi, on both
 #                      boards, with the 6.1 and with the 6.12 kernel (4 boots,
 #                      2 CPUs), then those tagged qemu-vtd-4cpu on the VT-d
-#                      board with 4 CPUs and 4-level paging (1 boot), and
+#                      board with 4 CPUs and 4-level paging (1 boot), those
+#                      tagged qemu-amdvi-4cpu on the AMD-Vi board with 4
+#                      CPUs (1 boot, kernel 6.1), and
 #                      those tagged qemu-vtd-dmar on the VT-d board with
 #                      Linux translating DMA itself (intel_iommu=on)
 #   suite.sh bochs     every scenario tagged for bochs, in ONE boot with 2 CPUs,
@@ -91,7 +93,8 @@ boot_timeout() {
 # scenario tagged TAG (default: the board's name), the kernel arguments
 # APPEND added. Tags beyond board names select other machine shapes:
 # qemu-vtd-4cpu is the VT-d board with 4 CPUs and 4-level paging (no5lvl),
-# bochs-4cpu the Bochs board with 4 CPUs.
+# qemu-amdvi-4cpu the AMD-Vi board (xAPIC root) with 4 CPUs, bochs-4cpu
+# the Bochs board with 4 CPUs.
 boot() {
 	local board=$1 kernel=$2 cpus=$3 tag=${4:-$1} extra=${5:-} scen summary rc=0
 	local name=suite-$tag-$kernel
@@ -159,6 +162,7 @@ main() {
 			done
 		done
 		boot qemu-vtd 6.12 4 qemu-vtd-4cpu no5lvl
+		boot qemu-amdvi 6.1 4 qemu-amdvi-4cpu
 		boot qemu-vtd 6.1 2 qemu-vtd-dmar intel_iommu=on ;;
 	bochs)
 		build 6.1

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# boards: qemu-vtd-4cpu bochs-4cpu
+# boards: qemu-vtd-4cpu qemu-amdvi-4cpu bochs-4cpu
 # expect: com2.log ivshmem: 10000 round trips, every payload checked, 0 errors
 # expect: com3.log ivshmem: answered 10000 messages, every payload checked, 0 errors
 # expect: com2.log ivshmem: peer 1 left
