@@ -7,8 +7,11 @@
  *   cpus/cpuN/<reason>        VM exits of CPU N by reason (while enabled),
  *                             one file per reason of BRIG_EXIT_REASONS
  *   cells/<id>/name, state,   each cell while it exists, and the root cell
- *              cpus           as id 0 while enabled; cpus as a list ("1-3"),
- *                             state as running, shut-down, stopped, ...
+ *              cpus,          as id 0 while enabled; cpus as a list ("1-3"),
+ *              channels       state as running, shut-down, stopped, ...;
+ *                             channels: a line per ivshmem device,
+ *                             "CHANNEL PEER PEERS STATES" (STATES by peer,
+ *                             comma-separated, "-" for a peer not there)
  *
  * Values come from the hypervisor by hypercall when read; reading while
  * brig is disabled fails with ENODEV.
@@ -207,7 +210,47 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", cell_states[s]);
 }
 
+/*
+ * One line per ivshmem device of the cell: "CHANNEL PEER PEERS STATES",
+ * STATES the state-table entries by peer, "-" for a peer not there.
+ */
+static ssize_t channels_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	int id = to_cell(kobj)->id, len = 0;
+	unsigned long n;
+
+	for (n = 0; n < 0x10000; n++) {
+		long info =
+			brig_hypercall(BRIG_HC_CELL_CHANNEL_INFO, id, n << 16);
+		unsigned int p;
+
+		if (info == -ENOENT)
+			break;
+		if (info < 0)
+			return info;
+		len += sysfs_emit_at(buf, len, "%u %u %u ",
+				     BRIG_CHANNEL_ID(info),
+				     BRIG_CHANNEL_PEER(info),
+				     BRIG_CHANNEL_PEERS(info));
+		for (p = 0; p < BRIG_CHANNEL_PEERS(info); p++) {
+			long st = brig_hypercall(BRIG_HC_CELL_CHANNEL_INFO, id,
+						 n << 16 | (p + 1));
+
+			if (!(BRIG_CHANNEL_PRESENT(info) & (1u << p)))
+				len += sysfs_emit_at(buf, len, "%s-",
+						     p ? "," : "");
+			else
+				len += sysfs_emit_at(buf, len, "%s%ld",
+						     p ? "," : "", st);
+		}
+		len += sysfs_emit_at(buf, len, "\n");
+	}
+	return len;
+}
+
 static struct kobj_attribute cell_name_attr = __ATTR_RO(name);
+static struct kobj_attribute cell_channels_attr = __ATTR_RO(channels);
 static struct kobj_attribute cell_cpus_attr = __ATTR_RO(cpus);
 static struct kobj_attribute cell_state_attr = __ATTR_RO(state);
 
@@ -215,6 +258,7 @@ static struct attribute *cell_attrs[] = {
 	&cell_name_attr.attr,
 	&cell_cpus_attr.attr,
 	&cell_state_attr.attr,
+	&cell_channels_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(cell);

@@ -8,6 +8,7 @@
 #include <brig/hypercall.h>
 #include <hv/arch.h>
 #include <hv/cell.h>
+#include <hv/ivshmem.h>
 #include <hv/control.h>
 #include <hv/memory.h>
 #include <hv/page-pool.h>
@@ -122,6 +123,19 @@ static long disable(struct per_cpu *cpu, u64 offline_cpus)
 	arch_cpu_deactivate(cpu);
 }
 
+static long channel_info(unsigned int id, unsigned long which)
+{
+	struct cell *cell;
+	long ret = -ENOENT;
+
+	cell_lock_acquire();
+	cell = id ? cell_find(id) : NULL;
+	if (cell)
+		ret = ivshmem_cell_info(cell, which);
+	cell_lock_release();
+	return ret;
+}
+
 /*
  * Management belongs to the root; the hypervisor console is shared, so a
  * cell writes to it only when its description grants it.
@@ -164,6 +178,8 @@ long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
 	case BRIG_HC_DEBUG_CONSOLE_PUTC:
 		printk("%c", (char)arg1);
 		return 0;
+	case BRIG_HC_CELL_CHANNEL_INFO:
+		return channel_info((unsigned int)arg1, arg2);
 	default:
 		return -ENOSYS;
 	}

@@ -4,6 +4,7 @@
  * the register model of brig/ivshmem.h, the channel the memory and the
  * lock they share.
  */
+#include <brig/hypercall.h>
 #include <brig/ivshmem.h>
 #include <hv/arch.h>
 #include <hv/cell.h>
@@ -587,4 +588,43 @@ void ivshmem_cell_stopped(struct cell *cell)
 		}
 		spin_unlock(&e->ch->lock);
 	}
+}
+
+/* --- what the root asks about ------------------------------------------ */
+
+static struct end *nth_end(const struct cell *cell, unsigned int n)
+{
+	const struct brig_pci_device *dev = brig_cell_pci_devices(cell->config);
+	const struct brig_ivshmem *d = NULL;
+
+	for (unsigned int i = 0; i < cell->config->num_pci_devices && !d; i++)
+		if (is_ivshmem(&dev[i]) && n-- == 0)
+			d = &dev[i].ivshmem;
+	for (unsigned int i = 0; i < MAX_ENDS && d; i++)
+		if (ends[i].cell == cell && ends[i].d == d)
+			return &ends[i];
+	return NULL;
+}
+
+static long end_info(const struct end *e, unsigned int what)
+{
+	const struct channel *ch = e->ch;
+	unsigned int present = 0;
+
+	if (what > e->d->num_peers)
+		return -EINVAL;
+	if (what)
+		return READ_ONCE(state_table(ch)[what - 1]);
+	for (unsigned int p = 0; p < e->d->num_peers; p++)
+		if (ch->peer[p])
+			present |= 1u << p;
+	return (long)BRIG_CHANNEL_INFO(e->d->channel, present, e->d->peer,
+				       e->d->num_peers);
+}
+
+long ivshmem_cell_info(const struct cell *cell, unsigned long which)
+{
+	struct end *e = nth_end(cell, (unsigned int)(which >> 16));
+
+	return e ? end_info(e, which & 0xffff) : -ENOENT;
 }

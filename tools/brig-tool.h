@@ -224,6 +224,18 @@ int cell_parse_addr(const char *s, unsigned long long *addr);
 /* "1-3,5" (sysfs cpu lists) into ascending CPU numbers; count or -1. */
 int cell_parse_cpu_list(const char *s, unsigned int *cpus, unsigned int max);
 
+/* One ivshmem device of a cell, as cells/<id>/channels says it. */
+struct cell_channel {
+	unsigned int channel, peer, peers;
+	unsigned int present; /* bit p: peer p is there */
+	unsigned int state[16]; /* the state table, by peer */
+};
+
+/* The channels of cell id (at most max); 0 if none or unreadable. */
+int cell_channels(int id, struct cell_channel *ch, int max);
+/* brig info's lines about channels. */
+void cell_print_channels(void);
+
 /* /dev/brig, opened with a helpful message on failure; -1 on error. */
 int brig_open_device(void);
 /*

@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,138 @@ static void print_json_string(const char *s)
 	putchar('"');
 }
 
+/* --- channels ------------------------------------------------------------ */
+
+int cell_channels(int id, struct cell_channel *ch, int max)
+{
+	char path[4096], line[512];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cells/%d/channels", brig_sysfs_dir(),
+		 id);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct cell_channel *c = &ch[n];
+		char states[400], *s = states, *tok;
+
+		if (sscanf(line, "%u %u %u %399s", &c->channel, &c->peer,
+			   &c->peers, states) != 4)
+			continue;
+		c->present = 0;
+		for (unsigned int p = 0; (tok = strsep(&s, ",")) && p < 16;
+		     p++) {
+			c->state[p] = strtoul(tok, NULL, 0);
+			if (strcmp(tok, "-"))
+				c->present |= 1u << p;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * The peers of channel id in peer order: the cell among ids[0..n) that
+ * is each one and its state, or that none is.
+ */
+static void print_channel_peers(const int *ids, int n, unsigned int id,
+				unsigned int peers)
+{
+	char name[64];
+
+	for (unsigned int p = 0; p < peers; p++) {
+		bool found = false;
+
+		for (int i = 0; i < n && !found; i++) {
+			struct cell_channel ch[16];
+			int k = cell_channels(ids[i], ch, 16);
+
+			for (int c = 0; c < k && !found; c++) {
+				if (ch[c].channel != id || ch[c].peer != p)
+					continue;
+				read_attr(ids[i], "name", name, sizeof(name));
+				printf(" %s (peer %u, state %u)", name, p,
+				       ch[c].state[p % 16]);
+				found = true;
+			}
+		}
+		if (!found)
+			printf(" - (peer %u not there)", p);
+	}
+}
+
+/* "1:0/2[1,-]": channel 1, this cell peer 0 of 2, the peers' states. */
+static void print_channels(int id)
+{
+	struct cell_channel ch[16];
+	int n = cell_channels(id, ch, 16);
+
+	for (int i = 0; i < n; i++) {
+		printf("%s%u:%u/%u[", i ? " " : "", ch[i].channel, ch[i].peer,
+		       ch[i].peers);
+		for (unsigned int p = 0; p < ch[i].peers && p < 16; p++)
+			if (ch[i].present & (1u << p))
+				printf("%s%u", p ? "," : "", ch[i].state[p]);
+			else
+				printf("%s-", p ? "," : "");
+		printf("]");
+	}
+	if (!n)
+		printf("-");
+}
+
+static void print_channels_json(int id)
+{
+	struct cell_channel ch[16];
+	int n = cell_channels(id, ch, 16);
+
+	printf("[");
+	for (int i = 0; i < n; i++) {
+		printf("%s{\"channel\": %u, \"peer\": %u, \"peers\": %u, \"states\": [",
+		       i ? ", " : "", ch[i].channel, ch[i].peer, ch[i].peers);
+		for (unsigned int p = 0; p < ch[i].peers && p < 16; p++)
+			if (ch[i].present & (1u << p))
+				printf("%s%u", p ? ", " : "", ch[i].state[p]);
+			else
+				printf("%snull", p ? ", " : "");
+		printf("]}");
+	}
+	printf("]");
+}
+
+/*
+ * brig info: every channel once, with the cells that are its peers and
+ * their states (what the last cell listed for it saw in its table).
+ */
+void cell_print_channels(void)
+{
+	int ids[MAX_CELLS], n = list_ids(ids, MAX_CELLS);
+	unsigned int seen[64], num_seen = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct cell_channel ch[16];
+		int k = cell_channels(ids[i], ch, 16);
+
+		for (int c = 0; c < k; c++) {
+			unsigned int id = ch[c].channel, j;
+
+			for (j = 0; j < num_seen && seen[j] != id; j++)
+				;
+			if (j < num_seen || num_seen == 64)
+				continue;
+			seen[num_seen++] = id;
+			printf("channel %u: %u peers:", id, ch[c].peers);
+			print_channel_peers(ids, n, id, ch[c].peers);
+			printf("\n");
+		}
+	}
+	if (!num_seen)
+		printf("channels: none\n");
+}
+
 static int cell_list(int argc, char **argv)
 {
 	int json = argc > 1 && !strcmp(argv[1], "--json");
@@ -230,14 +363,17 @@ static int cell_list(int argc, char **argv)
 	if (json)
 		printf("[");
 	else
-		printf("%-4s %-32s %-20s %s\n", "ID", "NAME", "STATE", "CPUS");
+		printf("%-4s %-32s %-20s %-8s %s\n", "ID", "NAME", "STATE",
+		       "CPUS", "CHANNELS");
 	for (i = 0; i < n; i++) {
 		read_attr(ids[i], "name", name, sizeof(name));
 		read_attr(ids[i], "state", state, sizeof(state));
 		read_attr(ids[i], "cpus", cpus, sizeof(cpus));
 		if (!json) {
-			printf("%-4d %-32s %-20s %s\n", ids[i], name, state,
+			printf("%-4d %-32s %-20s %-8s ", ids[i], name, state,
 			       cpus);
+			print_channels(ids[i]);
+			printf("\n");
 			continue;
 		}
 		printf("%s{\"id\": %d, \"name\": ", i ? ", " : "", ids[i]);
@@ -246,6 +382,8 @@ static int cell_list(int argc, char **argv)
 		print_json_string(state);
 		printf(", \"cpus\": ");
 		print_json_string(cpus);
+		printf(", \"channels\": ");
+		print_channels_json(ids[i]);
 		printf("}");
 	}
 	if (json)
@@ -543,8 +681,11 @@ static const struct command cell_destroy_command = {
 static const struct command cell_list_command = {
 	.name = "list",
 	.run = cell_list,
-	.usage = "  brig cell list [--json]\n"
-		 "        every cell: id, name, state, CPUs\n",
+	.usage =
+		"  brig cell list [--json]\n"
+		"        every cell: id, name, state, CPUs and ivshmem channels,\n"
+		"        each as CHANNEL:PEER/PEERS[the peers' states, - for one\n"
+		"        not there]\n",
 };
 
 static const struct command cell_stats_command = {

@@ -264,6 +264,7 @@ static int cmd_info(int argc, char **argv)
 	for (unsigned int i = 0; i < n; i++)
 		printf(" %u", cpus[i]);
 	printf("\n");
+	cell_print_channels();
 	return BRIG_EXIT_OK;
 }
 

@@ -59,7 +59,23 @@
 /* any cell */
 /* arg1: character; the root, and cells flagged BRIG_CELL_DEBUG_CONSOLE */
 #define BRIG_HC_DEBUG_CONSOLE_PUTC 11
-#define BRIG_HC_COUNT 12
+/*
+ * arg1: cell id, arg2: n << 16 | what, about the cell's n-th ivshmem
+ * device (counting ivshmem devices only). what 0: BRIG_CHANNEL_INFO();
+ * what 1 + p: the state-table entry of peer p. -ENOENT: no such cell or
+ * device; -EINVAL: p not below the channel's peers.
+ */
+#define BRIG_HC_CELL_CHANNEL_INFO 12
+#define BRIG_HC_COUNT 13
+
+/* BRIG_HC_CELL_CHANNEL_INFO, what 0 */
+#define BRIG_CHANNEL_INFO(channel, present, peer, peers)                       \
+	((__u64)(channel) << 32 | (__u64)(present) << 16 |                     \
+	 (__u64)(peer) << 8 | (__u64)(peers))
+#define BRIG_CHANNEL_ID(info) ((unsigned int)((info) >> 32) & 0xffff)
+#define BRIG_CHANNEL_PRESENT(info) ((unsigned int)((info) >> 16) & 0xffff)
+#define BRIG_CHANNEL_PEER(info) ((unsigned int)((info) >> 8) & 0xff)
+#define BRIG_CHANNEL_PEERS(info) ((unsigned int)(info)&0xff)
 
 /* The blob handed to CELL_VALIDATE/CREATE is at most this large. */
 #define BRIG_HC_MAX_CONFIG_SIZE (1024 * 1024)

@@ -136,8 +136,24 @@ t_check ivshmem.insmod insmod "$BRIG_KO"
 t_check ivshmem.enable brig enable "$SYS"
 t_check ivshmem.pingpong pingpong
 t_check ivshmem.exits-per-message exits_per_message
+
+# The channel as the root's tools show it: each peer's view, the states.
+shown() {
+	brig cell list
+	brig info | grep channel
+	brig cell list | grep -q "ivshmem-a .* 1:0/2\[1,1\]$" &&
+		brig cell list | grep -q "ivshmem-b .* 1:1/2\[1,1\]$" &&
+		brig info | grep -q "^channel 1: 2 peers: ivshmem-a (peer 0, state 1) ivshmem-b (peer 1, state 1)$" &&
+		brig cell list --json | grep -q '"channels": \[{"channel": 1, "peer": 0, "peers": 2, "states": \[1, 1\]}\]'
+}
+left_shown() {
+	brig cell list
+	brig cell list | grep -q "ivshmem-a .* 1:0/2\[1,-\]$"
+}
+t_check ivshmem.channel-shown shown
 t_expect_fail ivshmem.mismatch-checked "out_size" brig config check "$SYS" "$A" "$BAD"
 t_check ivshmem.b-destroyed brig cell destroy ivshmem-b
+t_check ivshmem.peer-gone-shown left_shown
 t_expect_fail ivshmem.mismatch-refused-at-create "out_size" brig cell create "$BAD"
 t_check ivshmem.other-output-stopped b_fails "attack=other-output" \
 	"output section" "ivshmem channel 1" "read-only"

@@ -607,6 +607,7 @@ static void fake_sysfs(void)
 	put("cells/1/name", "hello\n");
 	put("cells/1/state", "stopped\n");
 	put("cells/1/cpus", "1\n");
+	put("cells/1/channels", "1 0 2 1,-\n");
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
 		snprintf(path, sizeof(path), "cpus/cpu1/%s", reasons[i]);
 		put(path, i ? "0\n" : "42\n");
@@ -624,11 +625,13 @@ static void cell_list_stats(void **state)
 	assert_int_equal(r.status, 0);
 	assert_string_equal(
 		r.out,
-		"[{\"id\": 0, \"name\": \"qemu-q35\", \"state\": \"running\", \"cpus\": \"0\"}, "
-		"{\"id\": 1, \"name\": \"hello\", \"state\": \"stopped\", \"cpus\": \"1\"}]\n");
+		"[{\"id\": 0, \"name\": \"qemu-q35\", \"state\": \"running\", \"cpus\": \"0\", \"channels\": []}, "
+		"{\"id\": 1, \"name\": \"hello\", \"state\": \"stopped\", \"cpus\": \"1\", "
+		"\"channels\": [{\"channel\": 1, \"peer\": 0, \"peers\": 2, \"states\": [1, null]}]}]\n");
 	run(&r, env, "cell", "list", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "1    hello"));
+	assert_non_null(strstr(r.out, " 1:0/2[1,-]\n"));
 	run(&r, env, "cell", "stats", "hello", "--json", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "{\"cpus\": {\"1\": {\"total\": 42, "));

@@ -79,4 +79,10 @@ void ivshmem_cell_started(struct cell *cell);
  */
 void ivshmem_cell_stopped(struct cell *cell);
 
+/*
+ * BRIG_HC_CELL_CHANNEL_INFO: which = n << 16 | what, about the cell's
+ * n-th ivshmem device (brig/hypercall.h). Caller holds cell_lock.
+ */
+long ivshmem_cell_info(const struct cell *cell, unsigned long which);
+
 #endif /* _HV_IVSHMEM_H */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <brig/hypercall.h>
 #include <brig/ivshmem.h>
 #include <hv/ivshmem.h>
 #include <hv/memory.h>
@@ -388,6 +389,29 @@ static void test_stopped_and_left(void **state)
 	}
 }
 
+/* What the root asks: the channel, who is there, their states. */
+static void test_info(void **state)
+{
+	long info;
+
+	(void)state;
+	make_cell(1);
+	info = ivshmem_cell_info(&cells[1], 0);
+	assert_int_equal(BRIG_CHANNEL_ID(info), 1);
+	assert_int_equal(BRIG_CHANNEL_PEER(info), 1);
+	assert_int_equal(BRIG_CHANNEL_PEERS(info), 2);
+	assert_int_equal(BRIG_CHANNEL_PRESENT(info), 0x2);
+	make_cell(0);
+	assert_int_equal(BRIG_CHANNEL_PRESENT(ivshmem_cell_info(&cells[1], 0)),
+			 0x3);
+	assert_true(cfg_write(0, 0x04, 0x2));
+	reg_write(0, BRIG_IVSHMEM_REG_STATE, 9);
+	assert_int_equal(ivshmem_cell_info(&cells[1], 1), 9);
+	assert_int_equal(ivshmem_cell_info(&cells[1], 2), 0);
+	assert_int_equal(ivshmem_cell_info(&cells[1], 3), -EINVAL);
+	assert_int_equal(ivshmem_cell_info(&cells[1], 1 << 16), -ENOENT);
+}
+
 /* An MSI-X entry aimed outside its owner's CPUs fails the owner. */
 static void test_msix_policy(void **state)
 {
@@ -446,6 +470,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stopped_and_left, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix_policy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_register_widths, setup,
