@@ -151,6 +151,21 @@ left_shown() {
 	brig cell list | grep -q "ivshmem-a .* 1:0/2\[1,-\]$"
 }
 t_check ivshmem.channel-shown shown
+
+# The root gave the channel's memory away: its write into peer 0's output
+# section is dropped and reported, its read of the state table is all-ones.
+root_kept_out() {
+	brig console > $T/console.before
+	poke 0x3c002000 0x1111111111111111 || return 1
+	v=$(peek 0x3c000000)
+	brig console > $T/console.after
+	said=$(diff $T/console.before $T/console.after | grep '^+' | grep 'root cell')
+	echo "root's read of the state table: $v; console: $said"
+	[ "$v" = ffffffffffffffff ] &&
+		echo "$said" | grep -q "write at 3c002000 denied (not the root's memory)" &&
+		echo "$said" | grep -q "read at 3c000000 denied (not the root's memory)"
+}
+t_check ivshmem.root-kept-out root_kept_out
 t_expect_fail ivshmem.mismatch-checked "out_size" brig config check "$SYS" "$A" "$BAD"
 t_check ivshmem.b-destroyed brig cell destroy ivshmem-b
 t_check ivshmem.peer-gone-shown left_shown
