@@ -84,6 +84,9 @@ int brig_cells_enable(const struct brig_system_desc *sys);
 void brig_cells_disable(void);
 bool brig_cells_exist(void);
 void brig_cells_destroy_all(void);
+/* Refuse onlining a CPU a cell holds (module load and unload). */
+int brig_cells_hotplug_init(void);
+void brig_cells_hotplug_exit(void);
 /* The kobject release: frees what the cell owns, then the cell. */
 void brig_cell_free(struct brig_cell *cell);
 

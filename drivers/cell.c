@@ -17,6 +17,7 @@
  * Everything here runs under brig_lock while brig is enabled.
  */
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -40,6 +41,43 @@ static LIST_HEAD(cells);
 static struct brig_cell *root_cell;
 /* CPUs that the create in progress took offline; under brig_lock. */
 static cpumask_t offlined;
+/*
+ * CPUs cells hold: Linux may not bring them up. Changed under brig_lock
+ * (and the CPU hotplug lock, read), read by the hotplug callback, which
+ * cannot take brig_lock (a create holds it while it offlines CPUs).
+ */
+static cpumask_t held_by_cells;
+static int hotplug_state;
+
+/*
+ * Linux bringing up a CPU a cell holds (echo 1 > .../online) would wait
+ * 10 s for a CPU that never answers and fail with EIO; refused at once.
+ */
+static int cpu_prepare(unsigned int cpu)
+{
+	if (!cpumask_test_cpu(cpu, &held_by_cells))
+		return 0;
+	pr_warn("brig: CPU %u belongs to a cell: it comes back online when the cell is destroyed (brig cell list)\n",
+		cpu);
+	return -EBUSY;
+}
+
+int brig_cells_hotplug_init(void)
+{
+	int state = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
+					      "brig/cell-cpus:prepare",
+					      cpu_prepare, NULL);
+
+	if (state < 0)
+		return state;
+	hotplug_state = state;
+	return 0;
+}
+
+void brig_cells_hotplug_exit(void)
+{
+	cpuhp_remove_state_nocalls(hotplug_state);
+}
 
 void brig_cell_free(struct brig_cell *cell)
 {
@@ -351,6 +389,8 @@ static long create_in_hypervisor(struct brig_file *bf, void *blob, u32 size,
 		id = -EIO; /* 0 is the root: a broken hypervisor */
 	if (id < 0)
 		hc_error(bf, id, "create", desc->name);
+	else
+		cpumask_or(&held_by_cells, &held_by_cells, cpus);
 out:
 	cpus_read_unlock();
 	if (id < 0)
@@ -681,6 +721,7 @@ int brig_cmd_cell_shutdown(struct brig_file *bf, void __user *arg)
 static void forget_cell(struct brig_cell *cell)
 {
 	list_del(&cell->entry);
+	cpumask_andnot(&held_by_cells, &held_by_cells, &cell->cpus);
 	cpus_online(&cell->cpus);
 	pci_devices_to_linux(cell->desc, true);
 	if (root_cell)

@@ -159,9 +159,14 @@ static int __init brig_init(void)
 	err = register_pm_notifier(&brig_pm_nb);
 	if (err)
 		goto out_reboot;
+	err = brig_cells_hotplug_init();
+	if (err)
+		goto out_pm;
 	pr_info("brig: version %s ready, /dev/brig\n", BRIG_VERSION);
 	return 0;
 
+out_pm:
+	unregister_pm_notifier(&brig_pm_nb);
 out_reboot:
 	unregister_reboot_notifier(&brig_reboot_nb);
 out_sysfs:
@@ -173,6 +178,7 @@ out_misc:
 
 static void __exit brig_exit(void)
 {
+	brig_cells_hotplug_exit();
 	unregister_pm_notifier(&brig_pm_nb);
 	unregister_reboot_notifier(&brig_reboot_nb);
 	brig_sysfs_exit();

@@ -110,6 +110,22 @@ hcall() {
 t_check cells.root-works root_works
 t_check cells.root-denied root_denied
 t_check cells.list brig cell list
+
+# Onlining the cell's CPU from the root is refused at once, said, with no
+# kernel warning (it used to fail after Linux's 10 s wait with EIO).
+online_refused() {
+	dmesg > /tmp/online.before
+	if echo 1 2>&1 > /sys/devices/system/cpu/cpu$CPU/online; then
+		echo "onlining CPU $CPU succeeded"; return 1
+	fi
+	dmesg > /tmp/online.after
+	new=$(diff /tmp/online.before /tmp/online.after | grep '^+')
+	echo "$new"
+	echo "$new" | grep -q "brig: CPU $CPU belongs to a cell" &&
+		! echo "$new" | grep -qE "WARNING|Call Trace" &&
+		[ "$(cpu_online)" = 0 ] && cell_up
+}
+t_check cells.online-refused online_refused
 t_check cells.hello-destroy cell_gone
 # The cell's RAM comes back to the root zeroed: its image and its comm
 # region held non-zero words while it ran.
