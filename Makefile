@@ -15,7 +15,9 @@
 #                         phase on a fresh Debian 12 root (not part of check)
 #   make soak             the stress-ng cpu class in the root with brig enabled,
 #                         100 times on an emulated board (not part of check)
-#   make slow             fresh-machine, then soak: the slow runs in one go
+#   make fuzz             libFuzzer on the checker and the description
+#                         compiler, 10 million runs each (not part of check)
+#   make slow             fresh-machine, fuzz, then soak: the slow runs in one go
 #
 # The hypervisor, the inmates and the tools need no kernel tree. Only the
 # driver does: KDIR defaults to the running kernel's headers, and the tests
@@ -70,7 +72,7 @@ Q := $(if $(V),,@)
 	menuconfig olddefconfig %_defconfig syncconfig \
 	check test-unit test-headers test-boundary test-symbols test-qemu \
 	test-bochs test-programs format format-check \
-	demo demo-run fresh-machine soak slow install clean distclean help
+	demo demo-run fresh-machine fuzz soak slow install clean distclean help
 
 all: hypervisor driver tools inmates configs
 
@@ -230,10 +232,18 @@ soak: all test-programs
 	$(Q)tests/harness/soak.sh --board $(SOAK_BOARD) --kernel $(SOAK_KERNEL) \
 		--runs $(SOAK_RUNS) $(SOAK_ARGS)
 
+# libFuzzer on the shared checker and the description compiler, FUZZ_RUNS
+# executions each (default 10 million), ASan and UBSan on (tests/fuzz).
+FUZZ_RUNS ?= 10000000
+fuzz: tools configs
+	$(Q)$(MAKE) -C tests/fuzz run FUZZ_RUNS=$(FUZZ_RUNS)
+
 # The one target for the runs too slow for check: the fresh-machine proof,
-# then the soak (each in a sub-make, which reads the configuration itself).
+# the fuzzers, then the soak (each in a sub-make, which reads the
+# configuration itself).
 slow:
 	$(Q)$(MAKE) fresh-machine
+	$(Q)$(MAKE) fuzz
 	$(Q)$(MAKE) soak
 
 # --- housekeeping --------------------------------------------------------
@@ -243,6 +253,7 @@ clean:
 	-$(Q)$(MAKE) -C tools clean
 	-$(Q)$(MAKE) -C inmates clean
 	-$(Q)$(MAKE) -C tests/unit clean
+	-$(Q)$(MAKE) -C tests/fuzz clean
 	-$(Q)test -f "$(KDIR)/Makefile" && $(MAKE) -C drivers KDIR=$(KDIR) clean
 	-$(Q)rm -f configs/*/*.dtb configs/*/*.cell
 

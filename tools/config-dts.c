@@ -680,6 +680,17 @@ int dtb_to_config(const void *fdt, size_t fdt_size, struct config *cfg,
 	struct brig_system_desc sys = { 0 };
 	__u32 arch = 0;
 
+	/*
+	 * Version 17 only, what dtc writes: Debian's libfdt 1.6.1 dereferences
+	 * NULL in fdt_check_full() on some blobs of older versions (found by
+	 * tests/fuzz/fuzz-dtb), whose layout brig has no use for anyway.
+	 */
+	if (fdt_size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
+	    fdt_version(fdt) != 17) {
+		diag_add(d, BRIG_CHECK_ERROR, cfg->file, NULL,
+			 "not a valid device-tree blob (brig reads version 17, as dtc writes it)");
+		return -1;
+	}
 	if (fdt_check_full(fdt, fdt_size)) {
 		diag_add(d, BRIG_CHECK_ERROR, cfg->file, NULL,
 			 "not a valid device-tree blob");

@@ -646,6 +646,32 @@ static void dtb_and_cell_inputs(void **state)
 	free(dtb);
 }
 
+/*
+ * A device-tree blob of another version is refused before libfdt walks
+ * it (Debian's libfdt 1.6.1 crashed on a version-9 blob the fuzzer made).
+ */
+static void old_dtb_version_refused(void **state)
+{
+	struct config cfg = { 0 };
+	struct diags d = { 0 };
+	unsigned char *dtb;
+	size_t size;
+
+	(void)state;
+	dtb = dts_compile(QEMU_HELLO, &size, &d);
+	assert_non_null(dtb);
+	dtb[0x17] = 9; /* version, big endian */
+	cfg.file = strdup("old.dtb");
+	assert_int_equal(dtb_to_config(dtb, size, &cfg, &d), -1);
+	assert_int_equal(d.errors, 1);
+	assert_string_equal(
+		d.v[0].msg,
+		"not a valid device-tree blob (brig reads version 17, as dtc writes it)");
+	diags_free(&d);
+	config_free(&cfg);
+	free(dtb);
+}
+
 /* Reports on a .cell blob name the blob's parts, having no nodes. */
 static void corrupted_cell_file(void **state)
 {
@@ -933,6 +959,7 @@ int main(void)
 		cmocka_unit_test(system_round_trip),
 		cmocka_unit_test(iommu_round_trip),
 		cmocka_unit_test(dtb_and_cell_inputs),
+		cmocka_unit_test(old_dtb_version_refused),
 		cmocka_unit_test(corrupted_cell_file),
 		cmocka_unit_test(dump_shows_every_field),
 		cmocka_unit_test(ivshmem_round_trip),
