@@ -687,8 +687,9 @@ int dtb_to_config(const void *fdt, size_t fdt_size, struct config *cfg,
 	 */
 	if (fdt_size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
 	    fdt_version(fdt) != 17) {
-		diag_add(d, BRIG_CHECK_ERROR, cfg->file, NULL,
-			 "not a valid device-tree blob (brig reads version 17, as dtc writes it)");
+		diag_add(
+			d, BRIG_CHECK_ERROR, cfg->file, NULL,
+			"not a valid device-tree blob (brig reads version 17, as dtc writes it)");
 		return -1;
 	}
 	if (fdt_check_full(fdt, fdt_size)) {
