@@ -174,9 +174,6 @@ static void clear_message(const struct assignment *a, unsigned int index)
 	arch_pci_msi_clear(a->unit, a->bdf, slot_of(a) + index, index);
 }
 
-#define BDF_FMT "%02x:%02x.%u"
-#define BDF_ARGS(b) (b) >> 8, ((b) >> 3) & 0x1f, (b)&7
-
 /* A capability's offset, 0 if the device has none. */
 static u8 find_cap(u16 bdf, u8 id)
 {

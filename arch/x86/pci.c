@@ -52,9 +52,6 @@ void arch_pci_msi_clear(unsigned int unit, u16 bdf, unsigned int slot,
 	iommu_clear_cell_irte(unit, bdf, slot, index);
 }
 
-#define BDF_FMT "%02x:%02x.%u"
-#define BDF_ARGS(b) (b) >> 8, ((b) >> 3) & 0x1f, (b)&7
-
 /*
  * A compatibility-format message: a fixed or lowest-priority interrupt
  * to one CPU, physical destination, of the sending cell.

@@ -48,6 +48,10 @@
 struct cell;
 struct per_cpu;
 
+/* A function's bus:device.function, as Linux's lspci prints it. */
+#define BDF_FMT "%02x:%02x.%u"
+#define BDF_ARGS(b) (b) >> 8, ((b) >> 3) & 0x1f, (b)&7
+
 #define PCI_BAR0 0x10
 #define PCI_MAX_ASSIGNED 32 /* physical devices given to cells at once */
 #define PCI_MSIX_MAX 64 /* MSI-X table entries offered to a cell */
