@@ -90,6 +90,14 @@ void brig_cells_hotplug_exit(void);
 /* The kobject release: frees what the cell owns, then the cell. */
 void brig_cell_free(struct brig_cell *cell);
 
+/*
+ * vdevs.c: the root's virtual PCI functions enter Linux's PCI tree after
+ * enable and leave it before disable (their drivers unbound). Caller
+ * holds brig_lock, not the CPU hotplug lock.
+ */
+void brig_vdevs_add(const struct brig_system_desc *sys);
+void brig_vdevs_remove(const struct brig_system_desc *sys);
+
 /* sysfs.c */
 int brig_sysfs_init(void);
 void brig_sysfs_exit(void);

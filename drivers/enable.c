@@ -400,6 +400,7 @@ int brig_cmd_enable(struct brig_file *bf, void __user *arg)
 	if (!err) {
 		brig_sysfs_cpus_add();
 		brig_cells_enable(enabled_sys);
+		brig_vdevs_add(enabled_sys);
 		if (!enabled_sys->platform.num_iommu_units)
 			pr_warn("brig: the system description names no IOMMU: DMA and device interrupts are not isolated (devices can reach the hypervisor and every cell)\n");
 		pr_info("brig: enabled on %u CPUs, hypervisor pool %ld of %ld pages used\n",
@@ -515,7 +516,8 @@ static int do_disable(void)
 
 int brig_cmd_disable(struct brig_file *bf)
 {
-	int err;
+	bool vdevs_removed = false;
+	int err = 0;
 
 	mutex_lock(&brig_lock);
 	if (!brig_enabled)
@@ -523,8 +525,12 @@ int brig_cmd_disable(struct brig_file *bf)
 	else if (brig_cells_exist())
 		err = brig_fail(bf, -EBUSY,
 				"destroy the cells first: brig cell list");
-	else
+	if (!err) {
+		/* Their drivers go (user mappings revoked) before the CPUs. */
+		brig_vdevs_remove(enabled_sys);
+		vdevs_removed = true;
 		err = offline_for_disable(bf);
+	}
 	cpus_read_lock();
 	if (!err)
 		err = check_all_cpus_online(bf);
@@ -542,6 +548,8 @@ int brig_cmd_disable(struct brig_file *bf)
 	}
 	cpus_read_unlock();
 	online_after_disable();
+	if (err && vdevs_removed)
+		brig_vdevs_add(enabled_sys);
 	if (!err)
 		pr_info("brig: disabled, Linux runs natively again\n");
 	mutex_unlock(&brig_lock);
@@ -553,6 +561,11 @@ void brig_disable_for_shutdown(void)
 	unsigned int cpu;
 
 	mutex_lock(&brig_lock);
+	/*
+	 * The root's virtual PCI functions stay in Linux's tree: nothing
+	 * touches them on the way down (their driver has no shutdown
+	 * method), and a kexec'd kernel scans its own.
+	 */
 	if (brig_enabled) {
 		brig_cells_destroy_all();
 		brig_cells_disable();

@@ -898,9 +898,9 @@ static void ivshmem_vs_ivshmem(struct checker *ck,
 }
 
 /*
- * An ivshmem device of a non-root cell. The root as a peer needs the
- * hypervisor to map the channel into Linux and trap its BARs there; until
- * it does, a root description with ivshmem is refused.
+ * An ivshmem device of a cell, alone and against the cell's other parts.
+ * The root's against its memory regions needs the system around it:
+ * check_root_channel().
  */
 static void check_ivshmem(struct checker *ck, const struct brig_cell_desc *c,
 			  unsigned int i, int is_root)
@@ -908,15 +908,11 @@ static void check_ivshmem(struct checker *ck, const struct brig_cell_desc *c,
 	const struct brig_pci_device *pci = brig_cell_pci_devices(c);
 	unsigned int j;
 
-	if (is_root) {
-		error(ck, BRIG_CHECK_PCI, i,
-		      "ivshmem devices in the root cell are not implemented yet: the root cannot be a channel peer");
-		return;
-	}
 	check_ivshmem_fields(ck, &pci[i], i);
 	if (!ivshmem_sane(&pci[i]))
 		return;
-	ivshmem_vs_cell(ck, c, i);
+	if (!is_root)
+		ivshmem_vs_cell(ck, c, i);
 	for (j = 0; j < i; j++)
 		if (ivshmem_sane(&pci[j]))
 			ivshmem_vs_ivshmem(ck, pci, i, j);
@@ -1190,6 +1186,9 @@ static int check_system_layout(struct checker *ck,
 				 blob->size - root_cell_offset());
 }
 
+static void check_root_channels(struct checker *ck,
+				const struct brig_system_desc *s);
+
 static void check_one_system(struct checker *ck,
 			     const struct brig_check_blob *blob)
 {
@@ -1201,6 +1200,7 @@ static void check_one_system(struct checker *ck,
 	check_hypervisor(ck, s);
 	check_platform(ck, s);
 	check_cell_body(ck, &s->root_cell, 1);
+	check_root_channels(ck, s);
 }
 
 unsigned int brig_check_system(const struct brig_check_blob *system,
@@ -1403,8 +1403,9 @@ static void region_vs_channels(struct checker *ck, const struct set *set,
 	const struct brig_pci_device *pci;
 	unsigned int j, k;
 
-	for (j = 0; j < n; j++) {
-		oc = set_cell(set, j);
+	/* j == n: the root's channels, which stay its own */
+	for (j = 0; j <= n; j++) {
+		oc = j < n ? set_cell(set, j) : &set->sys->root_cell;
 		for (k = 0; oc && k < oc->num_pci_devices; k++) {
 			pci = &brig_cell_pci_devices(oc)[k];
 			if (ivshmem_sane(pci) &&
@@ -1496,23 +1497,15 @@ static void same_channel(struct checker *ck, unsigned int i,
 		      oc->name);
 }
 
-/* Channel i of cell n against everything of cell oc (before n). */
-static void channel_vs_cell(struct checker *ck, const struct brig_ivshmem *iv,
-			    unsigned int i, const struct brig_cell_desc *oc)
+/* Channel i against the channels of cell oc (the root's too). */
+static void channel_vs_channels(struct checker *ck,
+				const struct brig_ivshmem *iv, unsigned int i,
+				const struct brig_cell_desc *oc)
 {
-	const struct brig_memory *mem = brig_cell_mem_regions(oc);
 	const struct brig_pci_device *pci = brig_cell_pci_devices(oc);
 	__u64 size = ivshmem_size(iv);
 	unsigned int k;
 
-	for (k = 0; k < oc->num_memory_regions; k++)
-		if (region_sane(&mem[k]) &&
-		    ranges_overlap(iv->shmem_phys, size, mem[k].phys_start,
-				   mem[k].size))
-			error(ck, BRIG_CHECK_PCI, i,
-			      "ivshmem shared memory: host-physical range %R overlaps memory region %u (%R) of cell %N",
-			      iv->shmem_phys, size, k, mem[k].phys_start,
-			      mem[k].size, oc->name);
 	for (k = 0; k < oc->num_pci_devices; k++) {
 		if (!ivshmem_sane(&pci[k]))
 			continue;
@@ -1528,6 +1521,25 @@ static void channel_vs_cell(struct checker *ck, const struct brig_ivshmem *iv,
 			      pci[k].ivshmem.shmem_phys,
 			      ivshmem_size(&pci[k].ivshmem), oc->name);
 	}
+}
+
+/* Channel i of cell n against everything of cell oc (before n). */
+static void channel_vs_cell(struct checker *ck, const struct brig_ivshmem *iv,
+			    unsigned int i, const struct brig_cell_desc *oc)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(oc);
+	__u64 size = ivshmem_size(iv);
+	unsigned int k;
+
+	for (k = 0; k < oc->num_memory_regions; k++)
+		if (region_sane(&mem[k]) &&
+		    ranges_overlap(iv->shmem_phys, size, mem[k].phys_start,
+				   mem[k].size))
+			error(ck, BRIG_CHECK_PCI, i,
+			      "ivshmem shared memory: host-physical range %R overlaps memory region %u (%R) of cell %N",
+			      iv->shmem_phys, size, k, mem[k].phys_start,
+			      mem[k].size, oc->name);
+	channel_vs_channels(ck, iv, i, oc);
 }
 
 /*
@@ -1548,9 +1560,68 @@ static void check_set_channel(struct checker *ck, const struct set *set,
 	unsigned int j;
 
 	check_backing(ck, set, &r, &at);
+	/* The root's channel memory is its own RAM: only its channels count. */
+	channel_vs_channels(ck, iv, i, &set->sys->root_cell);
 	for (j = 0; j < n; j++)
 		if (set_cell(set, j))
 			channel_vs_cell(ck, iv, i, set_cell(set, j));
+}
+
+/*
+ * An ivshmem device of the root, a channel peer: its memory is reserved
+ * root RAM (no cell's), which the root keeps and maps 1:1; its BARs must
+ * trap, so no region of the root and nothing the hypervisor keeps may
+ * cover them.
+ */
+static void check_root_channel(struct checker *ck,
+			       const struct brig_system_desc *s, unsigned int i)
+{
+	const struct brig_cell_desc *root = &s->root_cell;
+	const struct brig_ivshmem *iv = &brig_cell_pci_devices(root)[i].ivshmem;
+	const struct brig_memory *mem = brig_cell_mem_regions(root);
+	const struct brig_memory *hv = &s->hypervisor_memory;
+	const struct set set = { s, 0 };
+	const struct host_range shm = { BRIG_CHECK_PCI, i,
+					"ivshmem shared memory: " };
+	const struct host_range bars = { BRIG_CHECK_PCI, i, "ivshmem BARs: " };
+	const struct brig_memory r = { iv->shmem_phys, iv->shmem_phys,
+				       ivshmem_size(iv), BRIG_MEM_TYPE_RAM,
+				       BRIG_MEM_READ | BRIG_MEM_WRITE };
+	const struct brig_memory b = { iv->bar_base, iv->bar_base,
+				       IVSHMEM_BARS_SIZE, BRIG_MEM_TYPE_MMIO,
+				       BRIG_MEM_READ | BRIG_MEM_WRITE };
+	unsigned int j;
+
+	if (iv->shmem_virt != iv->shmem_phys)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem shmem_virt %x differs from shmem_phys %x: the root maps its channel memory 1:1",
+		      iv->shmem_virt, iv->shmem_phys);
+	check_backing(ck, &set, &r, &shm);
+	check_kept_resources(ck, &set, &b, &bars);
+	if (ranges_overlap(b.phys_start, b.size, hv->phys_start, hv->size))
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem BARs: range %R overlaps the hypervisor region %R",
+		      b.phys_start, b.size, hv->phys_start, hv->size);
+	for (j = 0; j < root->num_memory_regions; j++)
+		if (region_sane(&mem[j]) &&
+		    ranges_overlap(b.phys_start, b.size, mem[j].phys_start,
+				   mem[j].size))
+			error(ck, BRIG_CHECK_PCI, i,
+			      "ivshmem BARs: range %R overlaps memory region %u (%R) of the root cell: the root's accesses to them must trap",
+			      b.phys_start, b.size, j, mem[j].phys_start,
+			      mem[j].size);
+}
+
+static void check_root_channels(struct checker *ck,
+				const struct brig_system_desc *s)
+{
+	const struct brig_pci_device *pci =
+		brig_cell_pci_devices(&s->root_cell);
+	unsigned int i;
+
+	for (i = 0; i < s->root_cell.num_pci_devices; i++)
+		if (ivshmem_sane(&pci[i]))
+			check_root_channel(ck, s, i);
 }
 
 static int covered_by_root_ports(const struct brig_cell_desc *root,

@@ -129,7 +129,7 @@ static long channel_info(unsigned int id, unsigned long which)
 	long ret = -ENOENT;
 
 	cell_lock_acquire();
-	cell = id ? cell_find(id) : NULL;
+	cell = id ? cell_find(id) : &root_cell;
 	if (cell)
 		ret = ivshmem_cell_info(cell, which);
 	cell_lock_release();

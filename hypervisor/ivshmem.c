@@ -82,19 +82,19 @@ static bool is_ivshmem(const struct brig_pci_device *dev)
 
 /* --- memory --------------------------------------------------------------- */
 
-static int map_one(struct cell *cell, const struct brig_ivshmem *d)
+static int map_one(const struct paging_structs *pg,
+		   const struct brig_ivshmem *d)
 {
-	int err = paging_map(&cell->stage2, d->shmem_virt, d->shmem_phys,
+	int err = paging_map(pg, d->shmem_virt, d->shmem_phys,
 			     BRIG_IVSHMEM_STATE_TABLE_SIZE, PAGE_READ);
 
 	if (!err && d->rw_size)
-		err = paging_map(&cell->stage2,
+		err = paging_map(pg,
 				 d->shmem_virt + BRIG_IVSHMEM_STATE_TABLE_SIZE,
 				 d->shmem_phys + BRIG_IVSHMEM_STATE_TABLE_SIZE,
 				 d->rw_size, PAGE_RW);
 	for (unsigned int p = 0; p < d->num_peers && !err && d->out_size; p++)
-		err = paging_map(&cell->stage2,
-				 d->shmem_virt + out_offset(d, p),
+		err = paging_map(pg, d->shmem_virt + out_offset(d, p),
 				 d->shmem_phys + out_offset(d, p), d->out_size,
 				 p == d->peer ? PAGE_RW : PAGE_READ);
 	return err;
@@ -107,7 +107,7 @@ int ivshmem_map_sections(struct cell *cell)
 
 	for (unsigned int n = 0; n < cell->config->num_pci_devices && !err; n++)
 		if (is_ivshmem(&dev[n]))
-			err = map_one(cell, &dev[n].ivshmem);
+			err = map_one(&cell->stage2, &dev[n].ivshmem);
 	return err;
 }
 
@@ -116,6 +116,14 @@ bool ivshmem_channel_held(u64 phys, const struct cell *except)
 	for (unsigned int n = 0; n < MAX_ENDS; n++)
 		if (ends[n].cell && ends[n].cell != except &&
 		    ends[n].d->shmem_phys == phys)
+			return true;
+	return false;
+}
+
+bool ivshmem_root_peer(u64 phys)
+{
+	for (unsigned int n = 0; n < MAX_ENDS; n++)
+		if (ends[n].cell == &root_cell && ends[n].d->shmem_phys == phys)
 			return true;
 	return false;
 }
@@ -163,6 +171,28 @@ static u32 *state_table(const struct channel *ch)
 /* --- interrupts ----------------------------------------------------------- */
 
 /*
+ * Where vector v of the root's end goes now. Its Linux may move the
+ * interrupt without touching the MSI-X entry (with interrupt remapping it
+ * rewrites the remapping entry only), so it is resolved at each doorbell;
+ * one that no longer passes is dropped, and said once.
+ */
+static bool root_target(struct end *e, unsigned int v)
+{
+	const struct msix_entry *m = &e->msix[v];
+	const char *why;
+
+	if (arch_msi_target(e->cell, e->vdev.bdf,
+			    (u64)m->addr_hi << 32 | m->addr_lo, m->data,
+			    &e->cpu[v], &e->vector[v], &why))
+		return true;
+	if (report_once(0x1e0000 | (u64)e->vdev.bdf << 8 | v))
+		printk("brig: root cell: doorbell for MSI-X entry %u of ivshmem device " BDF_FMT
+		       " dropped: %s; reported once\n",
+		       v, BDF_ARGS(e->vdev.bdf), why);
+	return false;
+}
+
+/*
  * Send vector v of end e if its owner lets it through: live[v] already
  * says MSI-X is on and the function and entry unmasked (update_vector()
  * runs on every change of those). Under e->ch->lock.
@@ -171,6 +201,8 @@ static bool deliver(struct end *e, unsigned int v)
 {
 	if (!e->running || !(e->int_ctrl & BRIG_IVSHMEM_INT_ENABLE) ||
 	    v >= e->d->vectors || !e->live[v])
+		return false;
+	if (e->cell == &root_cell && !root_target(e, v))
 		return false;
 	arch_raise_irq(e->cpu[v], e->vector[v]);
 	if (e->oneshot)
@@ -209,21 +241,33 @@ static bool update_vector(struct end *e, unsigned int v, const char **why)
 		    MSIX_CTRL_ENABLE ||
 	    (m->ctrl & MSIX_ENTRY_MASKED))
 		return true;
-	if (!arch_msi_target(e->cell, addr, m->data, &e->cpu[v], &e->vector[v],
-			     why))
+	if (!arch_msi_target(e->cell, e->vdev.bdf, addr, m->data, &e->cpu[v],
+			     &e->vector[v], why))
 		return false;
 	e->live[v] = true;
 	return true;
 }
 
-static void fail_vector(struct per_cpu *cpu, const struct end *e,
-			unsigned int v, const char *why)
+/*
+ * Entry v went live aimed where the policy forbids: a cell fails (false);
+ * the root's entry stays off, which is reported (true: the root goes on).
+ */
+static bool refuse_vector(struct per_cpu *cpu, const struct end *e,
+			  unsigned int v, const char *why)
 {
-	cell_fail(cpu,
-		  "MSI-X entry %u of ivshmem device " BDF_FMT
-		  " (address %x:%08x data %x): %s",
-		  v, BDF_ARGS(e->vdev.bdf), e->msix[v].addr_hi,
-		  e->msix[v].addr_lo, e->msix[v].data, why);
+	if (e->cell != &root_cell) {
+		cell_fail(cpu,
+			  "MSI-X entry %u of ivshmem device " BDF_FMT
+			  " (address %x:%08x data %x): %s",
+			  v, BDF_ARGS(e->vdev.bdf), e->msix[v].addr_hi,
+			  e->msix[v].addr_lo, e->msix[v].data, why);
+		return false;
+	}
+	printk("brig: root cell CPU %u: MSI-X entry %u of ivshmem device " BDF_FMT
+	       " (address %x:%08x data %x) refused: %s; the vector stays off\n",
+	       cpu->cpu_id, v, BDF_ARGS(e->vdev.bdf), e->msix[v].addr_hi,
+	       e->msix[v].addr_lo, e->msix[v].data, why);
+	return true;
 }
 
 /* --- registers and MSI-X table (BAR 0 and 1) ------------------------------ */
@@ -330,10 +374,69 @@ static enum mmio_result bar_access(struct per_cpu *cpu, struct mmio_access *acc,
 			acc->value = msix_read(e, off);
 	}
 	spin_unlock(&e->ch->lock);
-	if (ok)
+	if (ok || refuse_vector(cpu, e, v, why))
 		return MMIO_HANDLED;
-	fail_vector(cpu, e, v, why);
 	return MMIO_CELL_FAILED;
+}
+
+/* --- the root's writes the model forbids --------------------------------- */
+
+/* Which section off is in: 0 the state table, 1 common, 2 + p outputs. */
+static unsigned int section_of(const struct brig_ivshmem *d, u64 off)
+{
+	if (off < BRIG_IVSHMEM_STATE_TABLE_SIZE)
+		return 0;
+	if (off < out_offset(d, 0))
+		return 1;
+	return 2 + (unsigned int)((off - out_offset(d, 0)) / d->out_size);
+}
+
+/*
+ * The root's access to channel memory that faulted: a write where the
+ * model makes it read-only (the state table, another peer's output
+ * section), as every other part is mapped readable and its own parts
+ * writable. The root is not stopped for it: the write is dropped and
+ * reported, once per section. A read (it cannot fault) reads memory.
+ */
+static enum mmio_result root_shmem_access(struct per_cpu *cpu,
+					  struct mmio_access *acc, void *arg)
+{
+	const struct end *e = arg;
+	u64 off = acc->address - e->d->shmem_virt;
+	const u8 *mem = (const u8 *)state_table(e->ch);
+	char what[96];
+
+	if (!acc->is_write) {
+		acc->value = 0;
+		for (unsigned int b = 0; b < acc->size && off + b < e->ch->size;
+		     b++)
+			acc->value |= (u64)mem[off + b] << (8 * b);
+		return MMIO_HANDLED;
+	}
+	if (report_once(0x1f000000ULL | (u64)e->d->channel << 8 |
+			section_of(e->d, off)) &&
+	    ivshmem_describe(&root_cell, acc->address, what, sizeof(what)))
+		printk("brig: root cell CPU %u: write of %s at %llx dropped; reported once per section\n",
+		       cpu->cpu_id, what, (unsigned long long)acc->address);
+	return MMIO_HANDLED;
+}
+
+/*
+ * The root's channel memory, mapped 1:1 and whole while the root ran
+ * alone, gets the model's rights, for its CPUs and its devices alike.
+ */
+static int root_restrict(const struct brig_ivshmem *d)
+{
+	u64 size = ivshmem_mem_size(d);
+	int err = paging_unmap(&root_cell.stage2, d->shmem_phys, size);
+
+	if (!err)
+		err = map_one(&root_cell.stage2, d);
+	if (!err && root_cell.dma.root)
+		err = paging_unmap(&root_cell.dma, d->shmem_phys, size);
+	if (!err && root_cell.dma.root)
+		err = map_one(&root_cell.dma, d);
+	return err;
 }
 
 /* --- configuration space -------------------------------------------------- */
@@ -343,9 +446,8 @@ static bool cfg_written(struct per_cpu *cpu, struct pci_vdev *dev,
 			unsigned int reg, u32 old, u32 val)
 {
 	struct end *e = dev->priv;
-	const char *why = NULL;
-	unsigned int v = 0;
-	bool ok = true;
+	const char *why = NULL, *bad_why = NULL;
+	unsigned int v, bad = 0;
 
 	(void)old;
 	spin_lock(&e->ch->lock);
@@ -353,14 +455,15 @@ static bool cfg_written(struct per_cpu *cpu, struct pci_vdev *dev,
 		e->oneshot = (val >> 24) & BRIG_IVSHMEM_PRIV_ONESHOT;
 	} else if (reg == CFG_MSIX_CAP) {
 		e->msix_ctrl = val & (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL);
-		for (v = 0; v < e->d->vectors && ok; v++)
-			ok = update_vector(e, v, &why);
-		v--;
+		/* Every entry is updated; the first refused one is said. */
+		for (v = 0; v < e->d->vectors; v++)
+			if (!update_vector(e, v, &why) && !bad_why) {
+				bad = v;
+				bad_why = why;
+			}
 	}
 	spin_unlock(&e->ch->lock);
-	if (!ok)
-		fail_vector(cpu, e, v, why);
-	return ok;
+	return !bad_why || refuse_vector(cpu, e, bad, bad_why);
 }
 
 static const struct pci_vdev_ops vdev_ops = { .on_write = cfg_written };
@@ -521,7 +624,11 @@ static int join(struct cell *cell, const struct brig_pci_device *dev)
 				    BRIG_IVSHMEM_REG_BAR_SIZE +
 					    BRIG_IVSHMEM_MSIX_BAR_SIZE,
 				    bar_access, e);
+	if (!err && cell == &root_cell)
+		err = mmio_register(cell, d->shmem_virt, ivshmem_mem_size(d),
+				    root_shmem_access, e);
 	if (err) {
+		mmio_unregister_arg(cell, e);
 		pci_vdev_detach(&e->vdev);
 		e->cell = NULL;
 		if (channel_empty(ch))
@@ -553,6 +660,24 @@ void ivshmem_cell_destroy(struct cell *cell)
 	for (unsigned int n = 0; n < MAX_ENDS; n++)
 		if (ends[n].cell == cell)
 			leave(&ends[n]);
+}
+
+int ivshmem_root_init(void)
+{
+	const struct brig_cell_desc *c = root_cell.config;
+	const struct brig_pci_device *dev = brig_cell_pci_devices(c);
+	int err = ivshmem_cell_create(&root_cell);
+
+	for (unsigned int n = 0; n < c->num_pci_devices && !err; n++)
+		if (is_ivshmem(&dev[n]))
+			err = root_restrict(&dev[n].ivshmem);
+	if (err) {
+		printk("brig: the root's ivshmem devices cannot be set up (%d)\n",
+		       err);
+		return err;
+	}
+	ivshmem_cell_started(&root_cell);
+	return 0;
 }
 
 void ivshmem_cell_started(struct cell *cell)

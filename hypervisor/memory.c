@@ -54,7 +54,9 @@ move_channels(const struct paging_structs *pg, const struct cell *cell,
 	     n++) {
 		const struct brig_ivshmem *d = &dev[n].ivshmem;
 
-		if (dev[n].type != BRIG_PCI_TYPE_IVSHMEM)
+		/* A root peer keeps its part of the memory throughout. */
+		if (dev[n].type != BRIG_PCI_TYPE_IVSHMEM ||
+		    ivshmem_root_peer(d->shmem_phys))
 			continue;
 		if (!map)
 			err = paging_unmap(pg, d->shmem_phys,

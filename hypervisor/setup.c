@@ -13,6 +13,7 @@
 #include <brig/config-check.h>
 #include <hv/cell.h>
 #include <hv/arch.h>
+#include <hv/ivshmem.h>
 #include <hv/page-pool.h>
 #include <hv/pci.h>
 #include <hv/percpu.h>
@@ -186,6 +187,9 @@ int hv_entry(unsigned int cpu_id, struct arch_entry_state *state)
 	if (cpu_id == init_cpu) {
 		if (!READ_ONCE(error)) {
 			err = arch_takeover_devices();
+			/* Its virtual functions probe ECAM: the tables are live. */
+			if (!err)
+				err = ivshmem_root_init();
 			if (err)
 				set_error(err);
 			paging_free_retired(&root_cell.stage2);

@@ -25,39 +25,46 @@ fail=0
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-for kdir in $KDIRS; do
-	abi=${kdir#/usr/src/linux-headers-}
-	make -s -C drivers KDIR="$kdir" >"$out/build.log" 2>&1 || {
-		echo "FAIL: brig.ko does not build against $abi"
-		tail -n 30 "$out/build.log"
-		fail=$((fail + 1))
-		continue
-	}
-	nm -u drivers/brig.ko | awk '{print $2}' | sort -u >"$out/imports"
-	awk '{print $2}' "$kdir/Module.symvers" | sort -u >"$out/exported"
+# check_module KO: every symbol KO imports is allowed and exported ($abi).
+check_module() {
+	nm -u "$1" | awk '{print $2}' | sort -u >"$out/imports"
 	bad=0
 	for sym in $(cat "$out/imports"); do
 		for f in $FORBIDDEN; do
 			if [ "$sym" = "$f" ]; then
-				echo "FAIL ($abi): imports $sym, which stock kernels do not export or brig must not use"
+				echo "FAIL ($abi): ${1##*/} imports $sym, which stock kernels do not export or brig must not use"
 				bad=1
 			fi
 		done
 		if ! grep -qx -- "$sym" "$ALLOW"; then
-			echo "FAIL ($abi): imports $sym, not in $ALLOW"
+			echo "FAIL ($abi): ${1##*/} imports $sym, not in $ALLOW"
 			bad=1
 		fi
 		if ! grep -qx -- "$sym" "$out/exported"; then
-			echo "FAIL ($abi): imports $sym, which $abi does not export"
+			echo "FAIL ($abi): ${1##*/} imports $sym, which $abi does not export"
 			bad=1
 		fi
 	done
 	if [ $bad = 0 ]; then
-		echo "ok: brig.ko for $abi imports $(wc -l <"$out/imports") symbols, all exported and allowed"
+		echo "ok: ${1##*/} for $abi imports $(wc -l <"$out/imports") symbols, all exported and allowed"
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
 	fi
+}
+
+for kdir in $KDIRS; do
+	abi=${kdir#/usr/src/linux-headers-}
+	make -s -C drivers KDIR="$kdir" >"$out/build.log" 2>&1 || {
+		echo "FAIL: the modules do not build against $abi"
+		tail -n 30 "$out/build.log"
+		fail=$((fail + 1))
+		continue
+	}
+	awk '{print $2}' "$kdir/Module.symvers" | sort -u >"$out/exported"
+	for ko in drivers/brig.ko drivers/brig_ivshmem.ko; do
+		check_module "$ko"
+	done
 done
 echo "symbols: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -155,6 +155,32 @@ static bool root_destination(const struct per_cpu *sender,
 	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
 }
 
+struct per_cpu *x86_root_irq_cpu(bool x2apic, bool logical, u32 dest)
+{
+	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++) {
+		struct per_cpu *t = per_cpu(n);
+		u32 id = t->arch.apic_id, ldr = t->arch.xapic_ldr >> 24;
+		bool hit;
+
+		if (!t->online || t->cell != &root_cell)
+			continue;
+		if (!logical)
+			hit = dest == id;
+		else if (x2apic)
+			hit = (dest >> 16) == (id >> 4) &&
+			      (dest & BIT(id & 0xf));
+		else if (!x86_root_xapic)
+			hit = false; /* 8-bit logical ids of an x2APIC root */
+		else if ((t->arch.xapic_dfr >> 28) == 0xf) /* flat */
+			hit = dest & ldr;
+		else
+			hit = (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+		if (hit)
+			return t;
+	}
+	return NULL;
+}
+
 static bool cells_hold_cpus(void)
 {
 	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++)

@@ -110,6 +110,14 @@ void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 		ops->clear_cell_irte(unit, sid, slot, index);
 }
 
+const char *iommu_root_msi(u16 sid, u64 addr, u32 data,
+			   struct iommu_root_irq *irq)
+{
+	if (!ops || !ops->root_msi)
+		return "interrupt-remapping format, but no unit remaps the root's interrupts";
+	return ops->root_msi(sid, addr, data, irq);
+}
+
 /* --- what every type shares ---------------------------------------------- */
 
 volatile u8 *iommu_map_registers(const struct brig_iommu *d, int *err)

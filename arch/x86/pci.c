@@ -96,12 +96,52 @@ bool arch_pci_msi_remap(struct per_cpu *cpu, unsigned int unit, u16 bdf,
 	return true;
 }
 
-bool arch_msi_target(const struct cell *cell, u64 addr, u32 data,
+/*
+ * The root's message, in the forms its Linux writes: remappable format
+ * (resolved through the root's validated remapping entry, as it is now:
+ * Linux moves an interrupt by rewriting that entry alone) or
+ * compatibility format with a physical or logical destination.
+ */
+static bool root_msi_target(u16 bdf, u64 addr, u32 data, unsigned int *cpu,
+			    unsigned int *vector, const char **why)
+{
+	struct iommu_root_irq irq = {
+		.dest = (u32)(addr >> 12) & 0xff,
+		.logical = addr & BIT(2),
+		.vector = (u8)data,
+		.delivery = (u8)((data >> 8) & 7),
+	};
+	struct per_cpu *target;
+
+	*why = NULL;
+	if ((addr >> 20) != 0xfee || (addr >> 32))
+		*why = "not an interrupt message address";
+	else if (addr & BIT(4))
+		*why = iommu_root_msi(bdf, addr, data, &irq);
+	if (*why)
+		return false;
+	target = x86_root_irq_cpu(irq.x2apic, irq.logical, irq.dest);
+	if (irq.delivery > 1)
+		*why = "not a fixed or lowest-priority interrupt";
+	else if (irq.vector < 32)
+		*why = "vector below 32";
+	else if (!target)
+		*why = "aimed at none of the root's CPUs";
+	if (*why)
+		return false;
+	*cpu = target->cpu_id;
+	*vector = irq.vector;
+	return true;
+}
+
+bool arch_msi_target(const struct cell *cell, u16 bdf, u64 addr, u32 data,
 		     unsigned int *cpu, unsigned int *vector, const char **why)
 {
 	u32 dest = (u32)(addr >> 12) & 0xff, mode = (data >> 8) & 7;
 	struct per_cpu *target = x86_cpu_by_apic_id(dest);
 
+	if (cell == &root_cell)
+		return root_msi_target(bdf, addr, data, cpu, vector, why);
 	*why = NULL;
 	if ((addr >> 20) != 0xfee || (addr >> 32))
 		*why = "not an interrupt message address";

@@ -395,6 +395,56 @@ static void sync_root_irtes(struct vtd_unit *u, unsigned int first,
 	}
 }
 
+/*
+ * A remappable-format message (VT-d 5.1.5.2): handle in address bits
+ * 19:5 and 2, plus the data's subhandle if bit 3 says so. The entry must
+ * be one the root's Linux set up for this very source id (or, with one
+ * unit, one that does not verify the source).
+ */
+static unsigned int msi_index(u64 addr, u32 data)
+{
+	unsigned int handle = (unsigned int)((addr >> 5) & 0x7fff) |
+			      (unsigned int)((addr >> 2) & 1) << 15;
+
+	return (addr & BIT(3)) ? handle + (data & 0xffff) : handle;
+}
+
+static const char *vtd_root_msi(u16 sid, u64 addr, u32 data,
+				struct iommu_root_irq *irq)
+{
+	unsigned int index = msi_index(addr, data);
+	const char *why = "names no root entry present for this device";
+	struct irte e;
+
+	if (index >= ROOT_IRTE_LIMIT)
+		return "names an entry beyond the root's";
+	spin_lock(&vtd_lock);
+	for (unsigned int n = 0; n < num_units && why; n++) {
+		const struct vtd_unit *u = &units[n];
+		unsigned int svt;
+
+		if (!u->ir || !u->irt || !u->taken || u->released)
+			continue;
+		e = u->irt[index];
+		svt = (unsigned int)(e.hi >> 18) & 3;
+		if (!(e.lo & IRTE_P) ||
+		    (svt == 1 ? (u16)e.hi != sid : num_units > 1))
+			continue;
+		why = NULL;
+		irq->x2apic = u->v.irta_active & IRTA_EIME;
+	}
+	spin_unlock(&vtd_lock);
+	if (why)
+		return why;
+	irq->dest = (u32)(e.lo >> 32);
+	if (!irq->x2apic)
+		irq->dest = (irq->dest >> 8) & 0xff;
+	irq->logical = e.lo & IRTE_DM_LOGICAL;
+	irq->vector = (u8)(e.lo >> 16);
+	irq->delivery = (u8)((e.lo >> 5) & 7);
+	return NULL;
+}
+
 /* --- fault reporting ----------------------------------------------------- */
 
 static const char *sid_owner(u16 sid)
@@ -1238,4 +1288,5 @@ const struct iommu_ops vtd_iommu_ops = {
 	.unassign_device = vtd_unassign_device,
 	.set_cell_irte = vtd_set_cell_irte,
 	.clear_cell_irte = vtd_clear_cell_irte,
+	.root_msi = vtd_root_msi,
 };

@@ -60,7 +60,7 @@
 /* arg1: character; the root, and cells flagged BRIG_CELL_DEBUG_CONSOLE */
 #define BRIG_HC_DEBUG_CONSOLE_PUTC 11
 /*
- * arg1: cell id, arg2: n << 16 | what, about the cell's n-th ivshmem
+ * arg1: cell id (0: the root), arg2: n << 16 | what, about its n-th ivshmem
  * device (counting ivshmem devices only). what 0: BRIG_CHANNEL_INFO();
  * what 1 + p: the state-table entry of peer p. -ENOENT: no such cell or
  * device; -EINVAL: p not below the channel's peers.

@@ -60,9 +60,9 @@ check_vermagic() {
 	return 1
 }
 
-rm -f "$out/brig.ko" "$out/tests/"*.ko
+rm -f "$out/brig.ko" "$out/brig_ivshmem.ko" "$out/tests/"*.ko
 if [ -f "$BRIG_ROOT/drivers/Makefile" ]; then
-	build_module drivers brig.ko "$out/brig.ko" ||
+	build_module drivers 'brig*.ko' "$out/" ||
 		log "WARNING: no brig.ko for $abi"
 else
 	log "WARNING: drivers/Makefile does not exist yet, no brig.ko for $abi"

@@ -4,7 +4,7 @@
 # Build the test initramfs (gzip'd newc cpio) for one kernel:
 #   /bin/busybox + one symlink per applet, /init (tests/harness/init.sh)
 #   /scenarios/lib.sh, the chosen scenario scripts, /scenarios/order
-#   /lib/modules/brig.ko, /lib/modules/tests/*.ko   (build/guest/<ABI>/)
+#   /lib/modules/brig.ko, brig_ivshmem.ko, tests/*.ko (build/guest/<ABI>/)
 #   /usr/bin/brig                                    (tools/brig)
 #   /lib/firmware/brig/brig-x86.bin                  (hypervisor/brig-x86.bin)
 #   /etc/brig/*.dts *.dtb *.cell                     (configs/x86/, build/guest/configs/)
@@ -108,8 +108,10 @@ done
 # Payload.
 g=$GUEST_DIR/$abi
 copy_opt "$g/brig.ko" "$root/lib/modules/brig.ko"
+copy_opt "$g/brig_ivshmem.ko" "$root/lib/modules/brig_ivshmem.ko"
 for f in "$g"/tests/*.ko; do copy_opt "$f" "$root/lib/modules/tests/${f##*/}"; done
 copy_opt "$BRIG_ROOT/tools/brig" "$root/usr/bin/brig"
+copy_opt "$BRIG_ROOT/tools/brig-pingpong" "$root/usr/bin/brig-pingpong"
 # kernel_modules DIR MODULE...: modules of the kernel package itself
 # (paths under kernel/, without extension), uncompressed into DIR.
 kmods=$KERNEL_CACHE/$abi/lib/modules/$abi/kernel
@@ -132,6 +134,8 @@ kernel_modules() {
 # KVM: the tests load it while brig runs.
 kernel_modules kvm virt/lib/irqbypass drivers/crypto/ccp/ccp \
 	arch/x86/kvm/kvm arch/x86/kvm/kvm-amd arch/x86/kvm/kvm-intel
+# UIO, which brig_ivshmem.ko (the root's ivshmem devices) builds on.
+kernel_modules uio drivers/uio/uio
 # A NIC driver, for handing a device with a Linux driver to a cell and
 # back (QEMU's e1000e; Debian builds its ptp/pps dependencies in).
 kernel_modules net drivers/net/ethernet/intel/e1000e/e1000e

@@ -208,12 +208,17 @@ void arch_pci_root_config_trap(bool trap);
 /* --- interrupts of virtual devices --------------------------------------- */
 
 /*
- * An MSI message a guest of cell wrote for one of its virtual devices
+ * An MSI message a guest of cell wrote for its virtual device bdf
  * (address and data as written), under the interrupt policy: a fixed or
  * lowest-priority interrupt, physical destination, to one CPU of cell.
- * *cpu and *vector: where it goes. False: refused, *why says why.
+ * The root's messages may also be in the forms its Linux writes: an
+ * interrupt-remapping format, resolved through the hypervisor's validated
+ * copy of the root's remapping entry as it is at the time of the call,
+ * or a logical destination, resolved through the logical ids the root's
+ * CPUs hold; the first of the root's CPUs it names takes it. *cpu and
+ * *vector: where it goes. False: refused, *why says why.
  */
-bool arch_msi_target(const struct cell *cell, u64 addr, u32 data,
+bool arch_msi_target(const struct cell *cell, u16 bdf, u64 addr, u32 data,
 		     unsigned int *cpu, unsigned int *vector, const char **why);
 
 /*

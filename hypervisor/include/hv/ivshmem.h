@@ -9,6 +9,9 @@
  * (struct brig_ivshmem). It leaves the root, its CPUs and its devices,
  * when the first peer is created and comes back, zeroed, when the last
  * one goes: root_move_regions() asks ivshmem_channel_held() which it is.
+ * If the root is a peer itself, the memory stays with it from enable to
+ * disable with the model's rights (its write where the model says
+ * read-only is dropped and reported: the root is never stopped).
  * Each peer maps it with the model's rights: the state table and the
  * other peers' output sections read-only, the common section and its own
  * output section read-write, nothing executable. A write where the model
@@ -48,6 +51,18 @@ int ivshmem_map_sections(struct cell *cell);
  * starts at phys: then that memory stays out of the root.
  */
 bool ivshmem_channel_held(u64 phys, const struct cell *except);
+
+/* Whether the root is a peer of the channel whose memory starts at phys. */
+bool ivshmem_root_peer(u64 phys);
+
+/*
+ * Enable, first CPU, after the devices were taken over (every CPU in,
+ * none running a guest yet): the root's peers join their
+ * channels (its description's ivshmem devices), and its channel memory
+ * gets the model's rights in its second stage and its DMA domain. A root
+ * peer runs from here to disable.
+ */
+int ivshmem_root_init(void);
 
 /*
  * If gpa lies in one of the cell's channels, name the section into buf

@@ -153,11 +153,12 @@ unsigned int stub_num_irqs;
  * The stub's interrupt policy: address 0xfee00000 | n << 12 is CPU n,
  * which must be the cell's; data is the vector, 32 or above.
  */
-bool arch_msi_target(const struct cell *cell, u64 addr, u32 data,
+bool arch_msi_target(const struct cell *cell, u16 bdf, u64 addr, u32 data,
 		     unsigned int *cpu, unsigned int *vector, const char **why)
 {
 	unsigned int n = (unsigned int)(addr >> 12) & 0xff;
 
+	(void)bdf;
 	*why = NULL;
 	if ((addr & ~0xff000ULL) != 0xfee00000 || (data & 0xff) < 32)
 		*why = "not a message the stub takes";

@@ -74,6 +74,13 @@ bool x86_apic_leave(struct per_cpu *cpu);
 /* The CPU inside brig with this physical APIC id, or NULL. */
 struct per_cpu *x86_cpu_by_apic_id(u32 apic_id);
 
+/*
+ * The first of the root's CPUs an interrupt with this destination reaches
+ * (x2apic: a 32-bit destination, else an 8-bit one; logical: matched the
+ * way the root's APICs match it), or NULL if it names none of them.
+ */
+struct per_cpu *x86_root_irq_cpu(bool x2apic, bool logical, u32 dest);
+
 /* Send an NMI to a CPU (in host mode or guest mode). */
 void x86_send_nmi(struct per_cpu *target);
 

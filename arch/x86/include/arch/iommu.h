@@ -97,6 +97,21 @@ void iommu_clear_cell_irte(unsigned int unit, u16 sid, unsigned int slot,
 			   unsigned int index);
 
 /*
+ * Where a message in the interrupt-remapping format, sent by the root's
+ * device sid, goes now: the hypervisor's validated copy of the root's
+ * entry it names (arch_msi_target()). NULL and *irq filled, or why not.
+ */
+struct iommu_root_irq {
+	u32 dest; /* APIC id, or logical destination */
+	bool x2apic; /* dest is in x2APIC format (32 bits) */
+	bool logical;
+	u8 vector;
+	u8 delivery; /* 0 fixed, 1 lowest priority, ... */
+};
+const char *iommu_root_msi(u16 sid, u64 addr, u32 data,
+			   struct iommu_root_irq *irq);
+
+/*
  * One implementation per IOMMU type (vtd.c, amd-vi.c), each with the
  * functions above; a system's units are all of one type.
  */
@@ -116,6 +131,9 @@ struct iommu_ops {
 			     unsigned int flags, u32 *msi_addr, u32 *msi_data);
 	void (*clear_cell_irte)(unsigned int unit, u16 sid, unsigned int slot,
 				unsigned int index);
+	/* NULL if the root's interrupts are never remapped (AMD-Vi). */
+	const char *(*root_msi)(u16 sid, u64 addr, u32 data,
+				struct iommu_root_irq *irq);
 };
 
 /* Helpers both implementations share (iommu.c). */
