@@ -117,7 +117,7 @@ int pci_init(void)
 bool pci_device_present(u16 bdf)
 {
 	if (!mmcfg_base)
-		return (bdf >> 8) == 0;
+		return arch_pci_function_present(bdf);
 	if ((bdf >> 8) >= mmcfg_buses)
 		return false;
 	return (cfg_read(bdf, 0) & 0xffff) != 0xffff;

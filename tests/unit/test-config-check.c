@@ -1050,13 +1050,68 @@ static void ivshmem_pair_passes(void **state)
 	assert_errors(run_cell(&cells[0], 0), 0);
 }
 
-static void ivshmem_in_root_refused(void **state)
+/* The root as peer 0: its memory 1:1 in its reserved RAM, BARs outside. */
+static struct brig_ivshmem *give_root_ivshmem(void)
+{
+	struct brig_ivshmem *iv = give_ivshmem(&sys.root, 0, 0);
+
+	sys.root.pci[0].bdf = BRIG_PCI_BDF(0, 15, 0);
+	iv->shmem_virt = iv->shmem_phys;
+	return iv;
+}
+
+static void ivshmem_root_peer_passes(void **state)
 {
 	(void)state;
-	give_ivshmem(&sys.root, 0, 0);
+	give_root_ivshmem();
+	give_ivshmem(&cells[1], 0, 1);
+	assert_errors(run_system(&sys), 0);
+	assert_errors(run_set(&sys, cells, 2), 0);
+	assert_int_equal(nrecs, 0);
+}
+
+static void ivshmem_root_peer_refused(void **state)
+{
+	(void)state;
+	give_root_ivshmem()->shmem_virt = 0x200000;
 	assert_errors(run_system(&sys), 1);
 	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
-	       "ivshmem devices in the root cell are not implemented yet: the root cannot be a channel peer");
+	       "ivshmem shmem_virt 0x200000 differs from shmem_phys 0x3e000000: the root maps its channel memory 1:1");
+	/* BARs where the root has memory: they would not trap */
+	give_root_ivshmem()->bar_base = 0x3b000000;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
+	       "ivshmem BARs: range 0x3b000000-0x3b001fff overlaps memory region 1 (0x3b000000-0x3fffffff) of the root cell: the root's accesses to them must trap");
+	/* BARs on the local APIC, memory Linux uses */
+	give_root_ivshmem()->bar_base = 0xfee00000;
+	sys.root.pci[0].ivshmem.shmem_phys = 0x1000000;
+	sys.root.pci[0].ivshmem.shmem_virt = 0x1000000;
+	assert_errors(run_system(&sys), 2);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
+	       "ivshmem BARs: host-physical range 0xfee00000-0xfee01fff overlaps the local APIC and MSI range at 0xfee00000-0xfeefffff, which the hypervisor keeps");
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
+	       "ivshmem shared memory: host-physical range 0x1000000-0x1003fff is not inside a reserved RAM region of the root cell (memory Linux does not use)");
+}
+
+/* A cell's side must agree with the root's, and keep off its memory. */
+static void ivshmem_root_peer_mismatch(void **state)
+{
+	(void)state;
+	give_root_ivshmem();
+	give_ivshmem(&cells[1], 0, 1)->out_size = 0x2000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 1: out_size 0x2000 here, 0x1000 in cell \"root\"");
+	give_ivshmem(&cells[1], 0, 0);
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_PCI, 0,
+	       "channel 1: peer 0 here and in cell \"root\": each peer of a channel has its own id");
+	/* no peer at all, but RAM on the root's channel */
+	cells[1].hdr.num_pci_devices = 0;
+	cells[1].mem[0].phys_start = 0x3e000000;
+	assert_errors(run_set(&sys, cells, 2), 1);
+	expect(1, BRIG_CHECK_MEMORY, 0,
+	       "host-physical range 0x3e000000-0x3e0fffff overlaps the shared memory of ivshmem channel 1 (0x3e000000-0x3e003fff) of cell \"root\"");
 }
 
 /* The fields a virtual device has in common with physical ones. */
@@ -1412,7 +1467,9 @@ int main(void)
 		T(broken_blob_in_set),
 		T(every_problem_reported),
 		T(ivshmem_pair_passes),
-		T(ivshmem_in_root_refused),
+		T(ivshmem_root_peer_passes),
+		T(ivshmem_root_peer_refused),
+		T(ivshmem_root_peer_mismatch),
 		T(ivshmem_device_fields),
 		T(ivshmem_peers_and_vectors),
 		T(ivshmem_protocols),

@@ -301,14 +301,14 @@ static const struct broken cases[] = {
 	  IVSHMEM_PATH,
 	  "ivshmem shared memory: host-physical range 0x1000000-0x1000fff is not inside a reserved RAM region of the root cell (memory Linux does not use)",
 	  1 },
-	{ "ivshmem in the root cell", 1, "\t\tports {",
+	{ "root ivshmem BARs in a root region", 1, "\t\tports {",
 	  "\t\tpci-devices {\n\t\t\tivshmem@0,14,0 {\n"
 	  "\t\t\t\ttype = \"ivshmem\";\n\t\t\t\tbdf = <0 14 0>;\n"
 	  "\t\t\t\tchannel = <1>;\n\t\t\t\tpeer = <0>;\n"
 	  "\t\t\t\tpeers = <2>;\n\t\t\t\tshmem-phys = <0x3e000000>;\n"
 	  "\t\t\t\tbar-base = <0xc0000000>;\n\t\t\t};\n\t\t};\n\t\tports {",
 	  "/root-cell/pci-devices/ivshmem@0,14,0",
-	  "ivshmem devices in the root cell are not implemented yet: the root cannot be a channel peer",
+	  "ivshmem BARs: range 0xc0000000-0xc0001fff overlaps memory region 8 (0xc0000000-0xfebfffff) of the root cell: the root's accesses to them must trap",
 	  1 },
 	/* --- system descriptions --- */
 	{ "unaligned hypervisor", 1, "phys-start = <0x3a000000>;",

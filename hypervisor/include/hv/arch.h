@@ -205,6 +205,13 @@ void arch_pci_msi_clear(unsigned int unit, u16 bdf, unsigned int slot,
  */
 void arch_pci_root_config_trap(bool trap);
 
+/*
+ * Without ECAM: whether a function answers at bdf, asked through the
+ * arch's own configuration mechanism (0xcf8/0xcfc on x86), whose latch
+ * the root shares. Only while no CPU runs a guest (enable).
+ */
+bool arch_pci_function_present(u16 bdf);
+
 /* --- interrupts of virtual devices --------------------------------------- */
 
 /*

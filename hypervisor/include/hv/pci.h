@@ -70,8 +70,9 @@ u32 pci_ecam_read(u16 bdf, unsigned int reg, unsigned int size);
 void pci_ecam_write(u16 bdf, unsigned int reg, unsigned int size, u32 val);
 
 /*
- * Whether a function answers at bdf (ECAM; without it, every function of
- * bus 0 is assumed).
+ * Whether a function answers at bdf: through ECAM, or without it through
+ * the arch's own mechanism, which is only safe while no CPU runs a guest
+ * (arch_pci_function_present(): the root's virtual devices at enable).
  */
 bool pci_device_present(u16 bdf);
 

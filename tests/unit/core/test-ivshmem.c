@@ -34,10 +34,15 @@
 #define CH_SIZE (0x1000 + RW_SIZE + 2 * OUT_SIZE)
 #define MSIX_CAP 0x60
 
+#define ROOT_BDF 0x78 /* 00:0f.0 */
+#define ROOT_BAR 0xd0000000ULL
+#define ECAM_SIZE (2 << 20) /* buses 0 and 1 */
+
 static struct brig_check_blob sys_blob, blobs[2];
 static struct cell cells[2];
 static void *pool_mem;
 static u8 *chmem;
+static u32 *ecam; /* with the root as a peer */
 
 static struct brig_pci_device peer_dev(unsigned int peer)
 {
@@ -123,15 +128,66 @@ static int setup(void **state)
 	return 0;
 }
 
+/*
+ * The root as peer 0 of channel 1 (its device at 00:0f.0, its memory 1:1,
+ * BARs at ROOT_BAR) and cell 1 as peer 1. The root's function needs an
+ * ECAM that says nothing answers there.
+ */
+static int setup_root(void **state)
+{
+	struct system_parts s;
+	struct brig_pci_device d;
+
+	(void)state;
+	stub_reset();
+	stub_pci_reset();
+	stub_num_irqs = 0;
+	chmem = aligned_alloc(PAGE_SIZE, CH_SIZE);
+	memset(chmem, 0, CH_SIZE);
+	ecam = aligned_alloc(ECAM_SIZE, ECAM_SIZE);
+	memset(ecam, 0xff, ECAM_SIZE);
+	qemu_system(&s);
+	s.sys.platform.pci_mmconfig_base = (u64)(uintptr_t)ecam;
+	s.sys.platform.pci_mmconfig_end_bus = 1;
+	s.root.mem[s.root.hdr.num_memory_regions++] =
+		region((u64)(uintptr_t)ecam, (u64)(uintptr_t)ecam, ECAM_SIZE,
+		       BRIG_MEM_TYPE_MMIO, BRIG_MEM_READ | BRIG_MEM_WRITE);
+	s.root.mem[s.root.hdr.num_memory_regions++] =
+		region((u64)(uintptr_t)chmem, (u64)(uintptr_t)chmem, CH_SIZE,
+		       BRIG_MEM_TYPE_RAM, RWX | BRIG_MEM_RESERVED);
+	d = peer_dev(0);
+	d.bdf = ROOT_BDF;
+	d.ivshmem.shmem_virt = d.ivshmem.shmem_phys;
+	d.ivshmem.bar_base = ROOT_BAR;
+	s.root.pci[s.root.hdr.num_pci_devices++] = d;
+	sys_blob = pack_system(&s);
+	system_config = sys_blob.data;
+	pool_mem = test_pool_create(&mem_pool, 512);
+	assert_int_equal(paging_init(&hv_paging, &stub_format, &mem_pool), 0);
+	root_cell.config = &system_config->root_cell;
+	assert_int_equal(
+		paging_init(&root_cell.stage2, &stub_format, &mem_pool), 0);
+	assert_int_equal(root_restore((u64)(uintptr_t)chmem, CH_SIZE), 0);
+	assert_int_equal(pci_init(), 0);
+	for (unsigned int n = 0; n < 4; n++)
+		per_cpu(n)->cell = &root_cell;
+	assert_int_equal(ivshmem_root_init(), 0);
+	return 0;
+}
+
 static int teardown(void **state)
 {
 	(void)state;
 	drop_cell(0);
 	drop_cell(1);
+	ivshmem_cell_destroy(&root_cell);
+	pci_cell_destroy(&root_cell);
 	paging_destroy(&root_cell.stage2);
 	paging_destroy(&hv_paging);
 	free(pool_mem);
 	free(chmem);
+	free(ecam);
+	ecam = NULL;
 	free((void *)sys_blob.data);
 	return 0;
 }
@@ -456,6 +512,122 @@ static void test_register_widths(void **state)
 	assert_int_equal(reg_read(0, BRIG_IVSHMEM_REG_BAR_SIZE + 0x800), 0);
 }
 
+/* --- the root as a peer --------------------------------------------------- */
+
+static enum mmio_result root_access(u64 addr, bool write, u32 *v)
+{
+	struct mmio_access acc = { addr, write ? *v : 0, 4, write };
+	enum mmio_result r;
+
+	stub_set_cpu(0);
+	r = mmio_handle_access(per_cpu(0), &acc);
+	if (!write)
+		*v = (u32)acc.value;
+	return r;
+}
+
+static void root_cfg_write(unsigned int reg, u32 v)
+{
+	stub_set_cpu(0);
+	assert_true(pci_root_config(per_cpu(0), ROOT_BDF, reg, 4, true, &v));
+}
+
+static void root_reg_write(unsigned int off, u32 v)
+{
+	assert_int_equal(root_access(ROOT_BAR + off, true, &v), MMIO_HANDLED);
+}
+
+/*
+ * The root keeps the memory throughout, with the model's rights: a cell
+ * joining or leaving changes nothing of its mapping.
+ */
+static void test_root_rights(void **state)
+{
+	u64 phys = (u64)(uintptr_t)chmem;
+
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(rights(&root_cell, phys), PAGE_READ);
+		assert_int_equal(rights(&root_cell, phys + 0x1000), PAGE_RW);
+		assert_int_equal(rights(&root_cell, phys + 0x2000), PAGE_RW);
+		assert_int_equal(rights(&root_cell, phys + 0x2000 + OUT_SIZE),
+				 PAGE_READ);
+		assert_true(ivshmem_root_peer(phys));
+		if (round == 0)
+			make_cell(1);
+		else if (round == 1)
+			drop_cell(1);
+	}
+	/* The cell's view: the root's output section read-only. */
+	make_cell(1);
+	assert_int_equal(rights(&cells[1], SHMEM_GPA + 0x2000), PAGE_READ);
+	assert_int_equal(rights(&cells[1], SHMEM_GPA + 0x2000 + OUT_SIZE),
+			 PAGE_RW);
+}
+
+/* The root's write where the model says read-only: dropped, said once. */
+static void test_root_write_dropped(void **state)
+{
+	u64 phys = (u64)(uintptr_t)chmem;
+	u32 v = 0x12345678;
+
+	(void)state;
+	make_cell(1);
+	chmem[0x2000 + OUT_SIZE] = 0x77;
+	assert_int_equal(root_access(phys, true, &v), MMIO_HANDLED);
+	assert_int_equal(root_access(phys + 0x2000 + OUT_SIZE, true, &v),
+			 MMIO_HANDLED);
+	assert_int_equal(chmem[0], 0);
+	assert_int_equal(chmem[0x2000 + OUT_SIZE], 0x77);
+	assert_true(stub_logged(
+		"write of the state table of ivshmem channel 1 (read-only)"));
+	assert_true(stub_logged(
+		"write of peer 1's output section of ivshmem channel 1 (read-only)"));
+	assert_int_equal(root_access(phys + 0x2000 + OUT_SIZE, false, &v),
+			 MMIO_HANDLED);
+	assert_int_equal(v, 0x77);
+	assert_int_equal(cells[1].state, BRIG_CELL_STATE_RUNNING);
+}
+
+/*
+ * Doorbells both ways; the root's MSI-X entry aimed at the cell's CPU is
+ * refused and said, the root goes on, and doorbells to it are dropped.
+ */
+static void test_root_doorbells(void **state)
+{
+	u32 base = BRIG_IVSHMEM_REG_BAR_SIZE + 16;
+
+	(void)state;
+	make_cell(1);
+	arm(1, 1);
+	root_cfg_write(0x04, 0x2);
+	root_reg_write(base, 0xfee00000);
+	root_reg_write(base + 8, 0x41);
+	root_reg_write(base + 12, 0);
+	root_cfg_write(MSIX_CAP, 1u << 31);
+	root_reg_write(BRIG_IVSHMEM_REG_INTX_CTRL, 1);
+	reg_write(1, BRIG_IVSHMEM_REG_DOORBELL, BRIG_IVSHMEM_DOORBELL(0, 1));
+	root_reg_write(BRIG_IVSHMEM_REG_DOORBELL, BRIG_IVSHMEM_DOORBELL(1, 1));
+	assert_int_equal(stub_num_irqs, 2);
+	assert_int_equal(stub_irqs[0].cpu, 0);
+	assert_int_equal(stub_irqs[1].cpu, 2);
+	/* Aimed at CPU 2, the cell's: refused, reported, not fatal. */
+	root_reg_write(base, 0xfee00000 | 2 << 12);
+	assert_true(stub_logged("MSI-X entry 1 of ivshmem device 00:0f.0"));
+	assert_true(stub_logged("the vector stays off"));
+	reg_write(1, BRIG_IVSHMEM_REG_DOORBELL, BRIG_IVSHMEM_DOORBELL(0, 1));
+	assert_int_equal(stub_num_irqs, 2);
+	/* Aimed back at CPU 0: live again. */
+	root_reg_write(base, 0xfee00000);
+	reg_write(1, BRIG_IVSHMEM_REG_DOORBELL, BRIG_IVSHMEM_DOORBELL(0, 1));
+	assert_int_equal(stub_num_irqs, 3);
+	/* The cell leaving: state 0 and vector 0 (not armed: nothing). */
+	root_reg_write(BRIG_IVSHMEM_REG_STATE, 1);
+	drop_cell(1);
+	assert_int_equal(((u32 *)chmem)[1], 0);
+	assert_int_equal(((u32 *)chmem)[0], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +644,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix_policy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_root_rights, setup_root,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_root_write_dropped,
+						setup_root, teardown),
+		cmocka_unit_test_setup_teardown(test_root_doorbells, setup_root,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_register_widths, setup,
 						teardown),
