@@ -383,6 +383,10 @@ static int brig_uio_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto unmap;
 	pci_set_master(pdev);
 	snprintf(d->name, sizeof(d->name), "brig-ivshmem %s", pci_name(pdev));
+	/*
+	 * The handler notifies a UIO device not registered yet: harmless,
+	 * as the device's interrupts stay off (reset) until registered.
+	 */
 	err = setup_irqs(d);
 	if (err) {
 		pci_info(
@@ -430,12 +434,16 @@ static void brig_uio_remove(struct pci_dev *pdev)
 {
 	struct brig_uio *d = pci_get_drvdata(pdev);
 
-	/* No new open or mmap from here; then the existing ones go. */
+	/*
+	 * The handler goes first (it notifies the UIO device, which
+	 * unregistering frees); then no new open or mmap; then the
+	 * mappings that exist.
+	 */
+	iowrite32(0, d->regs + BRIG_IVSHMEM_REG_INTX_CTRL);
+	free_irqs(d);
 	uio_unregister_device(&d->info);
 	revoke(d);
-	iowrite32(0, d->regs + BRIG_IVSHMEM_REG_INTX_CTRL);
 	iowrite32(0, d->regs + BRIG_IVSHMEM_REG_STATE);
-	free_irqs(d);
 	memunmap(d->shmem);
 	pci_iounmap(pdev, d->regs);
 	pci_release_regions(pdev);

@@ -1592,10 +1592,23 @@ static void check_root_channel(struct checker *ck,
 				       BRIG_MEM_READ | BRIG_MEM_WRITE };
 	unsigned int j;
 
+	const struct brig_pci_device *pci = &brig_cell_pci_devices(root)[i];
+	const struct brig_platform *p = &s->platform;
+
 	if (iv->shmem_virt != iv->shmem_phys)
 		error(ck, BRIG_CHECK_PCI, i,
 		      "ivshmem shmem_virt %x differs from shmem_phys %x: the root maps its channel memory 1:1",
 		      iv->shmem_virt, iv->shmem_phys);
+	/* The hypervisor emulates segment 0, and traps ECAM it covers. */
+	if (pci->domain)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "PCI segment %u: the root's ivshmem devices must be in segment 0",
+		      (unsigned int)pci->domain);
+	if (p->pci_mmconfig_base && (pci->bdf >> 8) > p->pci_mmconfig_end_bus)
+		error(ck, BRIG_CHECK_PCI, i,
+		      "ivshmem device on bus %u, beyond the MMCONFIG window (buses 0-%u)",
+		      (unsigned int)(pci->bdf >> 8),
+		      (unsigned int)p->pci_mmconfig_end_bus);
 	check_backing(ck, &set, &r, &shm);
 	check_kept_resources(ck, &set, &b, &bars);
 	if (ranges_overlap(b.phys_start, b.size, hv->phys_start, hv->size))

@@ -7,6 +7,7 @@
 #include <brig/config.h>
 #include <hv/cell.h>
 #include <hv/iommu.h>
+#include <hv/ivshmem.h>
 #include <hv/memory.h>
 #include <hv/page-pool.h>
 #include <hv/paging.h>
@@ -35,6 +36,9 @@ int iommu_build_root_domain(const struct paging_format *fmt)
 			err = paging_map(dma, mem[n].phys_start,
 					 mem[n].phys_start, mem[n].size,
 					 PAGE_RW);
+	/* The root's devices get its channels' rights, as its CPUs do. */
+	if (!err)
+		err = ivshmem_root_restrict(dma);
 	return err;
 }
 

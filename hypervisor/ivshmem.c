@@ -185,7 +185,7 @@ static bool root_target(struct end *e, unsigned int v)
 			    (u64)m->addr_hi << 32 | m->addr_lo, m->data,
 			    &e->cpu[v], &e->vector[v], &why))
 		return true;
-	if (report_once(0x1e0000 | (u64)e->vdev.bdf << 8 | v))
+	if (report_once(0x1e00000000ULL | (u64)e->vdev.bdf << 8 | v))
 		printk("brig: root cell: doorbell for MSI-X entry %u of ivshmem device " BDF_FMT
 		       " dropped: %s; reported once\n",
 		       v, BDF_ARGS(e->vdev.bdf), why);
@@ -263,10 +263,12 @@ static bool refuse_vector(struct per_cpu *cpu, const struct end *e,
 			  e->msix[v].addr_lo, e->msix[v].data, why);
 		return false;
 	}
-	printk("brig: root cell CPU %u: MSI-X entry %u of ivshmem device " BDF_FMT
-	       " (address %x:%08x data %x) refused: %s; the vector stays off\n",
-	       cpu->cpu_id, v, BDF_ARGS(e->vdev.bdf), e->msix[v].addr_hi,
-	       e->msix[v].addr_lo, e->msix[v].data, why);
+	if (report_once(0x1d00000000ULL | (u64)e->vdev.bdf << 8 | v))
+		printk("brig: root cell CPU %u: MSI-X entry %u of ivshmem device " BDF_FMT
+		       " (address %x:%08x data %x) refused: %s; the vector stays off; reported once\n",
+		       cpu->cpu_id, v, BDF_ARGS(e->vdev.bdf),
+		       e->msix[v].addr_hi, e->msix[v].addr_lo, e->msix[v].data,
+		       why);
 	return true;
 }
 
@@ -413,7 +415,7 @@ static enum mmio_result root_shmem_access(struct per_cpu *cpu,
 			acc->value |= (u64)mem[off + b] << (8 * b);
 		return MMIO_HANDLED;
 	}
-	if (report_once(0x1f000000ULL | (u64)e->d->channel << 8 |
+	if (report_once(0x1f00000000ULL | (u64)e->d->channel << 8 |
 			section_of(e->d, off)) &&
 	    ivshmem_describe(&root_cell, acc->address, what, sizeof(what)))
 		printk("brig: root cell CPU %u: write of %s at %llx dropped; reported once per section\n",
@@ -421,21 +423,25 @@ static enum mmio_result root_shmem_access(struct per_cpu *cpu,
 	return MMIO_HANDLED;
 }
 
-/*
- * The root's channel memory, mapped 1:1 and whole while the root ran
- * alone, gets the model's rights, for its CPUs and its devices alike.
- */
-static int root_restrict(const struct brig_ivshmem *d)
+int ivshmem_root_restrict(const struct paging_structs *pg)
 {
-	u64 size = ivshmem_mem_size(d);
-	int err = paging_unmap(&root_cell.stage2, d->shmem_phys, size);
+	const struct brig_cell_desc *c = root_cell.config;
+	const struct brig_pci_device *dev = brig_cell_pci_devices(c);
+	int err = 0;
 
-	if (!err)
-		err = map_one(&root_cell.stage2, d);
-	if (!err && root_cell.dma.root)
-		err = paging_unmap(&root_cell.dma, d->shmem_phys, size);
-	if (!err && root_cell.dma.root)
-		err = map_one(&root_cell.dma, d);
+	for (unsigned int n = 0; n < c->num_pci_devices && !err; n++) {
+		const struct brig_ivshmem *d = &dev[n].ivshmem;
+		unsigned int flags;
+
+		/* Only what the description let it reach (DMA: flagged RAM). */
+		if (!is_ivshmem(&dev[n]) ||
+		    paging_virt_to_phys_walk(pg, d->shmem_phys, &flags) ==
+			    INVALID_PHYS)
+			continue;
+		err = paging_unmap(pg, d->shmem_phys, ivshmem_mem_size(d));
+		if (!err)
+			err = map_one(pg, d);
+	}
 	return err;
 }
 
@@ -628,6 +634,9 @@ static int join(struct cell *cell, const struct brig_pci_device *dev)
 		err = mmio_register(cell, d->shmem_virt, ivshmem_mem_size(d),
 				    root_shmem_access, e);
 	if (err) {
+		printk("brig: ivshmem channel %u: peer %u cannot join (%d): its BARs at %llx or, for the root, its memory overlap another trapped range\n",
+		       d->channel, d->peer, err,
+		       (unsigned long long)d->bar_base);
 		mmio_unregister_arg(cell, e);
 		pci_vdev_detach(&e->vdev);
 		e->cell = NULL;
@@ -664,13 +673,10 @@ void ivshmem_cell_destroy(struct cell *cell)
 
 int ivshmem_root_init(void)
 {
-	const struct brig_cell_desc *c = root_cell.config;
-	const struct brig_pci_device *dev = brig_cell_pci_devices(c);
 	int err = ivshmem_cell_create(&root_cell);
 
-	for (unsigned int n = 0; n < c->num_pci_devices && !err; n++)
-		if (is_ivshmem(&dev[n]))
-			err = root_restrict(&dev[n].ivshmem);
+	if (!err)
+		err = ivshmem_root_restrict(&root_cell.stage2);
 	if (err) {
 		printk("brig: the root's ivshmem devices cannot be set up (%d)\n",
 		       err);

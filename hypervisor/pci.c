@@ -1179,9 +1179,14 @@ int pci_vdev_attach(struct cell *cell, struct pci_vdev *dev)
 	 */
 	if (find_vdev(cell, dev->bdf) || find(cell, dev->bdf) ||
 	    (cell == &root_cell &&
-	     (find(NULL, dev->bdf) || pci_device_present(dev->bdf))))
+	     (find(NULL, dev->bdf) || pci_device_present(dev->bdf)))) {
+		printk("brig: virtual PCI function " BDF_FMT
+		       " cannot be added: a function %s there already\n",
+		       BDF_ARGS(dev->bdf),
+		       cell == &root_cell ? "of the hardware or of a cell is" :
+					    "of the cell is");
 		err = -EEXIST;
-	else if (slot < 0)
+	} else if (slot < 0)
 		err = -ENOSPC;
 	if (!err && cell == &root_cell && mmcfg_base &&
 	    (dev->bdf >> 8) < mmcfg_buses) {

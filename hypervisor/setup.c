@@ -186,10 +186,14 @@ int hv_entry(unsigned int cpu_id, struct arch_entry_state *state)
 	 */
 	if (cpu_id == init_cpu) {
 		if (!READ_ONCE(error)) {
-			err = arch_takeover_devices();
-			/* Its virtual functions probe ECAM: the tables are live. */
+			/*
+			 * The root's virtual functions probe ECAM (the tables
+			 * are live now), before any device is taken: a failure
+			 * leaves nothing to give back.
+			 */
+			err = ivshmem_root_init();
 			if (!err)
-				err = ivshmem_root_init();
+				err = arch_takeover_devices();
 			if (err)
 				set_error(err);
 			paging_free_retired(&root_cell.stage2);

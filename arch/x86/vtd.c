@@ -409,23 +409,45 @@ static unsigned int msi_index(u64 addr, u32 data)
 	return (addr & BIT(3)) ? handle + (data & 0xffff) : handle;
 }
 
+/*
+ * One entry, consistent without the lock: set_irte() clears lo, writes
+ * hi, then lo, so a lo read the same before and after hi goes with it.
+ */
+static struct irte read_irte(const struct irte *p)
+{
+	struct irte e = { 0, 0 };
+
+	for (unsigned int tries = 0; tries < 8; tries++) {
+		e.lo = READ_ONCE(p->lo);
+		e.hi = READ_ONCE(p->hi);
+		if (READ_ONCE(p->lo) == e.lo)
+			return e;
+	}
+	return (struct irte){ 0, 0 }; /* changing all along: not present */
+}
+
 static const char *vtd_root_msi(u16 sid, u64 addr, u32 data,
 				struct iommu_root_irq *irq)
 {
 	unsigned int index = msi_index(addr, data);
 	const char *why = "names no root entry present for this device";
-	struct irte e;
+	struct irte e = { 0, 0 };
 
 	if (index >= ROOT_IRTE_LIMIT)
 		return "names an entry beyond the root's";
-	spin_lock(&vtd_lock);
+	/*
+	 * Without vtd_lock: a doorbell comes here under a channel lock, and
+	 * a fault found under vtd_lock stops a cell, which signals its
+	 * channels. The units' tables stay put from takeover to release.
+	 */
 	for (unsigned int n = 0; n < num_units && why; n++) {
 		const struct vtd_unit *u = &units[n];
 		unsigned int svt;
 
-		if (!u->ir || !u->irt || !u->taken || u->released)
+		if (!READ_ONCE(u->ir) || !READ_ONCE(u->taken) ||
+		    READ_ONCE(u->released) || !u->irt)
 			continue;
-		e = u->irt[index];
+		e = read_irte(&u->irt[index]);
 		svt = (unsigned int)(e.hi >> 18) & 3;
 		if (!(e.lo & IRTE_P) ||
 		    (svt == 1 ? (u16)e.hi != sid : num_units > 1))
@@ -433,7 +455,6 @@ static const char *vtd_root_msi(u16 sid, u64 addr, u32 data,
 		why = NULL;
 		irq->x2apic = u->v.irta_active & IRTA_EIME;
 	}
-	spin_unlock(&vtd_lock);
 	if (why)
 		return why;
 	irq->dest = (u32)(e.lo >> 32);

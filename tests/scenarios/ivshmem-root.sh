@@ -119,6 +119,15 @@ exits_per_message() {
 		[ "$d_rest" -le 64 ]
 }
 
+# The channel as the root's tools show it, the root's row included.
+shown() {
+	brig cell list
+	brig info | grep channel
+	brig cell list | awk '$1 == 0' | grep -q " 2:0/2\[1,1\]$" &&
+		brig cell list | grep -q "ivshmem-c .* 2:1/2\[1,1\]$" &&
+		brig info | grep -q "^channel 2: 2 peers: .* (peer 0, state 1) ivshmem-c (peer 1, state 1)$"
+}
+
 # The driver's rights: no writable mapping of what the model makes
 # read-only, no private mapping.
 rights() {
@@ -227,6 +236,7 @@ t_check ivshmem-root.enable brig enable "$SYS"
 t_check ivshmem-root.device-shown device_shown
 t_check ivshmem-root.pingpong pingpong
 t_check ivshmem-root.exits-per-message exits_per_message
+t_check ivshmem-root.channel-shown shown
 t_check ivshmem-root.rights rights
 t_check ivshmem-root.ro-writes-dropped root_ro_writes
 if has_irqs; then

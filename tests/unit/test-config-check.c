@@ -1082,6 +1082,17 @@ static void ivshmem_root_peer_refused(void **state)
 	assert_errors(run_system(&sys), 1);
 	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
 	       "ivshmem BARs: range 0x3b000000-0x3b001fff overlaps memory region 1 (0x3b000000-0x3fffffff) of the root cell: the root's accesses to them must trap");
+	/* a segment the hypervisor does not emulate, a bus beyond ECAM */
+	give_root_ivshmem();
+	sys.root.pci[0].domain = 1;
+	sys.sys.platform.pci_mmconfig_end_bus = 0x7f;
+	sys.root.pci[0].bdf = BRIG_PCI_BDF(0x80, 0, 0);
+	assert_errors(run_system(&sys), 2);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
+	       "PCI segment 1: the root's ivshmem devices must be in segment 0");
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
+	       "ivshmem device on bus 128, beyond the MMCONFIG window (buses 0-127)");
+	sys.sys.platform.pci_mmconfig_end_bus = 0xff;
 	/* BARs on the local APIC, memory Linux uses */
 	give_root_ivshmem()->bar_base = 0xfee00000;
 	sys.root.pci[0].ivshmem.shmem_phys = 0x1000000;

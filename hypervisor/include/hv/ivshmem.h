@@ -56,13 +56,20 @@ bool ivshmem_channel_held(u64 phys, const struct cell *except);
 bool ivshmem_root_peer(u64 phys);
 
 /*
- * Enable, first CPU, after the devices were taken over (every CPU in,
- * none running a guest yet): the root's peers join their
- * channels (its description's ivshmem devices), and its channel memory
- * gets the model's rights in its second stage and its DMA domain. A root
- * peer runs from here to disable.
+ * Enable, first CPU, every CPU in and none running a guest yet, before
+ * the devices are taken over: the root's peers join their channels (its
+ * description's ivshmem devices), and its channel memory gets the
+ * model's rights in its second stage. A root peer runs from here to
+ * disable.
  */
 int ivshmem_root_init(void);
+
+/*
+ * The root's channel memory in pg (its second stage, or its DMA domain
+ * while it is built, before any unit walks it) gets the model's rights
+ * where pg maps it at all.
+ */
+int ivshmem_root_restrict(const struct paging_structs *pg);
 
 /*
  * If gpa lies in one of the cell's channels, name the section into buf
