@@ -174,6 +174,18 @@ int bad_argument(const char *arg);
 /* cmd-config.c: brig config ... */
 extern const struct command config_command;
 
+/* cmd-latency.c: brig latency ... */
+extern const struct command latency_command;
+
+/*
+ * latency-stats.c: the bound below which a fraction q of h's samples lie
+ * (a bucket's upper limit); *open set, and the maximum returned, when
+ * that is the open last bucket. 0 without samples.
+ */
+struct brig_latency_hist;
+long long latency_quantile(const struct brig_latency_hist *h, double q,
+			   int *open);
+
 /* cmd-hv.c: the hypervisor as a whole */
 extern const struct command enable_command, disable_command, info_command,
 	stats_command, console_command;

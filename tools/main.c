@@ -13,8 +13,9 @@
 #include "brig-tool.h"
 
 static const struct command *const commands[] = {
-	&enable_command,  &disable_command, &info_command,   &stats_command,
-	&console_command, &cell_command,    &config_command, NULL,
+	&enable_command, &disable_command, &info_command,
+	&stats_command,	 &console_command, &cell_command,
+	&config_command, &latency_command, NULL,
 };
 
 static const struct command brig = {

@@ -15,8 +15,17 @@
  * hypervisor passes through, and nothing else leaves the CPU. The control
  * demo adds one CPUID per tick, a deliberate exit, to show what one costs.
  * Once a second the main loop prints a summary, the only port I/O.
+ *
+ * With channel=1 the histogram (brig/latency.h) also goes to the output
+ * section of the cell's first ivshmem device, protocol BRIG_LATENCY_PROTO,
+ * every publish-ms; the root reads it there (`brig latency`). Memory
+ * writes only: no doorbell, no exit. The UART summary is then off unless
+ * report-ms is given, so that the cell makes no exit at all after its
+ * start.
  */
 #include <inmate.h>
+
+#include <brig/latency.h>
 
 #include "latency.h"
 
@@ -26,16 +35,15 @@ enum timer_mode { MODE_DEADLINE, MODE_ONESHOT, MODE_PERIODIC };
 static const char *const mode_names[] = { "tsc-deadline", "one-shot",
 					  "periodic" };
 
-/* Upper bounds of the histogram buckets in ns; the last is open. */
+/* The UART summary's buckets (upper bounds in ns; the last is open). */
 static const __s64 bucket_limit_ns[] = { 250,	500,   1000,  2000,   5000,
 					 10000, 20000, 50000, 100000, 1000000 };
-#define NUM_BUCKETS (ARRAY_SIZE(bucket_limit_ns) + 1)
 
 struct stats {
 	__u64 ticks; /* interrupts taken */
 	__u64 missed; /* due times that passed before we could arm them */
 	__s64 min_ns, max_ns, sum_ns;
-	__u64 hist[NUM_BUCKETS];
+	__u64 hist[BRIG_LATENCY_BUCKETS]; /* brig/latency.h's buckets */
 };
 
 /* Written by the interrupt handler only; read with interrupts off. */
@@ -53,11 +61,7 @@ static __s64 tsc_delta_to_ns(__s64 delta)
 
 static void record(__s64 late_ns)
 {
-	unsigned int b = 0;
-
-	while (b < ARRAY_SIZE(bucket_limit_ns) && late_ns >= bucket_limit_ns[b])
-		b++;
-	stats.hist[b]++;
+	stats.hist[brig_latency_bucket(late_ns)]++;
 	if (!stats.ticks || late_ns < stats.min_ns)
 		stats.min_ns = late_ns;
 	if (!stats.ticks || late_ns > stats.max_ns)
@@ -141,9 +145,21 @@ static enum timer_mode pick_mode(void)
 	return cpu_features.tsc_deadline ? MODE_DEADLINE : MODE_ONESHOT;
 }
 
+/* Samples of the fine buckets that end at or below limit, from *next. */
+static __u64 below(const struct stats *s, __s64 limit, unsigned int *next)
+{
+	__u64 n = 0;
+
+	for (; *next < BRIG_LATENCY_BUCKETS - 1 &&
+	       brig_latency_bucket_limit(*next) <= limit;
+	     (*next)++)
+		n += s->hist[*next];
+	return n;
+}
+
 static void print_summary(const char *name, const struct stats *s)
 {
-	unsigned int b;
+	unsigned int b, fine = 0;
 
 	printk("%s: ticks=%llu min=%lld avg=%lld max=%lld ns missed=%llu\n",
 	       name, s->ticks, s->min_ns,
@@ -151,8 +167,60 @@ static void print_summary(const char *name, const struct stats *s)
 	       s->missed);
 	printk("%s: hist(ns)", name);
 	for (b = 0; b < ARRAY_SIZE(bucket_limit_ns); b++)
-		printk(" <%lld:%llu", bucket_limit_ns[b], s->hist[b]);
-	printk(" >=%lld:%llu\n", bucket_limit_ns[b - 1], s->hist[b]);
+		printk(" <%lld:%llu", bucket_limit_ns[b],
+		       below(s, bucket_limit_ns[b], &fine));
+	printk(" >=%lld:%llu\n", bucket_limit_ns[b - 1],
+	       below(s, 0x7fffffffffffffffLL, &fine) +
+		       s->hist[BRIG_LATENCY_BUCKETS - 1]);
+}
+
+/* --- the histogram over a channel ---------------------------------------- */
+
+static volatile struct brig_latency_hist *published;
+
+static bool channel_open(const char *name)
+{
+	static struct ivshmem dev;
+
+	if (ivshmem_find(0, &dev))
+		return false;
+	if (dev.protocol != BRIG_LATENCY_PROTO ||
+	    dev.out_size < sizeof(*published)) {
+		printk("%s: ivshmem device protocol 0x%x, output section 0x%llx bytes: the histogram needs protocol 0x%x and 0x%llx bytes\n",
+		       name, dev.protocol, dev.out_size, BRIG_LATENCY_PROTO,
+		       (__u64)sizeof(*published));
+		return false;
+	}
+	published = (volatile struct brig_latency_hist *)ivshmem_output_section(
+		&dev, dev.id);
+	ivshmem_set_state(&dev, 1); /* one exit, before the measurement */
+	printk("%s: histogram in peer %u's output section of the channel (ivshmem %02x:%02x.%x)\n",
+	       name, dev.id, dev.bdf >> 8, (dev.bdf >> 3) & 0x1f, dev.bdf & 7);
+	return true;
+}
+
+static void publish(const struct stats *s, __u64 period_ns)
+{
+	volatile struct brig_latency_hist *h = published;
+
+	h->seq = h->seq + 1; /* odd: being updated */
+	wmb();
+	h->version = BRIG_LATENCY_VERSION;
+	h->mode = mode == MODE_DEADLINE ? BRIG_LATENCY_MODE_DEADLINE :
+		  mode == MODE_ONESHOT	? BRIG_LATENCY_MODE_ONESHOT :
+					  BRIG_LATENCY_MODE_PERIODIC;
+	h->period_ns = period_ns;
+	h->tsc_khz = tsc_khz;
+	h->samples = s->ticks;
+	h->missed = s->missed;
+	h->min_ns = s->min_ns;
+	h->max_ns = s->max_ns;
+	h->sum_ns = s->sum_ns;
+	for (unsigned int b = 0; b < BRIG_LATENCY_BUCKETS; b++)
+		h->count[b] = s->hist[b];
+	h->magic = BRIG_LATENCY_MAGIC;
+	wmb();
+	h->seq = h->seq + 1; /* even: consistent */
 }
 
 static void start_timer(__u64 period_ns)
@@ -170,9 +238,11 @@ static void start_timer(__u64 period_ns)
 void latency_run(const char *name, bool cpuid_each_tick)
 {
 	__s64 period_us = cmdline_parse_int("period-us", 1000);
+	bool channel = cmdline_parse_bool("channel", false);
 	/* Slow emulators (Bochs) want a summary sooner than every second. */
-	__s64 report_ms = cmdline_parse_int("report-ms", 1000);
-	__u64 next_report, interval;
+	__s64 report_ms = cmdline_parse_int("report-ms", channel ? 0 : 1000);
+	__s64 publish_ms = cmdline_parse_int("publish-ms", 100);
+	__u64 next_report, interval, next_publish, publish_every;
 	struct stats copy;
 
 	if (period_us < 10 || period_us > 1000000) {
@@ -180,12 +250,24 @@ void latency_run(const char *name, bool cpuid_each_tick)
 		       name, period_us);
 		period_us = 1000;
 	}
-	if (report_ms < 10 || report_ms > 60000) {
+	if ((report_ms < 10 && !(channel && report_ms == 0)) ||
+	    report_ms > 60000) {
 		printk("%s: report-ms=%lld out of range 10..60000, using 1000\n",
 		       name, report_ms);
 		report_ms = 1000;
 	}
-	interval = tsc_khz * (__u64)report_ms;
+	if (publish_ms < 1 || publish_ms > 60000) {
+		printk("%s: publish-ms=%lld out of range 1..60000, using 100\n",
+		       name, publish_ms);
+		publish_ms = 100;
+	}
+	if (channel && !channel_open(name))
+		printk("%s: no histogram channel, UART summary only\n", name);
+	if (!published && !report_ms)
+		report_ms = 1000;
+	/* report-ms=0 (with a channel): no UART summary, no exit. */
+	interval = tsc_khz * (__u64)(report_ms ? report_ms : 1000);
+	publish_every = tsc_khz * (__u64)publish_ms;
 	cpuid_per_tick = cpuid_each_tick;
 	mode = pick_mode();
 	comm_region_set_locked(cmdline_parse_bool("deny-shutdown", false));
@@ -196,14 +278,24 @@ void latency_run(const char *name, bool cpuid_each_tick)
 
 	start_timer((__u64)period_us * 1000);
 	next_report = rdtsc() + interval;
+	next_publish = rdtsc() + publish_every;
 	irq_enable();
 	for (;;) {
 		comm_region_poll();
+		if (published && (__s64)(rdtsc() - next_publish) >= 0) {
+			next_publish += publish_every;
+			irq_disable();
+			copy = stats;
+			irq_enable();
+			publish(&copy, (__u64)period_us * 1000);
+		}
 		if ((__s64)(rdtsc() - next_report) < 0) {
 			cpu_relax();
 			continue;
 		}
 		next_report += interval;
+		if (!report_ms)
+			continue;
 		irq_disable();
 		copy = stats;
 		irq_enable();

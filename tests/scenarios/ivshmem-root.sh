@@ -2,6 +2,7 @@
 # boards: qemu-vtd-4cpu qemu-amdvi-4cpu bochs-4cpu
 # expect: com2.log ivshmem: answered 10000 messages, every payload checked, 0 errors
 # expect: com2.log ivshmem: peer 0 state 0
+# expect: com3.log latency: histogram in peer 1's output section of the channel
 # expect: hv.log root cell CPU [0-9]+: write of the state table of ivshmem channel 2 \(read-only\) at 3c040000 dropped
 # expect: hv.log root cell CPU [0-9]+: write of peer 1's output section of ivshmem channel 2 \(read-only\) at 3c043000 dropped
 #
@@ -188,6 +189,32 @@ recreated() {
 	grep -q "100 round trips, every payload checked, 0 errors" $T/again.out
 }
 
+# The latency inmate (cell latency-c, CPU 2) publishes its histogram on
+# channel 3 (the root's second device); brig latency watch reads it live
+# from the root, and the cell makes no exit meanwhile: no doorbell, no
+# UART (its summary is off with channel=1).
+latency_live() {
+	L=$BRIG_CONF_DIR/$BRIG_BOARD-latency-c.cell
+	brig cell create "$L" &&
+		brig cell load latency-c /lib/brig/inmates/latency.bin -s "channel=1 period-us=1000" &&
+		brig cell start latency-c || return 1
+	t_wait_for 60 sh -c "brig latency watch > /dev/null 2>&1" ||
+		{ brig latency watch; return 1; }
+	e0=$(exits_of latency-c)
+	brig latency watch -n 3 -i 1000 | tee $T/latency.out
+	e1=$(exits_of latency-c)
+	brig latency watch --json > $T/latency.json
+	cut -c1-300 $T/latency.json
+	brig cell stats latency-c | tr -s ' \n' ' '; echo
+	brig cell destroy latency-c || return 1
+	t_log "$(tail -n 1 $T/latency.out)"
+	t_log "latency-c: VM exits $e0 before and $e1 after 2 s of watching its histogram"
+	s1=$(sed -n 1p $T/latency.out | sed 's/.*samples \([0-9]*\).*/\1/')
+	s3=$(sed -n 3p $T/latency.out | sed 's/.*samples \([0-9]*\).*/\1/')
+	[ -n "$e0" ] && [ "$e0" = "$e1" ] && [ "${s3:-0}" -gt "${s1:-0}" ] &&
+		grep -q '"samples": [1-9]' $T/latency.json
+}
+
 # hold_then ACTION: brig-pingpong maps the device and waits; ACTION takes
 # the device away; the tool must fault (SIGBUS) or fail its read (EIO),
 # say so and end with status 3; the kernel logs no WARNING or oops.
@@ -246,6 +273,7 @@ else
 fi
 t_check ivshmem-root.peer-destroyed peer_destroyed
 t_check ivshmem-root.recreated recreated
+t_check ivshmem-root.latency-live latency_live
 t_check ivshmem-root.destroy brig cell destroy ivshmem-c
 t_check ivshmem-root.removal-revokes removal_revokes
 t_check ivshmem-root.disable-after-removal brig disable
