@@ -54,13 +54,11 @@ void arch_pci_msi_clear(unsigned int unit, u16 bdf, unsigned int slot,
 
 bool arch_pci_function_present(u16 bdf)
 {
-	u32 latch, id;
+	u32 latch, id, addr = (u32)CF8_ENABLE | (u32)bdf << 8;
 
 	/* Linux's latch is put back: no root CPU is inside an access now. */
 	asm volatile("inl %1, %0" : "=a"(latch) : "Nd"((u16)0xcf8));
-	asm volatile("outl %0, %1"
-		     :
-		     : "a"(CF8_ENABLE | (u32)bdf << 8), "Nd"((u16)0xcf8));
+	asm volatile("outl %0, %1" : : "a"(addr), "Nd"((u16)0xcf8));
 	asm volatile("inl %1, %0" : "=a"(id) : "Nd"((u16)0xcfc));
 	asm volatile("outl %0, %1" : : "a"(latch), "Nd"((u16)0xcf8));
 	return (id & 0xffff) != 0xffff;
