@@ -187,8 +187,11 @@ static int brig_uio_mmap(struct uio_info *info, struct vm_area_struct *vma)
 	unsigned long map = vma->vm_pgoff;
 	int err;
 
-	/* Shared only: a private copy of device memory means nothing. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * Shared only: a private copy of device memory means nothing
+	 * (MAP_SHARED of a read-only file clears VM_SHARED, not VM_MAYSHARE).
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (map_read_only(map) && (vma->vm_flags & VM_WRITE))
 		return -EPERM;

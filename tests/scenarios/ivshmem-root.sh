@@ -124,7 +124,7 @@ exits_per_message() {
 shown() {
 	brig cell list
 	brig info | grep channel
-	brig cell list | awk '$1 == 0' | grep -q " 2:0/2\[1,1\]$" &&
+	brig cell list | awk '$1 == 0' | grep -q " 2:0/2\[1,1\]" &&
 		brig cell list | grep -q "ivshmem-c .* 2:1/2\[1,1\]$" &&
 		brig info | grep -q "^channel 2: 2 peers: .* (peer 0, state 1) ivshmem-c (peer 1, state 1)$"
 }
