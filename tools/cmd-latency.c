@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,18 @@ struct source {
 	unsigned long long out_size;
 	unsigned int peer; /* whose section has the histogram */
 };
+
+/* The device went away under us: its mapping was revoked. */
+static void on_sigbus(int sig)
+{
+	static const char msg[] =
+		"brig: latency watch: the channel's device went away (its mapping was revoked)\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(BRIG_EXIT_FAILED);
+	_exit(BRIG_EXIT_FAILED);
+}
 
 static long long uio_value(const char *uio, const char *what)
 {
@@ -120,9 +133,16 @@ static void print_text(const struct source *s,
 	long long p99 = latency_quantile(h, 0.99, &o99);
 	long long p999 = latency_quantile(h, 0.999, &o999);
 
-	printf("%s peer %u: samples %llu (+%llu), min %lld, avg %lld, p99 %s%lld, p99.9 %s%lld, max %lld ns, missed %llu (emulated time on an emulator)\n",
+	/* A restarted cell starts counting again. */
+	__u64 fresh = h->samples >= before ? h->samples - before : h->samples;
+
+	if (!h->samples) {
+		printf("%s peer %u: no samples yet\n", s->uio, s->peer);
+		return;
+	}
+	printf("%s peer %u: samples %llu (+%llu), min %lld, avg %lld, p99 %s%lld, p99.9 %s%lld, max %lld ns, missed %llu (the cell's clock: emulated time on an emulator)\n",
 	       s->uio, s->peer, (unsigned long long)h->samples,
-	       (unsigned long long)(h->samples - before), (long long)h->min_ns,
+	       (unsigned long long)fresh, (long long)h->min_ns,
 	       h->samples ? (long long)(h->sum_ns / (__s64)h->samples) : 0,
 	       o99 ? "" : "< ", p99, o999 ? "" : "< ", p999,
 	       (long long)h->max_ns, (unsigned long long)h->missed);
@@ -210,6 +230,7 @@ static int cmd_watch(int argc, char **argv)
 			"brig: latency watch: no channel carries a latency histogram (a cell running the latency inmate with channel=1, brig_ivshmem.ko loaded)\n");
 		return BRIG_EXIT_FAILED;
 	}
+	signal(SIGBUS, on_sigbus);
 	for (long n = 0; n < count; n++) {
 		if (n) {
 			struct timespec t = { interval / 1000,

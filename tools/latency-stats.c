@@ -9,14 +9,20 @@
 long long latency_quantile(const struct brig_latency_hist *h, double q,
 			   int *open)
 {
-	__u64 want = (__u64)((double)h->samples * q), sum = 0;
+	double rank = (double)h->samples * q;
+	__u64 want = (__u64)rank, sum = 0;
 
 	*open = 0;
 	if (!h->samples)
 		return 0;
+	/* Nearest rank: the ceil(q * n)-th sample, at least the first. */
+	if ((double)want < rank)
+		want++;
+	if (!want)
+		want = 1;
 	for (unsigned int b = 0; b < BRIG_LATENCY_BUCKETS; b++) {
 		sum += h->count[b];
-		if (sum > want || sum == h->samples) {
+		if (sum >= want) {
 			*open = b == BRIG_LATENCY_BUCKETS - 1;
 			return *open ? h->max_ns : brig_latency_bucket_limit(b);
 		}

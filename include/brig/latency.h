@@ -8,9 +8,13 @@
  * exit for it. The channel's protocol is BRIG_LATENCY_PROTO.
  *
  * Consistency: the writer makes seq odd, updates, then makes it even
- * again (each step ordered by a store fence); a reader copies the struct
- * between two reads of seq and keeps the copy only if both are the same
- * even number.
+ * again, each step ordered after the one before (on x86 stores to
+ * write-back memory stay in order, so a compiler barrier does; elsewhere
+ * a store fence); a reader copies the struct between two reads of seq
+ * and keeps the copy only if both are the same even number. A cell that
+ * starts publishing clears magic first: a reader never takes a previous
+ * run's figures. The channel needs a non-empty read/write section for
+ * brig_ivshmem.ko to list the output sections in sysfs.
  *
  * Buckets: BRIG_LATENCY_BUCKETS of them, by lateness of the timer
  * interrupt against its due time: 250 ns wide up to 10 us, 2.5 us up to

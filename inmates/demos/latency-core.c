@@ -193,6 +193,15 @@ static bool channel_open(const char *name)
 	}
 	published = (volatile struct brig_latency_hist *)ivshmem_output_section(
 		&dev, dev.id);
+	/*
+	 * A run before this one (the cell restarted, not destroyed) may have
+	 * left its figures, even a half-written update: gone, and the
+	 * counter even, before anyone is told to look.
+	 */
+	published->magic = 0;
+	if (published->seq & 1)
+		published->seq = published->seq + 1;
+	wmb();
 	ivshmem_set_state(&dev, 1); /* one exit, before the measurement */
 	printk("%s: histogram in peer %u's output section of the channel (ivshmem %02x:%02x.%x)\n",
 	       name, dev.id, dev.bdf >> 8, (dev.bdf >> 3) & 0x1f, dev.bdf & 7);

@@ -199,7 +199,7 @@ latency_live() {
 		brig cell load latency-c /lib/brig/inmates/latency.bin -s "channel=1 period-us=1000" &&
 		brig cell start latency-c || return 1
 	t_wait_for 60 sh -c "brig latency watch > /dev/null 2>&1" ||
-		{ brig latency watch; return 1; }
+		{ brig latency watch; brig cell destroy latency-c; return 1; }
 	e0=$(exits_of latency-c)
 	brig latency watch -n 3 -i 1000 | tee $T/latency.out
 	e1=$(exits_of latency-c)

@@ -52,9 +52,13 @@ static void quantiles(void **state)
 	h.count[BRIG_LATENCY_BUCKETS - 1] = 1;
 	assert_int_equal(latency_quantile(&h, 0.5, &open), 250);
 	assert_false(open);
-	assert_int_equal(latency_quantile(&h, 0.99, &open), 12500);
+	/* the 990th sample of 1000 is below 250 ns, the 991st is not */
+	assert_int_equal(latency_quantile(&h, 0.99, &open), 250);
 	assert_false(open);
-	assert_int_equal(latency_quantile(&h, 0.999, &open), 20000000);
+	assert_int_equal(latency_quantile(&h, 0.991, &open), 12500);
+	assert_int_equal(latency_quantile(&h, 0.999, &open), 12500);
+	assert_false(open);
+	assert_int_equal(latency_quantile(&h, 1.0, &open), 20000000);
 	assert_true(open);
 }
 
