@@ -102,6 +102,22 @@ static const char *const delivery_modes[8] = { "fixed", "lowest-priority",
 					       "SIPI",	"ExtINT" };
 
 /* Is cpu a destination of icr, sent by sender? (x2APIC addressing) */
+/* Logical x2APIC: cluster in bits 16..31, one bit per member. */
+static bool x2apic_logical_match(u32 dest, u32 id)
+{
+	return (dest >> 16) == (id >> 4) && (dest & (1u << (id & 0xf)));
+}
+
+/* An xAPIC CPU's logical id, as its LDR holds it: flat or cluster (DFR). */
+static bool xapic_logical_match(const struct per_cpu *cpu, u32 dest)
+{
+	u32 ldr = cpu->arch.xapic_ldr >> 24;
+
+	if ((cpu->arch.xapic_dfr >> 28) == 0xf) /* flat */
+		return dest & ldr;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+}
+
 static bool is_destination(const struct per_cpu *sender,
 			   const struct per_cpu *cpu, u64 icr)
 {
@@ -117,10 +133,7 @@ static bool is_destination(const struct per_cpu *sender,
 	}
 	if (!(icr & APIC_ICR_LOGICAL))
 		return dest == 0xffffffff || dest == id;
-	/* Logical x2APIC: cluster in bits 16..31, one bit per member. */
-	if (dest == 0xffffffff)
-		return true;
-	return (dest >> 16) == (id >> 4) && (dest & (1u << (id & 0xf)));
+	return dest == 0xffffffff || x2apic_logical_match(dest, id);
 }
 
 static void post_init_sipi(struct per_cpu *target, u64 icr)
@@ -142,39 +155,29 @@ static void post_init_sipi(struct per_cpu *target, u64 icr)
 static bool root_destination(const struct per_cpu *sender,
 			     const struct per_cpu *target, u64 icr)
 {
-	u32 dest = (u32)(icr >> 32), ldr = target->arch.xapic_ldr >> 24;
+	u32 dest = (u32)(icr >> 32);
 
 	if (!x86_root_xapic || APIC_ICR_SHORTHAND(icr) != APIC_SH_NONE)
 		return is_destination(sender, target, icr);
 	if (!(icr & APIC_ICR_LOGICAL))
 		return dest == 0xffffffff || dest == target->arch.apic_id;
-	if (dest == 0xffffffff)
-		return true;
-	if ((target->arch.xapic_dfr >> 28) == 0xf) /* flat */
-		return dest & ldr;
-	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+	return dest == 0xffffffff || xapic_logical_match(target, dest);
 }
 
 struct per_cpu *x86_root_irq_cpu(bool x2apic, bool logical, u32 dest)
 {
 	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++) {
 		struct per_cpu *t = per_cpu(n);
-		u32 id = t->arch.apic_id, ldr = t->arch.xapic_ldr >> 24;
 		bool hit;
 
 		if (!t->online || t->cell != &root_cell)
 			continue;
 		if (!logical)
-			hit = dest == id;
+			hit = dest == t->arch.apic_id;
 		else if (x2apic)
-			hit = (dest >> 16) == (id >> 4) &&
-			      (dest & BIT(id & 0xf));
-		else if (!x86_root_xapic)
-			hit = false; /* 8-bit logical ids of an x2APIC root */
-		else if ((t->arch.xapic_dfr >> 28) == 0xf) /* flat */
-			hit = dest & ldr;
-		else
-			hit = (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+			hit = x2apic_logical_match(dest, t->arch.apic_id);
+		else /* 8-bit logical ids: only an xAPIC root has them */
+			hit = x86_root_xapic && xapic_logical_match(t, dest);
 		if (hit)
 			return t;
 	}
