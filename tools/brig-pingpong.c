@@ -41,6 +41,8 @@
 #include <brig/ivshmem-demo.h>
 #include <brig/ivshmem.h>
 
+#include "brig-uio.h"
+
 #define SENDER 0
 #define ANSWERER 1
 #define READY BRIG_IVSHMEM_DEMO_STATE_READY
@@ -82,38 +84,6 @@ static void on_sigbus(int sig)
 	_exit(EXIT_GONE);
 }
 
-/* A value of /sys/class/uio/uioN/..., or -1. */
-static long long sysfs_value(const char *uio, const char *what)
-{
-	char path[128];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/uio/%s/%s", uio, what);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lli", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static int is_brig_device(const char *uio)
-{
-	char path[128], name[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/uio/%s/name", uio);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(name, sizeof(name), f))
-		name[0] = 0;
-	fclose(f);
-	return !strcmp(name, "brig-ivshmem\n");
-}
-
 /* The first brig-ivshmem device when none is given. */
 static void find_device(char *path, size_t len)
 {
@@ -121,7 +91,7 @@ static void find_device(char *path, size_t len)
 
 	for (int n = 0; n < 64; n++) {
 		snprintf(uio, sizeof(uio), "uio%d", n);
-		if (is_brig_device(uio)) {
+		if (brig_uio_is_ivshmem(uio)) {
 			snprintf(path, len, "/dev/%s", uio);
 			return;
 		}
@@ -137,7 +107,7 @@ static void *map(int index, int prot)
 	void *p;
 
 	snprintf(what, sizeof(what), "maps/map%d/size", index);
-	bytes = sysfs_value(dev.name, what);
+	bytes = brig_uio_value(dev.name, what);
 	if (bytes <= 0)
 		fail("map %s has no size in sysfs", what);
 	p = mmap(NULL, (size_t)bytes, prot, MAP_SHARED, dev.fd,
@@ -153,7 +123,7 @@ static void open_device(const char *path)
 	char what[96];
 
 	snprintf(dev.name, sizeof(dev.name), "%s", base ? base + 1 : path);
-	if (!is_brig_device(dev.name))
+	if (!brig_uio_is_ivshmem(dev.name))
 		fail("%s is not a brig-ivshmem UIO device", path);
 	dev.fd = open(path, O_RDWR);
 	if (dev.fd < 0)
@@ -162,7 +132,7 @@ static void open_device(const char *path)
 	dev.state = map(1, PROT_READ);
 	dev.inputs = map(3, PROT_READ);
 	dev.output = map(4, PROT_READ | PROT_WRITE);
-	dev.out_size = (uint64_t)sysfs_value(dev.name, "maps/map4/size");
+	dev.out_size = (uint64_t)brig_uio_value(dev.name, "maps/map4/size");
 	snprintf(what, sizeof(what), "/sys/class/uio/%s/device/msi_irqs",
 		 dev.name);
 	dev.polling = access(what, F_OK) != 0;

@@ -18,8 +18,8 @@
 #include <brig/latency.h>
 
 #include "brig-tool.h"
+#include "brig-uio.h"
 
-#define UIO_CLASS "/sys/class/uio"
 #define MAP_INPUT 3 /* every peer's output section (brig_ivshmem.ko) */
 
 struct source {
@@ -40,37 +40,6 @@ static void on_sigbus(int sig)
 	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
 		_exit(BRIG_EXIT_FAILED);
 	_exit(BRIG_EXIT_FAILED);
-}
-
-static long long uio_value(const char *uio, const char *what)
-{
-	char path[128], buf[64];
-	FILE *f;
-	long long v = -1;
-
-	snprintf(path, sizeof(path), UIO_CLASS "/%s/%s", uio, what);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
-}
-
-static int is_brig_uio(const char *uio)
-{
-	char path[128], name[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), UIO_CLASS "/%s/name", uio);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(name, sizeof(name), f))
-		name[0] = 0;
-	fclose(f);
-	return !strcmp(name, "brig-ivshmem\n");
 }
 
 /* A consistent copy of peer p's histogram, or 0 if there is none. */
@@ -98,8 +67,8 @@ static int snapshot(const struct source *s, unsigned int p,
 static int open_source(const char *uio, struct source *s)
 {
 	char dev[32];
-	long long size = uio_value(uio, "maps/map3/size");
-	long long out = uio_value(uio, "maps/map4/size");
+	long long size = brig_uio_value(uio, "maps/map3/size");
+	long long out = brig_uio_value(uio, "maps/map4/size");
 	struct brig_latency_hist h;
 	void *p;
 	int fd;
@@ -211,7 +180,7 @@ static int cmd_watch(int argc, char **argv)
 		const char *base = strrchr(device, '/');
 
 		base = base ? base + 1 : device;
-		found = is_brig_uio(base) && open_source(base, &s);
+		found = brig_uio_is_ivshmem(base) && open_source(base, &s);
 		if (!found) {
 			fprintf(stderr,
 				"brig: latency watch: %s is no brig-ivshmem UIO device with a latency histogram in it\n",
@@ -223,7 +192,7 @@ static int cmd_watch(int argc, char **argv)
 		char uio[16];
 
 		snprintf(uio, sizeof(uio), "uio%d", n);
-		found = is_brig_uio(uio) && open_source(uio, &s);
+		found = brig_uio_is_ivshmem(uio) && open_source(uio, &s);
 	}
 	if (!found) {
 		fprintf(stderr,
