@@ -98,23 +98,28 @@ static void drop_cell(unsigned int n)
 	per_cpu(n + 1)->cell = &root_cell;
 }
 
-static int setup(void **state)
+/*
+ * A q35-like system whose root owns the channel's memory (reserved RAM,
+ * filled with fill: the root's data before any peer); the caller adds
+ * what its tests need before start_system().
+ */
+static void prepare_system(struct system_parts *s, u8 fill)
 {
-	struct system_parts s;
-
-	(void)state;
 	stub_reset();
 	stub_pci_reset();
 	stub_num_irqs = 0;
 	chmem = aligned_alloc(PAGE_SIZE, CH_SIZE);
-	memset(chmem, 0x5a, CH_SIZE); /* the root's data, before */
-	qemu_system(&s);
-	s.sys.platform.pci_mmconfig_base = 0; /* 0xcf8 only: no ECAM here */
-	/* The channel's memory is the root's (reserved) RAM to begin with. */
-	s.root.mem[s.root.hdr.num_memory_regions++] =
+	memset(chmem, fill, CH_SIZE);
+	qemu_system(s);
+	s->root.mem[s->root.hdr.num_memory_regions++] =
 		region((u64)(uintptr_t)chmem, (u64)(uintptr_t)chmem, CH_SIZE,
 		       BRIG_MEM_TYPE_RAM, RWX | BRIG_MEM_RESERVED);
-	sys_blob = pack_system(&s);
+}
+
+/* Enable, as far as the core goes: pool, root tables, PCI. */
+static void start_system(const struct system_parts *s)
+{
+	sys_blob = pack_system(s);
 	system_config = sys_blob.data;
 	pool_mem = test_pool_create(&mem_pool, 512);
 	assert_int_equal(paging_init(&hv_paging, &stub_format, &mem_pool), 0);
@@ -125,6 +130,16 @@ static int setup(void **state)
 	assert_int_equal(pci_init(), 0);
 	for (unsigned int n = 0; n < 4; n++)
 		per_cpu(n)->cell = &root_cell;
+}
+
+static int setup(void **state)
+{
+	struct system_parts s;
+
+	(void)state;
+	prepare_system(&s, 0x5a);
+	s.sys.platform.pci_mmconfig_base = 0; /* 0xcf8 only: no ECAM here */
+	start_system(&s);
 	return 0;
 }
 
@@ -139,38 +154,20 @@ static int setup_root(void **state)
 	struct brig_pci_device d;
 
 	(void)state;
-	stub_reset();
-	stub_pci_reset();
-	stub_num_irqs = 0;
-	chmem = aligned_alloc(PAGE_SIZE, CH_SIZE);
-	memset(chmem, 0, CH_SIZE);
+	prepare_system(&s, 0);
 	ecam = aligned_alloc(ECAM_SIZE, ECAM_SIZE);
 	memset(ecam, 0xff, ECAM_SIZE);
-	qemu_system(&s);
 	s.sys.platform.pci_mmconfig_base = (u64)(uintptr_t)ecam;
 	s.sys.platform.pci_mmconfig_end_bus = 1;
 	s.root.mem[s.root.hdr.num_memory_regions++] =
 		region((u64)(uintptr_t)ecam, (u64)(uintptr_t)ecam, ECAM_SIZE,
 		       BRIG_MEM_TYPE_MMIO, BRIG_MEM_READ | BRIG_MEM_WRITE);
-	s.root.mem[s.root.hdr.num_memory_regions++] =
-		region((u64)(uintptr_t)chmem, (u64)(uintptr_t)chmem, CH_SIZE,
-		       BRIG_MEM_TYPE_RAM, RWX | BRIG_MEM_RESERVED);
 	d = peer_dev(0);
 	d.bdf = ROOT_BDF;
 	d.ivshmem.shmem_virt = d.ivshmem.shmem_phys;
 	d.ivshmem.bar_base = ROOT_BAR;
 	s.root.pci[s.root.hdr.num_pci_devices++] = d;
-	sys_blob = pack_system(&s);
-	system_config = sys_blob.data;
-	pool_mem = test_pool_create(&mem_pool, 512);
-	assert_int_equal(paging_init(&hv_paging, &stub_format, &mem_pool), 0);
-	root_cell.config = &system_config->root_cell;
-	assert_int_equal(
-		paging_init(&root_cell.stage2, &stub_format, &mem_pool), 0);
-	assert_int_equal(root_restore((u64)(uintptr_t)chmem, CH_SIZE), 0);
-	assert_int_equal(pci_init(), 0);
-	for (unsigned int n = 0; n < 4; n++)
-		per_cpu(n)->cell = &root_cell;
+	start_system(&s);
 	assert_int_equal(ivshmem_root_init(), 0);
 	return 0;
 }
