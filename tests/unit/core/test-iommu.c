@@ -7,7 +7,9 @@
  * description lets its devices reach.
  *
  * The root: 0 - 0x3a000000 RAM, dma; 0x3b000000 - 0x40000000 RAM, dma;
- * 0x40000000 - 0x40200000 RAM, no dma.
+ * 0x40000000 - 0x40200000 RAM, no dma. With a channel, the root is peer
+ * 0 of an ivshmem channel at 0x3e000000 (state table, 4 KiB common, two 4
+ * KiB output sections), whose rights its devices get too.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,12 +32,11 @@ static struct brig_check_blob sys_blob, cell_blob;
 static struct cell cell;
 static void *pool_mem;
 
-static int setup(void **state)
+static int setup_with(bool channel)
 {
 	struct system_parts s;
 	struct cell_parts c;
 
-	(void)state;
 	stub_reset();
 	qemu_system(&s);
 	s.root.mem[0].flags |= DMA;
@@ -43,6 +44,19 @@ static int setup(void **state)
 	s.root.mem[3] = region(0x40000000, 0x40000000, 0x200000,
 			       BRIG_MEM_TYPE_RAM, R | W);
 	s.root.hdr.num_memory_regions = 4;
+	if (channel) {
+		struct brig_pci_device *d = &s.root.pci[0];
+
+		d->type = BRIG_PCI_TYPE_IVSHMEM;
+		d->bdf = 0x78;
+		d->ivshmem.shmem_phys = d->ivshmem.shmem_virt = 0x3e000000;
+		d->ivshmem.bar_base = 0xd0000000;
+		d->ivshmem.rw_size = d->ivshmem.out_size = 0x1000;
+		d->ivshmem.channel = 1;
+		d->ivshmem.num_peers = 2;
+		d->ivshmem.vectors = 1;
+		s.root.hdr.num_pci_devices = 1;
+	}
 	sys_blob = pack_system(&s);
 	system_config = sys_blob.data;
 	hello_cell(&c, "inmate", 1, 0x3c000000);
@@ -61,6 +75,18 @@ static int setup(void **state)
 	root_cell.config = &system_config->root_cell;
 	assert_int_equal(iommu_build_root_domain(&stub_format), 0);
 	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return setup_with(false);
+}
+
+static int setup_channel(void **state)
+{
+	(void)state;
+	return setup_with(true);
 }
 
 static int teardown(void **state)
@@ -92,6 +118,25 @@ static void test_root_domain(void **state)
 	assert_int_equal(walk(&root_cell.dma, 0x3a000000, NULL), INVALID_PHYS);
 	assert_int_equal(walk(&root_cell.dma, 0x40000000, NULL), INVALID_PHYS);
 	assert_int_equal(walk(&root_cell.dma, 0xfec00000, NULL), INVALID_PHYS);
+}
+
+/* The root's devices may not write what its CPUs may not (the model). */
+static void test_root_domain_channel(void **state)
+{
+	unsigned int flags;
+
+	(void)state;
+	assert_int_equal(walk(&root_cell.dma, 0x3e000000, &flags), 0x3e000000);
+	assert_int_equal(flags, PAGE_READ);
+	assert_int_equal(walk(&root_cell.dma, 0x3e001000, &flags), 0x3e001000);
+	assert_int_equal(flags, PAGE_RW);
+	assert_int_equal(walk(&root_cell.dma, 0x3e002000, &flags), 0x3e002000);
+	assert_int_equal(flags, PAGE_RW);
+	assert_int_equal(walk(&root_cell.dma, 0x3e003000, &flags), 0x3e003000);
+	assert_int_equal(flags, PAGE_READ);
+	/* Around it, the root's dma RAM as before. */
+	assert_int_equal(walk(&root_cell.dma, 0x3e004000, &flags), 0x3e004000);
+	assert_int_equal(flags, PAGE_RW);
 }
 
 static void test_cell_domain(void **state)
@@ -140,6 +185,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_root_domain),
+		cmocka_unit_test_setup_teardown(test_root_domain_channel,
+						setup_channel, teardown),
 		T(test_cell_domain),
 		T(test_cell_domain_only_with_devices),
 		T(test_root_dma_regions),
