@@ -20,10 +20,11 @@ BUILD_PKGS="build-essential make gcc clang clang-format clang-format-14
 	pkg-config flex bison
 	kconfig-frontends libncurses-dev libfdt-dev device-tree-compiler
 	libcmocka-dev kmod binutils python3"
-# stress-ng: the root's workload in the soak (make soak), copied into that
-# boot's initramfs with its shared libraries.
+# stress-ng, rt-tests (hackbench, cyclictest): the root's workloads in the
+# soak and the latency runs, copied into those boots' initramfs with their
+# shared libraries. gnuplot-nox: make bench's charts, drawn on the host.
 TEST_PKGS="busybox-static cpio gzip xz-utils zstd bochs bochsbios vgabios
-	bochs-term isolinux syslinux-common xorriso stress-ng"
+	bochs-term isolinux syslinux-common xorriso stress-ng rt-tests gnuplot-nox"
 BPO_PKGS="qemu-system-x86"
 
 updated=0

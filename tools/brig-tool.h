@@ -16,6 +16,7 @@
 
 #include <brig/config-check.h>
 #include <brig/hypercall.h>
+#include <brig/latency.h>
 
 #define BRIG_EXIT_OK 0
 #define BRIG_EXIT_FAILED 1 /* the request was understood and refused */
@@ -174,17 +175,72 @@ int bad_argument(const char *arg);
 /* cmd-config.c: brig config ... */
 extern const struct command config_command;
 
-/* cmd-latency.c: brig latency ... */
-extern const struct command latency_command;
+/* cmd-latency.c: brig latency ...; latency-run.c: brig latency run */
+extern const struct command latency_command, latency_run_command;
 
 /*
  * latency-stats.c: the bound below which a fraction q of h's samples lie
  * (a bucket's upper limit); *open set, and the maximum returned, when
  * that is the open last bucket. 0 without samples.
  */
-struct brig_latency_hist;
 long long latency_quantile(const struct brig_latency_hist *h, double q,
 			   int *open);
+
+/*
+ * cmd-latency.c: the root's view of a channel's output sections (UIO map
+ * 3 of brig_ivshmem.ko), and a consistent copy of peer p's histogram from
+ * it: 1, or 0 if there is none (yet).
+ */
+struct latency_source {
+	char uio[16];
+	const volatile __u8 *inputs;
+	size_t size;
+	unsigned long long out_size;
+	unsigned int peer; /* whose section has the histogram */
+};
+int latency_snapshot(const struct latency_source *s, unsigned int p,
+		     struct brig_latency_hist *h);
+
+/* latency-report.c: one run of `brig latency run` and its files. */
+
+/* The cell's start, each phase timed on the root's clock (ns). */
+enum latency_phase {
+	LATENCY_VALIDATE, /* read and check the description */
+	LATENCY_CREATE, /* the create request */
+	LATENCY_LOAD, /* the load request (the inmate and its command line) */
+	LATENCY_START, /* the start request */
+	LATENCY_FIRST_STATE, /* until the inmate's state write is seen */
+	LATENCY_FIRST_HIST, /* until its first histogram is seen */
+	LATENCY_PHASES
+};
+const char *latency_phase_name(unsigned int phase);
+
+struct latency_result {
+	const char *cell, *load, *mode;
+	unsigned long long period_us;
+	double seconds; /* the measurement window, the root's clock */
+	int interrupted; /* ended early by a signal */
+	struct brig_latency_hist hist; /* at the end: the whole run */
+	/* Summed over the cell's CPUs, by BRIG_EXIT_* (0: total). */
+	long long cell_exits[BRIG_EXIT_COUNT]; /* over the window */
+	long long cell_exits_before[BRIG_EXIT_COUNT]; /* start to window */
+	long long root_exits[BRIG_EXIT_COUNT]; /* root's CPUs, the window */
+	unsigned int root_cpus;
+	long long phase_ns[LATENCY_PHASES];
+};
+
+struct latency_summary {
+	unsigned long long samples, missed;
+	long long min_ns, avg_ns, p99_ns, p999_ns, max_ns;
+	int p99_open, p999_open; /* the quantile is in the open last bucket */
+};
+
+void latency_summarize(const struct brig_latency_hist *h,
+		       struct latency_summary *s);
+void latency_write_text(FILE *f, const struct latency_result *r);
+void latency_write_json(FILE *f, const struct latency_result *r);
+void latency_write_csv(FILE *f, const struct brig_latency_hist *h);
+void latency_write_svg(FILE *f, const struct latency_result *r);
 
 /* cmd-hv.c: the hypervisor as a whole */
 extern const struct command enable_command, disable_command, info_command,
@@ -197,6 +253,8 @@ extern const struct command enable_command, disable_command, info_command,
 const char *brig_sysfs_dir(void);
 /* The VM-exit counters of these CPUs, as `brig stats` prints them. */
 void print_exit_stats(const unsigned int *cpus, unsigned int n, int json);
+/* CPU cpu's count of exits for reason (BRIG_EXIT_*), or -1. */
+long long brig_cpu_exits(unsigned int cpu, unsigned int reason);
 
 /* cmd-cell.c: brig cell ... */
 extern const struct command cell_command;
@@ -242,6 +300,11 @@ struct cell_channel {
 	unsigned int present; /* bit p: peer p is there */
 	unsigned int state[16]; /* the state table, by peer */
 };
+
+/* The CPUs of cell id (0: the root), ascending; count, or -1. */
+int cell_cpus(int id, unsigned int *cpus, unsigned int max);
+/* The state of cell id as sysfs says it ("running", ...); "" if gone. */
+void cell_state(int id, char *buf, size_t size);
 
 /* The channels of cell id (at most max); 0 if none or unreadable. */
 int cell_channels(int id, struct cell_channel *ch, int max);

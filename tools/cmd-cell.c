@@ -413,6 +413,19 @@ static int find_cell(const struct brig_cell_ref *ref, const char *arg)
 	return -1;
 }
 
+int cell_cpus(int id, unsigned int *cpus, unsigned int max)
+{
+	char list[1024];
+
+	read_attr(id, "cpus", list, sizeof(list));
+	return list[0] ? cell_parse_cpu_list(list, cpus, max) : -1;
+}
+
+void cell_state(int id, char *buf, size_t size)
+{
+	read_attr(id, "state", buf, size);
+}
+
 static int cell_stats(int argc, char **argv)
 {
 	struct brig_cell_ref ref;

@@ -268,7 +268,7 @@ static int cmd_info(int argc, char **argv)
 	return BRIG_EXIT_OK;
 }
 
-static long long cpu_counter(unsigned int cpu, unsigned int reason)
+long long brig_cpu_exits(unsigned int cpu, unsigned int reason)
 {
 	char path[4096];
 
@@ -286,7 +286,7 @@ static void print_stats_text(const unsigned int *cpus, unsigned int n)
 	for (unsigned int r = 0; r < BRIG_EXIT_COUNT; r++) {
 		printf("%-12s", exit_names[r]);
 		for (unsigned int i = 0; i < n; i++)
-			printf(" %12lld", cpu_counter(cpus[i], r));
+			printf(" %12lld", brig_cpu_exits(cpus[i], r));
 		printf("\n");
 	}
 }
@@ -298,7 +298,7 @@ static void print_stats_json(const unsigned int *cpus, unsigned int n)
 		printf("%s\"%u\": {", i ? ", " : "", cpus[i]);
 		for (unsigned int r = 0; r < BRIG_EXIT_COUNT; r++)
 			printf("%s\"%s\": %lld", r ? ", " : "", exit_names[r],
-			       cpu_counter(cpus[i], r));
+			       brig_cpu_exits(cpus[i], r));
 		printf("}");
 	}
 	printf("}}\n");

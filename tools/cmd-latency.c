@@ -22,14 +22,6 @@
 
 #define MAP_INPUT 3 /* every peer's output section (brig_ivshmem.ko) */
 
-struct source {
-	char uio[16];
-	const volatile __u8 *inputs;
-	size_t size;
-	unsigned long long out_size;
-	unsigned int peer; /* whose section has the histogram */
-};
-
 /* The device went away under us: its mapping was revoked. */
 static void on_sigbus(int sig)
 {
@@ -42,9 +34,8 @@ static void on_sigbus(int sig)
 	_exit(BRIG_EXIT_FAILED);
 }
 
-/* A consistent copy of peer p's histogram, or 0 if there is none. */
-static int snapshot(const struct source *s, unsigned int p,
-		    struct brig_latency_hist *h)
+int latency_snapshot(const struct latency_source *s, unsigned int p,
+		     struct brig_latency_hist *h)
 {
 	const volatile struct brig_latency_hist *src =
 		(const volatile void *)(s->inputs + p * s->out_size);
@@ -64,7 +55,7 @@ static int snapshot(const struct source *s, unsigned int p,
 }
 
 /* Maps uio's input sections; finds a peer publishing a histogram. */
-static int open_source(const char *uio, struct source *s)
+static int open_source(const char *uio, struct latency_source *s)
 {
 	char dev[32];
 	long long size = brig_uio_value(uio, "maps/map3/size");
@@ -89,13 +80,13 @@ static int open_source(const char *uio, struct source *s)
 	s->size = (size_t)size;
 	s->out_size = (unsigned long long)out;
 	for (s->peer = 0; s->peer < size / out; s->peer++)
-		if (snapshot(s, s->peer, &h))
+		if (latency_snapshot(s, s->peer, &h))
 			return 1;
 	munmap(p, (size_t)size);
 	return 0;
 }
 
-static void print_text(const struct source *s,
+static void print_text(const struct latency_source *s,
 		       const struct brig_latency_hist *h, __u64 before)
 {
 	int o99, o999;
@@ -117,7 +108,7 @@ static void print_text(const struct source *s,
 	       (long long)h->max_ns, (unsigned long long)h->missed);
 }
 
-static void print_json(const struct source *s,
+static void print_json(const struct latency_source *s,
 		       const struct brig_latency_hist *h)
 {
 	int o;
@@ -158,7 +149,7 @@ static int cmd_watch(int argc, char **argv)
 	const char *device = NULL;
 	long count = 1, interval = 1000;
 	int json = 0, found = 0;
-	struct source s;
+	struct latency_source s;
 	struct brig_latency_hist h;
 	__u64 before = 0;
 
@@ -207,7 +198,7 @@ static int cmd_watch(int argc, char **argv)
 
 			nanosleep(&t, NULL);
 		}
-		if (!snapshot(&s, s.peer, &h)) {
+		if (!latency_snapshot(&s, s.peer, &h)) {
 			fprintf(stderr,
 				"brig: latency watch: the histogram in %s went away\n",
 				s.uio);
@@ -237,5 +228,6 @@ static const struct command latency_watch_command = {
 
 const struct command latency_command = {
 	.name = "latency",
-	.sub = (const struct command *const[]){ &latency_watch_command, NULL },
+	.sub = (const struct command *const[]){ &latency_run_command,
+						&latency_watch_command, NULL },
 };

@@ -342,6 +342,19 @@ kernel_log_check() {
 	fi
 }
 
+# files_check: the files the guest exported (t_export) into $logdir/files/,
+# each checked whole and parsed (files.py). Sets files_pass, files_fail.
+files_check() {
+	local out
+	files_pass=0 files_fail=0
+	grep -q 'BRIG-TEST: FILE-BEGIN' "$logdir/com1.log" 2>/dev/null || return 0
+	out=$(python3 "$BRIG_ROOT/tests/harness/files.py" "$logdir/com1.log" \
+		"$logdir/files") || true
+	printf '%s\n' "$out" | sed 's/^/  /'
+	files_pass=$(printf '%s\n' "$out" | grep -c '^PASS' || true)
+	files_fail=$(printf '%s\n' "$out" | grep -c '^FAIL' || true)
+}
+
 # verdict: print results and decide. Sets rc and writes $logdir/summary.
 verdict() {
 	local pass fail done_line ok=1
@@ -360,6 +373,10 @@ verdict() {
 	pass=$((pass + expect_pass))
 	fail=$((fail + expect_fail))
 	[ "$expect_fail" = 0 ] || ok=0
+	files_check
+	pass=$((pass + files_pass))
+	fail=$((fail + files_fail))
+	[ "$files_fail" = 0 ] || ok=0
 	kernel_log_check
 	if [ $kernel_log_ok = 1 ]; then
 		pass=$((pass + 1))

@@ -124,6 +124,21 @@ t_skip() {
 	echo "ok - $_n # SKIP ${2:-}"
 }
 
+# t_export FILE NAME: hands a file to the host. It goes into the kernel log
+# base64-encoded between "FILE-BEGIN NAME" and "FILE-END NAME SIZE" marker
+# lines; the harness writes it to build/test-logs/<run>/files/NAME and
+# fails the run if it does not arrive whole or does not parse as its
+# extension says (.json, .svg, .csv, .txt: tests/harness/files.py).
+# NAME: letters, digits, '.', '-' and '_' only.
+t_export() {
+	[ -f "$1" ] || { t_log "t_export: no file $1"; return 1; }
+	_t_kmsg "FILE-BEGIN $2"
+	base64 <"$1" | while IFS= read -r _l; do
+		printf '<4>BRIG-TEST: FILE-DATA %s %s\n' "$2" "$_l" >/dev/kmsg
+	done
+	_t_kmsg "FILE-END $2 $(wc -c <"$1")"
+}
+
 # _t_log_output FILE: the last lines of a command's output as LOG markers.
 _t_log_output() {
 	tail -n 15 "$1" | while IFS= read -r _l; do
