@@ -17,7 +17,9 @@
 #                         100 times on an emulated board (not part of check)
 #   make fuzz             libFuzzer on the checker and the description
 #                         compiler, 10 million runs each (not part of check)
-#   make slow             fresh-machine, fuzz, then soak: the slow runs in one go
+#   make bench            latency bare metal vs in a cell, the root's cost,
+#                         ivshmem, cell start, footprint: build/bench/
+#   make slow             fresh-machine, fuzz, soak, then bench: the slow runs
 #
 # The hypervisor, the inmates and the tools need no kernel tree. Only the
 # driver does: KDIR defaults to the running kernel's headers, and the tests
@@ -72,7 +74,7 @@ Q := $(if $(V),,@)
 	menuconfig olddefconfig %_defconfig syncconfig \
 	check test-unit test-headers test-boundary test-symbols test-qemu \
 	test-bochs test-programs format format-check \
-	demo demo-run fresh-machine fuzz soak slow install clean distclean help
+	demo demo-run fresh-machine fuzz soak bench slow install clean distclean help
 
 all: hypervisor driver tools inmates configs
 
@@ -239,13 +241,22 @@ FUZZ_RUNS ?= 10000000
 fuzz: tools configs
 	$(Q)$(MAKE) -C tests/fuzz run FUZZ_RUNS=$(FUZZ_RUNS)
 
+# The benchmark (tests/harness/bench.sh, docs/benchmarking.md): the latency
+# inmate bare metal and in a cell under QEMU's -icount, then with the root
+# idle and loaded, cyclictest, the root's exits by reason, ivshmem, cell
+# start by phase, footprint; build/bench/report.md, report.json, SVG charts.
+# BENCH_ARGS passes options (--secs S, --shift N, --board B, --kernel K).
+bench: all test-programs
+	$(Q)tests/harness/bench.sh $(BENCH_ARGS)
+
 # The one target for the runs too slow for check: the fresh-machine proof,
-# the fuzzers, then the soak (each in a sub-make, which reads the
-# configuration itself).
+# the fuzzers, the soak, then the benchmark (each in a sub-make, which
+# reads the configuration itself).
 slow:
 	$(Q)$(MAKE) fresh-machine
 	$(Q)$(MAKE) fuzz
 	$(Q)$(MAKE) soak
+	$(Q)$(MAKE) bench
 
 # --- housekeeping --------------------------------------------------------
 
@@ -262,4 +273,4 @@ distclean: clean
 	rm -rf $(BUILD) $(KCONFIG_CONFIG) $(KCONFIG_CONFIG).old
 
 help:
-	@sed -n 's/^#   \{0,1\}//p' Makefile | sed -n '3,16p'
+	@sed -n 's/^#   \{0,1\}//p' Makefile | sed -n '3,18p'

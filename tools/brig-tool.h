@@ -216,7 +216,8 @@ enum latency_phase {
 const char *latency_phase_name(unsigned int phase);
 
 struct latency_result {
-	const char *cell, *load, *mode;
+	const char *cell, *load;
+	const char *mode; /* asked for; what ran is hist.mode */
 	unsigned long long period_us;
 	double seconds; /* the measurement window, the root's clock */
 	int interrupted; /* ended early by a signal */
@@ -305,6 +306,8 @@ struct cell_channel {
 int cell_cpus(int id, unsigned int *cpus, unsigned int max);
 /* The state of cell id as sysfs says it ("running", ...); "" if gone. */
 void cell_state(int id, char *buf, size_t size);
+/* The name of cell id; "" if there is no such cell. */
+void cell_name(int id, char *buf, size_t size);
 
 /* The channels of cell id (at most max); 0 if none or unreadable. */
 int cell_channels(int id, struct cell_channel *ch, int max);

@@ -426,6 +426,11 @@ void cell_state(int id, char *buf, size_t size)
 	read_attr(id, "state", buf, size);
 }
 
+void cell_name(int id, char *buf, size_t size)
+{
+	read_attr(id, "name", buf, size);
+}
+
 static int cell_stats(int argc, char **argv)
 {
 	struct brig_cell_ref ref;

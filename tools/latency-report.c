@@ -25,6 +25,20 @@ static const char *const phase_names[LATENCY_PHASES] = {
 	"validate", "create", "load", "start", "first-state", "first-histogram",
 };
 
+/* The timer mode the inmate says it ran (it may fall back from deadline). */
+static const char *timer_name(const struct brig_latency_hist *h)
+{
+	switch (h->mode) {
+	case BRIG_LATENCY_MODE_DEADLINE:
+		return "TSC-deadline";
+	case BRIG_LATENCY_MODE_ONESHOT:
+		return "one-shot";
+	case BRIG_LATENCY_MODE_PERIODIC:
+		return "periodic";
+	}
+	return "unknown";
+}
+
 const char *latency_phase_name(unsigned int phase)
 {
 	return phase < LATENCY_PHASES ? phase_names[phase] : "?";
@@ -72,9 +86,9 @@ void latency_write_text(FILE *f, const struct latency_result *r)
 
 	latency_summarize(&r->hist, &s);
 	fprintf(f,
-		"cell %s, load %s, period %llu us, %s timer, %.1f s measured%s\n",
-		r->cell, r->load, r->period_us, r->mode, r->seconds,
-		r->interrupted ? " (interrupted)" : "");
+		"cell %s, load %s, period %llu us, %s timer (asked: %s), %.1f s measured%s\n",
+		r->cell, r->load, r->period_us, timer_name(&r->hist), r->mode,
+		r->seconds, r->interrupted ? " (interrupted)" : "");
 	fprintf(f,
 		"latency (ns, the cell's clock): min %lld, avg %lld, p99 %s%lld, p99.9 %s%lld, max %lld\n",
 		s.min_ns, s.avg_ns, s.p99_open ? "" : "< ", s.p99_ns,
@@ -132,6 +146,8 @@ void latency_write_json(FILE *f, const struct latency_result *r)
 	json_string(f, r->load);
 	fprintf(f, ", \"mode\": ");
 	json_string(f, r->mode);
+	fprintf(f, ", \"timer\": ");
+	json_string(f, timer_name(&r->hist));
 	fprintf(f,
 		", \"period_us\": %llu, \"seconds\": %.3f, \"interrupted\": %s,\n",
 		r->period_us, r->seconds, r->interrupted ? "true" : "false");

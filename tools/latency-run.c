@@ -38,7 +38,7 @@
 #define FIRST_OUTPUT_MS 20000 /* the inmate's first histogram, at most */
 
 struct run_opts {
-	const char *desc, *inmate, *load, *out, *mode;
+	const char *desc, *inmate, *load, *out, *mode, *args;
 	long period_us, duration_s, interval_ms;
 	int json, quiet;
 };
@@ -52,6 +52,7 @@ struct run {
 	const struct brig_ivshmem *chan;
 	char name[BRIG_CELL_NAME_LEN + 1];
 	int id; /* > 0 once the cell exists */
+	int out_fd; /* --out's directory */
 	pid_t load_pid; /* > 0 while the load's leader runs */
 	pid_t load_pgid; /* its process group, once started */
 	struct latency_source src;
@@ -62,16 +63,39 @@ struct run {
 
 static volatile sig_atomic_t stop_signal;
 static sigjmp_buf bus_jump;
+/* The channel's maps: a fault in them means the device went away. */
+static const volatile void *maps[2];
+static size_t map_sizes[2];
 
 static void on_stop(int sig)
 {
 	stop_signal = sig;
 }
 
-static void on_bus(int sig)
+static int in_maps(const void *addr)
 {
-	(void)sig;
-	siglongjmp(bus_jump, 1);
+	for (int m = 0; m < 2; m++)
+		if (maps[m] && (const char *)addr >= (const char *)maps[m] &&
+		    (const char *)addr < (const char *)maps[m] + map_sizes[m])
+			return 1;
+	return 0;
+}
+
+/*
+ * A fault in the channel's maps (brig_ivshmem.ko revoked them): back to
+ * the way out. A SIGBUS someone sent is a stop like SIGTERM; any other
+ * fault is a bug here, and dies as it would without this handler.
+ */
+static void on_bus(int sig, siginfo_t *info, void *uc)
+{
+	(void)uc;
+	if (info->si_code > 0 && in_maps(info->si_addr))
+		siglongjmp(bus_jump, 1);
+	if (info->si_code <= 0) {
+		stop_signal = sig;
+		return;
+	}
+	signal(SIGBUS, SIG_DFL);
 }
 
 static long long now_ns(void)
@@ -112,6 +136,32 @@ static int known_mode(const char *m)
 	       !strcmp(m, "oneshot") || !strcmp(m, "periodic");
 }
 
+static const char *const value_opts[] = { "--period-us",   "--duration",
+					  "--mode",	   "--load",
+					  "--out",	   "--interval-ms",
+					  "--inmate-args", NULL };
+
+static int is_value_opt(const char *a)
+{
+	for (int i = 0; value_opts[i]; i++)
+		if (!strcmp(a, value_opts[i]))
+			return 1;
+	return 0;
+}
+
+/* More of the inmate's command line: printable, bounded, no quotes. */
+static int plain_args(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 96)
+		return 0;
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	const char *pos[2] = { NULL, NULL };
@@ -129,7 +179,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			o->json = 1;
 		else if (!strcmp(a, "--quiet"))
 			o->quiet = 1;
-		else if (a[0] == '-' && a[1] && !v)
+		else if (is_value_opt(a) && !v)
 			return usage_error("%s needs a value", a);
 		else if (!strcmp(a, "--period-us")) {
 			if (number_opt(a, argv[++i], &o->period_us, 10,
@@ -148,6 +198,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return usage_error(
 					"--mode %s: not auto, deadline, oneshot or periodic",
 					o->mode);
+		} else if (!strcmp(a, "--inmate-args")) {
+			o->args = argv[++i];
+			if (!plain_args(o->args))
+				return usage_error(
+					"--inmate-args: at most 96 printable characters, words of KEY=VALUE");
 		} else if (!strcmp(a, "--load"))
 			o->load = argv[++i];
 		else if (!strcmp(a, "--out"))
@@ -207,9 +262,8 @@ static int stress_ng_has(const char *name)
 	return found;
 }
 
-/*
- * The load's command line, or NULL (said why). hackbench: Debian's
- * rt-tests, 4 groups of 10 senders and receivers over sockets, as many
+/* * The load's command line, or -1 (said why). hackbench: Debian's
+ * rt-tests, 4 groups of 20 senders and 20 receivers over sockets, as many
  * loops as it takes (it is stopped at the end); stress-ng:NAME: one
  * worker of stressor NAME per online CPU, stopped at the end too (its
  * own timeout is a safety net should this tool be killed).
@@ -320,16 +374,15 @@ static void stop_load(struct run *r)
 {
 	if (r->load_pgid <= 0)
 		return;
-	kill(-r->load_pid, SIGTERM);
-	for (int i = 0; i < 50; i++) {
+	kill(-r->load_pgid, SIGTERM);
+	for (int i = 0; i < 50 && r->load_pid > 0; i++) {
 		if (waitpid(r->load_pid, NULL, WNOHANG) == r->load_pid) {
 			r->load_pid = 0;
 			break;
 		}
 		usleep(100000);
-	}
-	/* The leader, if it is still there, and any worker it left. */
-	kill(-(r->load_pid > 0 ? r->load_pid : r->load_pgid), SIGKILL);
+	} /* The leader, if it is still there, and any worker it left. */
+	kill(-r->load_pgid, SIGKILL);
 	if (r->load_pid > 0)
 		waitpid(r->load_pid, NULL, 0);
 	r->load_pid = r->load_pgid = 0;
@@ -431,7 +484,19 @@ static int open_root_side(struct run *r)
 				dev);
 			return -1;
 		}
+		if ((unsigned long long)(r->chan->peer + 1) *
+			    (unsigned long long)out >
+		    (unsigned long long)in_size) {
+			fprintf(stderr,
+				"brig: latency run: %s maps %lld bytes of output sections, too few for peer %u's\n",
+				dev, in_size, r->chan->peer);
+			return -1;
+		}
 		r->state = st;
+		maps[0] = st;
+		map_sizes[0] = r->state_size;
+		maps[1] = in;
+		map_sizes[1] = (size_t)in_size;
 		snprintf(r->src.uio, sizeof(r->src.uio), "%s", uio);
 		r->src.inputs = in;
 		r->src.size = (size_t)in_size;
@@ -492,12 +557,12 @@ static int load_cell(struct run *r)
 {
 	struct brig_load_args args = { 0 };
 	struct brig_image img[2];
-	char cmdline[160];
+	char cmdline[256];
 
 	/* report-ms=0: no UART summary, so no exit in the hot path. */
 	snprintf(cmdline, sizeof(cmdline),
-		 "channel=1 report-ms=0 period-us=%ld mode=%s", r->o.period_us,
-		 r->o.mode);
+		 "channel=1 report-ms=0 period-us=%ld mode=%s %s",
+		 r->o.period_us, r->o.mode, r->o.args ? r->o.args : "");
 	img[0] = (struct brig_image){ (uintptr_t)r->image, r->image_size,
 				      LOAD_DEFAULT_IMAGE_ADDR };
 	img[1] = (struct brig_image){ (uintptr_t)cmdline, strlen(cmdline) + 1,
@@ -523,8 +588,13 @@ static int destroy_cell(struct run *r)
 {
 	struct brig_cell_ref ref = { .id = r->id,
 				     .flags = BRIG_SHUTDOWN_FORCE };
+	char name[64];
 
 	if (r->id <= 0)
+		return 0;
+	/* Gone already (destroyed from outside): its id may be another's. */
+	cell_name(r->id, name, sizeof(name));
+	if (strcmp(name, r->name))
 		return 0;
 	if (request("latency run: cell destroy", BRIG_IOC_CELL_DESTROY, &ref)) {
 		fprintf(stderr,
@@ -536,8 +606,11 @@ static int destroy_cell(struct run *r)
 	return 0;
 }
 
-/* The cell's or the root's exits, summed over its CPUs, by reason. */
-static void sum_exits(int id, long long *sum, unsigned int *ncpus)
+/*
+ * The cell's or the root's exits, summed over its CPUs, by reason; -1
+ * (said why) if a counter cannot be read: a figure of 0 must mean 0.
+ */
+static int sum_exits(int id, long long *sum, unsigned int *ncpus)
 {
 	unsigned int cpus[256];
 	int n = cell_cpus(id, cpus, 256);
@@ -547,10 +620,20 @@ static void sum_exits(int id, long long *sum, unsigned int *ncpus)
 		for (unsigned int e = 0; e < BRIG_EXIT_COUNT; e++) {
 			long long v = brig_cpu_exits(cpus[i], e);
 
-			sum[e] += v > 0 ? v : 0;
+			if (v < 0)
+				n = -1;
+			else
+				sum[e] += v;
 		}
+	if (n <= 0) {
+		fprintf(stderr,
+			"brig: latency run: cannot read the exit counters of cell %d's CPUs\n",
+			id);
+		return -1;
+	}
 	if (ncpus)
-		*ncpus = n > 0 ? (unsigned int)n : 0;
+		*ncpus = (unsigned int)n;
+	return 0;
 }
 
 static void sub_exits(long long *a, const long long *b)
@@ -567,6 +650,8 @@ static int cell_running(struct run *r)
 	cell_state(r->id, state, sizeof(state));
 	if (!strcmp(state, "running"))
 		return 1;
+	if (!state[0])
+		r->id = 0; /* gone: not ours to destroy any more */
 	fprintf(stderr,
 		"brig: latency run: cell \"%s\" is %s: see brig console\n",
 		r->name, state[0] ? state : "gone");
@@ -624,8 +709,8 @@ static int measure(struct run *r)
 	struct brig_latency_hist h;
 	int ok = 1;
 
-	sum_exits(r->id, cell0, NULL);
-	sum_exits(0, root0, NULL);
+	if (sum_exits(r->id, cell0, NULL) || sum_exits(0, root0, NULL))
+		return -1;
 	memcpy(r->res.cell_exits_before, cell0, sizeof(cell0));
 	while (!stop_signal && now_ns() < end) {
 		long long left = (end - now_ns()) / 1000000;
@@ -638,8 +723,9 @@ static int measure(struct run *r)
 		if (latency_snapshot(&r->src, r->src.peer, &h))
 			live_line(r, &h, (double)(now_ns() - start) / 1e9);
 	}
-	sum_exits(r->id, r->res.cell_exits, NULL);
-	sum_exits(0, r->res.root_exits, &r->res.root_cpus);
+	if (r->id <= 0 || sum_exits(r->id, r->res.cell_exits, NULL) ||
+	    sum_exits(0, r->res.root_exits, &r->res.root_cpus))
+		return -1;
 	r->res.seconds = (double)(now_ns() - start) / 1e9;
 	sub_exits(r->res.cell_exits, cell0);
 	sub_exits(r->res.root_exits, root0);
@@ -663,10 +749,16 @@ static void write_csv(FILE *f, const struct latency_result *r)
 static int write_one(const struct run *r, const char *file, writer w)
 {
 	char *path = xasprintf("%s/%s", r->o.out, file);
-	FILE *f = fopen(path, "w");
+	/* Not through a link someone left there: the tool runs as root. */
+	int fd = openat(r->out_fd, file,
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+			0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	int ok;
 
 	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		fprintf(stderr, "brig: latency run: cannot write %s: %s\n",
 			path, strerror(errno));
 		free(path);
@@ -681,13 +773,25 @@ static int write_one(const struct run *r, const char *file, writer w)
 	return ok ? 0 : -1;
 }
 
-static int write_files(const struct run *r)
+/* --out's directory, made if need be, before anything starts. */
+static int open_out(struct run *r)
 {
 	if (mkdir(r->o.out, 0755) && errno != EEXIST) {
 		fprintf(stderr, "brig: latency run: cannot make %s: %s\n",
 			r->o.out, strerror(errno));
 		return -1;
 	}
+	r->out_fd = open(r->o.out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->out_fd < 0) {
+		fprintf(stderr, "brig: latency run: --out %s: %s\n", r->o.out,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_files(const struct run *r)
+{
 	if (write_one(r, "latency.txt", latency_write_text) ||
 	    write_one(r, "latency.json", latency_write_json) ||
 	    write_one(r, "latency.csv", write_csv) ||
@@ -706,7 +810,12 @@ static void catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_bus;
+	sigaction(SIGQUIT, &sa, NULL);
+	/* A closed pipe on stdout fails the writes, and the run goes on. */
+	signal(SIGPIPE, SIG_IGN);
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = on_bus;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGBUS, &sa, NULL);
 }
 
@@ -723,13 +832,13 @@ static int run_cell(struct run *r, char **load)
 	if (load[0])
 		nap(1000);
 	begin = now_ns();
-	if (create_cell(r))
+	if (stop_signal || create_cell(r))
 		return -1;
 	end[LATENCY_CREATE] = now_ns();
-	if (load_cell(r))
+	if (stop_signal || load_cell(r))
 		return -1;
 	end[LATENCY_LOAD] = now_ns();
-	if (start_cell(r))
+	if (stop_signal || start_cell(r))
 		return -1;
 	end[LATENCY_START] = now_ns();
 	if (wait_first_output(r, end))
@@ -755,7 +864,9 @@ static int cmd_run(int argc, char **argv)
 	if (strcmp(r.o.load, "none") && load_argv(&r.o, load, buf, sizeof(buf)))
 		return BRIG_EXIT_FAILED;
 	t0 = now_ns();
-	if (load_description(&r) || read_inmate(&r))
+	r.out_fd = -1;
+	if (load_description(&r) || read_inmate(&r) ||
+	    (r.o.out && open_out(&r)))
 		goto out;
 	r.res.phase_ns[LATENCY_VALIDATE] = now_ns() - t0;
 	r.res.cell = r.name;
@@ -763,12 +874,12 @@ static int cmd_run(int argc, char **argv)
 	r.res.mode = r.o.mode;
 	r.res.period_us = (unsigned long long)r.o.period_us;
 	stop_signal = 0;
-	catch_signals();
 	if (sigsetjmp(bus_jump, 1)) {
 		fprintf(stderr,
 			"brig: latency run: the channel's device went away (brig disabled?)\n");
 		goto out;
 	}
+	catch_signals();
 	err = run_cell(&r, load);
 	if (stop_signal && err)
 		fprintf(stderr, "brig: latency run: stopped by signal %d\n",
@@ -789,6 +900,8 @@ out:
 		ret = BRIG_EXIT_FAILED;
 	config_free(&r.cfg);
 	free(r.image);
+	if (r.out_fd >= 0)
+		close(r.out_fd);
 	return ret;
 }
 
@@ -799,14 +912,13 @@ const struct command latency_run_command = {
 		"  brig latency run CELL-DESCRIPTION INMATE [--period-us US] [--duration S]\n"
 		"        [--mode auto|deadline|oneshot|periodic]\n"
 		"        [--load none|hackbench|stress-ng:STRESSOR] [--out DIR]\n"
-		"        [--interval-ms MS] [--json] [--quiet]\n"
+		"        [--interval-ms MS] [--inmate-args ARGS] [--json] [--quiet]\n"
 		"        create the cell, run the latency inmate INMATE in it with a\n"
 		"        timer of period US (default 1000) for S seconds (default 10)\n"
 		"        while the root runs the load, read its histogram live over\n"
 		"        the description's latency channel, then destroy the cell and\n"
 		"        print the summary and the cell's and the root's VM exits;\n"
-		"        --out writes latency.txt, .json, .csv and .svg into DIR\n",
-	.value_opts = (const char *const[]){ "--period-us", "--duration",
-					     "--mode", "--load", "--out",
-					     "--interval-ms", NULL },
+		"        --out writes latency.txt, .json, .csv and .svg into DIR;\n"
+		"        --inmate-args adds to the inmate's command line\n",
+	.value_opts = value_opts,
 };

@@ -157,6 +157,8 @@ static __u64 below(const struct stats *s, __s64 limit, unsigned int *next)
 	return n;
 }
 
+static bool print_buckets;
+
 static void print_summary(const char *name, const struct stats *s)
 {
 	unsigned int b, fine = 0;
@@ -172,6 +174,14 @@ static void print_summary(const char *name, const struct stats *s)
 	printk(" >=%lld:%llu\n", bucket_limit_ns[b - 1],
 	       below(s, 0x7fffffffffffffffLL, &fine) +
 		       s->hist[BRIG_LATENCY_BUCKETS - 1]);
+	if (!print_buckets)
+		return;
+	/* Every fine bucket with samples, as BUCKET:COUNT (brig/latency.h). */
+	printk("%s: buckets", name);
+	for (b = 0; b < BRIG_LATENCY_BUCKETS; b++)
+		if (s->hist[b])
+			printk(" %u:%llu", b, s->hist[b]);
+	printk("\n");
 }
 
 /* --- the histogram over a channel ---------------------------------------- */
@@ -278,6 +288,7 @@ void latency_run(const char *name, bool cpuid_each_tick)
 	interval = tsc_khz * (__u64)(report_ms ? report_ms : 1000);
 	publish_every = tsc_khz * (__u64)publish_ms;
 	cpuid_per_tick = cpuid_each_tick;
+	print_buckets = cmdline_parse_bool("report-buckets", false);
 	mode = pick_mode();
 	comm_region_set_locked(cmdline_parse_bool("deny-shutdown", false));
 	printk("%s: period %lld us, %s timer, %s, tsc %llu kHz, apic %llu kHz%s\n",

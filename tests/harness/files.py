@@ -20,10 +20,13 @@ import sys
 import xml.etree.ElementTree as ET
 
 MARK = re.compile(r"BRIG-TEST: FILE-(BEGIN|DATA|END) ([A-Za-z0-9._-]+)(?: (\S+))?")
+SIZE = re.compile(r"[0-9]{1,12}")
 
 
 def collect(log):
-    files, sizes, order = {}, {}, []
+    """Each file's data lines, its announced size, names in order, and
+    names seen without their FILE-BEGIN (a broken hand-over)."""
+    files, sizes, order, stray = {}, {}, [], []
     with open(log, "rb") as f:
         for raw in f:
             m = MARK.search(raw.decode("utf-8", "replace").rstrip("\r\n"))
@@ -35,11 +38,14 @@ def collect(log):
                 sizes.pop(name, None)
                 if name not in order:
                     order.append(name)
-            elif kind == "DATA" and name in files and arg:
+            elif name not in files:
+                if name not in stray:
+                    stray.append(name)
+            elif kind == "DATA" and arg:
                 files[name].append(arg)
-            elif kind == "END" and name in files:
-                sizes[name] = int(arg) if arg and arg.isdigit() else -1
-    return files, sizes, order
+            elif kind == "END":
+                sizes[name] = int(arg) if arg and SIZE.fullmatch(arg) else -1
+    return files, sizes, order, stray
 
 
 def check(name, data):
@@ -62,8 +68,11 @@ def check(name, data):
 
 def main():
     log, outdir = sys.argv[1], sys.argv[2]
-    files, sizes, order = collect(log)
+    files, sizes, order, stray = collect(log)
     failed = 0
+    for name in stray:
+        failed += 1
+        print("FAIL file %s: data or end without FILE-BEGIN" % name)
     if order:
         os.makedirs(outdir, exist_ok=True)
     for name in order:

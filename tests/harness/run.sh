@@ -348,11 +348,17 @@ files_check() {
 	local out
 	files_pass=0 files_fail=0
 	grep -q 'BRIG-TEST: FILE-BEGIN' "$logdir/com1.log" 2>/dev/null || return 0
+	local frc=0
 	out=$(python3 "$BRIG_ROOT/tests/harness/files.py" "$logdir/com1.log" \
-		"$logdir/files") || true
+		"$logdir/files" 2>&1) || frc=$?
 	printf '%s\n' "$out" | sed 's/^/  /'
 	files_pass=$(printf '%s\n' "$out" | grep -c '^PASS' || true)
 	files_fail=$(printf '%s\n' "$out" | grep -c '^FAIL' || true)
+	# files.py itself failing (a crash, no python3) fails the run too.
+	if [ $frc != 0 ] && [ "$files_fail" = 0 ]; then
+		echo "  FAIL files: tests/harness/files.py ended with status $frc"
+		files_fail=1
+	fi
 }
 
 # verdict: print results and decide. Sets rc and writes $logdir/summary.

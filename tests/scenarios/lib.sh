@@ -132,11 +132,13 @@ t_skip() {
 # NAME: letters, digits, '.', '-' and '_' only.
 t_export() {
 	[ -f "$1" ] || { t_log "t_export: no file $1"; return 1; }
-	_t_kmsg "FILE-BEGIN $2"
-	base64 <"$1" | while IFS= read -r _l; do
-		printf '<4>BRIG-TEST: FILE-DATA %s %s\n' "$2" "$_l" >/dev/kmsg
-	done
-	_t_kmsg "FILE-END $2 $(wc -c <"$1")"
+	printf '<4>BRIG-TEST: FILE-BEGIN %s\n' "$2" >/dev/kmsg || return 1
+	base64 <"$1" >/tmp/t_export.b64 || return 1
+	while IFS= read -r _l; do
+		printf '<4>BRIG-TEST: FILE-DATA %s %s\n' "$2" "$_l" >/dev/kmsg ||
+			return 1
+	done </tmp/t_export.b64
+	printf '<4>BRIG-TEST: FILE-END %s %s\n' "$2" "$(wc -c <"$1")" >/dev/kmsg
 }
 
 # _t_log_output FILE: the last lines of a command's output as LOG markers.
