@@ -47,7 +47,12 @@ pool_used() { brig info | sed -n 's/^hypervisor memory: \([0-9]*\) of \([0-9]*\)
 
 # latency NAME [LOAD]: brig latency run into $T/NAME, JSON and CSV exported.
 latency() {
+	# Under -icount every instruction the root runs delays the cell
+	# (round-robin): the tool looks in only at the end of the window.
+	_iv=1000
+	[ "$PHASE" = icount ] && _iv=60000
 	brig latency run "$L" $LAT --duration "$SECS" --quiet --out $T/$1 \
+		--interval-ms $_iv \
 		${2:+--load "$2"} ${APIC_KHZ:+--inmate-args apic-khz=$APIC_KHZ} ||
 		return 1
 	t_export $T/$1/latency.json $PHASE.$1.json &&
