@@ -241,37 +241,66 @@ static int in_path(const char *prog)
 	return 0;
 }
 
-/* Whether `stress-ng --stressors` lists name (its word list). */
-static int stress_ng_has(const char *name)
+/*
+ * Whether the output of stress-ng's listing cmd (after the first ':' if
+ * colon) has the word name: `--stressors` lists stressors, a class it
+ * does not know makes it list the classes.
+ */
+static int stress_ng_lists(const char *cmd, int colon, const char *name)
 {
-	char list[8192] = "", word[64];
-	FILE *f = popen("stress-ng --stressors 2>/dev/null", "r");
-	size_t n;
-	int found = 0;
+	char list[8192] = "", *p;
+	size_t n, len = strlen(name);
+	FILE *f = popen(cmd, "r");
 
 	if (!f)
 		return 0;
 	n = fread(list, 1, sizeof(list) - 1, f);
 	list[n] = 0;
 	pclose(f);
-	for (char *p = list; sscanf(p, "%63s", word) == 1;) {
-		if (!strcmp(word, name))
-			found = 1;
-		p = strstr(p, word) + strlen(word);
-	}
-	return found;
+	p = colon ? strrchr(list, ':') : list;
+	for (p = p ? p : list; (p = strstr(p, name)); p += len)
+		if ((p == list || strchr(" :\n", p[-1])) &&
+		    strchr(" \n", p[len]))
+			return 1;
+	return 0;
 }
 
-/* * The load's command line, or -1 (said why). hackbench: Debian's
- * rt-tests, 4 groups of 20 senders and 20 receivers over sockets, as many
- * loops as it takes (it is stopped at the end); stress-ng:NAME: one
- * worker of stressor NAME per online CPU, stopped at the end too (its
- * own timeout is a safety net should this tool be killed).
- */
-static int load_argv(const struct run_opts *o, char **argv, char *buf,
-		     size_t size)
+/* The loads --load names, for the message about an unknown one. */
+#define LOADS                                                                  \
+	"none, hackbench, stress-ng:STRESSOR (e.g. stress-ng:cpu) or "         \
+	"stress-ng-class:CLASS (e.g. stress-ng-class:cpu)"
+
+struct load_cmd {
+	char *argv[10];
+	char opt[80], timeout[24];
+};
+
+/* NAME of "PREFIXNAME": a stress-ng word, or NULL. */
+static const char *stress_ng_word(const char *load, const char *prefix)
 {
-	const char *name = o->load + strlen("stress-ng:");
+	const char *name = load + strlen(prefix);
+	size_t n = strlen(name);
+
+	if (strncmp(load, prefix, strlen(prefix)) || !n || n > 48 ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+		return NULL;
+	return name;
+}
+
+/*
+ * The load's command line in c, or -1 (said why). hackbench: Debian's
+ * rt-tests, 4 groups of 20 senders and 20 receivers over sockets, as many
+ * loops as it takes (it is stopped at the end). stress-ng:NAME: one
+ * worker of stressor NAME per online CPU; stress-ng-class:CLASS: one
+ * worker of every stressor of the class, all at once. stress-ng is
+ * stopped at the end too; its own timeout is a safety net should this
+ * tool be killed.
+ */
+static int load_argv(const struct run_opts *o, struct load_cmd *c)
+{
+	const char *stressor = stress_ng_word(o->load, "stress-ng:");
+	const char *class = stress_ng_word(o->load, "stress-ng-class:");
+	char **a = c->argv;
 
 	if (!strcmp(o->load, "hackbench")) {
 		if (!in_path("hackbench")) {
@@ -279,19 +308,17 @@ static int load_argv(const struct run_opts *o, char **argv, char *buf,
 				"brig: latency run: --load hackbench: hackbench is not installed (Debian's rt-tests package)\n");
 			return -1;
 		}
-		argv[0] = "hackbench";
-		argv[1] = "-g";
-		argv[2] = "4";
-		argv[3] = "-l";
-		argv[4] = "100000000";
-		argv[5] = NULL;
+		*a++ = "hackbench";
+		*a++ = "-g";
+		*a++ = "4";
+		*a++ = "-l";
+		*a++ = "100000000";
+		*a = NULL;
 		return 0;
 	}
-	if (strncmp(o->load, "stress-ng:", strlen("stress-ng:")) || !*name ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
-		    strlen(name)) {
+	if (!stressor && !class) {
 		fprintf(stderr,
-			"brig: latency run: unknown load \"%s\": none, hackbench or stress-ng:STRESSOR (e.g. stress-ng:cpu)\n",
+			"brig: latency run: unknown load \"%s\": " LOADS "\n",
 			o->load);
 		return -1;
 	}
@@ -301,21 +328,36 @@ static int load_argv(const struct run_opts *o, char **argv, char *buf,
 			o->load);
 		return -1;
 	}
-	if (!stress_ng_has(name)) {
+	if (stressor && !stress_ng_lists("stress-ng --stressors 2>/dev/null", 0,
+					 stressor)) {
 		fprintf(stderr,
 			"brig: latency run: unknown load \"%s\": stress-ng has no stressor \"%s\" (stress-ng --stressors lists them)\n",
-			o->load, name);
+			o->load, stressor);
 		return -1;
 	}
-	snprintf(buf, size, "--%s", name);
-	argv[0] = "stress-ng";
-	argv[1] = buf;
-	argv[2] = "0";
-	argv[3] = "--timeout";
-	argv[4] = buf + strlen(buf) + 1;
-	snprintf(argv[4], size - strlen(buf) - 1, "%lds", o->duration_s + 120);
-	argv[5] = "--quiet";
-	argv[6] = NULL;
+	if (class && !stress_ng_lists("stress-ng --class '?' 2>&1", 1, class)) {
+		fprintf(stderr,
+			"brig: latency run: unknown load \"%s\": stress-ng has no class \"%s\" (stress-ng --class '?' lists them)\n",
+			o->load, class);
+		return -1;
+	}
+	snprintf(c->timeout, sizeof(c->timeout), "%lds", o->duration_s + 120);
+	*a++ = "stress-ng";
+	if (stressor) {
+		snprintf(c->opt, sizeof(c->opt), "--%s", stressor);
+		*a++ = c->opt;
+		*a++ = "0";
+	} else {
+		snprintf(c->opt, sizeof(c->opt), "%s", class);
+		*a++ = "--class";
+		*a++ = c->opt;
+		*a++ = "--all";
+		*a++ = "1";
+	}
+	*a++ = "--timeout";
+	*a++ = c->timeout;
+	*a++ = "--quiet";
+	*a = NULL;
 	return 0;
 }
 
@@ -658,7 +700,27 @@ static int cell_running(struct run *r)
 	return 0;
 }
 
-/* Waits for the inmate's state write, then for its first histogram. */
+/* Why the first output did not come, as far as the root can see. */
+static void no_first_output(const struct run *r)
+{
+	const volatile struct brig_latency_hist *h =
+		(const volatile void *)(r->src.inputs +
+					r->src.peer * r->src.out_size);
+
+	if (!r->state[r->chan->peer]) {
+		fprintf(stderr,
+			"brig: latency run: cell \"%s\" did not join channel %u within %d s (its state is 0): is %s the latency inmate? (its console says)\n",
+			r->name, r->chan->channel, FIRST_OUTPUT_MS / 1000,
+			r->o.inmate);
+		return;
+	}
+	fprintf(stderr,
+		"brig: latency run: cell \"%s\" published no sample within %d s (magic %#x, seq %u, samples %llu): its timer never ticked (its console says)\n",
+		r->name, FIRST_OUTPUT_MS / 1000, h->magic, h->seq,
+		(unsigned long long)h->samples);
+}
+
+/* Waits for the inmate's state write, then for its first sample. */
 static int wait_first_output(struct run *r, long long *t)
 {
 	struct brig_latency_hist h;
@@ -679,9 +741,7 @@ static int wait_first_output(struct run *r, long long *t)
 	return 0;
 none:
 	if (!stop_signal && now_ns() > end)
-		fprintf(stderr,
-			"brig: latency run: no histogram from cell \"%s\" within %d s: is %s the latency inmate? (its console says)\n",
-			r->name, FIRST_OUTPUT_MS / 1000, r->o.inmate);
+		no_first_output(r);
 	return -1;
 }
 
@@ -852,8 +912,7 @@ static int run_cell(struct run *r, char **load)
 static int cmd_run(int argc, char **argv)
 {
 	static struct run r; /* static: siglongjmp keeps it intact */
-	char buf[96];
-	char *load[8] = { NULL };
+	static struct load_cmd load;
 	long long t0;
 	volatile int ret = BRIG_EXIT_FAILED; /* kept across siglongjmp */
 	int err;
@@ -861,7 +920,8 @@ static int cmd_run(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	if (parse_opts(argc, argv, &r.o))
 		return BRIG_EXIT_USAGE;
-	if (strcmp(r.o.load, "none") && load_argv(&r.o, load, buf, sizeof(buf)))
+	memset(&load, 0, sizeof(load));
+	if (strcmp(r.o.load, "none") && load_argv(&r.o, &load))
 		return BRIG_EXIT_FAILED;
 	t0 = now_ns();
 	r.out_fd = -1;
@@ -880,7 +940,7 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	catch_signals();
-	err = run_cell(&r, load);
+	err = run_cell(&r, load.argv);
 	if (stop_signal && err)
 		fprintf(stderr, "brig: latency run: stopped by signal %d\n",
 			(int)stop_signal);
@@ -911,7 +971,8 @@ const struct command latency_run_command = {
 	.usage =
 		"  brig latency run CELL-DESCRIPTION INMATE [--period-us US] [--duration S]\n"
 		"        [--mode auto|deadline|oneshot|periodic]\n"
-		"        [--load none|hackbench|stress-ng:STRESSOR] [--out DIR]\n"
+		"        [--load none|hackbench|stress-ng:STRESSOR|stress-ng-class:CLASS]\n"
+		"        [--out DIR]\n"
 		"        [--interval-ms MS] [--inmate-args ARGS] [--json] [--quiet]\n"
 		"        create the cell, run the latency inmate INMATE in it with a\n"
 		"        timer of period US (default 1000) for S seconds (default 10)\n"

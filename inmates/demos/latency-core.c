@@ -242,16 +242,29 @@ static void publish(const struct stats *s, __u64 period_ns)
 	h->seq = h->seq + 1; /* even: consistent */
 }
 
+/*
+ * The first due time is a period from now. A stall between taking it and
+ * arming (a vCPU descheduled on a loaded emulator host, an SMI) makes it
+ * pass before the timer is set: without a retry the timer would never be
+ * armed and no tick would ever come. start-late-us=N stalls that long on
+ * purpose, for the test of exactly this.
+ */
 static void start_timer(__u64 period_ns)
 {
+	__s64 late_us = cmdline_parse_int("start-late-us", 0);
+
 	irq_register(TIMER_VECTOR, tick);
 	apic_timer_init(TIMER_VECTOR);
 	period_tsc = ns_to_tsc(period_ns);
 	due = rdtsc() + period_tsc;
-	if (mode == MODE_PERIODIC)
+	if (late_us > 0 && late_us <= 1000000)
+		delay_us((__u64)late_us);
+	if (mode == MODE_PERIODIC) {
 		apic_timer_periodic(period_ns);
-	else
-		arm();
+		return;
+	}
+	while (!arm())
+		due = rdtsc() + period_tsc;
 }
 
 void latency_run(const char *name, bool cpuid_each_tick)

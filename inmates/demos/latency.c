@@ -7,6 +7,8 @@
  *   mode=M             auto (TSC deadline if offered, else one-shot),
  *                      deadline, oneshot or periodic
  *   cpuid-per-tick=1   add a CPUID per tick, as the control demo does
+ *   start-late-us=N    stall N us between the first due time and arming
+ *                      the timer (a test of the retry; 0..1000000)
  *   report-buckets=1   the UART summary also lists every fine bucket of
  *                      brig/latency.h with samples, as BUCKET:COUNT
  *   deny-shutdown=1    deny the hypervisor's shutdown requests

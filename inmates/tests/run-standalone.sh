@@ -205,6 +205,14 @@ case_latency_xapic() {
 	expect_rising_ticks latency
 }
 
+# The first due time passes before the timer is armed (a stall of 5 ms
+# against a 1 ms period): the inmate must arm it anyway and tick.
+case_latency_late() {
+	run latency-late latency 6 max "start-late-us=5000"
+	expect 'latency: period 1000 us, .* timer, x2APIC' "x2APIC timer set-up"
+	expect_rising_ticks latency
+}
+
 case_control() {
 	run control control 6 max "mode=oneshot"
 	expect 'control: period 1000 us, one-shot timer, x2APIC.*CPUID on every tick' \
@@ -239,7 +247,7 @@ case_edu_options() {
 		"dma-to completes by polling, no MSI here"
 }
 
-ALL_CASES="hello hello_xapic hello_comm hello_deny hello_crash latency latency_xapic control edu edu_xapic edu_options"
+ALL_CASES="hello hello_xapic hello_comm hello_deny hello_crash latency latency_xapic latency_late control edu edu_xapic edu_options"
 
 command -v $QEMU >/dev/null || die "$QEMU not found"
 for f in demos/hello.bin demos/latency.bin demos/control.bin demos/edu.bin; do

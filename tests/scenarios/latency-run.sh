@@ -60,6 +60,7 @@ bad_input() {
 	refused 2 "--duration 0: not a number" "$L" $BIN --duration 0 &&
 		refused 1 'unknown load "fork-bomb"' "$L" $BIN --load fork-bomb &&
 		refused 1 'stress-ng has no stressor "nope"' "$L" $BIN --load stress-ng:nope &&
+		refused 1 'stress-ng has no class "nope"' "$L" $BIN --load stress-ng-class:nope &&
 		refused 1 "has no latency channel" "$OTHER" $BIN &&
 		refused 1 "cannot open" /etc/brig/no-such-cell.dts $BIN &&
 		refused 1 "is a system description" "$SYS" $BIN &&
