@@ -52,7 +52,10 @@ def quantile(counts, q, maximum):
 
 def bare_metal(log):
     """The last summary of the inmate's UART: figures and fine buckets."""
-    text = open(log, errors="replace").read() if os.path.exists(log) else ""
+    text = ""
+    if os.path.exists(log):
+        with open(log, errors="replace") as f:
+            text = f.read()
     sums = re.findall(r"latency: ticks=(\d+) min=(-?\d+) avg=(-?\d+) max=(-?\d+) ns missed=(\d+)", text)
     bks = re.findall(r"latency: buckets((?: \d+:\d+)*)", text)
     if not sums or not bks:
@@ -70,7 +73,8 @@ def bare_metal(log):
 def cell_run(path):
     if not os.path.exists(path):
         return None
-    d = json.load(open(path))
+    with open(path) as f:
+        d = json.load(f)
     counts = [0] * 149
     for b in d["buckets"]:
         idx = 148 if b["below_ns"] < 0 else bucket_of_limit(b["below_ns"])
@@ -89,9 +93,10 @@ def facts(path):
     out = {}
     if not os.path.exists(path):
         return out
-    for line in open(path, errors="replace"):
-        key, _, value = line.rstrip("\n").partition(" ")
-        out[key] = value
+    with open(path, errors="replace") as f:
+        for line in f:
+            key, _, value = line.rstrip("\n").partition(" ")
+            out[key] = value
     return out
 
 
@@ -146,7 +151,9 @@ def trusted_base(root):
                 if not n.endswith((".c", ".h", ".S")):
                     continue
                 in_comment = False
-                for line in open(os.path.join(dirpath, n), errors="replace"):
+                with open(os.path.join(dirpath, n), errors="replace") as f:
+                    lines = f.readlines()
+                for line in lines:
                     s = line.strip()
                     if in_comment:
                         if "*/" in s:
@@ -264,7 +271,10 @@ def main():
     cb = cell_delta(fl, "pingpong.cells.b_none", "pingpong.cells.b_after")
     ccount = int(fl.get("pingpong.cells.count", "0") or 0)
     com2 = os.path.join(a.logs, "bench-load", "com2.log")
-    rate = re.findall(r"ivshmem: (\d+) round trips per second", open(com2, errors="replace").read()) if os.path.exists(com2) else []
+    rate = []
+    if os.path.exists(com2):
+        with open(com2, errors="replace") as f:
+            rate = re.findall(r"ivshmem: (\d+) round trips per second", f.read())
     if ccount:
         pp["cell_cell"] = {"round_trips_per_second": int(rate[-1]) if rate else None,
                            "exits_per_message_a": round(ca["total"] / ccount, 4) if ca else None,
@@ -284,7 +294,8 @@ def main():
         "trusted_base_lines": trusted_base(a.root),
     }
     os.makedirs(a.out, exist_ok=True)
-    json.dump(rep, open(os.path.join(a.out, "report.json"), "w"), indent=1)
+    with open(os.path.join(a.out, "report.json"), "w") as f:
+        json.dump(rep, f, indent=1)
 
     # Charts.
     note = "QEMU %s, -icount shift=%d: emulated time, relative only" % (a.board, a.shift)
@@ -376,7 +387,8 @@ def write_md(a, rep, path):
     w("| %s bytes | %s of %s pages | %s pages | %s pages | %s lines (hypervisor/ and arch/x86/, no blanks or comments) |\n" % (
         fmt(fp["hypervisor_image_bytes"]), fmt(fp["pool_pages_used_after_enable"]), fmt(fp["pool_pages_total"]),
         fmt(fp["pool_pages_per_cpu_upper_bound"]), fmt(fp["pool_pages_per_cell"]), fmt(fp["trusted_base_lines"])))
-    open(path, "w").write("\n".join(L) + "\n")
+    with open(path, "w") as f:
+        f.write("\n".join(L) + "\n")
 
 
 if __name__ == "__main__":
