@@ -252,8 +252,12 @@ extern const struct command enable_command, disable_command, info_command,
  * (the unit tests point it at a fake tree).
  */
 const char *brig_sysfs_dir(void);
+enum stats_format { STATS_TEXT, STATS_JSON, STATS_PROMETHEUS };
+/* --json or --format=FORMAT; else a usage error (BRIG_EXIT_USAGE). */
+int parse_stats_format(const char *arg, enum stats_format *format);
 /* The VM-exit counters of these CPUs, as `brig stats` prints them. */
-void print_exit_stats(const unsigned int *cpus, unsigned int n, int json);
+void print_exit_stats(const unsigned int *cpus, unsigned int n,
+		      enum stats_format format);
 /* CPU cpu's count of exits for reason (BRIG_EXIT_*), or -1. */
 long long brig_cpu_exits(unsigned int cpu, unsigned int reason);
 
@@ -308,6 +312,12 @@ int cell_cpus(int id, unsigned int *cpus, unsigned int max);
 void cell_state(int id, char *buf, size_t size);
 /* The name of cell id; "" if there is no such cell. */
 void cell_name(int id, char *buf, size_t size);
+/* The name of the cell that holds cpu now ("" if none does). */
+void cell_of_cpu(unsigned int cpu, char *buf, size_t size);
+/* A Prometheus label value, escaped (backslash, double quote, newline). */
+void print_prom_label(const char *s);
+/* Every cell's state as Prometheus gauges (brig stats --format=prometheus). */
+void cell_print_prometheus(void);
 
 /* The channels of cell id (at most max); 0 if none or unreadable. */
 int cell_channels(int id, struct cell_channel *ch, int max);

@@ -431,18 +431,67 @@ void cell_name(int id, char *buf, size_t size)
 	read_attr(id, "name", buf, size);
 }
 
+void cell_of_cpu(unsigned int cpu, char *buf, size_t size)
+{
+	int ids[MAX_CELLS], n = list_ids(ids, MAX_CELLS);
+	unsigned int cpus[256];
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		int k = cell_cpus(ids[i], cpus, 256);
+
+		for (int c = 0; c < k; c++)
+			if (cpus[c] == cpu) {
+				read_attr(ids[i], "name", buf, size);
+				return;
+			}
+	}
+}
+
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+void print_prom_label(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '\\' || *s == '"')
+			printf("\\%c", *s);
+		else if (*s == '\n')
+			printf("\\n");
+		else
+			putchar(*s);
+}
+
+void cell_print_prometheus(void)
+{
+	int ids[MAX_CELLS], n = list_ids(ids, MAX_CELLS);
+	char name[64], state[64];
+
+	printf("# HELP brig_cell_state A cell and its state (1 for the state it is in).\n");
+	printf("# TYPE brig_cell_state gauge\n");
+	for (int i = 0; i < n; i++) {
+		read_attr(ids[i], "name", name, sizeof(name));
+		read_attr(ids[i], "state", state, sizeof(state));
+		printf("brig_cell_state{id=\"%d\",cell=\"", ids[i]);
+		print_prom_label(name);
+		printf("\",state=\"");
+		print_prom_label(state);
+		printf("\"} 1\n");
+	}
+}
+
 static int cell_stats(int argc, char **argv)
 {
 	struct brig_cell_ref ref;
 	unsigned int cpus[256];
 	char err[CELL_ERR_LEN], list[1024];
 	const char *cell = NULL;
-	int id, n, i, json = 0;
+	enum stats_format format = STATS_TEXT;
+	int id, n, i, formats = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") && !json)
-			json = 1;
-		else if (cell || (argv[i][0] == '-' && argv[i][1]))
+		if (argv[i][0] == '-' && argv[i][1] && !formats++) {
+			if (parse_stats_format(argv[i], &format))
+				return BRIG_EXIT_USAGE;
+		} else if (cell || (argv[i][0] == '-' && argv[i][1]))
 			return bad_argument(argv[i]);
 		else
 			cell = argv[i];
@@ -462,7 +511,7 @@ static int cell_stats(int argc, char **argv)
 			id, list);
 		return BRIG_EXIT_FAILED;
 	}
-	print_exit_stats(cpus, (unsigned int)n, json);
+	print_exit_stats(cpus, (unsigned int)n, format);
 	return BRIG_EXIT_OK;
 }
 
@@ -709,8 +758,9 @@ static const struct command cell_list_command = {
 static const struct command cell_stats_command = {
 	.name = "stats",
 	.run = cell_stats,
-	.usage = "  brig cell stats NAME|ID [--json]\n"
-		 "        VM exits of the cell's CPUs by reason\n",
+	.usage =
+		"  brig cell stats NAME|ID [--json|--format=text|json|prometheus]\n"
+		"        VM exits of the cell's CPUs by reason\n",
 };
 
 const struct command cell_command = {

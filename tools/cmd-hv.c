@@ -224,8 +224,8 @@ static unsigned int list_cpus(unsigned int *cpus, unsigned int max)
 	char path[128];
 
 	for (unsigned int cpu = 0; cpu < 4096 && n < max; cpu++) {
-		snprintf(path, sizeof(path), SYSFS_DIR "/cpus/cpu%u/total",
-			 cpu);
+		snprintf(path, sizeof(path), "%s/cpus/cpu%u/total",
+			 brig_sysfs_dir(), cpu);
 		if (access(path, R_OK) == 0)
 			cpus[n++] = cpu;
 	}
@@ -304,29 +304,101 @@ static void print_stats_json(const unsigned int *cpus, unsigned int n)
 	printf("}}\n");
 }
 
-void print_exit_stats(const unsigned int *cpus, unsigned int n, int json)
+/* A number in brig's sysfs directory (rel: "mem_pool_used"), or -1. */
+static long long sysfs_value(const char *rel)
 {
-	if (json)
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", brig_sysfs_dir(), rel);
+	return read_sysfs(path);
+}
+
+/*
+ * The node_exporter textfile format (docs/monitoring.md): one counter per CPU and
+ * reason, labelled with the CPU and the cell that owns it now. "total" is
+ * left out: it is the sum of the others, which Prometheus computes.
+ */
+static void print_stats_prometheus(const unsigned int *cpus, unsigned int n)
+{
+	char cell[64];
+
+	printf("# HELP brig_vm_exits_total VM exits of a CPU under brig, by reason.\n");
+	printf("# TYPE brig_vm_exits_total counter\n");
+	for (unsigned int i = 0; i < n; i++) {
+		cell_of_cpu(cpus[i], cell, sizeof(cell));
+		for (unsigned int r = 1; r < BRIG_EXIT_COUNT; r++) {
+			long long v = brig_cpu_exits(cpus[i], r);
+
+			if (v < 0)
+				continue;
+			printf("brig_vm_exits_total{cpu=\"%u\",cell=\"",
+			       cpus[i]);
+			print_prom_label(cell);
+			printf("\",reason=\"%s\"} %lld\n", exit_names[r], v);
+		}
+	}
+}
+
+void print_exit_stats(const unsigned int *cpus, unsigned int n,
+		      enum stats_format format)
+{
+	if (format == STATS_JSON)
 		print_stats_json(cpus, n);
+	else if (format == STATS_PROMETHEUS)
+		print_stats_prometheus(cpus, n);
 	else
 		print_stats_text(cpus, n);
 }
 
+int parse_stats_format(const char *arg, enum stats_format *format)
+{
+	if (!strcmp(arg, "--json") || !strcmp(arg, "--format=json"))
+		*format = STATS_JSON;
+	else if (!strcmp(arg, "--format=prometheus"))
+		*format = STATS_PROMETHEUS;
+	else if (!strcmp(arg, "--format=text"))
+		*format = STATS_TEXT;
+	else if (!strncmp(arg, "--format=", 9))
+		return usage_error(
+			"%s: the formats are text, json and prometheus", arg);
+	else
+		return bad_argument(arg);
+	return 0;
+}
+
+/* The whole hypervisor for Prometheus: the pool and every cell's state. */
+static void print_hv_prometheus(void)
+{
+	long long used = sysfs_value("mem_pool_used");
+	long long size = sysfs_value("mem_pool_size");
+
+	printf("# HELP brig_pool_pages Pages of the hypervisor's memory pool.\n");
+	printf("# TYPE brig_pool_pages gauge\n");
+	if (used >= 0)
+		printf("brig_pool_pages{kind=\"used\"} %lld\n", used);
+	if (size >= 0)
+		printf("brig_pool_pages{kind=\"total\"} %lld\n", size);
+	cell_print_prometheus();
+}
+
 static int cmd_stats(int argc, char **argv)
 {
+	enum stats_format format = STATS_TEXT;
 	unsigned int cpus[256], n;
-	bool json;
 
-	if (only_flag(argc, argv, "--json", &json))
-		return BRIG_EXIT_USAGE;
+	for (int i = 1; i < argc; i++)
+		if (i > 1 || parse_stats_format(argv[i], &format))
+			return i > 1 ? bad_argument(argv[i]) : BRIG_EXIT_USAGE;
 	n = list_cpus(cpus, 256);
 	if (!n) {
 		fprintf(stderr,
 			"brig: stats: brig is not enabled (no counters in %s/cpus)\n",
-			SYSFS_DIR);
+			brig_sysfs_dir());
 		return BRIG_EXIT_FAILED;
 	}
-	print_exit_stats(cpus, n, json);
+	if (format == STATS_PROMETHEUS)
+		print_hv_prometheus();
+	print_exit_stats(cpus, n, format);
 	return BRIG_EXIT_OK;
 }
 
@@ -360,8 +432,10 @@ const struct command info_command = {
 const struct command stats_command = {
 	.name = "stats",
 	.run = cmd_stats,
-	.usage = "  brig stats [--json]\n"
-		 "        VM exits per CPU and reason\n",
+	.usage =
+		"  brig stats [--json|--format=text|json|prometheus]\n"
+		"        VM exits per CPU and reason; prometheus: the node_exporter\n"
+		"        textfile format, with the pool and the cells' states\n",
 };
 
 const struct command console_command = {

@@ -128,7 +128,9 @@ static const struct {
 	{ { "enable" }, "  brig enable [--skip-tool-check] SYSTEM\n", 1 },
 	{ { "disable" }, "  brig disable\n", 1 },
 	{ { "info" }, "  brig info\n", 1 },
-	{ { "stats" }, "  brig stats [--json]\n", 1 },
+	{ { "stats" },
+	  "  brig stats [--json|--format=text|json|prometheus]\n",
+	  1 },
 	{ { "console" }, "  brig console [--follow]\n", 1 },
 	{ { "cell" }, "usage: brig cell SUBCOMMAND [ARGS...]", 0 },
 	{ { "cell", "create" }, "  brig cell create CELL-DESCRIPTION\n", 1 },
@@ -139,7 +141,9 @@ static const struct {
 	  1 },
 	{ { "cell", "destroy" }, "  brig cell destroy NAME|ID [--force]\n", 1 },
 	{ { "cell", "list" }, "  brig cell list [--json]\n", 1 },
-	{ { "cell", "stats" }, "  brig cell stats NAME|ID [--json]\n", 1 },
+	{ { "cell", "stats" },
+	  "  brig cell stats NAME|ID [--json|--format=text|json|prometheus]\n",
+	  1 },
 	{ { "config" }, "usage: brig config SUBCOMMAND [ARGS...]", 0 },
 	{ { "config", "compile" },
 	  "  brig config compile IN.dts|IN.dtb -o OUT.cell\n",
@@ -252,11 +256,15 @@ static void hv_misuse(void **state)
 	(void)state;
 	run(&r, NULL, "stats", "--xml", NULL);
 	assert_misuse("brig stats: unknown option \"--xml\"",
-		      "  brig stats [--json]\n");
+		      "  brig stats [--json|--format=text|json|prometheus]\n");
 	assert_null(strstr(r.err, "brig enable"));
 	run(&r, NULL, "stats", "--json", "--json", NULL);
 	assert_misuse("brig stats: unknown option \"--json\"",
-		      "  brig stats [--json]\n");
+		      "  brig stats [--json|--format=text|json|prometheus]\n");
+	run(&r, NULL, "stats", "--format=xml", NULL);
+	assert_misuse(
+		"brig stats: --format=xml: the formats are text, json and prometheus",
+		"  brig stats [--json|--format=text|json|prometheus]\n");
 	run(&r, NULL, "enable", "a", "b", NULL);
 	assert_misuse("brig enable: unexpected argument \"b\"",
 		      "brig enable [--skip-tool-check] SYSTEM");
@@ -325,11 +333,13 @@ static void cell_misuse(void **state)
 	assert_misuse("brig cell list: unknown option \"--yaml\"",
 		      "brig cell list [--json]");
 	run(&r, NULL, "cell", "stats", NULL);
-	assert_misuse("brig cell stats: missing NAME|ID, the cell",
-		      "brig cell stats NAME|ID [--json]");
+	assert_misuse(
+		"brig cell stats: missing NAME|ID, the cell",
+		"brig cell stats NAME|ID [--json|--format=text|json|prometheus]");
 	run(&r, NULL, "cell", "stats", "hello", "--yaml", NULL);
-	assert_misuse("brig cell stats: unknown option \"--yaml\"",
-		      "brig cell stats NAME|ID [--json]");
+	assert_misuse(
+		"brig cell stats: unknown option \"--yaml\"",
+		"brig cell stats NAME|ID [--json|--format=text|json|prometheus]");
 	/* and the top-level usage names the cell commands */
 	run(&r, NULL, "--help", NULL);
 	assert_non_null(strstr(r.out, "brig cell destroy NAME|ID [--force]"));
@@ -601,6 +611,8 @@ static void fake_sysfs(void)
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, dirs[i]);
 		assert_int_equal(mkdir(path, 0755), 0);
 	}
+	put("mem_pool_used", "294\n");
+	put("mem_pool_size", "3743\n");
 	put("cells/0/name", "qemu-q35\n");
 	put("cells/0/state", "running\n");
 	put("cells/0/cpus", "0\n");
@@ -638,6 +650,32 @@ static void cell_list_stats(void **state)
 	run(&r, env, "cell", "stats", "1", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "cpu1"));
+	run(&r, env, "cell", "stats", "hello", "--format=prometheus", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "# TYPE brig_vm_exits_total counter\n"));
+	assert_non_null(strstr(
+		r.out,
+		"brig_vm_exits_total{cpu=\"1\",cell=\"hello\",reason=\"cpuid\"} 0\n"));
+	assert_null(strstr(r.out, "reason=\"total\""));
+	assert_null(strstr(r.out, "brig_cell_state"));
+	run(&r, env, "stats", "--format=prometheus", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "brig_pool_pages{kind=\"used\"} 294\n"));
+	assert_non_null(
+		strstr(r.out, "brig_pool_pages{kind=\"total\"} 3743\n"));
+	assert_non_null(strstr(
+		r.out,
+		"brig_cell_state{id=\"0\",cell=\"qemu-q35\",state=\"running\"} 1\n"
+		"brig_cell_state{id=\"1\",cell=\"hello\",state=\"stopped\"} 1\n"));
+	assert_non_null(strstr(
+		r.out,
+		"brig_vm_exits_total{cpu=\"1\",cell=\"hello\",reason=\"hypercall\"} 0\n"));
+	/* every line a comment or NAME{LABELS} VALUE */
+	for (char *l = r.out; *l; l = strchr(l, '\n') + 1)
+		assert_true(*l == '#' || strstr(l, "} ") < strchr(l, '\n'));
+	run(&r, env, "stats", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "{\"cpus\": {\"1\": {\"total\": 42, "));
 	run(&r, env, "cell", "stats", "nosuch", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "no cell named \"nosuch\""));
