@@ -130,9 +130,25 @@ interrupted() {
 		no_load_left
 }
 
+# brig stats --format=prometheus on the live machine: every CPU's counters
+# labelled with its cell, the pool, the cells' states, and nothing but
+# comments and samples (docs/monitoring.md).
+prometheus() {
+	brig stats --format=prometheus > $T/brig.prom || return 1
+	head -n 8 $T/brig.prom
+	for c in $(seq 0 $((BRIG_CPUS - 1))); do
+		grep -q "^brig_vm_exits_total{cpu=\"$c\",cell=\"[^\"]*\",reason=\"cpuid\"} [0-9]*$" $T/brig.prom ||
+			{ echo "no cpuid counter of CPU $c"; return 1; }
+	done
+	grep -q '^brig_pool_pages{kind="used"} [1-9][0-9]*$' $T/brig.prom &&
+		grep -q '^brig_cell_state{id="0",cell="[^"]*",state="running"} 1$' $T/brig.prom &&
+		! grep -qv '^#\|^brig_[a-z_]*{[^}]*} [0-9]*$' $T/brig.prom
+}
+
 t_check latency-run.insmod insmod "$BRIG_KO"
 t_check latency-run.uio-insmod sh -c "insmod /lib/modules/uio/uio.ko && insmod /lib/modules/brig_ivshmem.ko"
 t_check latency-run.enable brig enable "$SYS"
+t_check latency-run.prometheus prometheus
 t_check latency-run.bad-input-refused bad_input
 t_check latency-run.name-taken name_taken
 t_check latency-run.idle measured idle --duration 4
