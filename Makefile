@@ -160,6 +160,7 @@ deps:
 # command-line parser and ivshmem glue (inmates/tests).
 test-unit: $(AUTOCONF_H)
 	$(Q)$(MAKE) -C tests/unit run
+	$(Q)$(MAKE) -C tests/unit run-san
 	$(Q)$(MAKE) -C tests/unit/core run
 	$(Q)$(MAKE) -C inmates unit-test
 
