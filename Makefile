@@ -144,6 +144,7 @@ install: all
 	install -D -m 0755 tools/brig-pingpong $(DESTDIR)$(PREFIX)/bin/brig-pingpong
 	install -D -m 0644 tools/completion/brig.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/brig
+	install -D -m 0644 tools/man/brig.8 $(DESTDIR)$(PREFIX)/share/man/man8/brig.8
 	install -D -m 0644 hypervisor/brig-$(ARCH).bin \
 		$(DESTDIR)$(FIRMWARE_DIR)/brig-$(ARCH).bin
 	$(MAKE) -C $(KDIR) M=$(SRCTREE)/drivers INSTALL_MOD_PATH=$(DESTDIR) \

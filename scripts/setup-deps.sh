@@ -19,7 +19,7 @@ export DEBIAN_FRONTEND=noninteractive
 BUILD_PKGS="build-essential make gcc clang clang-format clang-format-14
 	pkg-config flex bison
 	kconfig-frontends libncurses-dev libfdt-dev device-tree-compiler
-	libcmocka-dev kmod binutils python3"
+	libcmocka-dev kmod binutils python3 groff-base"
 # stress-ng, rt-tests (hackbench, cyclictest): the root's workloads in the
 # soak and the latency runs, copied into those boots' initramfs with their
 # shared libraries. gnuplot-nox: make bench's charts, drawn on the host.

@@ -13,6 +13,8 @@
 #      and with brig, hackbench and stress-ng timed natively and with brig
 #      with the root's exits by reason, the cell with the root idle and
 #      under each load, ivshmem ping-pong root <-> cell and cell <-> cell;
+#   4. the footprint boot (2 CPUs): the pool after enable, for a CPU's
+#      share by difference with the 4-CPU boots;
 #
 # then tests/harness/bench-report.py writes build/bench/report.md,
 # report.json and the SVG charts (gnuplot).
@@ -109,11 +111,11 @@ bare_metal() {
 	}
 }
 
-# boot PHASE [QEMU ARGS [KERNEL ARGS]]: one run of the guest's bench
-# scenario.
+# boot PHASE [QEMU ARGS [KERNEL ARGS [CPUS]]]: one run of the guest's
+# bench scenario.
 boot() {
 	"$BRIG_ROOT/tests/harness/run.sh" "${build[@]}" --board "$board" \
-		--kernel "$kernel" --cpus "$cpus" --timeout 1800 \
+		--kernel "$kernel" --cpus "${4:-$cpus}" --timeout 1800 \
 		--name "bench-$1" \
 		--append "$append brigtest.bench=$1 brigtest.bench_secs=$secs ${3:-}" \
 		--qemu-args "${2:-}" bench
@@ -127,6 +129,7 @@ bare_metal
 boot icount "-icount shift=$shift_" "noapictimer brigtest.bench_apic_khz=1000000" || rc=1
 build=(--no-build)
 boot load || rc=1
+boot footprint "" "" 2 || rc=1
 python3 "$BRIG_ROOT/tests/harness/bench-report.py" --logs "$LOG_ROOT" \
 	--out "$out" --shift "$shift_" --board "$board" --kernel "$kernel" \
 	--root "$BRIG_ROOT" || rc=1

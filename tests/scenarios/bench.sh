@@ -5,6 +5,8 @@
 # docs/benchmarking.md). Tagged for no board: no suite boots it. One boot
 # runs one phase, brigtest.bench=:
 #
+#   footprint  2 CPUs: the pool after enable, for the cost of a CPU by
+#           difference with the other boots' 4;
 #   icount  under QEMU's -icount, the root idle: the latency inmate in a
 #           cell (brig latency run), the cell's start by phase, and the
 #           hypervisor's pool after enable and with a cell;
@@ -164,7 +166,11 @@ fact "phase $PHASE"
 fact "secs $SECS"
 fact "board $BRIG_BOARD $BRIG_IOMMU"
 fact "kernel $(uname -r)"
-if [ "$PHASE" = icount ]; then
+if [ "$PHASE" = footprint ]; then
+	t_check bench.enable brig enable "$SYS"
+	fact "pool.enabled $(pool_used)"
+	fact "cpus $BRIG_CPUS"
+elif [ "$PHASE" = icount ]; then
 	t_check bench.enable brig enable "$SYS"
 	t_check bench.footprint footprint
 	t_check bench.cell-idle latency cell-idle
