@@ -324,6 +324,12 @@ int cell_channels(int id, struct cell_channel *ch, int max);
 /* brig info's lines about channels. */
 void cell_print_channels(void);
 
+/*
+ * The driver's verdict on one request (/dev/brig opened for it): the
+ * ioctl's result, or -1 with the driver's reason printed ("brig: WHAT:").
+ */
+int cell_request(const char *what, unsigned long req, void *arg);
+
 /* /dev/brig, opened with a helpful message on failure; -1 on error. */
 int brig_open_device(void);
 /*

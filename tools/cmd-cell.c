@@ -517,8 +517,7 @@ static int cell_stats(int argc, char **argv)
 
 /* --- requests to the driver ---------------------------------------------- */
 
-/* The driver's verdict on one request about one cell. */
-static int cell_request(const char *what, unsigned long req, void *arg)
+int cell_request(const char *what, unsigned long req, void *arg)
 {
 	int fd = brig_open_device(), ret;
 

@@ -554,23 +554,12 @@ static int open_root_side(struct run *r)
 
 /* --- the cell -------------------------------------------------------------- */
 
-static int request(const char *what, unsigned long req, void *arg)
-{
-	int fd = brig_open_device(), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = brig_ioctl(fd, what, req, arg);
-	close(fd);
-	return ret;
-}
-
 static int create_cell(struct run *r)
 {
 	struct brig_config_args args = { .addr = (uintptr_t)r->cfg.blob,
 					 .size = (__u32)r->cfg.size };
-	int id = request("latency run: cell create", BRIG_IOC_CELL_CREATE,
-			 &args);
+	int id = cell_request("latency run: cell create", BRIG_IOC_CELL_CREATE,
+			      &args);
 
 	if (id <= 0)
 		return -1;
@@ -612,7 +601,8 @@ static int load_cell(struct run *r)
 	args.cell.id = r->id;
 	args.num_images = 2;
 	args.images = (uintptr_t)img;
-	return request("latency run: cell load", BRIG_IOC_CELL_LOAD, &args) ?
+	return cell_request("latency run: cell load", BRIG_IOC_CELL_LOAD,
+			    &args) ?
 		       -1 :
 		       0;
 }
@@ -621,7 +611,8 @@ static int start_cell(struct run *r)
 {
 	struct brig_cell_ref ref = { .id = r->id };
 
-	return request("latency run: cell start", BRIG_IOC_CELL_START, &ref) ?
+	return cell_request("latency run: cell start", BRIG_IOC_CELL_START,
+			    &ref) ?
 		       -1 :
 		       0;
 }
@@ -638,7 +629,8 @@ static int destroy_cell(struct run *r)
 	cell_name(r->id, name, sizeof(name));
 	if (strcmp(name, r->name))
 		return 0;
-	if (request("latency run: cell destroy", BRIG_IOC_CELL_DESTROY, &ref)) {
+	if (cell_request("latency run: cell destroy", BRIG_IOC_CELL_DESTROY,
+			 &ref)) {
 		fprintf(stderr,
 			"brig: latency run: cell %d (\"%s\") is left: brig cell destroy %d --force\n",
 			r->id, r->name, r->id);

@@ -102,19 +102,14 @@ def facts(path):
 
 def stats_delta(f, name):
     """The root's exits by reason over a timed run: after minus before."""
-    try:
-        before = json.loads(f[name + ".before"])["cpus"]
-        after = json.loads(f[name + ".after"])["cpus"]
-    except (KeyError, ValueError):
+    if name + ".before" not in f:
         return None
-    total = {}
-    for cpu, reasons in after.items():
-        for r, v in reasons.items():
-            total[r] = total.get(r, 0) + v - before.get(cpu, {}).get(r, 0)
-    return total
+    return cell_delta(f, name + ".before", name + ".after")
 
 
 def cell_delta(f, before, after):
+    """Exits by reason summed over CPUs between two brig stats --json
+    snapshots (no before: counters that started at 0)."""
     try:
         b = json.loads(f[before])["cpus"] if before in f else {}
         a = json.loads(f[after])["cpus"]
