@@ -145,6 +145,8 @@ install: all
 	install -D -m 0644 tools/completion/brig.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/brig
 	install -D -m 0644 tools/man/brig.8 $(DESTDIR)$(PREFIX)/share/man/man8/brig.8
+	install -D -m 0644 tools/man/brig-description.5 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/brig-description.5
 	install -D -m 0644 hypervisor/brig-$(ARCH).bin \
 		$(DESTDIR)$(FIRMWARE_DIR)/brig-$(ARCH).bin
 	$(MAKE) -C $(KDIR) M=$(SRCTREE)/drivers INSTALL_MOD_PATH=$(DESTDIR) \
