@@ -253,8 +253,12 @@ extern const struct command enable_command, disable_command, info_command,
  */
 const char *brig_sysfs_dir(void);
 enum stats_format { STATS_TEXT, STATS_JSON, STATS_PROMETHEUS };
-/* --json or --format=FORMAT; else a usage error (BRIG_EXIT_USAGE). */
-int parse_stats_format(const char *arg, enum stats_format *format);
+/*
+ * An option of brig stats and brig cell stats: --json or --format=FORMAT,
+ * at most one of them (*seen counts them); else a usage error
+ * (BRIG_EXIT_USAGE).
+ */
+int parse_stats_format(const char *arg, enum stats_format *format, int *seen);
 /* The VM-exit counters of these CPUs, as `brig stats` prints them. */
 void print_exit_stats(const unsigned int *cpus, unsigned int n,
 		      enum stats_format format);

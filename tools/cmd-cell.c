@@ -485,13 +485,13 @@ static int cell_stats(int argc, char **argv)
 	char err[CELL_ERR_LEN], list[1024];
 	const char *cell = NULL;
 	enum stats_format format = STATS_TEXT;
-	int id, n, i, formats = 0;
+	int id, n, i, seen = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1] && !formats++) {
-			if (parse_stats_format(argv[i], &format))
+		if (argv[i][0] == '-' && argv[i][1]) {
+			if (parse_stats_format(argv[i], &format, &seen))
 				return BRIG_EXIT_USAGE;
-		} else if (cell || (argv[i][0] == '-' && argv[i][1]))
+		} else if (cell)
 			return bad_argument(argv[i]);
 		else
 			cell = argv[i];

@@ -350,8 +350,18 @@ void print_exit_stats(const unsigned int *cpus, unsigned int n,
 		print_stats_text(cpus, n);
 }
 
-int parse_stats_format(const char *arg, enum stats_format *format)
+int parse_stats_format(const char *arg, enum stats_format *format, int *seen)
 {
+	int is_format = !strcmp(arg, "--json") || !strcmp(arg, "--format") ||
+			!strncmp(arg, "--format=", 9);
+
+	if (is_format && (*seen)++)
+		return usage_error(
+			"%s: one format only (--json or one --format=FORMAT)",
+			arg);
+	if (!strcmp(arg, "--format"))
+		return usage_error(
+			"--format needs =FORMAT: --format=text, --format=json or --format=prometheus");
 	if (!strcmp(arg, "--json") || !strcmp(arg, "--format=json"))
 		*format = STATS_JSON;
 	else if (!strcmp(arg, "--format=prometheus"))
@@ -372,12 +382,17 @@ static void print_hv_prometheus(void)
 	long long used = sysfs_value("mem_pool_used");
 	long long size = sysfs_value("mem_pool_size");
 
-	printf("# HELP brig_pool_pages Pages of the hypervisor's memory pool.\n");
-	printf("# TYPE brig_pool_pages gauge\n");
-	if (used >= 0)
-		printf("brig_pool_pages{kind=\"used\"} %lld\n", used);
-	if (size >= 0)
-		printf("brig_pool_pages{kind=\"total\"} %lld\n", size);
+	/* Base units (bytes), and the part apart from the whole. */
+	if (used >= 0) {
+		printf("# HELP brig_pool_used_bytes Bytes of the hypervisor's memory pool in use.\n");
+		printf("# TYPE brig_pool_used_bytes gauge\n");
+		printf("brig_pool_used_bytes %lld\n", used * 4096);
+	}
+	if (size >= 0) {
+		printf("# HELP brig_pool_size_bytes Bytes of the hypervisor's memory pool.\n");
+		printf("# TYPE brig_pool_size_bytes gauge\n");
+		printf("brig_pool_size_bytes %lld\n", size * 4096);
+	}
 	cell_print_prometheus();
 }
 
@@ -386,9 +401,9 @@ static int cmd_stats(int argc, char **argv)
 	enum stats_format format = STATS_TEXT;
 	unsigned int cpus[256], n;
 
-	for (int i = 1; i < argc; i++)
-		if (i > 1 || parse_stats_format(argv[i], &format))
-			return i > 1 ? bad_argument(argv[i]) : BRIG_EXIT_USAGE;
+	for (int i = 1, seen = 0; i < argc; i++)
+		if (parse_stats_format(argv[i], &format, &seen))
+			return BRIG_EXIT_USAGE;
 	n = list_cpus(cpus, 256);
 	if (!n) {
 		fprintf(stderr,

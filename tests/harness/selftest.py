@@ -101,7 +101,8 @@ class BenchReport(unittest.TestCase):
             self.assertAlmostEqual(rep["ivshmem"]["root_cell"]["cell_exits_per_message"], 1.0, places=2)
             self.assertGreater(rep["footprint"]["trusted_base_lines"], 1000)
             self.assertGreater(rep["footprint"]["pool_pages_per_cell"], 0)
-            self.assertGreater(rep["footprint"]["pool_pages_per_cpu"], 0)
+            self.assertIsNotNone(rep["footprint"]["pool_pages_per_cpu"])
+            self.assertGreater(rep["footprint"]["static_bytes_per_cpu"] or 0, 0)
             md = read(os.path.join(out, "report.md"))
             for heading in ("bare metal vs cell", "under load", "cyclictest", "cost of being a guest",
                             "ivshmem", "Cell start by phase", "Footprint"):

@@ -58,11 +58,12 @@ help_everywhere() {
 wrong_command_lines() {
 	misuse 2 'unknown option "--xml"' stats --xml &&
 		misuse 2 '--format=xml: the formats are' stats --format=xml &&
+		misuse 2 'one format only' stats --json --format=text &&
 		misuse 2 'unexpected argument "b"' enable a b &&
 		misuse 2 'unexpected argument' disable now &&
 		misuse 2 'unknown subcommand|unknown command' cell frobnicate &&
 		misuse 2 'unknown command|unknown subcommand' frobnicate &&
-		misuse 2 'missing NAME\|ID' cell start &&
+		misuse 2 'missing NAME.ID, the cell' cell start &&
 		misuse 2 'missing IMAGE' cell load hello &&
 		misuse 2 'unknown option "--"' cell destroy -- &&
 		misuse 2 'too long' cell stats abcdefghijklmnopqrstuvwxyz0123456789 &&

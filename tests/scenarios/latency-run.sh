@@ -140,9 +140,9 @@ prometheus() {
 		grep -q "^brig_vm_exits_total{cpu=\"$c\",cell=\"[^\"]*\",reason=\"cpuid\"} [0-9]*$" $T/brig.prom ||
 			{ echo "no cpuid counter of CPU $c"; return 1; }
 	done
-	grep -q '^brig_pool_pages{kind="used"} [1-9][0-9]*$' $T/brig.prom &&
+	grep -q '^brig_pool_used_bytes [1-9][0-9]*$' $T/brig.prom &&
 		grep -q '^brig_cell_state{id="0",cell="[^"]*",state="running"} 1$' $T/brig.prom &&
-		! grep -qv '^#\|^brig_[a-z_]*{[^}]*} [0-9]*$' $T/brig.prom
+		! grep -qvE '^#|^brig_[a-z_]*(\{[^}]*\})? [0-9]+$' $T/brig.prom
 }
 
 t_check latency-run.insmod insmod "$BRIG_KO"

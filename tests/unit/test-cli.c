@@ -262,8 +262,18 @@ static void hv_misuse(void **state)
 		      "  brig stats [--json|--format=text|json|prometheus]\n");
 	assert_null(strstr(r.err, "brig enable"));
 	run(&r, NULL, "stats", "--json", "--json", NULL);
-	assert_misuse("brig stats: unknown option \"--json\"",
-		      "  brig stats [--json|--format=text|json|prometheus]\n");
+	assert_misuse(
+		"brig stats: --json: one format only (--json or one --format=FORMAT)",
+		"  brig stats [--json|--format=text|json|prometheus]\n");
+	run(&r, NULL, "stats", "--format", "json", NULL);
+	assert_misuse(
+		"brig stats: --format needs =FORMAT: --format=text, --format=json or --format=prometheus",
+		"  brig stats [--json|--format=text|json|prometheus]\n");
+	run(&r, NULL, "cell", "stats", "--json", "--format=prometheus", "x",
+	    NULL);
+	assert_misuse(
+		"brig cell stats: --format=prometheus: one format only (--json or one --format=FORMAT)",
+		"brig cell stats NAME|ID [--json|--format=text|json|prometheus]");
 	run(&r, NULL, "stats", "--format=xml", NULL);
 	assert_misuse(
 		"brig stats: --format=xml: the formats are text, json and prometheus",
@@ -663,9 +673,8 @@ static void cell_list_stats(void **state)
 	assert_null(strstr(r.out, "brig_cell_state"));
 	run(&r, env, "stats", "--format=prometheus", NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "brig_pool_pages{kind=\"used\"} 294\n"));
-	assert_non_null(
-		strstr(r.out, "brig_pool_pages{kind=\"total\"} 3743\n"));
+	assert_non_null(strstr(r.out, "\nbrig_pool_used_bytes 1204224\n"));
+	assert_non_null(strstr(r.out, "\nbrig_pool_size_bytes 15331328\n"));
 	assert_non_null(strstr(
 		r.out,
 		"brig_cell_state{id=\"0\",cell=\"qemu-q35\",state=\"running\"} 1\n"
@@ -674,8 +683,17 @@ static void cell_list_stats(void **state)
 		r.out,
 		"brig_vm_exits_total{cpu=\"1\",cell=\"hello\",reason=\"hypercall\"} 0\n"));
 	/* every line a comment or NAME{LABELS} VALUE */
-	for (char *l = r.out; *l; l = strchr(l, '\n') + 1)
-		assert_true(*l == '#' || strstr(l, "} ") < strchr(l, '\n'));
+	/* every line a comment, NAME VALUE or NAME{LABELS} VALUE */
+	for (char *l = r.out, *end; *l; l = end + 1) {
+		char *sp;
+
+		end = strchr(l, '\n');
+		assert_non_null(end);
+		sp = memchr(l, ' ', (size_t)(end - l));
+		assert_true(*l == '#' ||
+			    (sp && (sp[-1] == '}' ||
+				    !memchr(l, '{', (size_t)(sp - l)))));
+	}
 	run(&r, env, "stats", "--json", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "{\"cpus\": {\"1\": {\"total\": 42, "));

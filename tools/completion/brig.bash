@@ -12,15 +12,21 @@ _brig_cells() {
 	done 2>/dev/null
 }
 
-# _brig_files PATTERN: files matching an extglob pattern, and directories.
+# _brig_files PATTERN: files matching an extglob pattern, and directories
+# (which readline then ends with a slash, and names it quotes).
 _brig_files() {
-	local IFS=$'\n'
+	local IFS=$'\n' ext
+	ext=$(shopt -p extglob)
+	shopt -s extglob
 	COMPREPLY+=($(compgen -f -X "!$1" -- "$cur") $(compgen -d -- "$cur"))
+	eval "$ext"
+	compopt -o filenames 2>/dev/null
 }
 
 # The line up to the cursor in words split at blanks only: bash splits
 # COMP_WORDS at '=' and ':' too (--format=json, stress-ng:cpu), which
-# would make those one word in three.
+# would make those one word in three. Quotes and backslashes are not
+# interpreted: a file name with a blank completes from its last part.
 _brig_words() {
 	local line=${COMP_LINE:0:COMP_POINT}
 	read -r -a words <<<"$line"
@@ -29,7 +35,7 @@ _brig_words() {
 }
 
 _brig() {
-	local cur prev cmd sub opts words cword pre
+	local cur prev cmd sub opts= words cword pre
 	COMPREPLY=()
 	_brig_words
 	cur=${words[cword]}
@@ -68,6 +74,7 @@ _brig_complete() {
 		cell) opts="create load start shutdown destroy list stats" ;;
 		config) opts="compile check dump" ;;
 		latency) opts="run watch" ;;
+		*) return ;; # help, --version, a command brig does not have
 		esac
 		COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
 		return
