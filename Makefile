@@ -74,7 +74,8 @@ Q := $(if $(V),,@)
 	menuconfig olddefconfig %_defconfig syncconfig \
 	check test-unit test-headers test-boundary test-symbols test-qemu \
 	test-bochs test-programs format format-check \
-	demo demo-run fresh-machine fuzz soak bench slow install clean distclean help
+	demo demo-run fresh-machine fuzz soak bench slow install install-tools \
+	dkms-source clean distclean help
 
 all: hypervisor driver tools inmates configs
 
@@ -139,18 +140,35 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 FIRMWARE_DIR ?= /lib/firmware/brig
 
-install: all
+# install: everything; install-tools: everything but the kernel modules
+# (no kernel tree needed), which DKMS can then build for every installed
+# kernel from the source dkms-source puts into /usr/src/brig-VERSION.
+install: install-tools driver
+	$(MAKE) -C $(KDIR) M=$(SRCTREE)/drivers INSTALL_MOD_PATH=$(DESTDIR) \
+		modules_install
+
+install-tools: hypervisor tools
 	install -D -m 0755 tools/brig $(DESTDIR)$(PREFIX)/sbin/brig
 	install -D -m 0755 tools/brig-pingpong $(DESTDIR)$(PREFIX)/bin/brig-pingpong
+	install -D -m 0644 hypervisor/brig-$(ARCH).bin \
+		$(DESTDIR)$(FIRMWARE_DIR)/brig-$(ARCH).bin
 	install -D -m 0644 tools/completion/brig.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/brig
 	install -D -m 0644 tools/man/brig.8 $(DESTDIR)$(PREFIX)/share/man/man8/brig.8
 	install -D -m 0644 tools/man/brig-description.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/brig-description.5
-	install -D -m 0644 hypervisor/brig-$(ARCH).bin \
-		$(DESTDIR)$(FIRMWARE_DIR)/brig-$(ARCH).bin
-	$(MAKE) -C $(KDIR) M=$(SRCTREE)/drivers INSTALL_MOD_PATH=$(DESTDIR) \
-		modules_install
+
+# The drivers' source for DKMS (scripts/dkms.conf.in): drivers/, the ABI
+# headers and the shared checker, which brig.ko compiles in.
+BRIG_VERSION := $(shell sed -n 's/^\#define BRIG_VERSION "\(.*\)"/\1/p' include/brig/version.h)
+DKMS_DIR := $(DESTDIR)/usr/src/brig-$(BRIG_VERSION)
+dkms-source:
+	rm -rf $(DKMS_DIR)
+	install -d $(DKMS_DIR)/drivers $(DKMS_DIR)/include/brig $(DKMS_DIR)/hypervisor
+	install -m 0644 drivers/Makefile drivers/*.[chS] $(DKMS_DIR)/drivers/
+	install -m 0644 include/brig/*.h $(DKMS_DIR)/include/brig/
+	install -m 0644 hypervisor/config-check.c $(DKMS_DIR)/hypervisor/
+	sed 's/@VERSION@/$(BRIG_VERSION)/' scripts/dkms.conf.in > $(DKMS_DIR)/dkms.conf
 
 # --- tests -----------------------------------------------------------------
 

@@ -13,6 +13,9 @@
 #                 (deps, all, test-unit, test-headers, test-boundary,
 #                 format-check, test-symbols), each logged and timed on its
 #                 own; the emulated suites (test-qemu, test-bochs) are skipped
+#   install       make install-tools (tool, man pages, bash completion) and
+#                 the modules built by DKMS (make dkms-source) for each
+#                 kernel whose headers are there: both test kernels
 #
 # Ends with exactly "fresh-machine: N passed, M failed"; exits non-zero if a
 # step failed, after the last 40 lines of each failed step's log.
@@ -33,6 +36,32 @@
 # root takes the host's emulator lock (/tmp/brig-emulator.lock, bound into
 # the root), so the demo waits for any emulator run on the host.
 set -eu
+
+# The install step's commands, in the root after make check.
+INSTALL_CHECK='set -e
+apt-get install -y -qq --no-install-recommends dkms
+make -s install-tools
+v=$(sed -n "s/^#define BRIG_VERSION \"\(.*\)\"/\1/p" include/brig/version.h)
+make -s dkms-source
+dkms add -m brig -v "$v"
+n=0
+for b in /lib/modules/*/build; do
+	k=${b%/build}; k=${k##*/}
+	dkms build -m brig -v "$v" -k "$k"
+	n=$((n + 1))
+done
+dkms status | tee /tmp/dkms.status
+[ "$(grep -c ": built" /tmp/dkms.status)" = "$n" ] && [ "$n" -ge 2 ]
+for k in $(dkms status | sed -n "s/^brig[^,]*, \([^,]*\),.*/\1/p"); do
+	ls /var/lib/dkms/brig/"$v"/"$k"/x86_64/module/brig.ko* \
+		/var/lib/dkms/brig/"$v"/"$k"/x86_64/module/brig_ivshmem.ko*
+done
+/usr/local/sbin/brig --version
+for m in man8/brig.8 man5/brig-description.5; do
+	groff -man -Tutf8 /usr/local/share/man/$m | grep -q NAME
+done
+bash -c ". /usr/local/share/bash-completion/completions/brig && complete -p brig"
+echo "install: tool, man pages, completion; DKMS built brig for $n kernels"'
 
 SUITE=bookworm
 # The host's sources that a fresh Debian 12 machine has too.
@@ -478,6 +507,12 @@ WRAP
 				"$root$STEP_OUT/results"; }; then
 			record "make check" "$check_rc" "$check_secs" "$logs/check.log"
 		fi
+
+		# Installing as a user would: the tool, man pages and completion,
+		# and the modules through DKMS for every kernel with headers here
+		# (the two test kernels, whose headers make deps installed).
+		run_step "install-tools, DKMS for each kernel" "$logs/install.log" \
+			in_root -- "$INSTALL_CHECK" || true
 	fi
 fi
 
