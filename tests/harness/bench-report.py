@@ -225,10 +225,11 @@ def main():
     fi, fl = facts(os.path.join(ic, "icount.facts")), facts(os.path.join(ld, "load.facts"))
     loads = {n: cell_run(os.path.join(ld, "load.cell-%s.json" % n))
              for n in ("idle", "hackbench", "stress")}
+    f2 = facts(os.path.join(a.logs, "bench-footprint2", "files", "footprint2.facts"))
+    f4 = facts(os.path.join(a.logs, "bench-footprint4", "files", "footprint4.facts"))
     missing = [n for n, v in (("bare metal", bare), ("cell under -icount", cell_ic),
                               ("icount facts", fi or None), ("load facts", fl or None),
-                              ("footprint facts", facts(os.path.join(
-                                  a.logs, "bench-footprint", "files", "footprint.facts")) or None))
+                              ("footprint facts", (f2 and f4) or None))
                if v is None] + ["cell %s" % n for n, v in loads.items() if v is None]
     rep = {"board": a.board, "kernel": a.kernel, "icount_shift": a.shift,
            "missing": missing}
@@ -292,9 +293,8 @@ def main():
                            "exits_per_message_a": round(ca["total"] / ccount, 4) if ca else None,
                            "exits_per_message_b": round(cb["total"] / ccount, 4) if cb else None}
     rep["ivshmem"] = {"kind": "round trips: emulated time; exits: count", **pp}
-    ff = facts(os.path.join(a.logs, "bench-footprint", "files", "footprint.facts"))
-    pool2 = ff.get("pool.enabled", "").split()
-    cpus2 = int(ff.get("cpus", "0") or 0)
+    pool2, pool4 = f2.get("pool.enabled", "").split(), f4.get("pool.enabled", "").split()
+    cpus2, cpus4 = int(f2.get("cpus", "0") or 0), int(f4.get("cpus", "0") or 0)
     pool = fi.get("pool.enabled", "").split()
     with_cell = fi.get("pool.with_cell", "").split()
     image = os.path.join(a.root, "hypervisor", "brig-x86.bin")
@@ -308,8 +308,8 @@ def main():
         "static_bytes_per_cpu": static_per_cpu(a.root),
         # Two boots that differ only in their CPU count: the difference
         # per CPU is what a CPU costs the pool.
-        "pool_pages_per_cpu": (int(pool[0]) - int(pool2[0])) / (int(fi["cpus"]) - cpus2)
-        if pool and pool2 and fi.get("cpus") and int(fi["cpus"]) != cpus2 else None,
+        "pool_pages_per_cpu": (int(pool4[0]) - int(pool2[0])) / (cpus4 - cpus2)
+        if pool2 and pool4 and cpus4 != cpus2 else None,
         "pool_pages_per_cell": int(with_cell[0]) - int(pool[0]) if pool and with_cell else None,
         "trusted_base_lines": trusted_base(a.root),
     }
@@ -402,7 +402,7 @@ def write_md(a, rep, path):
         w("\nfirst-state: start request to the inmate's first state write (its set-up); first-histogram: to its first publication (up to one publish interval, 100 ms).")
     fp = rep["footprint"]
     w("\n## Footprint (count)\n")
-    w("| hypervisor image | pool after enable (4 CPUs) | per CPU: pool (4 vs 2 CPUs) | per CPU: static area in the image | per cell | trusted base |")
+    w("| hypervisor image | pool after enable (4 CPUs, root channels) | per CPU: pool (4 vs 2 CPUs) | per CPU: static area in the image | per cell | trusted base |")
     w("|---|---|---|---|---|---|")
     w("| %s bytes | %s of %s pages | %s pages | %s bytes | %s pages | %s lines (hypervisor/ and arch/x86/, no blanks or comments) |\n" % (
         fmt(fp["hypervisor_image_bytes"]), fmt(fp["pool_pages_used_after_enable"]), fmt(fp["pool_pages_total"]),

@@ -13,8 +13,8 @@
 #      and with brig, hackbench and stress-ng timed natively and with brig
 #      with the root's exits by reason, the cell with the root idle and
 #      under each load, ivshmem ping-pong root <-> cell and cell <-> cell;
-#   4. the footprint boot (2 CPUs): the pool after enable, for a CPU's
-#      share by difference with the 4-CPU boots;
+#   4. two footprint boots (2 and 4 CPUs, the board's plain system
+#      description): the pool after enable, a CPU's share by difference;
 #
 # then tests/harness/bench-report.py writes build/bench/report.md,
 # report.json and the SVG charts (gnuplot).
@@ -129,7 +129,8 @@ bare_metal
 boot icount "-icount shift=$shift_" "noapictimer brigtest.bench_apic_khz=1000000" || rc=1
 build=(--no-build)
 boot load || rc=1
-boot footprint "" "" 2 || rc=1
+boot footprint2 "" "" 2 || rc=1
+boot footprint4 "" "" 4 || rc=1
 python3 "$BRIG_ROOT/tests/harness/bench-report.py" --logs "$LOG_ROOT" \
 	--out "$out" --shift "$shift_" --board "$board" --kernel "$kernel" \
 	--root "$BRIG_ROOT" || rc=1
