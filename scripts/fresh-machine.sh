@@ -58,7 +58,7 @@ for k in $(dkms status | sed -n "s/^brig[^,]*, \([^,]*\),.*/\1/p"); do
 done
 /usr/local/sbin/brig --version
 for m in man8/brig.8 man5/brig-description.5; do
-	groff -man -Tutf8 /usr/local/share/man/$m | grep -q NAME
+	groff -man -Tutf8 -P-bou /usr/local/share/man/$m | grep -q "^NAME$"
 done
 bash -c ". /usr/local/share/bash-completion/completions/brig && complete -p brig"
 echo "install: tool, man pages, completion; DKMS built brig for $n kernels"'
