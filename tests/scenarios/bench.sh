@@ -23,10 +23,7 @@
 # (default 10). The checks here only make sure each step ran and produced
 # its figures; nothing is asserted about a time.
 
-_iommu=
-[ "$BRIG_IOMMU" = intel-iommu ] && _iommu=-vtd
-[ "$BRIG_IOMMU" = amd-iommu ] && _iommu=-amdvi
-SYS=$BRIG_CONF_DIR/$BRIG_BOARD$_iommu-ivshmem-root.cell
+SYS=$(brig_system_variant ivshmem-root)
 L=$BRIG_CONF_DIR/$BRIG_BOARD-latency-c.cell
 C=$BRIG_CONF_DIR/$BRIG_BOARD-ivshmem-c.cell
 A=$BRIG_CONF_DIR/$BRIG_BOARD-ivshmem-a.cell

@@ -23,10 +23,7 @@
 # through sysfs, brig disable) revokes the mappings: the process faults
 # and says so, the kernel logs no WARNING.
 
-_iommu=
-[ "$BRIG_IOMMU" = intel-iommu ] && _iommu=-vtd
-[ "$BRIG_IOMMU" = amd-iommu ] && _iommu=-amdvi
-SYS=$BRIG_CONF_DIR/$BRIG_BOARD$_iommu-ivshmem-root.cell
+SYS=$(brig_system_variant ivshmem-root)
 C=$BRIG_CONF_DIR/$BRIG_BOARD-ivshmem-c.cell
 BIN=/lib/brig/inmates/ivshmem.bin
 BDF=0000:00:0f.0

@@ -14,10 +14,7 @@
 # behind; SIGINT in the middle ends the run with the cell destroyed and
 # the load stopped.
 
-_iommu=
-[ "$BRIG_IOMMU" = intel-iommu ] && _iommu=-vtd
-[ "$BRIG_IOMMU" = amd-iommu ] && _iommu=-amdvi
-SYS=$BRIG_CONF_DIR/$BRIG_BOARD$_iommu-ivshmem-root.cell
+SYS=$(brig_system_variant ivshmem-root)
 L=$BRIG_CONF_DIR/$BRIG_BOARD-latency-c.cell
 OTHER=$BRIG_CONF_DIR/$BRIG_BOARD-ivshmem-c.cell
 BIN=/lib/brig/inmates/latency.bin

@@ -54,13 +54,27 @@ BRIG_BOARD=$(t_cmdline brigtest.board unknown)
 BRIG_IOMMU=$(t_cmdline brigtest.iommu none)
 BRIG_CPUS=$(t_cmdline brigtest.cpus 0)
 
+# The part of a system description's name that names the board's IOMMU
+# (VT-d: -vtd, AMD-Vi: -amdvi, none: nothing), in $_iommu.
+_brig_iommu_suffix() {
+	_iommu=
+	[ "$BRIG_IOMMU" = intel-iommu ] && _iommu=-vtd
+	[ "$BRIG_IOMMU" = amd-iommu ] && _iommu=-amdvi
+}
+
+# brig_system_variant NAME: the system description NAME for this board and
+# its IOMMU: $BRIG_BOARD-vtd-NAME.cell, $BRIG_BOARD-amdvi-NAME.cell or
+# $BRIG_BOARD-NAME.cell.
+brig_system_variant() {
+	_brig_iommu_suffix
+	echo "$BRIG_CONF_DIR/$BRIG_BOARD$_iommu-$1.cell"
+}
+
 # The system description for this boot: the one naming the board's IOMMU
 # (VT-d: $BRIG_BOARD-vtd*, AMD-Vi: $BRIG_BOARD-amdvi*), for its CPU count if
 # there is one.
 brig_system() {
-	_iommu=
-	[ "$BRIG_IOMMU" = intel-iommu ] && _iommu=-vtd
-	[ "$BRIG_IOMMU" = amd-iommu ] && _iommu=-amdvi
+	_brig_iommu_suffix
 	for _f in "$BRIG_CONF_DIR/$BRIG_BOARD$_iommu-${BRIG_CPUS}cpu.cell" \
 		"$BRIG_CONF_DIR/$BRIG_BOARD$_iommu.cell" \
 		"$BRIG_CONF_DIR/$BRIG_BOARD-${BRIG_CPUS}cpu.cell" \
