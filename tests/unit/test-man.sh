@@ -43,7 +43,7 @@ for w in $(grep -oh '"[a-z][a-z0-9-]*"' "$top/tools/fdt-schema.c" \
 	"$top/tools/config-dts.c" | tr -d '"' | sort -u); do
 	[ "$w" = phandle ] && continue # dtc's, ignored by the schema
 	# A whole word: not part of a longer one with dashes (device-tree).
-	if printf '%s' "$desc" | grep -qE -- "(^|[^a-z0-9-])$w([^a-z0-9-]|\$)"; then
+	if grep -qE -- "(^|[^a-z0-9-])$w([^a-z0-9-]|\$)" <<<"$desc"; then
 		echo "ok - brig-description.5 names $w"
 	else
 		echo "not ok - brig-description.5 does not name $w"
