@@ -48,6 +48,9 @@ void diag_add(struct diags *d, enum brig_check_severity sev, const char *file,
 void diags_print(const struct diags *d, FILE *out);
 void diags_free(struct diags *d);
 
+/* s as a JSON string: quotes, backslashes and control characters escaped. */
+void json_string(FILE *f, const char *s);
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
@@ -262,6 +265,8 @@ int parse_stats_format(const char *arg, enum stats_format *format, int *seen);
 /* The VM-exit counters of these CPUs, as `brig stats` prints them. */
 void print_exit_stats(const unsigned int *cpus, unsigned int n,
 		      enum stats_format format);
+/* The name of exit reason BRIG_EXIT_* ("cpuid"), as sysfs and JSON say it. */
+const char *brig_exit_name(unsigned int reason);
 /* CPU cpu's count of exits for reason (BRIG_EXIT_*), or -1. */
 long long brig_cpu_exits(unsigned int cpu, unsigned int reason);
 

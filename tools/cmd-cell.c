@@ -204,19 +204,6 @@ static int list_ids(int *ids, int max)
 	return n;
 }
 
-static void print_json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	putchar('"');
-}
-
 /* --- channels ------------------------------------------------------------ */
 
 int cell_channels(int id, struct cell_channel *ch, int max)
@@ -377,11 +364,11 @@ static int cell_list(int argc, char **argv)
 			continue;
 		}
 		printf("%s{\"id\": %d, \"name\": ", i ? ", " : "", ids[i]);
-		print_json_string(name);
+		json_string(stdout, name);
 		printf(", \"state\": ");
-		print_json_string(state);
+		json_string(stdout, state);
 		printf(", \"cpus\": ");
-		print_json_string(cpus);
+		json_string(stdout, cpus);
 		printf(", \"channels\": ");
 		print_channels_json(ids[i]);
 		printf("}");

@@ -32,6 +32,11 @@ const char *brig_sysfs_dir(void)
 #define BRIG_EXIT_NAME(sym, name) name,
 static const char *const exit_names[] = { BRIG_EXIT_REASONS(BRIG_EXIT_NAME) };
 
+const char *brig_exit_name(unsigned int reason)
+{
+	return reason < BRIG_EXIT_COUNT ? exit_names[reason] : "?";
+}
+
 int brig_open_device(void)
 {
 	int fd = open(BRIG_DEVICE, O_RDWR | O_CLOEXEC);

@@ -18,9 +18,6 @@
 
 #include "brig-tool.h"
 
-#define EXIT_NAME(sym, name) name,
-static const char *const exit_names[] = { BRIG_EXIT_REASONS(EXIT_NAME) };
-
 static const char *const phase_names[LATENCY_PHASES] = {
 	"validate", "create", "load", "start", "first-state", "first-histogram",
 };
@@ -72,7 +69,7 @@ static void print_exit_list(FILE *f, const long long *exits)
 	for (unsigned int r = 1; r < BRIG_EXIT_COUNT; r++) {
 		if (!exits[r])
 			continue;
-		fprintf(f, "%s%s %lld", any ? ", " : "", exit_names[r],
+		fprintf(f, "%s%s %lld", any ? ", " : "", brig_exit_name(r),
 			exits[r]);
 		any = 1;
 	}
@@ -116,23 +113,9 @@ static void json_exits(FILE *f, const char *key, const long long *exits)
 {
 	fprintf(f, "\"%s\": {", key);
 	for (unsigned int e = 0; e < BRIG_EXIT_COUNT; e++)
-		fprintf(f, "%s\"%s\": %lld", e ? ", " : "", exit_names[e],
+		fprintf(f, "%s\"%s\": %lld", e ? ", " : "", brig_exit_name(e),
 			exits[e]);
 	fprintf(f, "}");
-}
-
-/* A JSON string of plain text: quotes, backslashes and controls escaped. */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	fputc('"', f);
 }
 
 void latency_write_json(FILE *f, const struct latency_result *r)
