@@ -481,10 +481,40 @@ static void fill_comm_region(struct cell *cell)
 	comm->console = cell->config->console;
 }
 
+/* The cell's boot CPU: its first. */
+static unsigned int boot_cpu(const struct cell *cell)
+{
+	unsigned int n;
+
+	for_each_cell_cpu(n, cell)
+		return n;
+	return 0; /* the checker refuses an empty CPU set */
+}
+
+/*
+ * The boot CPU runs from the entry, the others wait, off, until the cell
+ * wakes them (x86: INIT/SIPI). They take their START first, so that what
+ * the boot CPU asks of them comes after it; each START is taken before
+ * any later request, so a shutdown cannot overtake it.
+ */
+static void start_cpus(struct cell *cell)
+{
+	unsigned int n, boot = boot_cpu(cell);
+
+	for_each_cell_cpu(n, cell) {
+		WRITE_ONCE(per_cpu(n)->start_off, n != boot);
+		if (n != boot)
+			cpu_post(per_cpu(n), CPU_REQ_START);
+	}
+	for_each_cell_cpu(n, cell)
+		cpu_wait_until_clear(per_cpu(n), CPU_REQ_START);
+	cpu_post(per_cpu(boot), CPU_REQ_START);
+	cpu_wait_until_clear(per_cpu(boot), CPU_REQ_START);
+}
+
 long cell_start(unsigned int id, unsigned long flags)
 {
 	struct cell *cell;
-	unsigned int n;
 	long err = -ENOENT;
 
 	if (flags & ~BRIG_SHUTDOWN_FORCE)
@@ -502,11 +532,7 @@ long cell_start(unsigned int id, unsigned long flags)
 	ivshmem_cell_started(cell);
 	cell->has_run = true;
 	cell->state = BRIG_CELL_STATE_RUNNING;
-	for_each_cell_cpu(n, cell)
-		cpu_post(per_cpu(n), CPU_REQ_START);
-	/* Taken before any later request: a shutdown cannot overtake it. */
-	for_each_cell_cpu(n, cell)
-		cpu_wait_until_clear(per_cpu(n), CPU_REQ_START);
+	start_cpus(cell);
 	printk("brig: cell \"%s\" started\n", cell->config->name);
 out:
 	cell_lock_release();

@@ -21,11 +21,16 @@ void cpu_post(struct per_cpu *target, unsigned int req)
 		arch_cpu_kick(target);
 }
 
-void cpu_request_start(struct per_cpu *target, u64 entry)
+void cpu_request_off(struct per_cpu *target)
+{
+	cpu_post(target, CPU_REQ_OFF);
+}
+
+/* Two wakes racing each other: either entry, as with two real SIPIs. */
+void cpu_request_wake(struct per_cpu *target, u64 entry)
 {
 	WRITE_ONCE(target->start_entry, entry);
-	WRITE_ONCE(target->start_entry_set, true);
-	cpu_post(target, CPU_REQ_START);
+	cpu_post(target, CPU_REQ_WAKE);
 }
 
 unsigned int cpu_take_request(struct per_cpu *cpu, unsigned int req)
@@ -81,14 +86,19 @@ void cell_lock_acquire(void)
 	spin_lock_serving(&cell_lock, serve_own_flush);
 }
 
-/* Stopped: wait in the hypervisor for the cell to start or be destroyed. */
+/*
+ * Stopped: wait in the hypervisor for the cell to start or be destroyed.
+ * What the cell's other CPUs asked of this one before they parked too
+ * (OFF, WAKE) is void: the next START decides.
+ */
 static void park(struct per_cpu *cpu)
 {
 	cpu_set_parked(cpu, true);
 	while (!(READ_ONCE(cpu->requests) &
 		 (CPU_REQ_START | CPU_REQ_TO_ROOT))) {
 		/* A parked CPU runs no guest: nothing to flush. */
-		cpu_take_request(cpu, CPU_REQ_FLUSH | CPU_REQ_PARK);
+		cpu_take_request(cpu, CPU_REQ_FLUSH | CPU_REQ_PARK |
+					      CPU_REQ_OFF | CPU_REQ_WAKE);
 		arch_cpu_park_relax(cpu);
 	}
 	/* START or TO_ROOT supersede a PARK that came in meanwhile. */
@@ -100,31 +110,58 @@ static void park(struct per_cpu *cpu)
 /* Scrubbed, back in the root as a CPU the root must bring up itself. */
 static void return_to_root(struct per_cpu *cpu)
 {
+	cpu->off = false;
 	arch_cpu_reset_to_root(cpu);
 	cpu_take_request(cpu, CPU_REQ_TO_ROOT);
 	arch_cpu_wait_for_root(cpu);
 }
 
+/*
+ * The cell (re)starts: its boot CPU at the entry, every other one off,
+ * waiting for a wake from within the cell. cell_start() has every other
+ * CPU take its START before the boot CPU runs: an OFF or WAKE left over
+ * from the last run is dropped here, and none of this run's comes
+ * earlier.
+ */
 static void start(struct per_cpu *cpu)
 {
 	u64 entry = cpu->cell->config->entry;
 
-	if (READ_ONCE(cpu->start_entry_set))
-		entry = READ_ONCE(cpu->start_entry);
-	WRITE_ONCE(cpu->start_entry_set, false);
-	printk("brig: CPU %u starts cell \"%s\" at %llx\n", cpu->cpu_id,
-	       cpu->cell->config->name, (unsigned long long)entry);
+	cpu_take_request(cpu, CPU_REQ_OFF | CPU_REQ_WAKE);
 	/* The counters show the cell's own exits from here on. */
 	memset(cpu->stats, 0, sizeof(cpu->stats));
+	cpu->off = READ_ONCE(cpu->start_off);
+	if (cpu->off) {
+		printk("brig: CPU %u of cell \"%s\" waits to be started by the cell\n",
+		       cpu->cpu_id, cpu->cell->config->name);
+		return;
+	}
+	printk("brig: CPU %u starts cell \"%s\" at %llx\n", cpu->cpu_id,
+	       cpu->cell->config->name, (unsigned long long)entry);
 	arch_cpu_start(cpu, entry);
 }
 
-bool cpu_handle_requests(struct per_cpu *cpu)
+/* OFF and WAKE, in that order: an INIT then a SIPI may come together. */
+static bool handle_off_wake(struct per_cpu *cpu)
+{
+	unsigned int req = cpu_take_request(cpu, CPU_REQ_OFF | CPU_REQ_WAKE);
+
+	if (req & CPU_REQ_OFF) {
+		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
+		cpu->off = true;
+	}
+	if ((req & CPU_REQ_WAKE) && cpu->off) {
+		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
+		cpu->off = false;
+		arch_cpu_start(cpu, READ_ONCE(cpu->start_entry));
+	}
+	return req != 0;
+}
+
+static bool handle_once(struct per_cpu *cpu)
 {
 	bool handled = false;
 
-	if (!READ_ONCE(cpu->requests))
-		return false;
 	if (READ_ONCE(cpu->requests) & CPU_REQ_LEAVE)
 		arch_cpu_leave(cpu); /* disable, the root has it offline */
 	if (READ_ONCE(cpu->requests) & CPU_REQ_FLUSH) {
@@ -148,5 +185,30 @@ bool cpu_handle_requests(struct per_cpu *cpu)
 		start(cpu);
 		handled = true;
 	}
+	if (READ_ONCE(cpu->requests) & (CPU_REQ_OFF | CPU_REQ_WAKE))
+		handled |= handle_off_wake(cpu);
 	return handled;
+}
+
+/*
+ * An off CPU has no guest to return to: it waits here until a request
+ * comes (a WAKE, or the root's PARK, START or TO_ROOT) and handles it.
+ * It runs no guest meanwhile, so a FLUSH is taken at once; its wake
+ * flushes (arch_cpu_start()).
+ */
+bool cpu_handle_requests(struct per_cpu *cpu)
+{
+	bool handled = false;
+
+	if (!READ_ONCE(cpu->requests))
+		return false;
+	for (;;) {
+		handled |= handle_once(cpu);
+		if (!cpu->off)
+			return handled;
+		while (!(READ_ONCE(cpu->requests) & ~CPU_REQ_FLUSH)) {
+			cpu_take_request(cpu, CPU_REQ_FLUSH);
+			arch_cpu_park_relax(cpu);
+		}
+	}
 }

@@ -266,29 +266,118 @@ static bool root_icr_write(struct per_cpu *cpu, u64 icr)
 	return true;
 }
 
+/*
+ * The CPUs of cpu's cell that a cell's icr names. A broadcast (shorthand
+ * or physical all-ones) means the cell's own CPUs: the cell cannot see
+ * others. A destination naming a CPU outside the cell is the cell's
+ * fault: *foreign gets that CPU.
+ */
+static unsigned int cell_targets(struct per_cpu *cpu, u64 icr,
+				 struct per_cpu *targets[CONFIG_MAX_CPUS],
+				 struct per_cpu **foreign)
+{
+	u32 dest = (u32)(icr >> 32);
+	bool broadcast =
+		APIC_ICR_SHORTHAND(icr) == APIC_SH_ALL ||
+		APIC_ICR_SHORTHAND(icr) == APIC_SH_OTHERS ||
+		(APIC_ICR_SHORTHAND(icr) == APIC_SH_NONE && dest == 0xffffffff);
+	unsigned int count = 0;
+
+	*foreign = NULL;
+	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++) {
+		struct per_cpu *t = per_cpu(n);
+
+		if (!t->online)
+			continue;
+		if (broadcast) {
+			if (t->cell != cpu->cell ||
+			    (APIC_ICR_SHORTHAND(icr) == APIC_SH_OTHERS &&
+			     t == cpu))
+				continue;
+		} else if (!is_destination(cpu, t, icr)) {
+			continue;
+		} else if (t->cell != cpu->cell) {
+			*foreign = t;
+			return 0;
+		}
+		targets[count++] = t;
+	}
+	return count;
+}
+
+/*
+ * An NMI IPI within the cell. A real one would reach the target as one
+ * of the hypervisor's kicks, which a cell never gets: the target is
+ * kicked and injects the NMI itself (x86_take_cell_nmi()).
+ */
+static void cell_nmi(struct per_cpu *cpu, struct per_cpu *target)
+{
+	if (target == cpu) {
+		cpu->arch.nmi_pending = true;
+		return;
+	}
+	__atomic_store_n(&target->arch.cell_nmi, true, __ATOMIC_SEQ_CST);
+	x86_send_nmi(target);
+}
+
+void x86_take_cell_nmi(struct per_cpu *cpu)
+{
+	if (__atomic_exchange_n(&cpu->arch.cell_nmi, false, __ATOMIC_SEQ_CST))
+		cpu->arch.nmi_pending = true;
+}
+
+/*
+ * A cell's IPI, to its own CPUs only, in every form an OS uses: fixed
+ * and lowest-priority IPIs (a broadcast sent to each of the cell's CPUs
+ * in turn, lowest priority to the first), NMIs (injected by the target,
+ * see cell_nmi()), INIT and SIPI (the core's OFF and WAKE: the target
+ * waits, then runs from the SIPI's page). Naming a CPU that is not the
+ * cell's, SMI, ExtINT and the reserved mode stop the cell.
+ */
 static bool cell_icr_write(struct per_cpu *cpu, u64 icr)
 {
-	unsigned int dm = APIC_ICR_DM(icr);
+	struct per_cpu *targets[CONFIG_MAX_CPUS], *foreign;
+	unsigned int dm = APIC_ICR_DM(icr), count;
+	u64 fields = icr &
+		     ~(0xffffffff00000000ULL | APIC_ICR_LOGICAL | (3ULL << 18));
 
-	for (unsigned int n = 0; n < CONFIG_MAX_CPUS; n++) {
-		struct per_cpu *target = per_cpu(n);
-
-		if (!target->online || !is_destination(cpu, target, icr))
-			continue;
-		if (target->cell != cpu->cell) {
-			cell_fail(
-				cpu,
-				"%s IPI (ICR %llx) to CPU %u, which is not the cell's",
-				delivery_modes[dm], (unsigned long long)icr, n);
-			return false;
-		}
-	}
-	if (dm != APIC_DM_FIXED) {
-		cell_fail(cpu, "%s IPI (ICR %llx): only fixed IPIs are allowed",
+	if (dm == 2 || dm == 3 || dm == 7) {
+		cell_fail(cpu, "%s IPI (ICR %llx): not allowed in a cell",
 			  delivery_modes[dm], (unsigned long long)icr);
 		return false;
 	}
-	write_msr(MSR_X2APIC_ICR, icr);
+	count = cell_targets(cpu, icr, targets, &foreign);
+	if (foreign) {
+		cell_fail(
+			cpu,
+			"%s IPI (ICR %llx) to CPU %u, which is not the cell's",
+			delivery_modes[dm], (unsigned long long)icr,
+			foreign->cpu_id);
+		return false;
+	}
+	/* INIT level de-assert: a no-op on every CPU since the P4. */
+	if (dm == APIC_DM_INIT && !(icr & APIC_ICR_LEVEL_ASSERT))
+		return true;
+	for (unsigned int n = 0; n < count; n++) {
+		struct per_cpu *t = targets[n];
+
+		if (dm == APIC_DM_INIT) {
+			cpu_request_off(t);
+		} else if (dm == APIC_DM_STARTUP) {
+			cpu_request_wake(t, (u64)APIC_ICR_VECTOR(icr) << 12);
+		} else if (dm == APIC_DM_NMI) {
+			cell_nmi(cpu, t);
+		} else {
+			/*
+			 * One physical IPI per CPU the hypervisor found: a
+			 * logical or broadcast destination could also match
+			 * a CPU it does not run.
+			 */
+			send_ipi(fields | (u64)t->arch.apic_id << 32);
+			if (dm == 1) /* lowest priority: one */
+				break;
+		}
+	}
 	return true;
 }
 
@@ -706,13 +795,14 @@ void arch_cpu_start(struct per_cpu *cpu, u64 entry)
 {
 	/* A kick that woke it must not reach the fresh guest as an NMI. */
 	cpu->arch.nmi_pending = false;
+	__atomic_store_n(&cpu->arch.cell_nmi, false, __ATOMIC_SEQ_CST);
 	/* Linux's timer and LVTs, and IPIs the root raced in, stay behind. */
 	if (read_msr(MSR_IA32_APICBASE) & MSR_IA32_APICBASE_EN)
 		quiet_apic();
 	x86_scrub_for_cell(cpu);
 	backend->set_context(cpu);
-	/* Real mode: CS selects the 64 KiB segment holding the entry. */
-	backend->reset(cpu, entry & ~0xffffULL, entry & 0xffff);
+	/* Real mode, as a SIPI leaves it: CS based at the entry's page. */
+	backend->reset(cpu, entry & ~0xfffULL, entry & 0xfff);
 }
 
 struct per_cpu *x86_cpu_by_apic_id(u32 apic_id)

@@ -231,6 +231,7 @@ void svm_handle_exit(struct guest_regs *regs)
 	reinject_interrupted_event(vmcb);
 	dispatch(cpu, vmcb, regs, vmcb->control.exit_code);
 	cpu_handle_requests(cpu);
+	x86_take_cell_nmi(cpu);
 	if (cpu->arch.nmi_pending &&
 	    !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
 		vmcb->control.event_inj = SVM_EVTINJ_VALID |

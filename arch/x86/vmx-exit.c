@@ -439,6 +439,7 @@ void vmx_handle_exit(struct guest_regs *regs)
 	reinject_vectoring_event();
 	dispatch(cpu, regs, reason & 0xffff);
 	cpu_handle_requests(cpu);
+	x86_take_cell_nmi(cpu);
 	inject_pending_nmi(cpu);
 }
 

@@ -14,7 +14,8 @@
  *   msr        write MTRRdefType (0x2ff)
  *   ipi-phys   fixed IPI to APIC id 0 (a root CPU), physical destination
  *   ipi-logical  the same with a logical (cluster 0, bit 0) destination
- *   ipi-others fixed IPI to all but self
+ *   ipi-others fixed IPIs to all but self, then to all: only the cell's
+ *              CPUs get them (here: none, then this one); idles politely
  *   ipi-nmi    NMI to APIC id 0
  *   ipi-init   INIT to APIC id 0
  *   pci        PCI configuration through 0xcf8/0xcfc
@@ -44,6 +45,7 @@
 #define ICR_INIT (5u << 8 | 1u << 14)
 #define ICR_LOGICAL (1u << 11)
 #define ICR_ALL_BUT_SELF (3u << 18)
+#define ICR_ALL (2u << 18)
 
 struct attack {
 	const char *name;
@@ -112,9 +114,34 @@ static void attack_ipi_logical(void)
 	send_icr((1ULL << 32) | ICR_LOGICAL | 0x40);
 }
 
+static volatile unsigned int broadcasts_here;
+
+static void on_broadcast(unsigned int vector)
+{
+	(void)vector;
+	broadcasts_here++;
+	apic_eoi();
+}
+
+/*
+ * Broadcasts mean the cell's own CPUs: in this one-CPU cell, all but self
+ * reaches no one and all reaches this CPU alone. The root's CPUs and the
+ * other cell must see nothing (the test checks them).
+ */
 static void attack_ipi_others(void)
 {
+	unsigned int others;
+
+	irq_register(0x40, on_broadcast);
+	irq_enable();
 	send_icr(ICR_ALL_BUT_SELF | 0x40);
+	delay_us(10000);
+	others = broadcasts_here;
+	send_icr(ICR_ALL | 0x40);
+	delay_us(10000);
+	printk("hostile: broadcast IPIs: all-but-self %u here, all %u here\n",
+	       others, broadcasts_here - others);
+	inmate_idle();
 }
 
 static void attack_ipi_nmi(void)

@@ -143,12 +143,20 @@ long hypercall(unsigned long code, unsigned long arg1, unsigned long arg2);
 typedef void (*irq_handler_t)(unsigned int vector);
 
 void idt_init(void);
+/* Load the IDT idt_init() built: on every other CPU of an SMP inmate. */
+void idt_load(void);
 /*
  * Installs handler for vector (32..254). The handler runs with interrupts
  * disabled and must acknowledge the interrupt itself (apic_eoi()), so that
  * the hot path decides when the EOI happens.
  */
 int irq_register(unsigned int vector, irq_handler_t handler);
+/*
+ * Take NMIs with handler (called with the vector, 2) instead of stopping
+ * the CPU as for any other exception. It must not print: the NMI may
+ * have interrupted printk().
+ */
+void nmi_register(irq_handler_t handler);
 /* Interrupts that arrived on a vector nobody registered. */
 extern volatile __u64 irq_unhandled_count;
 
@@ -196,6 +204,51 @@ void apic_timer_oneshot_ticks(__u32 ticks);
 /* TSC-deadline mode, only when cpu_features.tsc_deadline. */
 void apic_timer_deadline(__u64 tsc);
 void apic_timer_stop(void);
+
+/*
+ * Interprocessor interrupts: icr_low is the ICR's low half (vector,
+ * delivery mode, level, shorthand), dest the APIC id (physical) or the
+ * logical destination; in xAPIC mode only its low 8 bits count.
+ */
+#define APIC_ICR_NMI (4u << 8)
+#define APIC_ICR_INIT (5u << 8)
+#define APIC_ICR_STARTUP (6u << 8)
+#define APIC_ICR_LOGICAL (1u << 11)
+#define APIC_ICR_ASSERT (1u << 14)
+#define APIC_ICR_LEVEL (1u << 15)
+#define APIC_ICR_SELF (1u << 18)
+#define APIC_ICR_ALL (2u << 18)
+#define APIC_ICR_OTHERS (3u << 18)
+void apic_send_ipi(__u32 dest, __u32 icr_low);
+
+/* --- the cell's other CPUs (lib/x86/smp.c, lib/x86/smp-entry.S) --------- */
+
+#define SMP_MAX_CPUS 8
+#define SMP_MAX_STARTS 15 /* CPU starts, restarts included: one stack each */
+#define SMP_STACK_SIZE 16384
+
+typedef void (*smp_fn_t)(unsigned int index);
+
+/*
+ * Start the cell's other CPUs (INIT, then SIPI twice, to all but the
+ * calling CPU, with the delays the hardware asks for) and wait up to
+ * timeout_ms until want of them are up; returns how many came. Each runs
+ * fn(index) on its own stack with the IDT and its APIC set up, then
+ * halts with interrupts on. The calling CPU is index 0; others are
+ * numbered as they arrive.
+ */
+unsigned int smp_start_cpus(smp_fn_t fn, unsigned int want,
+			    unsigned int timeout_ms);
+/*
+ * Start (or restart, after an INIT from the caller) one CPU by APIC id:
+ * INIT, then SIPI. It keeps its index.
+ */
+void smp_start_cpu(__u32 apic_id, smp_fn_t fn);
+/* This CPU's index (0 for the CPU that started the others). */
+unsigned int smp_cpu_index(void);
+/* CPUs up, the calling one included, and their APIC ids by index. */
+extern volatile unsigned int smp_cpus_up;
+extern volatile __u32 smp_apic_ids[SMP_MAX_CPUS];
 __u64 apic_timer_ns_to_ticks(__u64 ns);
 
 /* --- time (lib/x86/timing.c) ------------------------------------------ */

@@ -179,11 +179,18 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 	va_end(args);
 }
 
+/* One CPU's message at a time on the console (SMP inmates). */
+static int console_lock;
+
 int vprintk(const char *fmt, va_list ap)
 {
 	struct sink s = { .buf = NULL };
 
+	while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&console_lock, __ATOMIC_RELAXED))
+			cpu_relax();
 	format(&s, fmt, ap);
+	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
 	return (int)s.len;
 }
 

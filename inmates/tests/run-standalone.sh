@@ -247,10 +247,30 @@ case_edu_options() {
 		"dma-to completes by polling, no MSI here"
 }
 
-ALL_CASES="hello hello_xapic hello_comm hello_deny hello_crash latency latency_xapic latency_late control edu edu_xapic edu_options"
+# Three CPUs: the boot CPU starts the others with INIT/SIPI (the reset
+# shim leaves them waiting for it, as firmware would), then IPIs of every
+# kind go round, and the last CPU is stopped with INIT and started again.
+case_smp() {
+	run smp smp 8 max "cpus=3 rounds=20" "" -- -smp 3
+	expect '^smp: boot CPU \(APIC id 0\), x2APIC, starting 2 more' "boot CPU"
+	expect '^smp: CPU 1 \(APIC id [12]\) up, work done' "CPU 1 reports"
+	expect '^smp: CPU 2 \(APIC id [12]\) up, work done' "CPU 2 reports"
+	expect '^smp: CPU 2 \(APIC id [12]\) up again' "CPU 2 restarted"
+	expect '^smp: all 3 CPUs report, every IPI arrived \(20 per kind and CPU\), restart done' \
+		"every IPI arrived"
+}
+
+case_smp_xapic() {
+	run smp-xapic smp 8 max,-x2apic "cpus=3 rounds=20" "" -- -smp 3
+	expect '^smp: boot CPU \(APIC id 0\), xAPIC, starting 2 more' "boot CPU in xAPIC mode"
+	expect '^smp: all 3 CPUs report, every IPI arrived \(20 per kind and CPU\), restart done' \
+		"every IPI arrived in xAPIC mode"
+}
+
+ALL_CASES="hello hello_xapic hello_comm hello_deny hello_crash latency latency_xapic latency_late control edu edu_xapic edu_options smp smp_xapic"
 
 command -v $QEMU >/dev/null || die "$QEMU not found"
-for f in demos/hello.bin demos/latency.bin demos/control.bin demos/edu.bin; do
+for f in demos/hello.bin demos/latency.bin demos/control.bin demos/edu.bin demos/smp.bin; do
 	[ -f $f ] || die "$f missing: run make first"
 done
 build_shim

@@ -103,8 +103,9 @@ void arch_cpu_park_relax(struct per_cpu *cpu);
 void arch_cpu_unparked(struct per_cpu *cpu);
 
 /*
- * CPU_REQ_START: run the CPU's cell from entry, in the state the
- * architecture resets a CPU to (x86: real mode, CS:IP from entry), with
+ * CPU_REQ_START and CPU_REQ_WAKE: run the CPU's cell from entry, in the
+ * state the architecture resets a CPU to (x86: real mode, CS based at the
+ * entry's 4 KiB page, IP the offset in it, as a SIPI leaves it), with
  * the cell's tables and permissions. Nothing the CPU cached of the tables
  * it ran before may survive: a parked CPU drops CPU_REQ_FLUSH because
  * every way out of the park (this, or arch_cpu_wait_for_root()) flushes.

@@ -19,11 +19,18 @@
  * handled on the way back into the guest: see cpu_handle_requests().
  */
 #define CPU_REQ_PARK 0x1 /* stop the guest, wait for START or TO_ROOT */
-/* (re)start the cell's guest at start_entry, or at the cell's entry */
+/* (re)start the cell: its boot CPU at the entry, the others off */
 #define CPU_REQ_START 0x2
 #define CPU_REQ_TO_ROOT 0x4 /* scrub, return to the root, wait for SIPI */
 #define CPU_REQ_FLUSH 0x8 /* flush the guest TLB before the next entry */
 #define CPU_REQ_LEAVE 0x10 /* disable: offline in Linux, leave for good */
+/*
+ * From a CPU of the same running cell (x86: INIT and SIPI): OFF stops the
+ * guest and waits for a WAKE; WAKE runs an OFF CPU from start_entry. A
+ * WAKE for a CPU that is not off is dropped, as the hardware drops a SIPI.
+ */
+#define CPU_REQ_OFF 0x20
+#define CPU_REQ_WAKE 0x40
 
 struct cell;
 
@@ -34,9 +41,9 @@ struct per_cpu {
 	struct cell *cell; /* the cell it belongs to; under cell_lock */
 	unsigned int requests; /* CPU_REQ_*, atomic */
 	volatile bool parked; /* acknowledges CPU_REQ_PARK */
-	/* For CPU_REQ_START: start_entry if start_entry_set, else the cell's */
-	u64 start_entry;
-	bool start_entry_set;
+	bool start_off; /* CPU_REQ_START leaves it off (not the boot CPU) */
+	bool off; /* the cell's, runs no guest until a CPU_REQ_WAKE */
+	u64 start_entry; /* for CPU_REQ_WAKE */
 	u64 stats[BRIG_EXIT_COUNT]; /* exits by reason; only this CPU writes */
 	struct per_cpu_arch arch;
 } __aligned(PER_CPU_ALIGN);
@@ -77,8 +84,13 @@ static inline void cpu_set_offline(struct per_cpu *cpu)
 /* Post req to target and kick it (no kick for the calling CPU). */
 void cpu_post(struct per_cpu *target, unsigned int req);
 
-/* CPU_REQ_START at a given address (an SMP cell's CPU, say). */
-void cpu_request_start(struct per_cpu *target, u64 entry);
+/*
+ * From within target's cell: stop it and let it wait for a wake (OFF), or
+ * run it from entry if it waits (WAKE). The caller checked that target
+ * belongs to its cell.
+ */
+void cpu_request_off(struct per_cpu *target);
+void cpu_request_wake(struct per_cpu *target, u64 entry);
 
 /* Clear req in cpu's requests; returns which of them were set. */
 unsigned int cpu_take_request(struct per_cpu *cpu, unsigned int req);

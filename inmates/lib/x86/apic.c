@@ -15,6 +15,9 @@
 #define APIC_ID 0x020
 #define APIC_TPR 0x080 /* task priority: 0 accepts every vector */
 #define APIC_EOI 0x0b0
+#define APIC_ICR_LOW 0x300
+#define APIC_ICR_HIGH 0x310
+#define ICR_BUSY (1u << 12) /* xAPIC: delivery pending */
 #define APIC_SVR 0x0f0 /* spurious vector, bit 8: APIC software enable */
 #define APIC_LVT_TIMER 0x320
 #define APIC_TMICT 0x380 /* timer initial count: writing it arms */
@@ -212,4 +215,21 @@ void apic_timer_stop(void)
 	timer_lvt = LVT_MASKED | timer_vector;
 	apic_write(APIC_LVT_TIMER, timer_lvt);
 	apic_write(APIC_TMICT, 0);
+}
+
+/*
+ * One ICR write in x2APIC mode; in xAPIC mode the destination goes first
+ * and the low half sends (after the last IPI left).
+ */
+void apic_send_ipi(__u32 dest, __u32 icr_low)
+{
+	if (x2apic) {
+		wrmsr(MSR_X2APIC_BASE + APIC_ICR_LOW / 16,
+		      (__u64)dest << 32 | icr_low);
+		return;
+	}
+	while (apic_read(APIC_ICR_LOW) & ICR_BUSY)
+		cpu_relax();
+	apic_write(APIC_ICR_HIGH, dest << 24);
+	apic_write(APIC_ICR_LOW, icr_low);
 }

@@ -38,6 +38,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate is 16 bytes");
 #define GATE_INTERRUPT_64 0x8e
 #define SEL_CODE64 0x18 /* entry.S */
 #define ISR_STUB_SIZE 16 /* isr.S */
+#define VECTOR_NMI 2
 #define VECTOR_PF 14
 
 extern const char isr_stubs[];
@@ -85,7 +86,7 @@ static void idt_set_gate(unsigned int vector, __u64 handler)
 	g->reserved = 0;
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct {
 		__u16 limit;
@@ -94,11 +95,17 @@ void idt_init(void)
 		.limit = sizeof(idt) - 1,
 		.base = (__u64)idt,
 	};
+
+	__asm__ __volatile__("lidt %0" : : "m"(desc));
+}
+
+void idt_init(void)
+{
 	unsigned int v;
 
 	for (v = 0; v < ARRAY_SIZE(idt); v++)
 		idt_set_gate(v, (__u64)isr_stubs + v * ISR_STUB_SIZE);
-	__asm__ __volatile__("lidt %0" : : "m"(desc));
+	idt_load();
 }
 
 int irq_register(unsigned int vector, irq_handler_t handler)
@@ -129,10 +136,19 @@ static __noreturn void exception_fatal(const struct isr_frame *f)
 	cpu_stop();
 }
 
+void nmi_register(irq_handler_t handler)
+{
+	irq_handlers[VECTOR_NMI] = handler;
+}
+
 void isr_dispatch(struct isr_frame *frame)
 {
 	irq_handler_t handler;
 
+	if (frame->vector == VECTOR_NMI && irq_handlers[VECTOR_NMI]) {
+		irq_handlers[VECTOR_NMI](VECTOR_NMI);
+		return;
+	}
 	if (frame->vector < IRQ_FIRST_VECTOR)
 		exception_fatal(frame);
 

@@ -103,18 +103,19 @@ static void test_post(void **state)
 	assert_int_equal(stub_num_events, 2);
 }
 
-static void test_request_start(void **state)
+static void test_request_wake(void **state)
 {
 	const struct stub_event *e;
 
 	(void)state;
-	cpu_request_start(per_cpu(1), 0x9a000);
-	assert_int_equal(requests(1), CPU_REQ_START);
-	assert_true(per_cpu(1)->start_entry_set);
+	cpu_request_wake(per_cpu(1), 0x9a000);
+	assert_int_equal(requests(1), CPU_REQ_WAKE);
 	assert_int_equal(per_cpu(1)->start_entry, 0x9a000);
 	e = stub_find(EV_KICK, 1, 0);
 	assert_non_null(e);
-	assert_int_equal(e->requests, CPU_REQ_START);
+	assert_int_equal(e->requests, CPU_REQ_WAKE);
+	cpu_request_off(per_cpu(1));
+	assert_int_equal(requests(1), CPU_REQ_WAKE | CPU_REQ_OFF);
 }
 
 static void test_take_request(void **state)
@@ -367,18 +368,125 @@ static void test_start_at_cell_entry(void **state)
 			    "brig: CPU 1 starts cell \"inmate\" at f000\n");
 }
 
-static void test_start_at_address_once(void **state)
+/* A CPU that is not the boot CPU starts off and waits for its wake. */
+static void test_start_off_until_wake(void **state)
 {
 	(void)state;
-	cpu_request_start(per_cpu(1), 0x9a000);
-	assert_true(handle_on(1));
-	assert_int_equal(stub_find(EV_START, 1, 0)->arg, 0x9a000);
-	assert_false(per_cpu(1)->start_entry_set);
-	assert_true(stub_logged("starts cell \"inmate\" at 9a000\n"));
-	/* The next START is at the cell's entry again. */
+	per_cpu(1)->start_off = true;
+	per_cpu(1)->start_entry = 0x9a000; /* what the waking CPU names */
 	post_from_cpu0(per_cpu(1), CPU_REQ_START);
+	post_turn = 2;
+	post_req = CPU_REQ_WAKE;
+	stub_on_park_relax = post_at_turn;
 	assert_true(handle_on(1));
-	assert_int_equal(stub_find(EV_START, 1, 1)->arg, ENTRY);
+	assert_int_equal(stub_count(EV_PARK_RELAX, 1), 2);
+	/* Off, it is not parked: a PARK must reach it as a request. */
+	assert_false(stub_find(EV_PARK_RELAX, 1, 0)->parked);
+	assert_int_equal(stub_count(EV_START, 1), 1);
+	assert_int_equal(stub_find(EV_START, 1, 0)->arg, 0x9a000);
+	assert_false(per_cpu(1)->off);
+	assert_int_equal(per_cpu(1)->stats[BRIG_EXIT_INIT_SIPI], 1);
+	assert_true(stub_logged(
+		"CPU 1 of cell \"inmate\" waits to be started by the cell\n"));
+	assert_int_equal(requests(1), 0);
+}
+
+/* A wake for a CPU that runs is dropped, as a SIPI is by the hardware. */
+static void test_wake_running_dropped(void **state)
+{
+	(void)state;
+	cpu_request_wake(per_cpu(1), 0x9a000);
+	assert_true(handle_on(1));
+	assert_int_equal(stub_count(EV_START, 1), 0);
+	assert_int_equal(requests(1), 0);
+	assert_int_equal(per_cpu(1)->stats[BRIG_EXIT_INIT_SIPI], 0);
+}
+
+/* INIT and SIPI together: stopped, then started at the SIPI's page. */
+static void test_off_then_wake(void **state)
+{
+	(void)state;
+	cpu_request_off(per_cpu(1));
+	cpu_request_wake(per_cpu(1), 0x9a000);
+	assert_true(handle_on(1));
+	assert_int_equal(stub_count(EV_START, 1), 1);
+	assert_int_equal(stub_find(EV_START, 1, 0)->arg, 0x9a000);
+	assert_int_equal(stub_count(EV_PARK_RELAX, 1), 0);
+	assert_false(per_cpu(1)->off);
+	assert_int_equal(per_cpu(1)->stats[BRIG_EXIT_INIT_SIPI], 2);
+}
+
+/* By waiting turn in all (a park's turns count from 1 again). */
+static unsigned int wait_turns;
+
+static void post_park_wake_start(struct per_cpu *cpu, unsigned int turn)
+{
+	static const unsigned int req[] = { CPU_REQ_PARK, CPU_REQ_WAKE,
+					    CPU_REQ_START, CPU_REQ_TO_ROOT };
+
+	(void)turn;
+	if (wait_turns < ARRAY_SIZE(req))
+		post_from_cpu0(cpu, req[wait_turns++]);
+}
+
+/*
+ * An off CPU parks when the cell stops; a wake that reaches it parked is
+ * void, and so is one pending at the next START: it is off again, until
+ * the root takes it back.
+ */
+static void test_off_cpu_parks_and_drops_wakes(void **state)
+{
+	(void)state;
+	per_cpu(1)->start_off = true;
+	per_cpu(1)->requests = CPU_REQ_OFF;
+	wait_turns = 0;
+	stub_on_park_relax = post_park_wake_start;
+	assert_true(handle_on(1));
+	assert_false(stub_find(EV_PARK_RELAX, 1, 0)->parked); /* off */
+	assert_true(stub_find(EV_PARK_RELAX, 1, 1)->parked); /* parked */
+	assert_int_equal(stub_count(EV_START, 1), 0);
+	assert_int_equal(stub_count(EV_RESET_TO_ROOT, 1), 1);
+	assert_int_equal(stub_count(EV_WAIT_FOR_ROOT, 1), 1);
+	assert_false(per_cpu(1)->off);
+	assert_false(per_cpu(1)->parked);
+	assert_int_equal(requests(1), 0);
+}
+
+/* A START takes what a wake left pending with it. */
+static void test_start_drops_pending_wake(void **state)
+{
+	(void)state;
+	per_cpu(1)->start_off = true;
+	per_cpu(1)->requests = CPU_REQ_START | CPU_REQ_WAKE | CPU_REQ_OFF;
+	post_turn = 1;
+	post_req = CPU_REQ_TO_ROOT;
+	stub_on_park_relax = post_at_turn;
+	assert_true(handle_on(1));
+	assert_int_equal(stub_count(EV_START, 1), 0);
+	assert_int_equal(stub_count(EV_RESET_TO_ROOT, 1), 1);
+	assert_int_equal(per_cpu(1)->stats[BRIG_EXIT_INIT_SIPI], 0);
+}
+
+static void post_flush_then_wake(struct per_cpu *cpu, unsigned int turn)
+{
+	if (turn == 1)
+		post_from_cpu0(cpu, CPU_REQ_FLUSH);
+	else if (turn == 3)
+		post_from_cpu0(cpu, CPU_REQ_WAKE);
+}
+
+/* An off CPU takes a FLUSH at once (it runs no guest) and waits on. */
+static void test_off_cpu_takes_flush(void **state)
+{
+	(void)state;
+	per_cpu(1)->requests = CPU_REQ_OFF;
+	per_cpu(1)->start_entry = 0x9a000;
+	stub_on_park_relax = post_flush_then_wake;
+	assert_true(handle_on(1));
+	assert_int_equal(stub_find(EV_PARK_RELAX, 1, 1)->requests, 0);
+	assert_int_equal(stub_count(EV_FLUSH, STUB_ANY_CPU), 0);
+	assert_int_equal(stub_count(EV_PARK_RELAX, 1), 3);
+	assert_int_equal(stub_find(EV_START, 1, 0)->arg, 0x9a000);
 }
 
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -388,7 +496,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_this_cpu),
 		T(test_post),
-		T(test_request_start),
+		T(test_request_wake),
 		T(test_take_request),
 		T(test_wait_until_clear),
 		T(test_wait_for_kicked_cpu),
@@ -402,7 +510,12 @@ int main(void)
 		T(test_to_root_before_start),
 		T(test_handle_order),
 		T(test_start_at_cell_entry),
-		T(test_start_at_address_once),
+		T(test_start_off_until_wake),
+		T(test_wake_running_dropped),
+		T(test_off_then_wake),
+		T(test_off_cpu_parks_and_drops_wakes),
+		T(test_start_drops_pending_wake),
+		T(test_off_cpu_takes_flush),
 	};
 
 	return cmocka_run_group_tests_name("cpu", tests, NULL, NULL);

@@ -35,6 +35,9 @@ struct per_cpu;
  */
 bool x86_x2apic_icr_write(struct per_cpu *cpu, u64 icr);
 
+/* An NMI IPI from the CPU's cell waits: make it the guest's pending NMI. */
+void x86_take_cell_nmi(struct per_cpu *cpu);
+
 /*
  * Act on management requests posted to this CPU (INIT, SIPI). Returns true
  * if there were any, i.e. the NMI that brought the CPU here was ours.

@@ -80,6 +80,7 @@ struct per_cpu_arch {
 	bool xapic_emulated;
 	u32 xapic_ldr, xapic_dfr;
 	bool nmi_pending; /* an NMI hit host mode: hand it to the guest */
+	bool cell_nmi; /* an NMI IPI of its cell's, atomic: see apic.c */
 	/*
 	 * The hypervisor's own NMIs (kicks) sent to this CPU, and those it
 	 * has taken: an NMI that arrives while more were sent than taken is

@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: GPL-2.0
+# boards: qemu-vtd-4cpu qemu-amdvi-4cpu bochs-4cpu
+# expect: com2.log smp: CPU 1 \(APIC id [23]\) up, work done
+# expect: com2.log smp: CPU 2 \(APIC id [23]\) up, work done
+# expect: com2.log smp: CPU 2 \(APIC id [23]\) up again
+# expect: com2.log smp: all 3 CPUs report, every IPI arrived \(50 per kind and CPU\), restart done
+# expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: INIT IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
+# expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: SIPI IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
+# expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: NMI IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
+#
+# SMP cells (issue 16): a cell on CPUs 1-3. Its first CPU starts at the
+# entry, the others wait until it starts them with INIT/SIPI (the smp
+# inmate, broadcast to all but self); then every CPU reports, IPIs of
+# each kind an OS uses go between them (ring by physical id, broadcast,
+# x2APIC logical, NMI, self), and one CPU is stopped with INIT and started
+# again. What arrived is counted in the cell and said on COM2 (the expect
+# lines above); here the hypervisor's side is checked: the CPUs' wakes
+# and IPI exits, the root carrying on, a second start of the same cell
+# (nothing left over from the first run), and the cell failing when it
+# aims INIT, SIPI or NMI at a root CPU, with that CPU untouched.
+
+SYS=$(brig_system)
+CELL=$BRIG_CONF_DIR/$BRIG_BOARD-smp.cell
+BIN=$BRIG_INMATES/smp.bin
+T=/tmp/smp
+mkdir -p $T
+
+pool() { cat /sys/class/misc/brig/mem_pool_used; }
+stat_of() { cat /sys/class/misc/brig/cpus/cpu$1/$2; } # CPU REASON
+nmis_cpu0() { awk '$1 == "NMI:" { print $2 }' /proc/interrupts; }
+
+cpus_offline() {
+	for c in 1 2 3; do
+		[ "$(cat /sys/devices/system/cpu/cpu$c/online)" = 0 ] || {
+			echo "CPU $c is online in Linux"; return 1; }
+	done
+}
+
+cpus_online() {
+	for c in 1 2 3; do
+		t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu$c/online) = 1 ]" || {
+			echo "CPU $c did not come back"; return 1; }
+		[ "$(taskset -c $c cpuid-sig)" = brigbrigbrig ] || return 1
+	done
+}
+
+# The run is over when every CPU sent its ring IPIs and CPU 1 (the boot
+# CPU) its broadcasts, logical IPIs and NMIs: 50 ring + 1 self each, and
+# 50 x (1 broadcast + 2 logical + 2 NMI) more from CPU 1, plus the
+# INIT/SIPI of the start and restart.
+ipis_done() {
+	[ "$(stat_of 1 x2apic_icr)" -ge 300 ] &&
+		[ "$(stat_of 2 x2apic_icr)" -ge 51 ] &&
+		[ "$(stat_of 3 x2apic_icr)" -ge 51 ]
+}
+
+report() {
+	for c in 1 2 3; do
+		echo "CPU $c: $(stat_of $c x2apic_icr) ICR writes, $(stat_of $c init_sipi) INIT/SIPI, $(stat_of $c nmi) NMI exits, $(stat_of $c total) exits"
+	done
+}
+
+smp_run() { # CMDLINE
+	brig cell create "$CELL" || return 1
+	cpus_offline || return 1
+	brig cell load smp "$BIN" -s "$1" || return 1
+	brig cell start smp || return 1
+}
+
+# Started by the cell: CPUs 2 and 3 waited, were woken (one of them twice,
+# after its INIT), and all three sent IPIs.
+all_cpus_run() {
+	smp_run "rounds=50" || return 1
+	t_wait_for 120 ipis_done
+	rc=$?
+	report
+	[ $rc = 0 ] || return 1
+	wakes=$(($(stat_of 2 init_sipi) + $(stat_of 3 init_sipi)))
+	echo "CPUs 2 and 3: $wakes stops and starts by the cell"
+	# Each woken once, one of them stopped and woken again.
+	[ "$wakes" -ge 4 ] && [ "$(state_of smp)" = running ]
+}
+
+root_works() {
+	for c in 0; do
+		taskset -c $c sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done' || return 1
+	done
+}
+
+cell_gone() {
+	brig cell destroy smp || return 1
+	cpus_online
+}
+
+# A second run of the same cell: the start is the hypervisor's again (no
+# wake left over from the first run starts a CPU early).
+second_run() {
+	brig cell start smp || return 1
+	t_wait_for 120 ipis_done
+	rc=$?
+	report
+	[ $rc = 0 ] && [ "$(state_of smp)" = running ]
+}
+
+# outside MODE: the smp inmate aims an IPI of MODE at APIC id 0, the root's
+# CPU 0, after its run: the cell fails and names it, CPU 0 saw nothing.
+outside() {
+	sipis=$(stat_of 0 init_sipi)
+	nmis=$(nmis_cpu0)
+	smp_run "rounds=5 outside=0 outside-mode=$1" || return 1
+	t_wait_for 120 sh -c "brig cell list | grep -q 'smp *failed'" || {
+		echo "the cell did not fail: $(state_of smp)"; brig console | tail -n 5
+		brig cell destroy --force smp; return 1; }
+	brig console | grep 'cell "smp"' | tail -n 1
+	brig console | grep 'cell "smp"' | tail -n 1 | grep -q "to CPU 0, which is not the cell's" || return 1
+	cell_gone || return 1
+	echo "CPU 0: INIT/SIPI $sipis -> $(stat_of 0 init_sipi), NMIs $nmis -> $(nmis_cpu0)"
+	[ "$(stat_of 0 init_sipi)" = "$sipis" ] && [ "$(nmis_cpu0)" = "$nmis" ] && root_works
+}
+
+t_check smp.insmod insmod "$BRIG_KO"
+t_check smp.enable brig enable "$SYS"
+base=$(pool)
+t_check smp.all-cpus-run all_cpus_run
+t_check smp.root-works root_works
+t_check smp.stats brig cell stats smp
+t_check smp.second-run second_run
+t_check smp.destroy cell_gone
+t_check smp.init-outside outside init
+t_check smp.sipi-outside outside sipi
+t_check smp.nmi-outside outside nmi
+t_check smp.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
+t_check smp.disable brig disable
