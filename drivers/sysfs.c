@@ -8,10 +8,12 @@
  *                             one file per reason of BRIG_EXIT_REASONS
  *   cells/<id>/name, state,   each cell while it exists, and the root cell
  *              cpus,          as id 0 while enabled; cpus as a list ("1-3"),
- *              channels       state as running, shut-down, stopped, ...;
- *                             channels: a line per ivshmem device,
+ *              channels,      state as running, shut-down, stopped, ...;
+ *              ports          channels: a line per ivshmem device,
  *                             "CHANNEL PEER PEERS STATES" (STATES by peer,
- *                             comma-separated, "-" for a peer not there)
+ *                             comma-separated, "-" for a peer not there);
+ *                             ports: the unowned ports an OS cell touched,
+ *                             "PORT READS WRITES", then "other N"
  *
  * Values come from the hypervisor by hypercall when read; reading while
  * brig is disabled fails with ENODEV.
@@ -249,17 +251,47 @@ static ssize_t channels_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return len;
 }
 
+/*
+ * The unowned ports an OS cell touched (its description says
+ * unowned-ports = "ignore"): one line "PORT READS WRITES" each, the port
+ * in hex, then "other N" for accesses to ports beyond those counted.
+ */
+static ssize_t ports_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	unsigned int id = to_cell(kobj)->id, n;
+	ssize_t len = 0;
+	long other;
+
+	for (n = 0; n < BRIG_PORT_STATS_MAX; n++) {
+		long port = brig_hypercall(BRIG_HC_CELL_PORT_STATS, id, n << 2);
+		long reads, writes;
+
+		if (port < 0)
+			break;
+		reads = brig_hypercall(BRIG_HC_CELL_PORT_STATS, id, n << 2 | 1);
+		writes =
+			brig_hypercall(BRIG_HC_CELL_PORT_STATS, id, n << 2 | 2);
+		len += sysfs_emit_at(buf, len, "%lx %ld %ld\n", port, reads,
+				     writes);
+	}
+	other = brig_hypercall(BRIG_HC_CELL_PORT_STATS, id,
+			       BRIG_PORT_STATS_MAX << 2);
+	if (other < 0) /* the root: none counted */
+		return len;
+	len += sysfs_emit_at(buf, len, "other %ld\n", other);
+	return len;
+}
+
 static struct kobj_attribute cell_name_attr = __ATTR_RO(name);
+static struct kobj_attribute cell_ports_attr = __ATTR_RO(ports);
 static struct kobj_attribute cell_channels_attr = __ATTR_RO(channels);
 static struct kobj_attribute cell_cpus_attr = __ATTR_RO(cpus);
 static struct kobj_attribute cell_state_attr = __ATTR_RO(state);
 
 static struct attribute *cell_attrs[] = {
-	&cell_name_attr.attr,
-	&cell_cpus_attr.attr,
-	&cell_state_attr.attr,
-	&cell_channels_attr.attr,
-	NULL,
+	&cell_name_attr.attr,	  &cell_cpus_attr.attr,	 &cell_state_attr.attr,
+	&cell_channels_attr.attr, &cell_ports_attr.attr, NULL,
 };
 ATTRIBUTE_GROUPS(cell);
 

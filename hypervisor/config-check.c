@@ -335,7 +335,7 @@ static void check_name(struct checker *ck, const struct brig_cell_desc *c)
 }
 
 static void check_cell_header(struct checker *ck,
-			      const struct brig_cell_desc *c)
+			      const struct brig_cell_desc *c, int is_root)
 {
 	if (c->architecture != BRIG_ARCH_X86_64 &&
 	    c->architecture != BRIG_ARCH_ARM64)
@@ -344,6 +344,9 @@ static void check_cell_header(struct checker *ck,
 	if (c->flags & ~(__u32)BRIG_CELL_VALID_FLAGS)
 		error(ck, BRIG_CHECK_HEADER, 0, "unknown cell flags %x",
 		      (__u64)(c->flags & ~(__u32)BRIG_CELL_VALID_FLAGS));
+	if (is_root && (c->flags & BRIG_CELL_UNOWNED_PORTS_IGNORED))
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "unowned-ports is a cell setting: the root's unowned ports always read as all-ones");
 	if (!all_zero(c->reserved, sizeof(c->reserved)))
 		error(ck, BRIG_CHECK_HEADER, 0, "reserved fields are not zero");
 	check_name(ck, c);
@@ -975,7 +978,7 @@ static void check_devices(struct checker *ck, const struct brig_cell_desc *c,
 static void check_cell_body(struct checker *ck, const struct brig_cell_desc *c,
 			    int is_root)
 {
-	check_cell_header(ck, c);
+	check_cell_header(ck, c, is_root);
 	check_cpus(ck, c, is_root);
 	check_memory(ck, c, is_root);
 	check_ports(ck, c, is_root);

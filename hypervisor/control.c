@@ -136,6 +136,19 @@ static long channel_info(unsigned int id, unsigned long which)
 	return ret;
 }
 
+static long port_stats(unsigned int id, unsigned long which)
+{
+	struct cell *cell;
+	long ret = -ENOENT;
+
+	cell_lock_acquire();
+	cell = id ? cell_find(id) : NULL;
+	if (cell)
+		ret = arch_cell_port_stat(cell, which);
+	cell_lock_release();
+	return ret;
+}
+
 /*
  * Management belongs to the root; the hypervisor console is shared, so a
  * cell writes to it only when its description grants it.
@@ -180,6 +193,8 @@ long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
 		return 0;
 	case BRIG_HC_CELL_CHANNEL_INFO:
 		return channel_info((unsigned int)arg1, arg2);
+	case BRIG_HC_CELL_PORT_STATS:
+		return port_stats((unsigned int)arg1, arg2);
 	default:
 		return -ENOSYS;
 	}

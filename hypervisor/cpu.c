@@ -131,6 +131,8 @@ static void start(struct per_cpu *cpu)
 	/* The counters show the cell's own exits from here on. */
 	memset(cpu->stats, 0, sizeof(cpu->stats));
 	cpu->off = READ_ONCE(cpu->start_off);
+	/* Taken only now: a wake posted after it finds the CPU off. */
+	cpu_take_request(cpu, CPU_REQ_START);
 	if (cpu->off) {
 		printk("brig: CPU %u of cell \"%s\" waits to be started by the cell\n",
 		       cpu->cpu_id, cpu->cell->config->name);
@@ -181,7 +183,7 @@ static bool handle_once(struct per_cpu *cpu)
 		return_to_root(cpu);
 		handled = true;
 	}
-	if (cpu_take_request(cpu, CPU_REQ_START)) {
+	if (READ_ONCE(cpu->requests) & CPU_REQ_START) {
 		start(cpu);
 		handled = true;
 	}

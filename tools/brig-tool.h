@@ -263,6 +263,8 @@ enum stats_format { STATS_TEXT, STATS_JSON, STATS_PROMETHEUS };
  */
 int parse_stats_format(const char *arg, enum stats_format *format, int *seen);
 /* The VM-exit counters of these CPUs, as `brig stats` prints them. */
+/* The "cpus" member of the JSON stats object, without the braces. */
+void print_stats_json_cpus(const unsigned int *cpus, unsigned int n);
 void print_exit_stats(const unsigned int *cpus, unsigned int n,
 		      enum stats_format format);
 /* The name of exit reason BRIG_EXIT_* ("cpuid"), as sysfs and JSON say it. */

@@ -465,6 +465,75 @@ void cell_print_prometheus(void)
 	}
 }
 
+/* The unowned ports an OS cell touched, from cells/<id>/ports. */
+struct port_count {
+	unsigned int port;
+	long long reads, writes;
+};
+
+static int read_ports(int id, struct port_count *p, int max, long long *other)
+{
+	char path[4096], line[128];
+	int n = 0;
+	FILE *f;
+
+	*other = -1;
+	snprintf(path, sizeof(path), "%s/cells/%d/ports", brig_sysfs_dir(), id);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "other %lld", other) == 1)
+			continue;
+		if (n < max && sscanf(line, "%x %lld %lld", &p[n].port,
+				      &p[n].reads, &p[n].writes) == 3)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void print_ports(int id, const char *name, enum stats_format format)
+{
+	struct port_count p[BRIG_PORT_STATS_MAX];
+	long long other;
+	int n = read_ports(id, p, BRIG_PORT_STATS_MAX, &other);
+
+	if (format == STATS_JSON) {
+		printf(", \"unowned_ports\": [");
+		for (int i = 0; i < n; i++)
+			printf("%s{\"port\": %u, \"reads\": %lld, \"writes\": %lld}",
+			       i ? ", " : "", p[i].port, p[i].reads,
+			       p[i].writes);
+		printf("], \"unowned_ports_other\": %lld",
+		       other < 0 ? 0 : other);
+		return;
+	}
+	if (format == STATS_PROMETHEUS) {
+		printf("# HELP brig_cell_unowned_port_accesses_total Accesses of a cell to a port it does not own (all-ones read, write dropped).\n");
+		printf("# TYPE brig_cell_unowned_port_accesses_total counter\n");
+		for (int i = 0; i < n; i++)
+			for (int w = 0; w < 2; w++) {
+				printf("brig_cell_unowned_port_accesses_total{cell=\"");
+				print_prom_label(name);
+				printf("\",port=\"0x%x\",access=\"%s\"} %lld\n",
+				       p[i].port, w ? "write" : "read",
+				       w ? p[i].writes : p[i].reads);
+			}
+		return;
+	}
+	if (!n && other <= 0)
+		return;
+	printf("\nunowned ports (read as all-ones, writes dropped)\n");
+	printf("%-12s %12s %12s\n", "port", "reads", "writes");
+	for (int i = 0; i < n; i++)
+		printf("0x%-10x %12lld %12lld\n", p[i].port, p[i].reads,
+		       p[i].writes);
+	if (other > 0)
+		printf("%-12s %12lld (ports beyond the %d counted)\n", "other",
+		       other, BRIG_PORT_STATS_MAX);
+}
+
 static int cell_stats(int argc, char **argv)
 {
 	struct brig_cell_ref ref;
@@ -498,7 +567,16 @@ static int cell_stats(int argc, char **argv)
 			id, list);
 		return BRIG_EXIT_FAILED;
 	}
-	print_exit_stats(cpus, (unsigned int)n, format);
+	read_attr(id, "name", list, sizeof(list));
+	if (format == STATS_JSON) {
+		printf("{");
+		print_stats_json_cpus(cpus, (unsigned int)n);
+		print_ports(id, list, format);
+		printf("}\n");
+	} else {
+		print_exit_stats(cpus, (unsigned int)n, format);
+		print_ports(id, list, format);
+	}
 	return BRIG_EXIT_OK;
 }
 

@@ -296,9 +296,9 @@ static void print_stats_text(const unsigned int *cpus, unsigned int n)
 	}
 }
 
-static void print_stats_json(const unsigned int *cpus, unsigned int n)
+void print_stats_json_cpus(const unsigned int *cpus, unsigned int n)
 {
-	printf("{\"cpus\": {");
+	printf("\"cpus\": {");
 	for (unsigned int i = 0; i < n; i++) {
 		printf("%s\"%u\": {", i ? ", " : "", cpus[i]);
 		for (unsigned int r = 0; r < BRIG_EXIT_COUNT; r++)
@@ -306,7 +306,14 @@ static void print_stats_json(const unsigned int *cpus, unsigned int n)
 			       brig_cpu_exits(cpus[i], r));
 		printf("}");
 	}
-	printf("}}\n");
+	printf("}");
+}
+
+static void print_stats_json(const unsigned int *cpus, unsigned int n)
+{
+	printf("{");
+	print_stats_json_cpus(cpus, n);
+	printf("}\n");
 }
 
 /* A number in brig's sysfs directory (rel: "mem_pool_used"), or -1. */

@@ -37,6 +37,12 @@ static const struct dt_name console_types[] = {
 	{ NULL, 0 },
 };
 
+static const struct dt_name unowned_port_policies[] = {
+	{ "strict", 0 },
+	{ "ignore", BRIG_CELL_UNOWNED_PORTS_IGNORED },
+	{ NULL, 0 },
+};
+
 static const struct dt_name mem_types[] = {
 	{ "ram", BRIG_MEM_TYPE_RAM },
 	{ "mmio", BRIG_MEM_TYPE_MMIO },
@@ -393,6 +399,7 @@ static const struct prop_spec cell_props[] = {
 	{ "shutdown-timeout-ms", PROP_U32, 0 },
 	{ "passive-comm-region", PROP_FLAG, 0 },
 	{ "debug-console", PROP_FLAG, 0 },
+	{ "unowned-ports", PROP_STRING, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -441,6 +448,13 @@ static void parse_cell(const struct dt *dt, int node, int is_root, __u16 arch,
 		cb->hdr.flags |= BRIG_CELL_PASSIVE_COMMREG;
 	if (dt_has(dt, node, "debug-console"))
 		cb->hdr.flags |= BRIG_CELL_DEBUG_CONSOLE;
+	if (dt_has(dt, node, "unowned-ports")) {
+		__u32 policy = 0;
+
+		dt_enum(dt, node, "unowned-ports", unowned_port_policies,
+			&policy);
+		cb->hdr.flags |= policy;
+	}
 	con = is_root ? -1 : dt_child(dt, node, "console");
 	map->console = xstrdup(map->cell);
 	if (con >= 0) {

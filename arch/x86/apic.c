@@ -10,9 +10,12 @@
  * the guest in real mode at the SIPI vector, as the hardware would have. A
  * SIPI that finds the CPU not waiting for one is dropped, as on hardware.
  *
- * A cell's IPIs may only reach its own CPUs, with fixed delivery: anything
- * else (another cell's or the root's CPUs, broadcasts, NMI, SMI, INIT,
- * SIPI) stops the cell. The root's IPIs reach only the root's CPUs: INIT
+ * A cell's IPIs may only reach its own CPUs (cell_icr_write()): fixed and
+ * lowest priority ones are sent again per CPU, broadcasts mean the cell's
+ * CPUs, NMIs are injected by the target, INIT and SIPI become the core's
+ * OFF and WAKE; naming any other CPU, SMI, ExtINT or a reserved bit stops
+ * the cell. Its xAPIC page is emulated on the x2APIC registers (see "a
+ * cell's APIC" below). The root's IPIs reach only the root's CPUs: INIT
  * and SIPI are emulated for them alone, and any other IPI that would also
  * reach a cell's CPU is sent to the root's CPUs among its destinations
  * only (root_ipi()).
@@ -210,8 +213,7 @@ static void report_root_ipi(const struct per_cpu *cpu, u64 icr, const char *why)
  */
 static void root_ipi(struct per_cpu *cpu, u64 icr)
 {
-	u64 fields = icr &
-		     ~(0xffffffff00000000ULL | APIC_ICR_LOGICAL | (3ULL << 18));
+	u64 fields = icr & APIC_ICR_SEND_BITS;
 	struct per_cpu *target;
 	bool refused = false;
 
@@ -238,6 +240,10 @@ static void root_ipi(struct per_cpu *cpu, u64 icr)
 static bool root_icr_write(struct per_cpu *cpu, u64 icr)
 {
 	unsigned int dm = APIC_ICR_DM(icr);
+
+	/* The hardware's #GP, for the root (the WRMSR would fault here). */
+	if ((u32)icr & APIC_ICR_RESERVED)
+		return false;
 
 	switch (dm) {
 	case APIC_DM_INIT:
@@ -272,7 +278,7 @@ static bool root_icr_write(struct per_cpu *cpu, u64 icr)
  * others. A destination naming a CPU outside the cell is the cell's
  * fault: *foreign gets that CPU.
  */
-static unsigned int cell_targets(struct per_cpu *cpu, u64 icr,
+static unsigned int cell_targets(struct per_cpu *cpu, u64 icr, bool xapic,
 				 struct per_cpu *targets[CONFIG_MAX_CPUS],
 				 struct per_cpu **foreign)
 {
@@ -281,6 +287,9 @@ static unsigned int cell_targets(struct per_cpu *cpu, u64 icr,
 		APIC_ICR_SHORTHAND(icr) == APIC_SH_ALL ||
 		APIC_ICR_SHORTHAND(icr) == APIC_SH_OTHERS ||
 		(APIC_ICR_SHORTHAND(icr) == APIC_SH_NONE && dest == 0xffffffff);
+	bool xapic_logical = xapic && !broadcast &&
+			     APIC_ICR_SHORTHAND(icr) == APIC_SH_NONE &&
+			     (icr & APIC_ICR_LOGICAL);
 	unsigned int count = 0;
 
 	*foreign = NULL;
@@ -293,6 +302,11 @@ static unsigned int cell_targets(struct per_cpu *cpu, u64 icr,
 			if (t->cell != cpu->cell ||
 			    (APIC_ICR_SHORTHAND(icr) == APIC_SH_OTHERS &&
 			     t == cpu))
+				continue;
+		} else if (xapic_logical) {
+			/* Logical ids the cell set itself: only its CPUs have them. */
+			if (t->cell != cpu->cell ||
+			    !xapic_logical_match(t, dest))
 				continue;
 		} else if (!is_destination(cpu, t, icr)) {
 			continue;
@@ -320,10 +334,17 @@ static void cell_nmi(struct per_cpu *cpu, struct per_cpu *target)
 	x86_send_nmi(target);
 }
 
+/* Only while the CPU is still the cell's: none survives into the root. */
 void x86_take_cell_nmi(struct per_cpu *cpu)
 {
-	if (__atomic_exchange_n(&cpu->arch.cell_nmi, false, __ATOMIC_SEQ_CST))
+	if (__atomic_exchange_n(&cpu->arch.cell_nmi, false, __ATOMIC_SEQ_CST) &&
+	    cpu->cell != &root_cell)
 		cpu->arch.nmi_pending = true;
+}
+
+static void drop_cell_nmi(struct per_cpu *cpu)
+{
+	__atomic_store_n(&cpu->arch.cell_nmi, false, __ATOMIC_SEQ_CST);
 }
 
 /*
@@ -334,19 +355,24 @@ void x86_take_cell_nmi(struct per_cpu *cpu)
  * waits, then runs from the SIPI's page). Naming a CPU that is not the
  * cell's, SMI, ExtINT and the reserved mode stop the cell.
  */
-static bool cell_icr_write(struct per_cpu *cpu, u64 icr)
+static bool cell_icr_write(struct per_cpu *cpu, u64 icr, bool xapic)
 {
 	struct per_cpu *targets[CONFIG_MAX_CPUS], *foreign;
 	unsigned int dm = APIC_ICR_DM(icr), count;
-	u64 fields = icr &
-		     ~(0xffffffff00000000ULL | APIC_ICR_LOGICAL | (3ULL << 18));
+	/* What is sent: vector, delivery mode, level, trigger, no more. */
+	u64 fields = icr & APIC_ICR_SEND_BITS;
 
+	if ((u32)icr & APIC_ICR_RESERVED) {
+		cell_fail(cpu, "IPI with reserved ICR bits set (ICR %llx)",
+			  (unsigned long long)icr);
+		return false;
+	}
 	if (dm == 2 || dm == 3 || dm == 7) {
 		cell_fail(cpu, "%s IPI (ICR %llx): not allowed in a cell",
 			  delivery_modes[dm], (unsigned long long)icr);
 		return false;
 	}
-	count = cell_targets(cpu, icr, targets, &foreign);
+	count = cell_targets(cpu, icr, xapic, targets, &foreign);
 	if (foreign) {
 		cell_fail(
 			cpu,
@@ -385,7 +411,7 @@ bool x86_x2apic_icr_write(struct per_cpu *cpu, u64 icr)
 {
 	if (cpu->cell == &root_cell)
 		return root_icr_write(cpu, icr);
-	return cell_icr_write(cpu, icr);
+	return cell_icr_write(cpu, icr, false);
 }
 
 /*
@@ -549,7 +575,9 @@ enum mmio_result x86_xapic_access(struct per_cpu *cpu, struct mmio_access *acc,
 		/* 0xff is the xAPIC broadcast; x2APIC spells it 0xffffffff. */
 		if (dest == 0xff)
 			dest = 0xffffffff;
-		root_icr_write(cpu, dest << 32 | (u32)acc->value);
+		/* Bits xAPIC ignores (delivery status, reserved) go. */
+		root_icr_write(cpu, dest << 32 | ((u32)acc->value &
+						  ~APIC_ICR_RESERVED));
 	} else if (emulated) {
 		emulated_write(cpu, offset, (u32)acc->value);
 	} else {
@@ -723,15 +751,20 @@ static void quiet_apic(void)
 	eoi_all();
 }
 
-static void scrub_apic(struct per_cpu *cpu)
+/* Disabled -> xAPIC -> x2APIC: the only legal way up (SDM 10.12.5). */
+static void x2apic_on(void)
 {
 	u64 base = read_msr(MSR_IA32_APICBASE);
 
-	/* Disabled -> xAPIC -> x2APIC: the only legal way up (SDM 10.12.5). */
 	if (!(base & MSR_IA32_APICBASE_EN))
 		write_msr(MSR_IA32_APICBASE, base |= MSR_IA32_APICBASE_EN);
 	if (!(base & MSR_IA32_APICBASE_EXTD))
 		write_msr(MSR_IA32_APICBASE, base |= MSR_IA32_APICBASE_EXTD);
+}
+
+static void scrub_apic(struct per_cpu *cpu)
+{
+	x2apic_on();
 	/* The cell's devices and pins were released before the CPU left. */
 	quiet_apic();
 	if (cpu->arch.linux_apicbase & MSR_IA32_APICBASE_EXTD)
@@ -761,6 +794,169 @@ static void scrub_cpu(struct per_cpu *cpu)
 	x86_scrub_for_root(cpu);
 }
 
+/* --- a cell's APIC ------------------------------------------------------ */
+
+/*
+ * A cell's APIC runs in x2APIC mode whatever the cell sees: x2APIC is the
+ * mode in which it takes its timer and EOIs without VM exits, and the
+ * only one every CPU can leave for the root again (see scrub_apic()).
+ * The cell starts in xAPIC mode, as after reset, at the usual base; in
+ * that mode its APIC page traps and each access is carried out on the
+ * x2APIC registers (x86_cell_xapic_access()), with the logical id and
+ * ICR_HIGH kept here. The cell may switch to x2APIC, and back through
+ * "disabled", as the hardware allows (SDM 10.12.5).
+ */
+#define APICBASE_MODE (MSR_IA32_APICBASE_EN | MSR_IA32_APICBASE_EXTD)
+#define CPUID1_ECX_TSC_DEADLINE BIT(24)
+#define CELL_APICBASE_RESET (XAPIC_PAGE | MSR_IA32_APICBASE_EN)
+
+static bool cell_xapic_view(const struct per_cpu *cpu)
+{
+	return (cpu->arch.cell_apicbase & APICBASE_MODE) ==
+	       MSR_IA32_APICBASE_EN;
+}
+
+u64 x86_cell_apicbase(const struct per_cpu *cpu)
+{
+	return cpu->arch.cell_apicbase;
+}
+
+static bool has_tsc_deadline(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(1, 0, &r);
+	return r.ecx & CPUID1_ECX_TSC_DEADLINE;
+}
+
+static void cell_xapic_reset(struct per_cpu *cpu)
+{
+	cpu->arch.xapic_ldr = 0;
+	cpu->arch.xapic_dfr = 0xffffffff;
+	cpu->arch.xapic_icr_high = 0;
+}
+
+bool x86_cell_apicbase_write(struct per_cpu *cpu, u64 val)
+{
+	u64 cur = cpu->arch.cell_apicbase;
+	u64 from = cur & APICBASE_MODE, to = val & APICBASE_MODE;
+
+	/* Moving the base, the BSP flag or reserved bits: not here. */
+	if ((val & ~APICBASE_MODE) != (cur & ~APICBASE_MODE))
+		return false;
+	/* x2APIC without enable; x2APIC to xAPIC; disabled to x2APIC. */
+	if (to == MSR_IA32_APICBASE_EXTD ||
+	    (from == APICBASE_MODE && to == MSR_IA32_APICBASE_EN) ||
+	    (!from && to == APICBASE_MODE))
+		return false;
+	/* Disabled: as after a reset of the APIC, nothing comes in. */
+	if (!to && from)
+		quiet_apic();
+	if (!from && to)
+		cell_xapic_reset(cpu);
+	cpu->arch.cell_apicbase = val;
+	return true;
+}
+
+/*
+ * What the cell writes through its xAPIC page, limited to the bits the
+ * x2APIC register takes: a reserved bit would make the hypervisor's own
+ * WRMSR fault. Registers x2APIC does not have, or that are read-only,
+ * take nothing.
+ */
+static u32 cell_apic_write_mask(unsigned int offset)
+{
+	switch (offset) {
+	case 0x80: /* TPR */
+		return 0xff;
+	case 0xf0: /* SVR: vector, software enable */
+		return 0x1ff;
+	case 0x320: /* timer: vector, mask, one-shot/periodic/deadline */
+		return has_tsc_deadline() ? 0x700ff : 0x300ff;
+	case 0x330: /* thermal */
+	case 0x340: /* performance counters */
+		return 0x107ff;
+	case 0x350: /* LINT0 */
+	case 0x360: /* LINT1 */
+		return 0x1a7ff;
+	case 0x370: /* error */
+		return 0x100ff;
+	case 0x380: /* timer initial count */
+		return 0xffffffff;
+	case 0x3e0: /* timer divide */
+		return 0xb;
+	}
+	return 0;
+}
+
+static void cell_apic_write(struct per_cpu *cpu, unsigned int offset, u32 val)
+{
+	if (offset == 0xd0)
+		cpu->arch.xapic_ldr = val & 0xff000000;
+	else if (offset == 0xe0)
+		cpu->arch.xapic_dfr = val | 0x0fffffff;
+	else if (offset == 0xb0 || offset == 0x280) /* EOI, ESR: 0 only */
+		write_msr(MSR_X2APIC_BASE + (offset >> 4), 0);
+	else if (cell_apic_write_mask(offset))
+		write_msr(MSR_X2APIC_BASE + (offset >> 4),
+			  val & cell_apic_write_mask(offset));
+}
+
+enum mmio_result x86_cell_xapic_access(struct per_cpu *cpu,
+				       struct mmio_access *acc, void *arg)
+{
+	unsigned int offset = acc->address & 0xfff;
+
+	cpu->stats[BRIG_EXIT_XAPIC]++;
+	if (!cell_xapic_view(cpu)) {
+		cell_fail(
+			cpu,
+			"access to the xAPIC page at %llx while its APIC is %s",
+			(unsigned long long)acc->address,
+			cpu->arch.cell_apicbase & MSR_IA32_APICBASE_EN ?
+				"in x2APIC mode" :
+				"disabled");
+		return MMIO_CELL_FAILED;
+	}
+	if (acc->size != 4 || (offset & 0xf)) {
+		cell_fail(
+			cpu,
+			"%u-byte access to its xAPIC page at offset %x: the APIC takes aligned 32-bit accesses",
+			acc->size, offset);
+		return MMIO_CELL_FAILED;
+	}
+	if (!acc->is_write) {
+		acc->value = offset == XAPIC_ICR_HIGH ?
+				     cpu->arch.xapic_icr_high :
+				     emulated_read(cpu, offset);
+		return MMIO_HANDLED;
+	}
+	if (offset == XAPIC_ICR_HIGH) {
+		cpu->arch.xapic_icr_high = (u32)acc->value & 0xff000000;
+	} else if (offset == XAPIC_ICR_LOW) {
+		u64 dest = cpu->arch.xapic_icr_high >> 24;
+
+		/* 0xff: the broadcast (physical), every id (logical). */
+		if (dest == 0xff)
+			dest = 0xffffffff;
+		if (!cell_icr_write(cpu,
+				    dest << 32 | ((u32)acc->value &
+						  ~APIC_ICR_RESERVED),
+				    true))
+			return MMIO_CELL_FAILED;
+	} else {
+		cell_apic_write(cpu, offset, (u32)acc->value);
+	}
+	return MMIO_HANDLED;
+}
+
+/* A cell starts with its APIC as after reset: xAPIC, at the usual base. */
+static void cell_apic_start(struct per_cpu *cpu)
+{
+	cpu->arch.cell_apicbase = CELL_APICBASE_RESET;
+	cell_xapic_reset(cpu);
+}
+
 /* --- CPU control hooks (hv/arch.h) ------------------------------------ */
 
 void arch_cpu_flush_stage2(struct per_cpu *cpu)
@@ -776,11 +972,13 @@ void arch_cpu_park_relax(struct per_cpu *cpu)
 void arch_cpu_unparked(struct per_cpu *cpu)
 {
 	cpu->arch.nmi_pending = false; /* only ours arrive while parked */
+	drop_cell_nmi(cpu); /* the cell stopped: its NMIs with it */
 }
 
 /* Back in the root as a CPU Linux took offline: it waits for its SIPI. */
 void arch_cpu_reset_to_root(struct per_cpu *cpu)
 {
+	drop_cell_nmi(cpu);
 	scrub_cpu(cpu);
 	WRITE_ONCE(cpu->arch.sipi_vector, -1);
 	WRITE_ONCE(cpu->arch.init_pending, true);
@@ -795,10 +993,14 @@ void arch_cpu_start(struct per_cpu *cpu, u64 entry)
 {
 	/* A kick that woke it must not reach the fresh guest as an NMI. */
 	cpu->arch.nmi_pending = false;
-	__atomic_store_n(&cpu->arch.cell_nmi, false, __ATOMIC_SEQ_CST);
-	/* Linux's timer and LVTs, and IPIs the root raced in, stay behind. */
-	if (read_msr(MSR_IA32_APICBASE) & MSR_IA32_APICBASE_EN)
-		quiet_apic();
+	drop_cell_nmi(cpu);
+	/*
+	 * x2APIC mode, whatever the cell sees (cell_apic_start()); Linux's
+	 * timer and LVTs, and IPIs the root raced in, stay behind.
+	 */
+	x2apic_on();
+	quiet_apic();
+	cell_apic_start(cpu);
 	x86_scrub_for_cell(cpu);
 	backend->set_context(cpu);
 	/* Real mode, as a SIPI leaves it: CS based at the entry's page. */

@@ -47,6 +47,10 @@ int arch_cell_create(struct cell *cell)
 	if (err)
 		return err;
 	err = x86_ioapic_cell_traps(cell);
+	/* Its xAPIC page, for a cell in xAPIC mode (apic.c). */
+	if (!err)
+		err = mmio_register(cell, X86_XAPIC_PAGE, PAGE_SIZE,
+				    x86_cell_xapic_access, NULL);
 	if (!err)
 		err = iommu_cell_create(cell);
 	if (err) {

@@ -10,6 +10,7 @@
  * the access must not complete: the backend then injects #GP into the root,
  * or leaves a failed cell parked.
  */
+#include <hv/arch.h>
 #include <hv/cell.h>
 #include <hv/ivshmem.h>
 #include <hv/control.h>
@@ -76,8 +77,7 @@ void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
 /* MSRs a cell may read as they are (it cannot change them). */
 static bool cell_may_read(u32 msr)
 {
-	return msr == MSR_IA32_APICBASE || msr == MSR_IA32_MISC_ENABLE ||
-	       msr == MSR_MTRR_CAP ||
+	return msr == MSR_IA32_MISC_ENABLE || msr == MSR_MTRR_CAP ||
 	       (msr >= MSR_MTRR_FIRST && msr <= MSR_MTRR_DEF_TYPE);
 }
 
@@ -96,9 +96,8 @@ bool x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *val,
 		*val = 0;
 		return true;
 	case MSR_IA32_APICBASE:
-		if (!x86_is_root(cpu))
-			break;
-		*val = x86_root_apicbase(cpu);
+		*val = x86_is_root(cpu) ? x86_root_apicbase(cpu) :
+					  x86_cell_apicbase(cpu);
 		return true;
 	case MSR_VM_CR:
 		/*
@@ -133,22 +132,6 @@ static bool pat_valid(u64 pat)
 
 /* EFER bits a guest may change; anything else faults as on hardware. */
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | BIT(14))
-
-/*
- * A cell may switch its own APIC from xAPIC to x2APIC, nothing else (not
- * back: that passes through "disabled", which some CPUs cannot leave).
- */
-static bool cell_apicbase_write(u64 val)
-{
-	u64 cur = read_msr(MSR_IA32_APICBASE);
-	u64 mode = MSR_IA32_APICBASE_EXTD | MSR_IA32_APICBASE_EN;
-
-	if ((val & ~mode) != (cur & ~mode) || !(val & MSR_IA32_APICBASE_EN) ||
-	    ((cur & MSR_IA32_APICBASE_EXTD) && !(val & MSR_IA32_APICBASE_EXTD)))
-		return false;
-	write_msr(MSR_IA32_APICBASE, val);
-	return true;
-}
 
 #define MSR_IA32_RTIT_CTL 0x570
 #define RTIT_CTL_TRACE_EN BIT_ULL(0)
@@ -250,7 +233,7 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 	case MSR_X2APIC_ICR:
 		return x86_x2apic_icr_write(cpu, val);
 	case MSR_IA32_APICBASE:
-		if (!x86_is_root(cpu) && cell_apicbase_write(val))
+		if (!x86_is_root(cpu) && x86_cell_apicbase_write(cpu, val))
 			return true;
 		if (x86_is_root(cpu))
 			return x86_root_apicbase_write(cpu, val);
@@ -296,6 +279,53 @@ static void set_low_bytes(u64 *rax, u64 v, unsigned int size)
 	*rax = size == 4 ? (v & mask) : ((*rax & ~mask) | (v & mask));
 }
 
+/*
+ * Count one access to an unowned port: its entry, claimed on first use
+ * (CPUs of the cell may race for it), or "other" once all are taken.
+ */
+static void count_unowned_port(struct cell *cell, u16 port, bool in)
+{
+	struct cell_arch *a = &cell->arch;
+	u32 key = (u32)port + 1;
+
+	for (unsigned int n = 0; n < BRIG_PORT_STATS_MAX; n++) {
+		struct port_stat *p = &a->ports[n];
+		u32 seen = __atomic_load_n(&p->key, __ATOMIC_ACQUIRE);
+
+		if (!seen && __atomic_compare_exchange_n(
+				     &p->key, &seen, key, false,
+				     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			seen = key;
+		if (seen != key)
+			continue;
+		__atomic_add_fetch(in ? &p->reads : &p->writes, 1,
+				   __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_add_fetch(&a->ports_other, 1, __ATOMIC_RELAXED);
+}
+
+long arch_cell_port_stat(struct cell *cell, unsigned long which)
+{
+	unsigned long n = which >> 2, what = which & 3;
+	struct port_stat *p;
+	u32 key;
+
+	if (n == BRIG_PORT_STATS_MAX && what == 0)
+		return __atomic_load_n(&cell->arch.ports_other,
+				       __ATOMIC_RELAXED);
+	if (n >= BRIG_PORT_STATS_MAX || what > 2)
+		return -ENOENT;
+	p = &cell->arch.ports[n];
+	key = __atomic_load_n(&p->key, __ATOMIC_ACQUIRE);
+	if (!key)
+		return -ENOENT;
+	if (what == 0)
+		return key - 1;
+	return __atomic_load_n(what == 1 ? &p->reads : &p->writes,
+			       __ATOMIC_RELAXED);
+}
+
 bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	     u64 *rax)
 {
@@ -321,6 +351,14 @@ bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	if (range && in && (range->flags & BRIG_PIO_READ)) {
 		/* Shared read-only ports trap so that writes can be refused. */
 		set_low_bytes(rax, port_in(port, size), size);
+		return true;
+	}
+	/* An OS cell probing hardware it does not own: as if none were there. */
+	if (!range &&
+	    (cpu->cell->config->flags & BRIG_CELL_UNOWNED_PORTS_IGNORED)) {
+		count_unowned_port(cpu->cell, port, in);
+		if (in)
+			set_low_bytes(rax, ~0ULL, size);
 		return true;
 	}
 	cell_fail(cpu, "%s of I/O port %x (%u bytes), which is not the cell's",

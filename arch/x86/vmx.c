@@ -839,6 +839,20 @@ static void vmx_wait_relax(void)
 	asm volatile("pause" ::: "memory");
 }
 
+/*
+ * VT-x delivers an NMI in host mode at once: a kick that lands between
+ * the last look at the requests and VMRESUME would wait for the guest's
+ * next exit, which a real-time cell may never make. NMI-window exiting
+ * brings it back out as soon as it can take an NMI; the exit handler
+ * then serves the request (and clears the control).
+ */
+static void vmx_kick_in_host(void)
+{
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+		   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) |
+			   CPU_NMI_WINDOW_EXITING);
+}
+
 const struct vcpu_ops vmx_ops = {
 	.name = "Intel VT-x",
 	.vendor = BRIG_VENDOR_INTEL_VMX,
@@ -855,6 +869,7 @@ const struct vcpu_ops vmx_ops = {
 	.reset = vmx_cpu_reset,
 	.flush_guest_tlb = vmx_flush_guest_tlb,
 	.wait_relax = vmx_wait_relax,
+	.kick_in_host = vmx_kick_in_host,
 	.skip_instruction = vmx_skip_instruction,
 	.inject_exception = vmx_inject_exception,
 	.guest_cpl = vmx_guest_cpl,

@@ -200,7 +200,16 @@ BRIG_ABI_ASSERT_SIZE(struct brig_console, 16);
  * cell gets it only when its description says so.
  */
 #define BRIG_CELL_DEBUG_CONSOLE 0x0002
-#define BRIG_CELL_VALID_FLAGS 0x0003
+/*
+ * For a cell that runs an operating system, which probes legacy hardware
+ * at boot: a port the cell does not own reads as all-ones and takes no
+ * write, counted per port (brig cell stats), instead of stopping the
+ * cell. Nothing reaches the hardware; memory and DMA rules stay strict,
+ * and so do string I/O and the ports the hypervisor emulates for the cell.
+ * Not for the root, whose unowned ports always behave so.
+ */
+#define BRIG_CELL_UNOWNED_PORTS_IGNORED 0x0004
+#define BRIG_CELL_VALID_FLAGS 0x0007
 
 struct brig_cell_desc {
 	char signature[BRIG_SIGNATURE_LEN]; /* BRIG_CELL_SIGNATURE */

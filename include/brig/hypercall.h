@@ -66,7 +66,16 @@
  * device; -EINVAL: p not below the channel's peers.
  */
 #define BRIG_HC_CELL_CHANNEL_INFO 12
-#define BRIG_HC_COUNT 13
+/*
+ * arg1: cell id, arg2: n << 2 | what, about the n-th port of the cell's
+ * unowned-port counters (BRIG_CELL_UNOWNED_PORTS_IGNORED), in the order
+ * the ports were first touched: what 0: the port, 1: its reads, 2: its
+ * writes. n == BRIG_PORT_STATS_MAX, what 0: accesses to ports beyond
+ * those (not counted per port). -ENOENT: no such cell, or no n-th port.
+ */
+#define BRIG_HC_CELL_PORT_STATS 13
+#define BRIG_PORT_STATS_MAX 64
+#define BRIG_HC_COUNT 14
 
 /* BRIG_HC_CELL_CHANNEL_INFO, what 0 */
 #define BRIG_CHANNEL_INFO(channel, present, peer, peers)                       \

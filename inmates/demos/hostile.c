@@ -17,6 +17,7 @@
  *   ipi-others fixed IPIs to all but self, then to all: only the cell's
  *              CPUs get them (here: none, then this one); idles politely
  *   ipi-nmi    NMI to APIC id 0
+ *   ipi-reserved  a fixed IPI to itself with a reserved ICR bit set
  *   ipi-init   INIT to APIC id 0
  *   pci        PCI configuration through 0xcf8/0xcfc
  *   mmcfg      PCI configuration through MMCONFIG (0xb0000000)
@@ -35,6 +36,16 @@
  *              granted: reports its result (-1, EPERM), idles politely
  *   invd       INVD 1000 times (it must be carried out as WBINVD, never
  *              lose the data of others), then idle politely
+ *
+ *   xapic-page read the xAPIC page while the APIC is in x2APIC mode
+ *   xapic-ones (with xapic=1) all ones into every register of the emulated
+ *              xAPIC page but the ICR; the cell runs on, idles politely
+ *   apicbase   move the APIC base to 0xfed00000
+ *   probe      what an OS probes at boot (port 0x80, PIT, i8042, RTC,
+ *              PIC, COM1, 0xcf8/0xcfc): stops a strict cell; in one with
+ *              unowned-ports = "ignore" reports the all-ones reads and
+ *              idles politely
+ *   string-io  REP INSB from port 0x80
  *
  * Only x2APIC is used for the IPIs: the cell's APIC registers are MSRs.
  */
@@ -142,6 +153,12 @@ static void attack_ipi_others(void)
 	printk("hostile: broadcast IPIs: all-but-self %u here, all %u here\n",
 	       others, broadcasts_here - others);
 	inmate_idle();
+}
+
+/* To itself, with reserved bit 20: the x2APIC would #GP the WRMSR. */
+static void attack_ipi_reserved(void)
+{
+	send_icr((__u64)apic_id() << 32 | 1u << 20 | 0x40);
 }
 
 static void attack_ipi_nmi(void)
@@ -315,6 +332,76 @@ static void attack_putc(void)
 	inmate_idle();
 }
 
+/*
+ * What an operating system probes at boot, none of it the cell's: port
+ * 0x80 (I/O delay), the PIT, the i8042, the RTC, the PIC, COM1 (the
+ * root's console) and PCI's 0xcf8/0xcfc. In a cell whose description
+ * says unowned-ports = "ignore" every read gives all-ones and the cell
+ * runs on; in any other cell the first access stops it.
+ */
+static void attack_probe(void)
+{
+	static const __u16 reads[] = { 0x61, 0x64, 0x60, 0x71, 0x21, 0x3fd };
+	unsigned int ones = 0, n;
+
+	for (n = 0; n < 3; n++)
+		outb(0x80, 0);
+	outb(0x43, 0x34);
+	outb(0x70, 0x0a);
+	for (n = 0; n < ARRAY_SIZE(reads); n++)
+		ones += inb(reads[n]) == 0xff;
+	outl(0xcf8, 0x80000000);
+	ones += inl(0xcfc) == 0xffffffff;
+	printk("hostile: probe: %u of %u reads all-ones, 6 writes taken, running on\n",
+	       ones, (unsigned int)ARRAY_SIZE(reads) + 1);
+	inmate_idle();
+}
+
+/* String I/O on a port: never emulated, stops the cell in any case. */
+static void attack_string_io(void)
+{
+	static __u8 buf[4];
+	void *p = buf;
+	unsigned long count = sizeof(buf);
+
+	__asm__ __volatile__("rep insb"
+			     : "+D"(p), "+c"(count)
+			     : "d"((__u16)0x80)
+			     : "memory");
+}
+
+/* The xAPIC page while the APIC is in x2APIC mode: nothing is there. */
+static void attack_xapic_page(void)
+{
+	printk("hostile: xAPIC page reads %x\n", mmio_read32(0xfee00030));
+}
+
+/*
+ * Run with xapic=1: every register of the emulated xAPIC page written
+ * with all ones (reserved bits the x2APIC registers behind it would
+ * fault on), then ones with a LVT timer that fires: the cell runs on,
+ * the hypervisor did not fault.
+ */
+static void attack_xapic_ones(void)
+{
+	if (apic_is_x2apic()) {
+		printk("hostile: xapic-ones needs xapic=1\n");
+		return;
+	}
+	for (__u32 reg = 0x20; reg < 0x400; reg += 0x10)
+		if (reg != 0x300 && reg != 0x310) /* not the ICR */
+			mmio_write32(0xfee00000 + reg, 0xffffffff);
+	printk("hostile: all ones written to every xAPIC register, APIC id %x, version %x\n",
+	       mmio_read32(0xfee00020), mmio_read32(0xfee00030));
+	inmate_idle();
+}
+
+/* The APIC base moved: the hypervisor keeps it where it is. */
+static void attack_apicbase(void)
+{
+	wrmsr(MSR_IA32_APIC_BASE, 0xfed00000 | (1u << 11));
+}
+
 static const struct attack attacks[] = {
 	{ "mem", attack_mem },
 	{ "hv", attack_hv },
@@ -326,6 +413,7 @@ static const struct attack attacks[] = {
 	{ "ipi-logical", attack_ipi_logical },
 	{ "ipi-others", attack_ipi_others },
 	{ "ipi-nmi", attack_ipi_nmi },
+	{ "ipi-reserved", attack_ipi_reserved },
 	{ "ipi-init", attack_ipi_init },
 	{ "pci", attack_pci },
 	{ "mmcfg", attack_mmcfg },
@@ -337,6 +425,11 @@ static const struct attack attacks[] = {
 	{ "leak", attack_leak },
 	{ "invd", attack_invd },
 	{ "putc", attack_putc },
+	{ "xapic-page", attack_xapic_page },
+	{ "probe", attack_probe },
+	{ "string-io", attack_string_io },
+	{ "xapic-ones", attack_xapic_ones },
+	{ "apicbase", attack_apicbase },
 };
 
 void inmate_main(void)

@@ -7,7 +7,8 @@
  *
  *   ring       every CPU sends fixed IPIs to the next one (physical APIC id)
  *   broadcast  fixed IPIs to all but self, from the boot CPU
- *   logical    fixed IPIs to the others by x2APIC logical destination
+ *   logical    fixed IPIs to the others by logical destination (x2APIC:
+ *              cluster and bit; xAPIC: flat, one bit per CPU, set here)
  *   nmi        NMIs to each of the others
  *   self       one self-IPI (shorthand) on every CPU
  *   restart    INIT to the last CPU (it stops: an IPI sent meanwhile is not
@@ -15,16 +16,22 @@
  *
  * Each IPI waits until the one before it arrived, so none merge in the
  * receiver's IRR. The last line is "smp: all N CPUs report, every IPI
- * arrived" or names what did not.
+ * arrived (R per kind and CPU, MODE), restart done" or names what did not.
  *
  * Command line:
  *   cpus=N             CPUs to expect (default: the comm region's count)
+ *   xapic=1            the APIC in xAPIC mode even where x2APIC is offered
  *   rounds=N           IPIs per CPU and kind (default 50)
  *   outside=APICID     at the end, send an IPI to this APIC id, which should
  *                      not be the cell's: under brig the cell fails
  *   outside-mode=M     its kind: init (default), sipi, nmi or fixed
+ *   storm=1            at the end, INIT and SIPI to all but self without
+ *                      pause, answering the comm region meanwhile: the
+ *                      cell is stopped with starts and stops pending
  */
 #include <inmate.h>
+
+extern char __ap_reset[];
 
 #define VEC_RING 0x40
 #define VEC_BROADCAST 0x41
@@ -39,6 +46,7 @@ static const char *const kind_names[KINDS] = { "ring", "broadcast", "logical",
 
 static volatile __u32 got[KINDS][SMP_MAX_CPUS];
 static volatile __u32 work_done[SMP_MAX_CPUS];
+static volatile __u32 logical_ids[SMP_MAX_CPUS]; /* for logical IPIs */
 static volatile __u32 phase; /* what the boot CPU has asked for */
 static volatile __u32 phase_done[SMP_MAX_CPUS];
 static unsigned int ncpus, rounds;
@@ -106,6 +114,7 @@ static void ring(unsigned int index)
 
 static void ap_main(unsigned int index)
 {
+	logical_ids[index] = apic_logical_id_setup(index);
 	irq_enable();
 	work(index);
 	printk("smp: CPU %u (APIC id %u) up, work %s\n", index, apic_id(),
@@ -123,12 +132,6 @@ static void ap_again(unsigned int index)
 	phase_done[index] = 2;
 }
 
-/* Logical x2APIC destination: cluster in 31:16, one bit per member. */
-static __u32 logical_dest(__u32 id)
-{
-	return (id >> 4) << 16 | 1u << (id & 0xf);
-}
-
 /* From the boot CPU: rounds IPIs of one kind, each to every other CPU. */
 static void from_boot_cpu(enum kind k)
 {
@@ -139,7 +142,7 @@ static void from_boot_cpu(enum kind k)
 			if (k == NMI)
 				apic_send_ipi(smp_apic_ids[i], APIC_ICR_NMI);
 			else if (k == LOGICAL)
-				apic_send_ipi(logical_dest(smp_apic_ids[i]),
+				apic_send_ipi(logical_ids[i],
 					      APIC_ICR_LOGICAL | VEC_LOGICAL);
 			if (!wait_for(&got[k][i], r))
 				return;
@@ -184,6 +187,28 @@ static bool report(void)
 	return ok;
 }
 
+static void quiet(unsigned int index)
+{
+	(void)index;
+}
+
+/* Starts and stops without end, until the cell is stopped. */
+static void storm(void)
+{
+	__u32 vector = (__u32)((__u64)__ap_reset >> 12);
+
+	if (!cmdline_parse_bool("storm", false))
+		return;
+	printk("smp: INIT/SIPI storm to the other CPUs\n");
+	smp_start_cpus(quiet, 0, 0);
+	for (;;) {
+		apic_send_ipi(0, APIC_ICR_OTHERS | APIC_ICR_INIT |
+					 APIC_ICR_ASSERT | APIC_ICR_LEVEL);
+		apic_send_ipi(0, APIC_ICR_OTHERS | APIC_ICR_STARTUP | vector);
+		comm_region_poll();
+	}
+}
+
 static void send_outside(void)
 {
 	long long id = cmdline_parse_int("outside", -1);
@@ -225,6 +250,7 @@ void inmate_main(void)
 	irq_register(VEC_LOGICAL, on_ipi);
 	irq_register(VEC_SELF, on_ipi);
 	nmi_register(on_nmi);
+	logical_ids[0] = apic_logical_id_setup(0);
 	irq_enable();
 	printk("smp: boot CPU (APIC id %u), %s, starting %u more\n", apic_id(),
 	       apic_is_x2apic() ? "x2APIC" : "xAPIC", ncpus - 1);
@@ -238,11 +264,7 @@ void inmate_main(void)
 	for (unsigned int i = 1; i < ncpus; i++)
 		wait_for(&phase_done[i], 1);
 	from_boot_cpu(BROADCAST);
-	if (apic_is_x2apic())
-		from_boot_cpu(LOGICAL);
-	else
-		for (unsigned int i = 1; i < ncpus; i++)
-			got[LOGICAL][i] = rounds; /* not in xAPIC mode */
+	from_boot_cpu(LOGICAL);
 	from_boot_cpu(NMI);
 	ok = report();
 	for (unsigned int i = 0; i < ncpus; i++)
@@ -252,9 +274,10 @@ void inmate_main(void)
 		ok = false;
 	}
 	if (ok)
-		printk("smp: all %u CPUs report, every IPI arrived (%u per kind and CPU), restart done\n",
-		       ncpus, rounds);
+		printk("smp: all %u CPUs report, every IPI arrived (%u per kind and CPU, %s), restart done\n",
+		       ncpus, rounds, apic_is_x2apic() ? "x2APIC" : "xAPIC");
 	else
 		printk("smp: FAILED\n");
 	send_outside();
+	storm();
 }

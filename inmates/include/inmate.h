@@ -220,6 +220,11 @@ void apic_timer_stop(void);
 #define APIC_ICR_ALL (2u << 18)
 #define APIC_ICR_OTHERS (3u << 18)
 void apic_send_ipi(__u32 dest, __u32 icr_low);
+/*
+ * This CPU's logical id for logical destinations: x2APIC's (fixed by its
+ * APIC id), or in xAPIC mode a flat-model id set to bit index (< 8).
+ */
+__u32 apic_logical_id_setup(unsigned int index);
 
 /* --- the cell's other CPUs (lib/x86/smp.c, lib/x86/smp-entry.S) --------- */
 

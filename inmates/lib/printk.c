@@ -179,18 +179,40 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 	va_end(args);
 }
 
-/* One CPU's message at a time on the console (SMP inmates). */
-static int console_lock;
+/*
+ * One CPU's message at a time on the console (SMP inmates). The holder
+ * is known by its stack: a fatal exception that interrupted printk() on
+ * the same CPU prints anyway instead of waiting for itself.
+ */
+static unsigned long console_owner;
+
+/* Every CPU's stack is 16 KiB, 16 KiB aligned (entry.S, smp.c). */
+static bool same_stack(unsigned long a, unsigned long b)
+{
+	return a >> 14 == b >> 14;
+}
 
 int vprintk(const char *fmt, va_list ap)
 {
+	unsigned long me = (unsigned long)__builtin_frame_address(0), none;
 	struct sink s = { .buf = NULL };
+	bool nested = false;
 
-	while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&console_lock, __ATOMIC_RELAXED))
-			cpu_relax();
+	for (;;) {
+		none = 0;
+		if (__atomic_compare_exchange_n(&console_owner, &none, me,
+						false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			break;
+		if (same_stack(none, me)) {
+			nested = true;
+			break;
+		}
+		cpu_relax();
+	}
 	format(&s, fmt, ap);
-	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
+	if (!nested)
+		__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
 	return (int)s.len;
 }
 

@@ -8,6 +8,8 @@
  *   insmod rootipi.ko dest=1 mode=nmi           NMI to APIC id 1
  *   insmod rootipi.ko dest=1 vector=0xfd        fixed IPI (reschedule)
  *   insmod rootipi.ko shorthand=others vector=0xfd
+ *   insmod rootipi.ko dest=0 extra=0x100000   reserved bit 20 set too:
+ *       an x2APIC raises #GP, which the module catches and reports
  *
  * The module does its work at load and can be removed right after.
  */
@@ -25,6 +27,8 @@ static char *shorthand = "none";
 module_param(shorthand, charp, 0444);
 static bool logical;
 module_param(logical, bool, 0444);
+static unsigned int extra;
+module_param(extra, uint, 0444);
 
 #define X2APIC_ICR 0x830
 
@@ -40,7 +44,7 @@ static u32 icr_low(void)
 		low |= 2 << 18;
 	else if (!strcmp(shorthand, "others"))
 		low |= 3 << 18;
-	return low | 1 << 14; /* level: assert */
+	return low | 1 << 14 | extra; /* level: assert */
 }
 
 static int __init rootipi_init(void)
@@ -51,7 +55,11 @@ static int __init rootipi_init(void)
 
 	rdmsrl(MSR_IA32_APICBASE, base);
 	if (base & X2APIC_ENABLE) {
-		wrmsrl(X2APIC_ICR, (u64)dest << 32 | low);
+		if (wrmsrl_safe(X2APIC_ICR, (u64)dest << 32 | low)) {
+			pr_info("rootipi: ICR %08x to %u faulted (#GP)\n", low,
+				dest);
+			return 0;
+		}
 	} else {
 		apic = ioremap(base & ~0xfffULL, PAGE_SIZE);
 		if (!apic)

@@ -158,6 +158,18 @@ root_ipis_kept_out() {
 	[ "$a" = "$b" ] && cell_up
 }
 t_check cells.root-ipis-kept-out root_ipis_kept_out
+
+# An ICR value with a reserved bit: an x2APIC refuses it with #GP, and so
+# does brig for the root (the hypervisor's own WRMSR would fault); an
+# xAPIC ignores the bit and sends.
+root_icr_reserved() {
+	insmod "$BRIG_TEST_MODULES/rootipi.ko" dest=0 vector=0xfd extra=0x100000 && rmmod rootipi || return 1
+	r=$(dmesg | grep "rootipi: " | tail -n 1)
+	echo "$r"
+	# x2APIC: refused; xAPIC (the module says "x APIC"): sent.
+	echo "$r" | grep -qE "faulted \(#GP\)|\(x APIC\)" && cell_up
+}
+t_check cells.root-icr-reserved-bits root_icr_reserved
 t_check cells.latency-destroy cell_gone
 
 t_check cells.control-run cell_run control.bin "period-us=1000"

@@ -7,6 +7,8 @@
 # expect: com3.log hostile: INVD x1000 done, data kept
 # expect: com3.log hostile: debug console hypercall: -1\b
 # expect: com3.log hostile: broadcast IPIs: all-but-self 0 here, all 1 here
+# expect: com3.log hostile: all ones written to every xAPIC register, APIC id 2000000, version
+# expect: com3.log hostile: probe: 7 of 7 reads all-ones, 6 writes taken, running on
 #
 # Fault isolation (issue 5): a hostile inmate in a cell on CPU 2 tries one
 # access class per run while a well-behaved cell runs on CPU 1 and the root
@@ -95,6 +97,48 @@ broadcast_own() {
 	! diff $T/dmesg-before $T/dmesg-after | grep -i "irq handler for vector\|spurious"
 }
 
+# An OS cell (unowned-ports = "ignore") probing what it does not own:
+# all-ones and dropped writes, each port counted in brig cell stats (text,
+# JSON, Prometheus), the cell runs on, the root's COM1 too.
+PROBE=$BRIG_CONF_DIR/$BRIG_BOARD-hostile-probe.cell
+probe_ignored() {
+	brig cell create "$PROBE" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=probe" &&
+		brig cell start hostile || return 1
+	sleep 2
+	s=$(state_of hostile)
+	brig cell stats hostile > $T/probe-stats
+	brig cell stats hostile --json > $T/probe-json
+	brig cell stats hostile --format=prometheus > $T/probe-prom
+	sed -n '/unowned ports/,$p' $T/probe-stats
+	brig cell destroy hostile || return 1
+	t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu2/online) = 1 ]" || return 1
+	echo "after the probe: $s"
+	[ "$s" = running ] || return 1
+	# port reads writes, as the inmate did them
+	for want in "0x80 0 3" "0x43 0 1" "0x70 0 1" "0x61 1 0" "0x64 1 0" \
+		"0x60 1 0" "0x71 1 0" "0x21 1 0" "0x3fd 1 0" "0xcf8 0 1" "0xcfc 1 0"; do
+		set -- $want
+		awk -v p=$1 -v r=$2 -v w=$3 '$1 == p && $2 == r && $3 == w { f = 1 } END { exit !f }' \
+			$T/probe-stats || { echo "stats do not say port $1: $2 reads, $3 writes"; return 1; }
+	done
+	grep -q '"unowned_ports": \[{"port": 128, "reads": 0, "writes": 3}' $T/probe-json || {
+		echo "JSON: $(cat $T/probe-json)"; return 1; }
+	grep -q 'brig_cell_unowned_port_accesses_total{cell="hostile",port="0x3fd",access="read"} 1' \
+		$T/probe-prom || return 1
+	serial_works
+}
+
+# The OS-cell setting is about ports only: memory and string I/O still
+# stop the cell (attack with the probing description).
+probe_cell_strict() {
+	_bad=$BAD
+	BAD=$PROBE
+	attack "$@"
+	_rc=$?
+	BAD=$_bad
+	return $_rc
+}
+
 # A write to EFER that hardware ignores (LMA) must be ignored, not reach
 # the guest state: a VM entry that fails stops the CPU in the hypervisor,
 # and a CPU that never parks again makes destroy wait forever.
@@ -117,10 +161,10 @@ ignore_timeout() {
 		[ "$s" = failed ]
 }
 
-# polite_run ATTACK: run an attack that must leave the cell running; the
-# cell's CPU exits by reason go to $T/stats before destroy.
+# polite_run ATTACK [ARGS]: run an attack that must leave the cell running;
+# the cell's CPU exits by reason go to $T/stats before destroy.
 polite_run() {
-	brig cell create "$BAD" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=$1" &&
+	brig cell create "$BAD" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=$1${2:+ $2}" &&
 		brig cell start hostile || return 1
 	sleep 2
 	s=$(state_of hostile)
@@ -176,7 +220,16 @@ t_check hostile.ipi-logical attack ipi-logical "IPI" "CPU 0"
 t_check hostile.ipi-broadcast-own-cpus broadcast_own
 t_check hostile.ipi-nmi nmi_attack
 t_check hostile.ipi-init attack ipi-init "INIT IPI"
+t_check hostile.ipi-reserved-bits attack ipi-reserved "reserved ICR bits"
+t_check hostile.xapic-page attack xapic-page "xAPIC page at fee00030" "in x2APIC mode"
+t_check hostile.xapic-all-ones polite_run xapic-ones xapic=1
+t_check hostile.apicbase-move attack apicbase "MSR 1b"
 t_check hostile.pci-cf8 attack pci "I/O port cf8"
+t_check hostile.probe-strict attack probe "I/O port 80"
+t_check hostile.string-io attack string-io "string I/O on port 80"
+t_check hostile.probe-ignored probe_ignored
+t_check hostile.probe-cell-memory-strict probe_cell_strict mem "write" "3b200000"
+t_check hostile.probe-cell-string-io-strict probe_cell_strict string-io "string I/O on port 80"
 t_check hostile.pci-mmconfig attack mmcfg "b0000000"
 t_check hostile.ioapic attack ioapic "fec00000"
 t_check hostile.clgi attack clgi $CLGI_SAYS

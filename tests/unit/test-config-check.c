@@ -308,6 +308,18 @@ static void reserved_and_flags(void **state)
 	expect(0, BRIG_CHECK_HEADER, 0, "unknown architecture 9");
 }
 
+/* The OS-cell port setting: a cell's, never the root's. */
+static void unowned_ports_flag(void **state)
+{
+	(void)state;
+	cells[0].hdr.flags = BRIG_CELL_UNOWNED_PORTS_IGNORED;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	sys.root.hdr.flags = BRIG_CELL_UNOWNED_PORTS_IGNORED;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_HEADER, 0,
+	       "unowned-ports is a cell setting: the root's unowned ports always read as all-ones");
+}
+
 static void entry_outside(void **state)
 {
 	(void)state;
@@ -1439,6 +1451,7 @@ int main(void)
 		T(name_empty_and_bad),
 		T(name_characters),
 		T(reserved_and_flags),
+		T(unowned_ports_flag),
 		T(entry_outside),
 		T(region_unaligned),
 		T(region_zero_size),

@@ -153,6 +153,9 @@ const struct paging_format *arch_stage2_format(void);
  */
 int arch_cell_check(const struct brig_cell_desc *config);
 
+/* BRIG_HC_CELL_PORT_STATS for a cell (-ENOENT where there are no ports). */
+long arch_cell_port_stat(struct cell *cell, unsigned long which);
+
 /*
  * The arch part of a new cell, after the core built its second-stage
  * tables (cell->stage2) and took its memory from the root: port and MSR

@@ -15,6 +15,8 @@
 #define APIC_ID 0x020
 #define APIC_TPR 0x080 /* task priority: 0 accepts every vector */
 #define APIC_EOI 0x0b0
+#define APIC_LDR 0x0d0 /* logical destination */
+#define APIC_DFR 0x0e0 /* destination format (xAPIC only) */
 #define APIC_ICR_LOW 0x300
 #define APIC_ICR_HIGH 0x310
 #define ICR_BUSY (1u << 12) /* xAPIC: delivery pending */
@@ -232,4 +234,18 @@ void apic_send_ipi(__u32 dest, __u32 icr_low)
 		cpu_relax();
 	apic_write(APIC_ICR_HIGH, dest << 24);
 	apic_write(APIC_ICR_LOW, icr_low);
+}
+
+/*
+ * The logical id of this CPU, for a logical destination: in x2APIC mode
+ * fixed by the APIC id (cluster in 31:16, one bit per member), read from
+ * the LDR; in xAPIC mode set here, flat model, bit index (0..7).
+ */
+__u32 apic_logical_id_setup(unsigned int index)
+{
+	if (x2apic)
+		return apic_read(APIC_LDR);
+	apic_write(APIC_DFR, 0xffffffff);
+	apic_write(APIC_LDR, (1u << index) << 24);
+	return 1u << index;
 }

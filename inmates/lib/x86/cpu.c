@@ -29,7 +29,9 @@ void cpu_features_init(void)
 	cpu_features.intel = !strcmp(cpu_features.vendor, "GenuineIntel");
 
 	r = cpuid(1, 0);
-	cpu_features.x2apic = !!(r.ecx & CPUID1_ECX_X2APIC);
+	/* xapic=1 on the command line: the xAPIC path even so. */
+	cpu_features.x2apic = !!(r.ecx & CPUID1_ECX_X2APIC) &&
+			      !cmdline_parse_bool("xapic", false);
 	cpu_features.tsc_deadline = !!(r.ecx & CPUID1_ECX_TSC_DEADLINE);
 	cpu_features.hypervisor = !!(r.ecx & CPUID1_ECX_HYPERVISOR);
 

@@ -167,7 +167,8 @@ pdpt:
 page_dirs:
 	.skip 4 * 4096
 
-	.balign 16
+	/* 16 KiB aligned: printk() knows a CPU by its stack's 16 KiB. */
+	.balign 16384
 	.globl stack_bottom
 stack_bottom:
 	.skip 16384

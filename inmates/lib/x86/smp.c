@@ -16,11 +16,14 @@ void smp_ap_start(unsigned int slot);
 /* Read by smp-entry.S. */
 volatile __u32 smp_ap_cr3;
 volatile __u32 smp_next_slot;
-__u8 smp_stacks[SMP_MAX_STARTS][SMP_STACK_SIZE] __attribute__((aligned(16)));
+/* Aligned to their size: printk() tells CPUs apart by their stacks. */
+__u8 smp_stacks[SMP_MAX_STARTS][SMP_STACK_SIZE]
+	__attribute__((aligned(SMP_STACK_SIZE)));
 
 /* In .bss, zeroed by each start (.data keeps what the last run left). */
 volatile unsigned int smp_cpus_up;
 volatile __u32 smp_apic_ids[SMP_MAX_CPUS];
+static volatile unsigned int next_index;
 static volatile smp_fn_t ap_fn;
 static volatile bool ids_valid[SMP_MAX_CPUS];
 
@@ -50,11 +53,13 @@ static unsigned int claim_index(__u32 id)
 	for (n = 0; n < SMP_MAX_CPUS; n++)
 		if (ids_valid[n] && smp_apic_ids[n] == id)
 			return n;
-	n = __atomic_fetch_add(&smp_cpus_up, 1, __ATOMIC_SEQ_CST);
+	n = __atomic_fetch_add(&next_index, 1, __ATOMIC_SEQ_CST);
 	if (n >= SMP_MAX_CPUS)
 		return SMP_MAX_CPUS;
 	smp_apic_ids[n] = id;
 	__atomic_store_n(&ids_valid[n], true, __ATOMIC_RELEASE);
+	/* Counted once its id is there: the caller may IPI it right away. */
+	__atomic_add_fetch(&smp_cpus_up, 1, __ATOMIC_SEQ_CST);
 	return n;
 }
 
@@ -79,6 +84,7 @@ static void prepare(smp_fn_t fn)
 	ap_fn = fn;
 	if (!ids_valid[0]) {
 		smp_cpus_up = 1;
+		next_index = 1;
 		smp_apic_ids[0] = apic_id();
 		__atomic_store_n(&ids_valid[0], true, __ATOMIC_RELEASE);
 	}

@@ -452,6 +452,34 @@ static void test_off_cpu_parks_and_drops_wakes(void **state)
 	assert_int_equal(requests(1), 0);
 }
 
+static void post_park_wake_to_root(struct per_cpu *cpu, unsigned int turn)
+{
+	static const unsigned int req[] = { CPU_REQ_PARK, CPU_REQ_WAKE,
+					    CPU_REQ_TO_ROOT };
+
+	(void)turn;
+	if (wait_turns < ARRAY_SIZE(req))
+		post_from_cpu0(cpu, req[wait_turns++]);
+}
+
+/* The park itself drops a wake: none is left when the root takes it. */
+static void test_park_drops_wake(void **state)
+{
+	(void)state;
+	per_cpu(1)->requests = CPU_REQ_OFF;
+	wait_turns = 0;
+	stub_on_park_relax = post_park_wake_to_root;
+	assert_true(handle_on(1));
+	/* Turns: off (PARK comes), parked (WAKE comes), parked again. */
+	assert_int_equal(stub_count(EV_PARK_RELAX, 1), 3);
+	assert_true(stub_find(EV_PARK_RELAX, 1, 2)->parked);
+	assert_int_equal(stub_find(EV_PARK_RELAX, 1, 2)->requests, 0);
+	assert_int_equal(stub_count(EV_START, 1), 0);
+	assert_int_equal(stub_count(EV_WAIT_FOR_ROOT, 1), 1);
+	assert_int_equal(requests(1), 0);
+	assert_false(per_cpu(1)->off);
+}
+
 /* A START takes what a wake left pending with it. */
 static void test_start_drops_pending_wake(void **state)
 {
@@ -514,6 +542,7 @@ int main(void)
 		T(test_wake_running_dropped),
 		T(test_off_then_wake),
 		T(test_off_cpu_parks_and_drops_wakes),
+		T(test_park_drops_wake),
 		T(test_start_drops_pending_wake),
 		T(test_off_cpu_takes_flush),
 	};

@@ -26,6 +26,13 @@ struct per_cpu;
 #define APIC_SH_SELF 1
 #define APIC_SH_ALL 2
 #define APIC_SH_OTHERS 3
+/*
+ * x2APIC ICR bits 0..31 that a WRMSR must leave clear (#GP): delivery
+ * status (12), 13, 16-17, 20-31. An xAPIC ICR ignores them instead.
+ */
+#define APIC_ICR_RESERVED 0xfff33000u
+/* What a re-sent IPI carries: vector, delivery mode, level, trigger. */
+#define APIC_ICR_SEND_BITS 0xc7ffULL
 
 /*
  * The root wrote the x2APIC ICR. INIT and SIPI to CPUs of the root are
@@ -37,6 +44,17 @@ bool x86_x2apic_icr_write(struct per_cpu *cpu, u64 icr);
 
 /* An NMI IPI from the CPU's cell waits: make it the guest's pending NMI. */
 void x86_take_cell_nmi(struct per_cpu *cpu);
+
+/*
+ * A cell CPU's APIC base MSR: the cell's view (xAPIC at start), and a
+ * write to it, false for one the hardware would refuse.
+ */
+u64 x86_cell_apicbase(const struct per_cpu *cpu);
+bool x86_cell_apicbase_write(struct per_cpu *cpu, u64 val);
+
+/* The xAPIC page of a cell CPU, emulated (the cell's MMIO handler). */
+enum mmio_result x86_cell_xapic_access(struct per_cpu *cpu,
+				       struct mmio_access *acc, void *arg);
 
 /*
  * Act on management requests posted to this CPU (INIT, SIPI). Returns true

@@ -9,12 +9,21 @@
 #define _ARCH_CELL_TYPES_H
 
 #include <hv/types.h>
+#include <brig/hypercall.h>
+
+/* An unowned port a cell touched (BRIG_CELL_UNOWNED_PORTS_IGNORED). */
+struct port_stat {
+	u32 key; /* port + 1; 0: free. Claimed once, atomically */
+	u32 reads, writes; /* atomic */
+};
 
 struct cell_arch {
 	u8 *iopm; /* set bit: the port traps */
 	u8 *msrpm; /* set bit: the MSR access traps */
 	u32 pci_addr; /* the cell's 0xcf8 (emulated) */
 	u32 ioapic_regsel[4]; /* its IO-APICs' select registers (emulated) */
+	struct port_stat ports[BRIG_PORT_STATS_MAX];
+	u32 ports_other; /* accesses to ports that found no free entry */
 };
 
 #endif /* _ARCH_CELL_TYPES_H */

@@ -79,6 +79,12 @@ struct per_cpu_arch {
 	 */
 	bool xapic_emulated;
 	u32 xapic_ldr, xapic_dfr;
+	/*
+	 * In a cell: the APIC base MSR as the cell sees it. The APIC itself
+	 * runs in x2APIC mode; in the cell's xAPIC mode its APIC page traps
+	 * and xapic_ldr, xapic_dfr and xapic_icr_high hold its view.
+	 */
+	u64 cell_apicbase;
 	bool nmi_pending; /* an NMI hit host mode: hand it to the guest */
 	bool cell_nmi; /* an NMI IPI of its cell's, atomic: see apic.c */
 	/*

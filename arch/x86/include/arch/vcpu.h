@@ -51,6 +51,13 @@ struct vcpu_ops {
 	 * one of ours), then spin politely.
 	 */
 	void (*wait_relax)(void);
+	/*
+	 * One of the hypervisor's kicks reached the CPU in host mode, after
+	 * it may have looked at its requests for the last time before its
+	 * next entry: have the guest exit again at once (NULL where the
+	 * kick stays pending until the guest runs, as under SVM's GIF).
+	 */
+	void (*kick_in_host)(void);
 
 	/*
 	 * What the shared exit handlers (exits.c) need of the exit being
