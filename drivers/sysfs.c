@@ -22,6 +22,7 @@
 #include <linux/kobject.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <asm/tsc.h>
 
 #include <brig/comm.h>
 #include <brig/hypercall.h>
@@ -96,11 +97,23 @@ static ssize_t iommu_units_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(iommu_units);
 
+/*
+ * The TSC's rate as Linux measured it, which the cells get in their comm
+ * region: `brig cell linux` gives it to a Linux cell (tsc_early_khz=).
+ */
+static ssize_t tsc_khz_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", tsc_khz);
+}
+static DEVICE_ATTR_RO(tsc_khz);
+
 /* While enabled only (see info_show()). */
 static struct attribute *hv_attrs[] = {
 	&dev_attr_mem_pool_size.attr,
 	&dev_attr_mem_pool_used.attr,
 	&dev_attr_iommu_units.attr,
+	&dev_attr_tsc_khz.attr,
 	NULL,
 };
 

@@ -206,6 +206,13 @@ bool cpu_handle_requests(struct per_cpu *cpu)
 		return false;
 	for (;;) {
 		handled |= handle_once(cpu);
+		/*
+		 * A request posted while this one was served (a guest reset
+		 * takes a while) found the CPU in the hypervisor: its kick may
+		 * be gone, so look again before entering the guest.
+		 */
+		if (READ_ONCE(cpu->requests))
+			continue;
 		if (!cpu->off)
 			return handled;
 		while (!(READ_ONCE(cpu->requests) & ~CPU_REQ_FLUSH)) {

@@ -341,6 +341,12 @@ void cell_print_channels(void);
  */
 int cell_request(const char *what, unsigned long req, void *arg);
 
+/* A sysfs value as a number; -1 with errno set if it cannot be read. */
+long long read_sysfs(const char *path);
+
+/* cmd-linux.c: brig cell linux */
+extern const struct command cell_linux_command;
+
 /* /dev/brig, opened with a helpful message on failure; -1 on error. */
 int brig_open_device(void);
 /*

@@ -834,5 +834,5 @@ const struct command cell_command = {
 			&cell_create_command, &cell_load_command,
 			&cell_start_command, &cell_shutdown_command,
 			&cell_destroy_command, &cell_list_command,
-			&cell_stats_command, NULL },
+			&cell_stats_command, &cell_linux_command, NULL },
 };

@@ -71,8 +71,7 @@ int brig_ioctl(int fd, const char *what, unsigned long req, void *arg)
 	return -1;
 }
 
-/* A sysfs value as a number; -1 with errno set if it cannot be read. */
-static long long read_sysfs(const char *path)
+long long read_sysfs(const char *path)
 {
 	char buf[64];
 	ssize_t n;

@@ -121,6 +121,16 @@ static bool xapic_logical_match(const struct per_cpu *cpu, u32 dest)
 	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
 }
 
+/* The same for a cell's xAPIC view, with the ids the cell set. */
+static bool cell_logical_match(const struct per_cpu *cpu, u32 dest)
+{
+	u32 ldr = cpu->arch.cell_ldr >> 24;
+
+	if ((cpu->arch.cell_dfr >> 28) == 0xf) /* flat */
+		return dest & ldr;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+}
+
 static bool is_destination(const struct per_cpu *sender,
 			   const struct per_cpu *cpu, u64 icr)
 {
@@ -306,7 +316,7 @@ static unsigned int cell_targets(struct per_cpu *cpu, u64 icr, bool xapic,
 		} else if (xapic_logical) {
 			/* Logical ids the cell set itself: only its CPUs have them. */
 			if (t->cell != cpu->cell ||
-			    !xapic_logical_match(t, dest))
+			    !cell_logical_match(t, dest))
 				continue;
 		} else if (!is_destination(cpu, t, icr)) {
 			continue;
@@ -326,6 +336,12 @@ static unsigned int cell_targets(struct per_cpu *cpu, u64 icr, bool xapic,
  */
 static void cell_nmi(struct per_cpu *cpu, struct per_cpu *target)
 {
+	if (!backend->virtual_nmis) {
+		if (report_once(0x1d0000000000ULL | cpu->cell->id))
+			printk("brig: cell \"%s\": NMI IPIs dropped (%s: an NMI handler that never returns would hold off the hypervisor's own NMIs); reported once\n",
+			       cpu->cell->config->name, backend->name);
+		return;
+	}
 	if (target == cpu) {
 		cpu->arch.nmi_pending = true;
 		return;
@@ -831,9 +847,9 @@ static bool has_tsc_deadline(void)
 
 static void cell_xapic_reset(struct per_cpu *cpu)
 {
-	cpu->arch.xapic_ldr = 0;
-	cpu->arch.xapic_dfr = 0xffffffff;
-	cpu->arch.xapic_icr_high = 0;
+	cpu->arch.cell_ldr = 0;
+	cpu->arch.cell_dfr = 0xffffffff;
+	cpu->arch.cell_icr_high = 0;
 }
 
 bool x86_cell_apicbase_write(struct per_cpu *cpu, u64 val)
@@ -872,15 +888,15 @@ static u32 cell_apic_write_mask(unsigned int offset)
 	case 0xf0: /* SVR: vector, software enable */
 		return 0x1ff;
 	case 0x320: /* timer: vector, mask, one-shot/periodic/deadline */
-		return has_tsc_deadline() ? 0x700ff : 0x300ff;
+		return 0x700ff;
 	case 0x330: /* thermal */
 	case 0x340: /* performance counters */
+	case 0x370: /* error (fixed delivery only, see below) */
 		return 0x107ff;
-	case 0x350: /* LINT0 */
-	case 0x360: /* LINT1 */
+	case 0x350: /* LINT0: and polarity, level trigger */
 		return 0x1a7ff;
-	case 0x370: /* error */
-		return 0x100ff;
+	case 0x360: /* LINT1: edge only */
+		return 0x127ff;
 	case 0x380: /* timer initial count */
 		return 0xffffffff;
 	case 0x3e0: /* timer divide */
@@ -889,17 +905,61 @@ static u32 cell_apic_write_mask(unsigned int offset)
 	return 0;
 }
 
-static void cell_apic_write(struct per_cpu *cpu, unsigned int offset, u32 val)
+/*
+ * An LVT entry a cell may program, or why not: the timer modes the CPU
+ * has; fixed or NMI delivery (SMI, INIT and ExtINT would reach firmware,
+ * reset the CPU under the hypervisor or take the root's 8259 interrupts);
+ * the error LVT fixed only. Such an NMI arrives as one the hypervisor did
+ * not send and is dropped.
+ */
+static const char *cell_lvt_refused(unsigned int offset, u32 val)
 {
+	u32 mode = (val >> 17) & 3, dm = (val >> 8) & 7;
+
+	if (offset == 0x320)
+		return mode == 3 ?
+			       "the reserved timer mode" :
+		       mode == 2 && !has_tsc_deadline() ?
+			       "TSC-deadline mode, which this CPU does not have" :
+			       NULL;
+	if (offset < 0x330 || offset > 0x370 || (val & APIC_LVT_MASKED))
+		return NULL;
+	if (dm != 0 && (dm != 4 || offset == 0x370))
+		return "a delivery mode other than fixed or NMI";
+	return NULL;
+}
+
+/* An APIC register write of a cell, through its xAPIC page or an MSR. */
+static bool cell_apic_write(struct per_cpu *cpu, unsigned int offset, u32 val)
+{
+	u32 mask = cell_apic_write_mask(offset);
+	const char *why = cell_lvt_refused(offset, val & mask);
+
+	if (why) {
+		cell_fail(cpu, "APIC register %x written with %x: %s", offset,
+			  val, why);
+		return false;
+	}
 	if (offset == 0xd0)
-		cpu->arch.xapic_ldr = val & 0xff000000;
+		cpu->arch.cell_ldr = val & 0xff000000;
 	else if (offset == 0xe0)
-		cpu->arch.xapic_dfr = val | 0x0fffffff;
+		cpu->arch.cell_dfr = val | 0x0fffffff;
 	else if (offset == 0xb0 || offset == 0x280) /* EOI, ESR: 0 only */
 		write_msr(MSR_X2APIC_BASE + (offset >> 4), 0);
-	else if (cell_apic_write_mask(offset))
-		write_msr(MSR_X2APIC_BASE + (offset >> 4),
-			  val & cell_apic_write_mask(offset));
+	else if (mask)
+		write_msr(MSR_X2APIC_BASE + (offset >> 4), val & mask);
+	return true;
+}
+
+/* The cell's x2APIC LINT0/LINT1 writes, which trap for that policy. */
+bool x86_cell_lint_write(struct per_cpu *cpu, u32 msr, u64 val)
+{
+	if (val >> 32) {
+		cell_fail(cpu, "write of %llx to MSR %x: reserved bits",
+			  (unsigned long long)val, msr);
+		return false;
+	}
+	return cell_apic_write(cpu, (msr - MSR_X2APIC_BASE) << 4, (u32)val);
 }
 
 enum mmio_result x86_cell_xapic_access(struct per_cpu *cpu,
@@ -927,14 +987,16 @@ enum mmio_result x86_cell_xapic_access(struct per_cpu *cpu,
 	}
 	if (!acc->is_write) {
 		acc->value = offset == XAPIC_ICR_HIGH ?
-				     cpu->arch.xapic_icr_high :
-				     emulated_read(cpu, offset);
+				     cpu->arch.cell_icr_high :
+			     offset == 0xd0 ? cpu->arch.cell_ldr :
+			     offset == 0xe0 ? cpu->arch.cell_dfr :
+					      emulated_read(cpu, offset);
 		return MMIO_HANDLED;
 	}
 	if (offset == XAPIC_ICR_HIGH) {
-		cpu->arch.xapic_icr_high = (u32)acc->value & 0xff000000;
+		cpu->arch.cell_icr_high = (u32)acc->value & 0xff000000;
 	} else if (offset == XAPIC_ICR_LOW) {
-		u64 dest = cpu->arch.xapic_icr_high >> 24;
+		u64 dest = cpu->arch.cell_icr_high >> 24;
 
 		/* 0xff: the broadcast (physical), every id (logical). */
 		if (dest == 0xff)
@@ -944,8 +1006,8 @@ enum mmio_result x86_cell_xapic_access(struct per_cpu *cpu,
 						  ~APIC_ICR_RESERVED),
 				    true))
 			return MMIO_CELL_FAILED;
-	} else {
-		cell_apic_write(cpu, offset, (u32)acc->value);
+	} else if (!cell_apic_write(cpu, offset, (u32)acc->value)) {
+		return MMIO_CELL_FAILED;
 	}
 	return MMIO_HANDLED;
 }

@@ -232,6 +232,11 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 		return true;
 	case MSR_X2APIC_ICR:
 		return x86_x2apic_icr_write(cpu, val);
+	case MSR_X2APIC_BASE + 0x35: /* LINT0 */
+	case MSR_X2APIC_BASE + 0x36: /* LINT1 */
+		if (!x86_is_root(cpu))
+			return x86_cell_lint_write(cpu, msr, val);
+		break;
 	case MSR_IA32_APICBASE:
 		if (!x86_is_root(cpu) && x86_cell_apicbase_write(cpu, val))
 			return true;
@@ -492,6 +497,11 @@ bool x86_exit_io(struct per_cpu *cpu, const struct x86_gprs *g, u16 port,
 void x86_exit_init(struct per_cpu *cpu)
 {
 	cpu->stats[BRIG_EXIT_INIT_SIPI]++;
+	/* Not the hypervisor's (it emulates a cell's INIT): not the cell's. */
+	if (!x86_is_root(cpu)) {
+		cell_fail(cpu, "an INIT signal reached its CPU");
+		return;
+	}
 	/*
 	 * A hardware INIT (the root sent it some way the hypervisor does not
 	 * intercept): park the CPU until a SIPI, as the hardware would.

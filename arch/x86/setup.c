@@ -95,7 +95,7 @@ void x86_exception(struct exception_frame *f)
 		 */
 		if (cpu->cell == &root_cell && !x86_nmi_is_ours(cpu))
 			cpu->arch.nmi_pending = true;
-		else if (READ_ONCE(cpu->online) && backend->kick_in_host)
+		else if (backend->kick_in_host)
 			backend->kick_in_host();
 		return;
 	}

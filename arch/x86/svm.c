@@ -136,7 +136,8 @@ static void init_cell_msrpm(u8 *map)
 
 	memset(map, 0xff, SVM_MSRPM_SIZE);
 	for (u32 msr = MSR_X2APIC_BASE; msr <= MSR_X2APIC_END; msr++)
-		msrpm_allow(map, msr, true, msr != MSR_X2APIC_ICR);
+		msrpm_allow(map, msr, true,
+			    msr != MSR_X2APIC_ICR && !x86_cell_lint_msr(msr));
 	for (unsigned int n = 0; n < ARRAY_SIZE(direct); n++)
 		msrpm_allow(map, direct[n], true, true);
 }
@@ -467,6 +468,7 @@ static void svm_wait_relax(void)
 const struct vcpu_ops svm_ops = {
 	.name = "AMD-V",
 	.vendor = BRIG_VENDOR_AMD_SVM,
+	.virtual_nmis = false, /* no vNMI support yet */
 	.second_stage = &x86_npt_paging,
 	.init = svm_init,
 	.cell_init = svm_cell_init,

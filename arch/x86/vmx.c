@@ -246,7 +246,9 @@ static void init_cell_msr_bitmap(u8 *map)
 
 	memset(map, 0xff, MSR_BITMAP_SIZE);
 	for (u32 msr = MSR_X2APIC_BASE; msr <= MSR_X2APIC_END; msr++)
-		msr_bitmap_set(map, msr, true, msr != MSR_X2APIC_ICR, false);
+		msr_bitmap_set(map, msr, true,
+			       msr != MSR_X2APIC_ICR && !x86_cell_lint_msr(msr),
+			       false);
 	for (unsigned int n = 0; n < ARRAY_SIZE(direct); n++)
 		msr_bitmap_set(map, direct[n], true, true, false);
 }
@@ -536,6 +538,7 @@ static void init_vmcs_from_linux(struct per_cpu *cpu,
 
 static void vmx_cpu_exit(struct per_cpu *cpu)
 {
+	WRITE_ONCE(cpu->arch.vmcs_loaded, false);
 	vmclear(hv_virt_to_phys(cpu->arch.vmcs));
 	vmxoff();
 	write_cr4(read_cr4() & ~X86_CR4_VMXE);
@@ -570,6 +573,7 @@ static int vmx_cpu_init(struct per_cpu *cpu, struct arch_entry_state *state)
 		vmx_cpu_exit(cpu);
 		return -EIO;
 	}
+	WRITE_ONCE(cpu->arch.vmcs_loaded, true);
 	init_vmcs_from_linux(cpu, state);
 	return 0;
 }
@@ -848,6 +852,9 @@ static void vmx_wait_relax(void)
  */
 static void vmx_kick_in_host(void)
 {
+	/* Not around VMXON/VMXOFF: a VMREAD outside VMX operation is #UD. */
+	if (!READ_ONCE(this_cpu()->arch.vmcs_loaded))
+		return;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
 		   vmcs_read(CPU_BASED_VM_EXEC_CONTROL) |
 			   CPU_NMI_WINDOW_EXITING);
@@ -856,6 +863,7 @@ static void vmx_kick_in_host(void)
 const struct vcpu_ops vmx_ops = {
 	.name = "Intel VT-x",
 	.vendor = BRIG_VENDOR_INTEL_VMX,
+	.virtual_nmis = true,
 	.second_stage = &x86_ept_paging,
 	.init = vmx_init,
 	.cell_init = vmx_cell_init,

@@ -39,7 +39,9 @@
  *
  *   xapic-page read the xAPIC page while the APIC is in x2APIC mode
  *   xapic-ones (with xapic=1) all ones into every register of the emulated
- *              xAPIC page but the ICR; the cell runs on, idles politely
+ *              xAPIC page but the ICR (read back, reported), then into
+ *              the timer LVT: its reserved mode stops the cell
+ *   lint-init  LINT0 programmed for INIT delivery (x2APIC MSR 0x835)
  *   apicbase   move the APIC base to 0xfed00000
  *   probe      what an OS probes at boot (port 0x80, PIT, i8042, RTC,
  *              PIC, COM1, 0xcf8/0xcfc): stops a strict cell; in one with
@@ -377,23 +379,34 @@ static void attack_xapic_page(void)
 }
 
 /*
- * Run with xapic=1: every register of the emulated xAPIC page written
- * with all ones (reserved bits the x2APIC registers behind it would
- * fault on), then ones with a LVT timer that fires: the cell runs on,
- * the hypervisor did not fault.
+ * Run with xapic=1: every register of the emulated xAPIC page but the
+ * ICR and the timer LVT written with all ones (reserved bits the x2APIC
+ * registers behind it would fault on) and read back; the hypervisor did
+ * not fault. Then all ones into the timer LVT: the reserved timer mode,
+ * which stops the cell.
  */
 static void attack_xapic_ones(void)
 {
+	__u32 sum = 0;
+
 	if (apic_is_x2apic()) {
 		printk("hostile: xapic-ones needs xapic=1\n");
 		return;
 	}
-	for (__u32 reg = 0x20; reg < 0x400; reg += 0x10)
-		if (reg != 0x300 && reg != 0x310) /* not the ICR */
+	for (__u32 reg = 0x20; reg < 0x1000; reg += 0x10)
+		if (reg != 0x300 && reg != 0x310 && reg != 0x320)
 			mmio_write32(0xfee00000 + reg, 0xffffffff);
-	printk("hostile: all ones written to every xAPIC register, APIC id %x, version %x\n",
-	       mmio_read32(0xfee00020), mmio_read32(0xfee00030));
-	inmate_idle();
+	for (__u32 reg = 0x20; reg < 0x1000; reg += 0x10)
+		sum += mmio_read32(0xfee00000 + reg);
+	printk("hostile: all ones written to every xAPIC register, APIC id %x, version %x, sum %x\n",
+	       mmio_read32(0xfee00020), mmio_read32(0xfee00030), sum);
+	mmio_write32(0xfee00320, 0xffffffff);
+}
+
+/* LINT0 as INIT, through its x2APIC register: a pin that resets the CPU. */
+static void attack_lint_init(void)
+{
+	wrmsr(MSR_X2APIC_BASE + 0x35, 5u << 8);
 }
 
 /* The APIC base moved: the hypervisor keeps it where it is. */
@@ -429,6 +442,7 @@ static const struct attack attacks[] = {
 	{ "probe", attack_probe },
 	{ "string-io", attack_string_io },
 	{ "xapic-ones", attack_xapic_ones },
+	{ "lint-init", attack_lint_init },
 	{ "apicbase", attack_apicbase },
 };
 

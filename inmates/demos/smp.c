@@ -21,6 +21,8 @@
  * Command line:
  *   cpus=N             CPUs to expect (default: the comm region's count)
  *   xapic=1            the APIC in xAPIC mode even where x2APIC is offered
+ *   nmi=drop           NMI IPIs must not arrive (brig on AMD-V drops a
+ *                      cell's NMIs); default deliver
  *   rounds=N           IPIs per CPU and kind (default 50)
  *   outside=APICID     at the end, send an IPI to this APIC id, which should
  *                      not be the cell's: under brig the cell fails
@@ -50,6 +52,7 @@ static volatile __u32 logical_ids[SMP_MAX_CPUS]; /* for logical IPIs */
 static volatile __u32 phase; /* what the boot CPU has asked for */
 static volatile __u32 phase_done[SMP_MAX_CPUS];
 static unsigned int ncpus, rounds;
+static bool nmis_dropped; /* nmi=drop: NMI IPIs must not arrive */
 
 static void count(enum kind k)
 {
@@ -132,9 +135,22 @@ static void ap_again(unsigned int index)
 	phase_done[index] = 2;
 }
 
+/* NMIs that must not arrive: sent, given time, none taken. */
+static void nmis_not_taken(void)
+{
+	for (__u32 r = 0; r < rounds; r++)
+		for (unsigned int i = 1; i < ncpus; i++)
+			apic_send_ipi(smp_apic_ids[i], APIC_ICR_NMI);
+	delay_us(10000);
+}
+
 /* From the boot CPU: rounds IPIs of one kind, each to every other CPU. */
 static void from_boot_cpu(enum kind k)
 {
+	if (k == NMI && nmis_dropped) {
+		nmis_not_taken();
+		return;
+	}
 	for (__u32 r = 1; r <= rounds; r++) {
 		if (k == BROADCAST)
 			apic_send_ipi(0, APIC_ICR_OTHERS | VEC_BROADCAST);
@@ -178,7 +194,12 @@ static bool report(void)
 		unsigned int from = (k == RING || k == SELF) ? 0 : 1;
 
 		for (unsigned int i = from; i < ncpus; i++)
-			if (got[k][i] < want) {
+			if (k == NMI && nmis_dropped && got[k][i]) {
+				printk("smp: nmi IPIs: CPU %u got %u, none should arrive\n",
+				       i, got[k][i]);
+				ok = false;
+			} else if (!(k == NMI && nmis_dropped) &&
+				   got[k][i] < want) {
 				printk("smp: %s IPIs: CPU %u got %u of %u\n",
 				       kind_names[k], i, got[k][i], want);
 				ok = false;
@@ -235,11 +256,14 @@ void inmate_main(void)
 {
 	volatile struct brig_comm_region *comm = comm_region();
 	unsigned int up;
+	char mode[8];
 	bool ok;
 
 	ncpus = (unsigned int)cmdline_parse_int("cpus",
 						comm ? comm->num_cpus : 1);
 	rounds = (unsigned int)cmdline_parse_int("rounds", 50);
+	cmdline_parse_str("nmi", mode, sizeof(mode), "deliver");
+	nmis_dropped = !strcmp(mode, "drop");
 	if (ncpus < 2 || ncpus > SMP_MAX_CPUS || !rounds) {
 		printk("smp: needs 2 to %u CPUs and rounds > 0 (cpus=%u rounds=%u)\n",
 		       SMP_MAX_CPUS, ncpus, rounds);
@@ -274,8 +298,9 @@ void inmate_main(void)
 		ok = false;
 	}
 	if (ok)
-		printk("smp: all %u CPUs report, every IPI arrived (%u per kind and CPU, %s), restart done\n",
-		       ncpus, rounds, apic_is_x2apic() ? "x2APIC" : "xAPIC");
+		printk("smp: all %u CPUs report, every IPI arrived (%u per kind and CPU, %s, NMIs %s), restart done\n",
+		       ncpus, rounds, apic_is_x2apic() ? "x2APIC" : "xAPIC",
+		       nmis_dropped ? "dropped" : "delivered");
 	else
 		printk("smp: FAILED\n");
 	send_outside();

@@ -256,14 +256,14 @@ case_smp() {
 	expect '^smp: CPU 1 \(APIC id [12]\) up, work done' "CPU 1 reports"
 	expect '^smp: CPU 2 \(APIC id [12]\) up, work done' "CPU 2 reports"
 	expect '^smp: CPU 2 \(APIC id [12]\) up again' "CPU 2 restarted"
-	expect '^smp: all 3 CPUs report, every IPI arrived \(20 per kind and CPU, x2APIC\), restart done' \
+	expect '^smp: all 3 CPUs report, every IPI arrived \(20 per kind and CPU, x2APIC, NMIs delivered\), restart done' \
 		"every IPI arrived"
 }
 
 case_smp_xapic() {
 	run smp-xapic smp 8 max,-x2apic "cpus=3 rounds=20" "" -- -smp 3
 	expect '^smp: boot CPU \(APIC id 0\), xAPIC, starting 2 more' "boot CPU in xAPIC mode"
-	expect '^smp: all 3 CPUs report, every IPI arrived \(20 per kind and CPU, xAPIC\), restart done' \
+	expect '^smp: all 3 CPUs report, every IPI arrived \(20 per kind and CPU, xAPIC, NMIs delivered\), restart done' \
 		"every IPI arrived in xAPIC mode"
 }
 

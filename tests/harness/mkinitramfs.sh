@@ -153,6 +153,26 @@ if [ -d "$BRIG_ROOT/inmates" ]; then
 	find "$BRIG_ROOT/inmates" -name '*.bin' -type f -exec cp {} "$root/lib/brig/inmates/" \;
 fi
 
+# A Linux cell's kernel and initramfs, for scenarios that say
+# "# linux-cell: yes": the same kernel the root runs, byte for byte, and
+# busybox with tests/harness/linux-cell-init.sh as /init.
+if grep -qx '# linux-cell: yes' "$root"/scenarios/*.sh; then
+	mkdir -p "$root/lib/brig/linux"
+	cp "$(kernel_image "$abi")" "$root/lib/brig/linux/vmlinuz"
+	cell=$(mktemp -d "${TMPDIR:-/tmp}/brig-cell-initramfs.XXXXXX")
+	mkdir -p "$cell/bin" "$cell/proc" "$cell/sys" "$cell/dev"
+	mknod -m 600 "$cell/dev/console" c 5 1 2>/dev/null || true
+	cp /bin/busybox "$cell/bin/busybox"
+	for a in sh mount grep awk cat uname taskset sleep; do
+		ln -s busybox "$cell/bin/$a"
+	done
+	cp "$BRIG_ROOT/tests/harness/linux-cell-init.sh" "$cell/init"
+	chmod 755 "$cell/init"
+	(cd "$cell" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) |
+		gzip -9 >"$root/lib/brig/linux/initrd.gz"
+	rm -rf "$cell"
+fi
+
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) |
 	gzip -1 >"$out"

@@ -63,10 +63,12 @@ parse_args() {
 #   def_timeout   seconds before a hung run is stopped
 #   grace         seconds the emulator gets to power off after DONE
 # All boards: root console on ttyS0; a 96 MiB hole at 0x3a000000 that Linux
-# leaves alone for the hypervisor; user writes to /dev/kmsg not rate-limited
-# (they carry the markers); a panic reboots, which ends the run at once.
+# leaves alone for the hypervisor and the inmates' cells, and 160 MiB below
+# it for a Linux cell (QEMU's descriptions give it to cells; Bochs's do
+# not); user writes to /dev/kmsg not rate-limited (they carry the markers);
+# a panic reboots, which ends the run at once.
 board_setup() {
-	local common='console=ttyS0,115200 memmap=96M$0x3a000000 printk.devkmsg=on panic=-1'
+	local common='console=ttyS0,115200 memmap=96M$0x3a000000 memmap=160M$0x30000000 printk.devkmsg=on panic=-1'
 	case $board in
 	qemu-vtd)
 		guest_board=qemu-x86

@@ -7,7 +7,7 @@
 # expect: com3.log hostile: INVD x1000 done, data kept
 # expect: com3.log hostile: debug console hypercall: -1\b
 # expect: com3.log hostile: broadcast IPIs: all-but-self 0 here, all 1 here
-# expect: com3.log hostile: all ones written to every xAPIC register, APIC id 2000000, version
+# expect: com3.log hostile: all ones written to every xAPIC register, APIC id 2000000, version [0-9a-f]+, sum
 # expect: com3.log hostile: probe: 7 of 7 reads all-ones, 6 writes taken, running on
 #
 # Fault isolation (issue 5): a hostile inmate in a cell on CPU 2 tries one
@@ -48,7 +48,8 @@ attack() {
 	name=$1
 	shift
 	brig cell create "$BAD" || return 1
-	brig cell load hostile "$INMATES/hostile.bin" -s "attack=$name" || return 1
+	brig cell load hostile "$INMATES/hostile.bin" -s "attack=$name${_xargs:-}" || return 1
+	_xargs=
 	brig console > $T/before
 	good_before=$(exits_of hello)
 	brig cell start hostile || return 1
@@ -161,6 +162,17 @@ ignore_timeout() {
 		[ "$s" = failed ]
 }
 
+# attack_args ATTACK ARGS... -- WORDS...: attack with more on its command line.
+attack_args() {
+	_a=$1
+	shift
+	_extra=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do _extra="$_extra $1"; shift; done
+	shift
+	_xargs=$_extra
+	attack "$_a" "$@"
+}
+
 # polite_run ATTACK [ARGS]: run an attack that must leave the cell running;
 # the cell's CPU exits by reason go to $T/stats before destroy.
 polite_run() {
@@ -222,7 +234,8 @@ t_check hostile.ipi-nmi nmi_attack
 t_check hostile.ipi-init attack ipi-init "INIT IPI"
 t_check hostile.ipi-reserved-bits attack ipi-reserved "reserved ICR bits"
 t_check hostile.xapic-page attack xapic-page "xAPIC page at fee00030" "in x2APIC mode"
-t_check hostile.xapic-all-ones polite_run xapic-ones xapic=1
+t_check hostile.xapic-all-ones attack_args xapic-ones xapic=1 -- "APIC register 320 written with ffffffff" "reserved timer mode"
+t_check hostile.lint-init attack lint-init "APIC register 350 written with 500" "delivery mode"
 t_check hostile.apicbase-move attack apicbase "MSR 1b"
 t_check hostile.pci-cf8 attack pci "I/O port cf8"
 t_check hostile.probe-strict attack probe "I/O port 80"

@@ -3,10 +3,10 @@
 # expect: com2.log smp: CPU 1 \(APIC id [23]\) up, work done
 # expect: com2.log smp: CPU 2 \(APIC id [23]\) up, work done
 # expect: com2.log smp: CPU 2 \(APIC id [23]\) up again
-# expect: com2.log smp: all 3 CPUs report, every IPI arrived \(50 per kind and CPU, x2APIC\), restart done
-# expect: com2.log smp: all 3 CPUs report, every IPI arrived \(50 per kind and CPU, xAPIC\), restart done
+# expect: com2.log smp: all 3 CPUs report, every IPI arrived \(50 per kind and CPU, x2APIC, NMIs (delivered|dropped)\), restart done
+# expect: com2.log smp: all 3 CPUs report, every IPI arrived \(50 per kind and CPU, xAPIC, NMIs (delivered|dropped)\), restart done
 # expect: com2.log smp: boot CPU \(APIC id 1\), xAPIC, starting 2 more
-# expect: com2.log smp: all 3 CPUs report, every IPI arrived \(40 per kind and CPU, x2APIC\), restart done
+# expect: com2.log smp: all 3 CPUs report, every IPI arrived \(40 per kind and CPU, x2APIC, NMIs (delivered|dropped)\), restart done
 # expect: com2.log smp: INIT/SIPI storm to the other CPUs
 # expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: INIT IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
 # expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: SIPI IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
@@ -22,6 +22,15 @@
 # and IPI exits, the root carrying on, a second start of the same cell
 # (nothing left over from the first run), and the cell failing when it
 # aims INIT, SIPI or NMI at a root CPU, with that CPU untouched.
+
+# NMI IPIs within a cell: delivered on VT-x; dropped on AMD-V, where an NMI
+# handler that never returns would hold off the hypervisor's own NMIs
+# (the inmate checks whichever the board's CPU calls for: a line above
+# appears only if it got what it was told).
+case $BRIG_BOARD in
+bochs*) NMIS=deliver ;;
+*) NMIS=drop ;;
+esac
 
 SYS=$(brig_system)
 CELL=$BRIG_CONF_DIR/$BRIG_BOARD-smp.cell
@@ -70,15 +79,19 @@ report() {
 smp_run() { # CMDLINE
 	brig cell create "$CELL" || return 1
 	cpus_offline || return 1
-	brig cell load smp "$BIN" -s "$1" || return 1
+	brig cell load smp "$BIN" -s "$1 nmi=$NMIS" || return 1
 	brig cell start smp || return 1
 }
 
 # Started by the cell: CPUs 2 and 3 waited, were woken (one of them twice,
 # after its INIT), and all three sent IPIs.
+wakes() { echo $(($(stat_of 2 init_sipi) + $(stat_of 3 init_sipi))); }
+# The run's last act is the restart: all 7 stops and starts seen.
+run_done() { [ "$(wakes)" -ge 7 ] && ipis_done; }
+
 all_cpus_run() { # [CMDLINE]
 	smp_run "rounds=50${1:+ $1}" || return 1
-	t_wait_for 120 ipis_done
+	t_wait_for 120 run_done
 	rc=$?
 	report
 	[ $rc = 0 ] || return 1
@@ -108,10 +121,10 @@ cell_gone() {
 # IPIs (the counters start from 0 with each start).
 restarts() {
 	ROUNDS=40
-	brig cell load smp "$BIN" -s "rounds=40 storm=1" || return 1
+	brig cell load smp "$BIN" -s "rounds=40 storm=1 nmi=$NMIS" || return 1
 	for run in 2 3; do
 		brig cell start smp || return 1
-		t_wait_for 120 ipis_done || { report; echo "run $run did not finish"; return 1; }
+		t_wait_for 120 run_done || { report; echo "run $run did not finish"; return 1; }
 		report
 		wakes=$(($(stat_of 2 init_sipi) + $(stat_of 3 init_sipi)))
 		echo "run $run: CPUs 2 and 3 stopped and started $wakes times"

@@ -38,7 +38,7 @@ expect() {
 
 expect "brig " "--help --version cell config console disable enable help info latency stats"
 expect "brig ce" "cell"
-expect "brig cell " "--help create destroy list load shutdown start stats"
+expect "brig cell " "--help create destroy linux list load shutdown start stats"
 expect "brig cell start " "hello latency-c"
 expect "brig cell destroy h" "hello"
 expect "brig cell destroy hello --f" "--force"

@@ -315,7 +315,7 @@ static const struct broken cases[] = {
 	  "\t\t\t\tpeers = <2>;\n\t\t\t\tshmem-phys = <0x3e000000>;\n"
 	  "\t\t\t\tbar-base = <0xc0000000>;\n\t\t\t};\n\t\t};\n\t\tports {",
 	  "/root-cell/pci-devices/ivshmem@0,14,0",
-	  "ivshmem BARs: range 0xc0000000-0xc0001fff overlaps memory region 8 (0xc0000000-0xfebfffff) of the root cell: the root's accesses to them must trap",
+	  "ivshmem BARs: range 0xc0000000-0xc0001fff overlaps memory region 9 (0xc0000000-0xfebfffff) of the root cell: the root's accesses to them must trap",
 	  1 },
 	/* --- system descriptions --- */
 	{ "unaligned hypervisor", 1, "phys-start = <0x3a000000>;",
@@ -330,11 +330,13 @@ static const struct broken cases[] = {
 	  "/root-cell/memory/hpet@fed00000",
 	  "root cell memory must be mapped 1:1, but phys 0xfed00000 != virt 0xfed01000",
 	  1 },
-	{ "root maps the hypervisor", 1, "size = <0x39f00000>;",
-	  "size = <0x39f01000>;", "/root-cell/memory/ram@100000",
-	  "host-physical range 0x100000-0x3a000fff overlaps the hypervisor region 0x3a000000-0x3affffff",
+	{ "root maps the hypervisor", 1, "size = <0xa000000>;",
+	  "size = <0xa001000>;", "/root-cell/memory/linux-pool@30000000",
+	  "host-physical range 0x30000000-0x3a000fff overlaps the hypervisor region 0x3a000000-0x3affffff",
 	  1 },
-	{ "pool not reserved", 1, "\"dma\",\n\t\t\t\t\t\"reserved\"", "\"dma\"",
+	{ "pool not reserved", 1,
+	  "size = <0x4fe0000>;\n\t\t\t\ttype = \"ram\";\n\t\t\t\tflags = \"read\", \"write\", \"execute\", \"dma\",\n\t\t\t\t\t\"reserved\"",
+	  "size = <0x4fe0000>;\n\t\t\t\ttype = \"ram\";\n\t\t\t\tflags = \"read\", \"write\", \"execute\", \"dma\"",
 	  "/memory/ram@0",
 	  "host-physical range 0x3b000000-0x3b0fffff is not inside a reserved RAM region of the root cell (memory Linux does not use)",
 	  2 },
@@ -569,12 +571,16 @@ static void system_round_trip(void **state)
 	assert_int_equal(s->platform.num_iommu_units, 0);
 	assert_string_equal(r->name, "qemu-q35");
 	assert_int_equal(brig_cell_cpu_set(r)[0], 0xf);
-	assert_int_equal(r->num_memory_regions, 16);
-	assert_region(&brig_cell_mem_regions(r)[4], 0x3b000000, 0x3b000000,
+	assert_int_equal(r->num_memory_regions, 17);
+	assert_region(&brig_cell_mem_regions(r)[4], 0x30000000, 0x30000000,
+		      0xa000000, BRIG_MEM_TYPE_RAM,
+		      BRIG_MEM_READ | BRIG_MEM_WRITE | BRIG_MEM_EXECUTE |
+			      BRIG_MEM_DMA | BRIG_MEM_RESERVED);
+	assert_region(&brig_cell_mem_regions(r)[5], 0x3b000000, 0x3b000000,
 		      0x4fe0000, BRIG_MEM_TYPE_RAM,
 		      BRIG_MEM_READ | BRIG_MEM_WRITE | BRIG_MEM_EXECUTE |
 			      BRIG_MEM_DMA | BRIG_MEM_RESERVED);
-	assert_region(&brig_cell_mem_regions(r)[15], 0x100000000ull,
+	assert_region(&brig_cell_mem_regions(r)[16], 0x100000000ull,
 		      0x100000000ull, 0x800000000ull, BRIG_MEM_TYPE_MMIO,
 		      BRIG_MEM_READ | BRIG_MEM_WRITE);
 	assert_int_equal(r->num_port_ranges, 1);

@@ -71,7 +71,7 @@ _brig_complete() {
 	esac
 	if [ "$cword" = 2 ]; then
 		case $cmd in
-		cell) opts="create load start shutdown destroy list stats" ;;
+		cell) opts="create load start shutdown destroy list stats linux" ;;
 		config) opts="compile check dump" ;;
 		latency) opts="run watch" ;;
 		*) return ;; # help, --version, a command brig does not have
@@ -89,6 +89,16 @@ _brig_complete() {
 			COMPREPLY=($(compgen -W "-o --help" -- "$cur"))
 		else
 			_brig_files '*.@(dts|dtb)'
+		fi ;;
+	cell/linux)
+		if [ "$prev" = --cmdline ]; then
+			:
+		elif [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--initrd --cmdline --help" -- "$cur"))
+		elif [ "$cword" = 3 ]; then
+			_brig_files '*.@(dts|dtb|cell)'
+		else
+			_brig_files '*'
 		fi ;;
 	cell/start|cell/shutdown|cell/destroy)
 		if [[ $cur == -* ]]; then

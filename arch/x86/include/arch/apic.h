@@ -8,6 +8,7 @@
 
 #include <hv/types.h>
 #include <hv/mmio.h>
+#include <arch/x86.h>
 
 struct per_cpu;
 
@@ -51,6 +52,15 @@ void x86_take_cell_nmi(struct per_cpu *cpu);
  */
 u64 x86_cell_apicbase(const struct per_cpu *cpu);
 bool x86_cell_apicbase_write(struct per_cpu *cpu, u64 val);
+
+/* LINT0 and LINT1 writes of a cell trap: the pins' delivery mode. */
+static inline bool x86_cell_lint_msr(u32 msr)
+{
+	return msr == MSR_X2APIC_BASE + 0x35 || msr == MSR_X2APIC_BASE + 0x36;
+}
+
+/* A cell's write of its x2APIC LINT0 or LINT1 register (MSR 0x835/0x836). */
+bool x86_cell_lint_write(struct per_cpu *cpu, u32 msr, u64 val);
 
 /* The xAPIC page of a cell CPU, emulated (the cell's MMIO handler). */
 enum mmio_result x86_cell_xapic_access(struct per_cpu *cpu,

@@ -82,11 +82,14 @@ struct per_cpu_arch {
 	/*
 	 * In a cell: the APIC base MSR as the cell sees it. The APIC itself
 	 * runs in x2APIC mode; in the cell's xAPIC mode its APIC page traps
-	 * and xapic_ldr, xapic_dfr and xapic_icr_high hold its view.
+	 * and cell_ldr, cell_dfr and cell_icr_high hold its view (apart from
+	 * the root's xapic_* above, which the root's IPIs are routed by).
 	 */
 	u64 cell_apicbase;
+	u32 cell_ldr, cell_dfr, cell_icr_high;
 	bool nmi_pending; /* an NMI hit host mode: hand it to the guest */
 	bool cell_nmi; /* an NMI IPI of its cell's, atomic: see apic.c */
+	bool vmcs_loaded; /* VT-x: in VMX operation with its VMCS current */
 	/*
 	 * The hypervisor's own NMIs (kicks) sent to this CPU, and those it
 	 * has taken: an NMI that arrives while more were sent than taken is

@@ -19,6 +19,13 @@ struct per_cpu;
 struct vcpu_ops {
 	const char *name;
 	unsigned int vendor; /* BRIG_VENDOR_* */
+	/*
+	 * A guest's NMI blocking is its own (VT-x virtual NMIs): the
+	 * hypervisor's kicks still reach a CPU whose guest handles an NMI
+	 * and never returns from it. Without it (AMD-V before vNMI) an NMI
+	 * injected into a cell would let the cell hold off every kick.
+	 */
+	bool virtual_nmis;
 	/* the format of second-stage tables (NPT or EPT) */
 	const struct paging_format *second_stage;
 
