@@ -344,6 +344,13 @@ int cell_request(const char *what, unsigned long req, void *arg);
 /* A sysfs value as a number; -1 with errno set if it cannot be read. */
 long long read_sysfs(const char *path);
 
+/*
+ * Load and check a cell description for the command what ("cell
+ * create"); its diagnostics printed. -1 if it is not a good one.
+ */
+int load_cell_description(const char *path, const char *what,
+			  struct config *cfg, struct diags *d);
+
 /* cmd-linux.c: brig cell linux */
 extern const struct command cell_linux_command;
 

@@ -593,6 +593,22 @@ int cell_request(const char *what, unsigned long req, void *arg)
 	return ret;
 }
 
+int load_cell_description(const char *path, const char *what,
+			  struct config *cfg, struct diags *d)
+{
+	if (config_load(path, cfg, d) || config_check_one(cfg, d) ||
+	    cfg->is_system) {
+		diags_print(d, stderr);
+		if (cfg->blob && cfg->is_system)
+			fprintf(stderr,
+				"brig: %s: %s is a system description, not a cell description\n",
+				what, path);
+		return -1;
+	}
+	diags_print(d, stderr); /* warnings */
+	return 0;
+}
+
 static int cell_create(int argc, char **argv)
 {
 	struct brig_config_args args = { 0 };
@@ -604,16 +620,8 @@ static int cell_create(int argc, char **argv)
 		return usage_error("missing CELL-DESCRIPTION");
 	if (argv[1][0] == '-' || argc > 2)
 		return bad_argument(argv[argv[1][0] == '-' ? 1 : 2]);
-	if (config_load(argv[1], &cfg, &d) || config_check_one(&cfg, &d) ||
-	    cfg.is_system) {
-		diags_print(&d, stderr);
-		if (cfg.blob && cfg.is_system)
-			fprintf(stderr,
-				"brig: cell create: %s is a system description, not a cell description\n",
-				argv[1]);
+	if (load_cell_description(argv[1], "cell create", &cfg, &d))
 		goto out;
-	}
-	diags_print(&d, stderr); /* warnings */
 	args.addr = (uintptr_t)cfg.blob;
 	args.size = (__u32)cfg.size;
 	id = cell_request("cell create", BRIG_IOC_CELL_CREATE, &args);

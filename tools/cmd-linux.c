@@ -263,16 +263,8 @@ static int cell_linux(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = BRIG_EXIT_FAILED;
-	if (config_load(a.desc, &cfg, &d) || config_check_one(&cfg, &d) ||
-	    cfg.is_system) {
-		diags_print(&d, stderr);
-		if (cfg.blob && cfg.is_system)
-			fprintf(stderr,
-				"brig: cell linux: %s is a system description, not a cell description\n",
-				a.desc);
+	if (load_cell_description(a.desc, "cell linux", &cfg, &d))
 		goto out;
-	}
-	diags_print(&d, stderr);
 	if (!read_inputs(&a, &f))
 		ret = boot(&a, &cfg, &f);
 out:

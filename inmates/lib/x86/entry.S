@@ -13,18 +13,7 @@
  * address, so no relocation is needed in any mode.
  */
 
-#define CR0_PE (1 << 0)
-#define CR0_NW (1 << 29) /* not write-through: reset value 1 */
-#define CR0_CD (1 << 30) /* cache disable: reset value 1 */
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define EFER_LME (1 << 8)
-#define MSR_EFER 0xc0000080
-
-/* Selectors into gdt below: index * 8, RPL 0. */
-#define SEL_CODE32 0x08
-#define SEL_DATA 0x10
-#define SEL_CODE64 0x18
+#include "mode.h"
 
 /*
  * Page-table entry bits (Intel SDM vol. 3, 4.5): present, writable, and in
@@ -65,12 +54,7 @@ __reset:
 
 	.code32
 start32:
-	movw $SEL_DATA, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	flat_data_segments
 
 	/* .bss holds the page tables and the stack: zero it first. */
 	movl $__bss_start, %edi
@@ -111,18 +95,8 @@ start32:
 	jb 2b
 
 	/* Long mode: PAE tables, EFER.LME, then paging on activates it. */
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
-	movl %eax, %cr4
 	movl $pml4, %eax
-	movl %eax, %cr3
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $CR0_PG, %eax
-	movl %eax, %cr0
+	long_mode_on
 	ljmpl $SEL_CODE64, $start64
 
 	.code64
@@ -154,6 +128,7 @@ gdt_end:
 
 	.balign 8
 	.word 0 /* pad so that the base is 4-byte aligned */
+	.globl gdt_desc /* smp-entry.S loads it too */
 gdt_desc:
 	.word gdt_end - gdt - 1
 	.long gdt

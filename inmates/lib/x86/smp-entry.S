@@ -2,8 +2,8 @@
 /*
  * Where a started CPU arrives: the page its SIPI names (vector = page
  * number), in real mode with CS = that page and IP 0. It takes the boot
- * CPU's path into long mode (same GDT layout, the boot CPU's page tables
- * from smp_ap_cr3), takes the next free stack and calls smp_ap_start().
+ * CPU's path into long mode (its GDT, its page tables from smp_ap_cr3:
+ * mode.h), takes the next free stack and calls smp_ap_start().
  *
  * CPUs may arrive together (a SIPI to all but the sender): the stack slot
  * is taken with an atomic add. A CPU finding no slot left halts.
@@ -12,17 +12,7 @@
  * offsets from its start are used, because CS is based at the page.
  */
 
-#define CR0_PE (1 << 0)
-#define CR0_NW (1 << 29)
-#define CR0_CD (1 << 30)
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define EFER_LME (1 << 8)
-#define MSR_EFER 0xc0000080
-
-#define SEL_CODE32 0x08
-#define SEL_DATA 0x10
-#define SEL_CODE64 0x18
+#include "mode.h"
 
 #define SMP_STACK_SHIFT 14 /* 16 KiB, inmate.h's SMP_STACK_SIZE */
 #define SMP_MAX_SLOTS 15 /* inmate.h's SMP_MAX_STARTS */
@@ -34,9 +24,10 @@
 __ap_reset:
 	cli
 	cld
-	movw %cs, %ax
+	/* The boot CPU's GDT (entry.S), in the first 64 KiB. */
+	xorw %ax, %ax
 	movw %ax, %ds
-	lgdtl ap_gdt_desc - __ap_reset
+	lgdtl gdt_desc
 	movl %cr0, %eax
 	andl $~(CR0_CD | CR0_NW), %eax
 	orl $CR0_PE, %eax
@@ -45,24 +36,9 @@ __ap_reset:
 
 	.code32
 ap_start32:
-	movw $SEL_DATA, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
-	movl %eax, %cr4
+	flat_data_segments
 	movl smp_ap_cr3, %eax
-	movl %eax, %cr3
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $CR0_PG, %eax
-	movl %eax, %cr0
+	long_mode_on
 	ljmpl $SEL_CODE64, $ap_start64
 
 	.code64
@@ -84,17 +60,3 @@ ap_start64:
 	hlt
 	jmp 2b
 
-	/* The boot CPU's flat descriptors (entry.S), again. */
-	.balign 8
-ap_gdt:
-	.quad 0
-	.quad 0x00cf9a000000ffff /* SEL_CODE32 */
-	.quad 0x00cf92000000ffff /* SEL_DATA */
-	.quad 0x00af9a000000ffff /* SEL_CODE64 */
-ap_gdt_end:
-
-	.balign 8
-	.word 0
-ap_gdt_desc:
-	.word ap_gdt_end - ap_gdt - 1
-	.long ap_gdt
