@@ -347,6 +347,9 @@ static void check_cell_header(struct checker *ck,
 	if (is_root && (c->flags & BRIG_CELL_UNOWNED_PORTS_IGNORED))
 		error(ck, BRIG_CHECK_HEADER, 0,
 		      "unowned-ports is a cell setting: the root's unowned ports always read as all-ones");
+	if (is_root && (c->flags & BRIG_CELL_UNOWNED_MSRS_FAULT))
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "unowned-msrs is a cell setting: the root always gets #GP for the MSRs it may not touch");
 	if (!all_zero(c->reserved, sizeof(c->reserved)))
 		error(ck, BRIG_CHECK_HEADER, 0, "reserved fields are not zero");
 	check_name(ck, c);

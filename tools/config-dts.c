@@ -43,6 +43,12 @@ static const struct dt_name unowned_port_policies[] = {
 	{ NULL, 0 },
 };
 
+static const struct dt_name unowned_msr_policies[] = {
+	{ "strict", 0 },
+	{ "fault", BRIG_CELL_UNOWNED_MSRS_FAULT },
+	{ NULL, 0 },
+};
+
 static const struct dt_name mem_types[] = {
 	{ "ram", BRIG_MEM_TYPE_RAM },
 	{ "mmio", BRIG_MEM_TYPE_MMIO },
@@ -400,6 +406,7 @@ static const struct prop_spec cell_props[] = {
 	{ "passive-comm-region", PROP_FLAG, 0 },
 	{ "debug-console", PROP_FLAG, 0 },
 	{ "unowned-ports", PROP_STRING, 0 },
+	{ "unowned-msrs", PROP_STRING, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -452,6 +459,13 @@ static void parse_cell(const struct dt *dt, int node, int is_root, __u16 arch,
 		__u32 policy = 0;
 
 		dt_enum(dt, node, "unowned-ports", unowned_port_policies,
+			&policy);
+		cb->hdr.flags |= policy;
+	}
+	if (dt_has(dt, node, "unowned-msrs")) {
+		__u32 policy = 0;
+
+		dt_enum(dt, node, "unowned-msrs", unowned_msr_policies,
 			&policy);
 		cb->hdr.flags |= policy;
 	}

@@ -67,6 +67,13 @@ void x86_cpuid(const struct per_cpu *cpu, u32 leaf, u32 sub,
 	 */
 	if (leaf == 1) {
 		r->ecx = (r->ecx | BIT(31)) & ~BIT(5);
+		/*
+		 * Machine checks are the root's (its MCE handler owns the
+		 * banks): a cell sees no MCE and MCA, and so does not look for
+		 * the MSRs it may not read.
+		 */
+		if (cell)
+			r->edx &= ~(BIT(7) | BIT(14));
 	} else if (leaf == 0x80000001 && cell) {
 		r->ecx &= ~X86_FEATURE_SVM_ECX;
 	} else if (leaf == 0x8000000a && cell) {
@@ -79,6 +86,34 @@ static bool cell_may_read(u32 msr)
 {
 	return msr == MSR_IA32_MISC_ENABLE || msr == MSR_MTRR_CAP ||
 	       (msr >= MSR_MTRR_FIRST && msr <= MSR_MTRR_DEF_TYPE);
+}
+
+/*
+ * An MSR the cell may not touch: a cell for an OS (unowned-msrs = "fault")
+ * gets the #GP a CPU without that MSR would give and runs on, the first
+ * few said on the console; any other cell stops.
+ */
+static void cell_msr_refused(struct per_cpu *cpu, u32 msr, bool write, u64 val)
+{
+	struct cell *cell = cpu->cell;
+
+	if (!(cell->config->flags & BRIG_CELL_UNOWNED_MSRS_FAULT)) {
+		if (write)
+			cell_fail(
+				cpu,
+				"write of %llx to MSR %x, which is not the cell's",
+				(unsigned long long)val, msr);
+		else
+			cell_fail(cpu,
+				  "read of MSR %x, which is not the cell's",
+				  msr);
+		return;
+	}
+	if (__atomic_fetch_add(&cell->arch.msr_faults, 1, __ATOMIC_RELAXED) < 8)
+		printk("brig: cell \"%s\" CPU %u: %s of MSR %x: #GP (not the cell's; the first 8 are said)\n",
+		       cell->config->name, cpu->cpu_id,
+		       write ? "write" : "read", msr);
+	backend->inject_exception(cpu, X86_GP_VECTOR, true, 0);
 }
 
 bool x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *val,
@@ -114,7 +149,7 @@ bool x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *val,
 		return true;
 	}
 	if (!x86_is_root(cpu))
-		cell_fail(cpu, "read of MSR %x, which is not the cell's", msr);
+		cell_msr_refused(cpu, msr, false, 0);
 	return false;
 }
 
@@ -245,9 +280,7 @@ bool x86_msr_write(struct per_cpu *cpu, u32 msr, u64 val,
 		break;
 	}
 	if (!x86_is_root(cpu))
-		cell_fail(cpu,
-			  "write of %llx to MSR %x, which is not the cell's",
-			  (unsigned long long)val, msr);
+		cell_msr_refused(cpu, msr, true, val);
 	return false;
 }
 

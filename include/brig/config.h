@@ -209,7 +209,14 @@ BRIG_ABI_ASSERT_SIZE(struct brig_console, 16);
  * Not for the root, whose unowned ports always behave so.
  */
 #define BRIG_CELL_UNOWNED_PORTS_IGNORED 0x0004
-#define BRIG_CELL_VALID_FLAGS 0x0007
+/*
+ * Likewise for MSRs: reading or writing an MSR the cell may not touch
+ * raises #GP in the cell, as on a CPU without that MSR (an OS probes
+ * them, mostly expecting the fault), instead of stopping the cell. Not
+ * for the root, which gets the #GP anyway.
+ */
+#define BRIG_CELL_UNOWNED_MSRS_FAULT 0x0008
+#define BRIG_CELL_VALID_FLAGS 0x000f
 
 struct brig_cell_desc {
 	char signature[BRIG_SIGNATURE_LEN]; /* BRIG_CELL_SIGNATURE */

@@ -48,6 +48,9 @@
  *              unowned-ports = "ignore" reports the all-ones reads and
  *              idles politely
  *   string-io  REP INSB from port 0x80
+ *   msr-probe  read MSR 0x8b, write MSR 0x2ff, each surviving a #GP: in a
+ *              cell with unowned-msrs = "fault" reports both #GPs and
+ *              idles politely; in any other the first stops it
  *
  * Only x2APIC is used for the IPIs: the cell's APIC registers are MSRs.
  */
@@ -359,6 +362,22 @@ static void attack_probe(void)
 	inmate_idle();
 }
 
+/*
+ * MSRs an OS probes that are not the cell's: the microcode revision
+ * (0x8b), the MTRR default type (written). With unowned-msrs = "fault"
+ * each gives #GP and the cell runs on; otherwise the first stops it.
+ */
+static void attack_msr_probe(void)
+{
+	__u64 v = 0;
+	int r = rdmsr_safe(0x8b, &v);
+	int w = wrmsr_safe(0x2ff, 0);
+
+	printk("hostile: MSR 8b read: %s, MSR 2ff write: %s, running on\n",
+	       r ? "#GP" : "read", w ? "#GP" : "written");
+	inmate_idle();
+}
+
 /* String I/O on a port: never emulated, stops the cell in any case. */
 static void attack_string_io(void)
 {
@@ -440,6 +459,7 @@ static const struct attack attacks[] = {
 	{ "putc", attack_putc },
 	{ "xapic-page", attack_xapic_page },
 	{ "probe", attack_probe },
+	{ "msr-probe", attack_msr_probe },
 	{ "string-io", attack_string_io },
 	{ "xapic-ones", attack_xapic_ones },
 	{ "lint-init", attack_lint_init },

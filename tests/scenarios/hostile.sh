@@ -9,6 +9,7 @@
 # expect: com3.log hostile: broadcast IPIs: all-but-self 0 here, all 1 here
 # expect: com3.log hostile: all ones written to every xAPIC register, APIC id 2000000, version [0-9a-f]+, sum
 # expect: com3.log hostile: probe: 7 of 7 reads all-ones, 6 writes taken, running on
+# expect: com3.log hostile: MSR 8b read: #GP, MSR 2ff write: #GP, running on
 #
 # Fault isolation (issue 5): a hostile inmate in a cell on CPU 2 tries one
 # access class per run while a well-behaved cell runs on CPU 1 and the root
@@ -129,8 +130,26 @@ probe_ignored() {
 	serial_works
 }
 
-# The OS-cell setting is about ports only: memory and string I/O still
-# stop the cell (attack with the probing description).
+# An OS cell's MSR probes get #GP (the inmate's line on COM3) and it runs
+# on; the console says which MSRs.
+probe_cell_polite() {
+	brig console > $T/before
+	brig cell create "$PROBE" && brig cell load hostile "$INMATES/hostile.bin" -s "attack=$1" &&
+		brig cell start hostile || return 1
+	sleep 2
+	s=$(state_of hostile)
+	brig console > $T/after
+	brig cell destroy hostile || return 1
+	t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu2/online) = 1 ]" || return 1
+	diff $T/before $T/after | grep '^+' | grep 'cell "hostile"'
+	echo "after $1: $s"
+	[ "$s" = running ] &&
+		diff $T/before $T/after | grep -q 'read of MSR 8b: #GP' &&
+		diff $T/before $T/after | grep -q 'write of MSR 2ff: #GP'
+}
+
+# The OS-cell settings are about ports and MSRs only: memory and string
+# I/O still stop the cell (attack with the probing description).
 probe_cell_strict() {
 	_bad=$BAD
 	BAD=$PROBE
@@ -241,6 +260,8 @@ t_check hostile.pci-cf8 attack pci "I/O port cf8"
 t_check hostile.probe-strict attack probe "I/O port 80"
 t_check hostile.string-io attack string-io "string I/O on port 80"
 t_check hostile.probe-ignored probe_ignored
+t_check hostile.msr-probe-strict attack msr-probe "read of MSR 8b"
+t_check hostile.msr-probe-fault probe_cell_polite msr-probe
 t_check hostile.probe-cell-memory-strict probe_cell_strict mem "write" "3b200000"
 t_check hostile.probe-cell-string-io-strict probe_cell_strict string-io "string I/O on port 80"
 t_check hostile.pci-mmconfig attack mmcfg "b0000000"

@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
-# boards: none (run by hand: it does not boot to the end yet)
+# boards: qemu-vtd-4cpu
 # linux-cell: yes
 # expect: com2.log linux-cell: up: 1 CPUs
 # expect: com2.log linux-cell: done
 #
 # A Linux cell (issue 16): Debian's own kernel image, the one the root
 # boots, started unmodified in a cell on CPU 1 by `brig cell linux`, with
-# a busybox initramfs that reports on the cell's UART (the expect lines).
+# a busybox initramfs that reports on the cell's UART (the expect lines:
+# its CPU count, memory and kernel, then a workload done).
 # The root keeps working; the cell's exits and the ports Linux probed
 # without owning them are printed; destroy gives everything back.
 

@@ -300,11 +300,11 @@ static void reserved_and_flags(void **state)
 {
 	(void)state;
 	cells[0].hdr.reserved[3] = 1;
-	cells[0].hdr.flags = 0x8;
+	cells[0].hdr.flags = 0x10;
 	cells[0].hdr.architecture = 9;
 	assert_errors(run_cell(&cells[0], 0), 3);
 	expect(0, BRIG_CHECK_HEADER, 0, "reserved fields are not zero");
-	expect(0, BRIG_CHECK_HEADER, 0, "unknown cell flags 0x8");
+	expect(0, BRIG_CHECK_HEADER, 0, "unknown cell flags 0x10");
 	expect(0, BRIG_CHECK_HEADER, 0, "unknown architecture 9");
 }
 
@@ -318,6 +318,12 @@ static void unowned_ports_flag(void **state)
 	assert_errors(run_system(&sys), 1);
 	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_HEADER, 0,
 	       "unowned-ports is a cell setting: the root's unowned ports always read as all-ones");
+	cells[0].hdr.flags |= BRIG_CELL_UNOWNED_MSRS_FAULT;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	sys.root.hdr.flags = BRIG_CELL_UNOWNED_MSRS_FAULT;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_HEADER, 0,
+	       "unowned-msrs is a cell setting: the root always gets #GP for the MSRs it may not touch");
 }
 
 static void entry_outside(void **state)

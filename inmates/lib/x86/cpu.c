@@ -42,6 +42,31 @@ void cpu_features_init(void)
 			   CPUID80000007_EDX_INVARIANT_TSC);
 }
 
+extern volatile unsigned int msr_fault_armed, msr_faults;
+
+/* One CPU at a time may use these (the flags are not per CPU). */
+int rdmsr_safe(__u32 msr, __u64 *value)
+{
+	unsigned int before = msr_faults;
+	__u32 lo = 0, hi = 0;
+
+	msr_fault_armed = 1;
+	__asm__ __volatile__("rdmsr" : "+a"(lo), "+d"(hi) : "c"(msr));
+	msr_fault_armed = 0;
+	*value = (__u64)hi << 32 | lo;
+	return msr_faults == before ? 0 : -1;
+}
+
+int wrmsr_safe(__u32 msr, __u64 value)
+{
+	unsigned int before = msr_faults;
+
+	msr_fault_armed = 1;
+	wrmsr(msr, value);
+	msr_fault_armed = 0;
+	return msr_faults == before ? 0 : -1;
+}
+
 long hypercall(unsigned long code, unsigned long arg1, unsigned long arg2)
 {
 	long result;

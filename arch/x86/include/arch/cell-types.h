@@ -24,6 +24,7 @@ struct cell_arch {
 	u32 ioapic_regsel[4]; /* its IO-APICs' select registers (emulated) */
 	struct port_stat ports[BRIG_PORT_STATS_MAX];
 	u32 ports_other; /* accesses to ports that found no free entry */
+	u32 msr_faults; /* #GPs for MSRs (BRIG_CELL_UNOWNED_MSRS_FAULT) */
 };
 
 #endif /* _ARCH_CELL_TYPES_H */
