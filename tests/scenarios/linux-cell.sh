@@ -43,3 +43,4 @@ t_check linux.root-works root_works
 t_check linux.destroy destroy
 t_check linux.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
 t_check linux.disable brig disable
+t_check linux.rmmod rmmod brig

@@ -170,3 +170,4 @@ t_check smp.nmi-outside outside nmi
 t_check smp.xapic-init-outside outside init xapic=1
 t_check smp.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
 t_check smp.disable brig disable
+t_check smp.rmmod rmmod brig

@@ -21,21 +21,38 @@
 #define SEL_CODE64 0x18
 
 #ifdef __ASSEMBLY__
-/* 32-bit code: every data segment flat. */
-.macro flat_data_segments movw $SEL_DATA, % ax movw % ax, % ds movw % ax,
-	% es movw % ax, % ss movw % ax, % fs movw % ax,
-	%
-		gs.endm
+/* Assembler macros: clang-format would take them for C. */
+/* clang-format off */
 
-			/*
+/* 32-bit code: every data segment flat. */
+.macro flat_data_segments
+	movw $SEL_DATA, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw %ax, %fs
+	movw %ax, %gs
+.endm
+
+/*
  * 32-bit code, the PML4's address in %eax: PAE, CR3, EFER.LME, then
  * paging on activates long mode; the far jump to 64-bit code follows.
  */
-			.macro long_mode_on movl %
-		eax,
-	% cr3 movl % cr4, % eax orl $CR4_PAE, % eax movl % eax,
-	% cr4 movl $MSR_EFER, % ecx rdmsr orl $EFER_LME, % eax wrmsr movl % cr0,
-	% eax orl $CR0_PG, % eax movl % eax, % cr0.endm
+.macro long_mode_on
+	movl %eax, %cr3
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $CR0_PG, %eax
+	movl %eax, %cr0
+.endm
+
+/* clang-format on */
 #endif
 
 #endif /* _INMATE_X86_MODE_H */
