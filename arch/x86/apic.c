@@ -353,6 +353,9 @@ static void cell_nmi(struct per_cpu *cpu, struct per_cpu *target)
 /* Only while the CPU is still the cell's: none survives into the root. */
 void x86_take_cell_nmi(struct per_cpu *cpu)
 {
+	/* On every exit: a plain load first, the locked exchange only if set. */
+	if (!__atomic_load_n(&cpu->arch.cell_nmi, __ATOMIC_ACQUIRE))
+		return;
 	if (__atomic_exchange_n(&cpu->arch.cell_nmi, false, __ATOMIC_SEQ_CST) &&
 	    cpu->cell != &root_cell)
 		cpu->arch.nmi_pending = true;

@@ -39,17 +39,7 @@ __reset:
 	cld
 	xorw %ax, %ax
 	movw %ax, %ds
-	/* lgdtl: take all 32 bits of the base, not just 24 */
-	lgdtl gdt_desc
-
-	/*
-	 * Leave CD/NW set and every access would bypass the caches, which a
-	 * real-time inmate cannot afford. PE enters protected mode.
-	 */
-	movl %cr0, %eax
-	andl $~(CR0_CD | CR0_NW), %eax
-	orl $CR0_PE, %eax
-	movl %eax, %cr0
+	protected_mode_on
 	ljmpl $SEL_CODE32, $start32
 
 	.code32

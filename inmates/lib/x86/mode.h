@@ -24,6 +24,20 @@
 /* Assembler macros: clang-format would take them for C. */
 /* clang-format off */
 
+/*
+ * 16-bit code at reset, DS = 0: the GDT from gdt_desc (entry.S; lgdtl
+ * takes all 32 bits of the base), caches on (leave CD/NW set and every
+ * access bypasses them, which a real-time inmate cannot afford),
+ * protected mode on; the far jump to 32-bit code follows.
+ */
+.macro protected_mode_on
+	lgdtl gdt_desc
+	movl %cr0, %eax
+	andl $~(CR0_CD | CR0_NW), %eax
+	orl $CR0_PE, %eax
+	movl %eax, %cr0
+.endm
+
 /* 32-bit code: every data segment flat. */
 .macro flat_data_segments
 	movw $SEL_DATA, %ax

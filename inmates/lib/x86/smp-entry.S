@@ -27,11 +27,7 @@ __ap_reset:
 	/* The boot CPU's GDT (entry.S), in the first 64 KiB. */
 	xorw %ax, %ax
 	movw %ax, %ds
-	lgdtl gdt_desc
-	movl %cr0, %eax
-	andl $~(CR0_CD | CR0_NW), %eax
-	orl $CR0_PE, %eax
-	movl %eax, %cr0
+	protected_mode_on
 	ljmpl $SEL_CODE32, $ap_start32
 
 	.code32
