@@ -18,6 +18,7 @@
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -26,6 +27,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <brig/comm.h>
 #include <brig/config-check.h>
 #include <brig/hypercall.h>
 #include <brig/ioctl.h>
@@ -581,6 +583,32 @@ static int copy_image(struct brig_file *bf, const struct brig_cell *cell,
 static int stop_error(struct brig_file *bf, long err, const char *what,
 		      const char *name);
 
+/*
+ * A request that stops a running cell (load, start, shutdown, destroy).
+ * When the cell stops itself (an OS cell powering off: -EINPROGRESS), wait
+ * for its state to leave running, sleeping, up to its description's
+ * shutdown timeout, then ask again: an ended cell is not asked, and one
+ * that did not end in time is asked once more and stopped as failed when
+ * it does not answer.
+ */
+static long stop_hypercall(struct brig_cell *cell, unsigned long nr,
+			   unsigned long flags)
+{
+	u32 ms = cell->desc->shutdown_timeout_ms ?: 1000;
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+	long hc = brig_hypercall(nr, cell->id, flags), state;
+
+	if (hc != -EINPROGRESS)
+		return hc;
+	do {
+		msleep(20);
+		state = brig_hypercall(BRIG_HC_CELL_GET_STATE, cell->id, 0);
+	} while ((state == BRIG_CELL_STATE_RUNNING ||
+		  state == BRIG_CELL_STATE_RUNNING_LOCKED) &&
+		 time_before(jiffies, end));
+	return brig_hypercall(nr, cell->id, flags);
+}
+
 static int do_load(struct brig_file *bf, struct brig_cell *cell,
 		   const struct brig_image *img, u32 n, u32 flags)
 {
@@ -591,7 +619,7 @@ static int do_load(struct brig_file *bf, struct brig_cell *cell,
 	err = check_images(bf, cell, img, n);
 	if (err)
 		return err;
-	hc = brig_hypercall(BRIG_HC_CELL_SET_LOADABLE, cell->id, flags);
+	hc = stop_hypercall(cell, BRIG_HC_CELL_SET_LOADABLE, flags);
 	if (hc)
 		return stop_error(bf, hc, "prepare for loading", cell->name);
 	/* Stopped for loading: what ran is gone once a copy starts. */
@@ -666,7 +694,7 @@ int brig_cmd_cell_start(struct brig_file *bf, void __user *arg)
 			cell->name);
 		goto out;
 	}
-	hc = brig_hypercall(BRIG_HC_CELL_START, cell->id, ref.flags);
+	hc = stop_hypercall(cell, BRIG_HC_CELL_START, ref.flags);
 	err = hc ? stop_error(bf, hc, "start", cell->name) : 0;
 out:
 	mutex_unlock(&brig_lock);
@@ -686,8 +714,18 @@ static int stop_error(struct brig_file *bf, long err, const char *what,
 	case -ETIMEDOUT:
 		return brig_fail(
 			bf, -ETIMEDOUT,
-			"cell \"%s\" did not answer the shutdown request in time: it was stopped and is marked failed",
+			"cell \"%s\" did not answer the shutdown request, or did not stop itself, in time: it was stopped and is marked failed",
 			name);
+	case -EINPROGRESS:
+		return brig_fail(
+			bf, -EINPROGRESS,
+			"cell \"%s\" said it stops itself, twice, and still runs: add --force to stop it (needed to %s)",
+			name, what);
+	case -ENOTCONN:
+		return brig_fail(
+			bf, -ENOTCONN,
+			"cell \"%s\" cannot be asked to stop (it is passive and nothing in it listens: a Linux cell without brig_guest.ko): add --force to stop it anyway (needed to %s)",
+			name, what);
 	case -ENOENT:
 		return brig_fail(
 			bf, -ENOENT,
@@ -710,7 +748,7 @@ int brig_cmd_cell_shutdown(struct brig_file *bf, void __user *arg)
 		return err;
 	cell = lookup(bf, &ref, BRIG_SHUTDOWN_FORCE, "shut down", &err);
 	if (cell) {
-		hc = brig_hypercall(BRIG_HC_CELL_SHUTDOWN, cell->id, ref.flags);
+		hc = stop_hypercall(cell, BRIG_HC_CELL_SHUTDOWN, ref.flags);
 		err = hc ? stop_error(bf, hc, "shut down", cell->name) : 0;
 	}
 	mutex_unlock(&brig_lock);
@@ -742,7 +780,7 @@ int brig_cmd_cell_destroy(struct brig_file *bf, void __user *arg)
 		return err;
 	cell = lookup(bf, &ref, BRIG_SHUTDOWN_FORCE, "destroy", &err);
 	if (cell) {
-		hc = brig_hypercall(BRIG_HC_CELL_DESTROY, cell->id, ref.flags);
+		hc = stop_hypercall(cell, BRIG_HC_CELL_DESTROY, ref.flags);
 		err = hc ? stop_error(bf, hc, "destroy", cell->name) : 0;
 		if (!err)
 			forget_cell(cell);

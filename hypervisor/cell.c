@@ -344,8 +344,11 @@ static bool is_running(const struct cell *cell)
 }
 
 /*
- * Ask the cell whether it may stop: 0 if it agrees or has no say,
- * -EBUSY if it denies, -ETIMEDOUT if it does not answer in time.
+ * Ask the cell whether it may stop: 0 if it agrees or has no comm region;
+ * -EBUSY if it denies; -EINPROGRESS if it stops itself (it powers off, in
+ * its own time: the caller waits for its state to leave RUNNING and asks
+ * again); -ETIMEDOUT if it does not answer in time; -ENOTCONN if it
+ * cannot be asked (passive, and it has not said it listens).
  */
 static int ask_shutdown(struct cell *cell)
 {
@@ -353,8 +356,11 @@ static int ask_shutdown(struct cell *cell)
 	u32 timeout_ms = cell->config->shutdown_timeout_ms ?: 1000;
 	u32 reply;
 
-	if (!comm || (cell->config->flags & BRIG_CELL_PASSIVE_COMMREG))
+	if (!comm)
 		return 0;
+	if ((cell->config->flags & BRIG_CELL_PASSIVE_COMMREG) &&
+	    !(READ_ONCE(comm->cell_caps) & BRIG_COMM_CAP_LISTENS))
+		return -ENOTCONN;
 	WRITE_ONCE(comm->reply_from_cell, BRIG_REPLY_NONE);
 	WRITE_ONCE(comm->msg_to_cell, BRIG_MSG_SHUTDOWN_REQUEST);
 	reply = arch_wait_for_reply(&comm->reply_from_cell, timeout_ms);
@@ -362,13 +368,16 @@ static int ask_shutdown(struct cell *cell)
 		return 0;
 	if (reply == BRIG_REPLY_DENIED)
 		return -EBUSY;
+	if (reply == BRIG_REPLY_STOPPING)
+		return -EINPROGRESS;
 	return -ETIMEDOUT;
 }
 
 /*
  * Stop a running cell, with its consent unless forced: -EBUSY if it
- * denied (it runs on), -ETIMEDOUT if it did not answer and was not forced
- * (it is stopped and FAILED then), 0 once it is stopped.
+ * denied, -EINPROGRESS if it stops itself, -ENOTCONN if it cannot be
+ * asked (in all three it runs on); -ETIMEDOUT if it did not answer and
+ * was not forced (it is stopped and FAILED then); 0 once it is stopped.
  */
 static int stop_cell(struct cell *cell, unsigned long flags)
 {
@@ -381,6 +390,18 @@ static int stop_cell(struct cell *cell, unsigned long flags)
 			       cell->config->name);
 			return err;
 		}
+		if (err == -EINPROGRESS && !(flags & BRIG_SHUTDOWN_FORCE)) {
+			printk("brig: cell \"%s\" stops itself\n",
+			       cell->config->name);
+			return err;
+		}
+		if (err == -ENOTCONN && !(flags & BRIG_SHUTDOWN_FORCE)) {
+			printk("brig: cell \"%s\" cannot be asked to stop (passive comm region, and nothing in it listens): only a forced request stops it\n",
+			       cell->config->name);
+			return err;
+		}
+		if (err == -EINPROGRESS || err == -ENOTCONN)
+			err = 0; /* forced: stopped now */
 	}
 	/* First: no doorbell is sent to CPUs about to park. */
 	ivshmem_cell_stopped(cell);
@@ -481,8 +502,7 @@ static void fill_comm_region(struct cell *cell)
 	comm->console = cell->config->console;
 }
 
-/* The cell's boot CPU: its first. */
-static unsigned int boot_cpu(const struct cell *cell)
+unsigned int cell_boot_cpu(const struct cell *cell)
 {
 	unsigned int n;
 
@@ -499,7 +519,7 @@ static unsigned int boot_cpu(const struct cell *cell)
  */
 static void start_cpus(struct cell *cell)
 {
-	unsigned int n, boot = boot_cpu(cell);
+	unsigned int n, boot = cell_boot_cpu(cell);
 
 	for_each_cell_cpu(n, cell) {
 		WRITE_ONCE(per_cpu(n)->start_off, n != boot);
@@ -617,20 +637,33 @@ long cell_get_state(unsigned int id)
 }
 
 /*
- * Stop a cell for what it did: report it (who), mark it FAILED and park
+ * Stop a cell from inside: report why (who: which CPU, if any), set its
+ * end state (a failure is never turned back into an orderly end) and park
  * its CPUs (a CPU already parked gets no PARK: it would outlive the next
  * START). The calling CPU, if it is one of them, parks on its way out.
  */
-static void fail_cell(struct cell *cell, const char *who, const char *fmt,
-		      va_list ap)
+static void end_cell(struct cell *cell, const char *who, u32 state,
+		     const char *fmt, va_list ap)
 {
 	char msg[200];
 	unsigned int n;
+	u32 seen;
 
+	if (state == BRIG_CELL_STATE_FAILED) {
+		WRITE_ONCE(cell->state, state);
+	} else {
+		/* Another CPU of the cell may fail it meanwhile (no lock). */
+		seen = READ_ONCE(cell->state);
+		if (seen == BRIG_CELL_STATE_FAILED ||
+		    !__atomic_compare_exchange_n(&cell->state, &seen, state,
+						 false, __ATOMIC_SEQ_CST,
+						 __ATOMIC_SEQ_CST))
+			state = seen;
+	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	printk("brig: cell \"%s\" (id %u)%s: %s; cell stopped, state failed\n",
-	       cell->config->name, cell->id, who, msg);
-	WRITE_ONCE(cell->state, BRIG_CELL_STATE_FAILED);
+	printk("brig: cell \"%s\" (id %u)%s: %s; cell stopped, state %s\n",
+	       cell->config->name, cell->id, who, msg,
+	       state == BRIG_CELL_STATE_FAILED ? "failed" : "shut down");
 	for_each_cell_cpu(n, cell)
 		if (per_cpu(n) == this_cpu() || !READ_ONCE(per_cpu(n)->parked))
 			cpu_post(per_cpu(n), CPU_REQ_PARK);
@@ -645,7 +678,18 @@ void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
 
 	snprintf(who, sizeof(who), " CPU %u", cpu->cpu_id);
 	va_start(ap, fmt);
-	fail_cell(cpu->cell, who, fmt, ap);
+	end_cell(cpu->cell, who, BRIG_CELL_STATE_FAILED, fmt, ap);
+	va_end(ap);
+}
+
+void cell_end(struct per_cpu *cpu, const char *fmt, ...)
+{
+	char who[16];
+	va_list ap;
+
+	snprintf(who, sizeof(who), " CPU %u", cpu->cpu_id);
+	va_start(ap, fmt);
+	end_cell(cpu->cell, who, BRIG_CELL_STATE_SHUT_DOWN, fmt, ap);
 	va_end(ap);
 }
 
@@ -654,7 +698,7 @@ void cell_fail_remote(struct cell *cell, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fail_cell(cell, "", fmt, ap);
+	end_cell(cell, "", BRIG_CELL_STATE_FAILED, fmt, ap);
 	va_end(ap);
 }
 

@@ -15,6 +15,7 @@
  * that every problem is reported, not just the first one.
  */
 #include <brig/config-check.h>
+#include <brig/comm.h>
 #include <brig/ivshmem.h>
 
 #define PAGE_SIZE 0x1000ull
@@ -350,6 +351,12 @@ static void check_cell_header(struct checker *ck,
 	if (is_root && (c->flags & BRIG_CELL_UNOWNED_MSRS_FAULT))
 		error(ck, BRIG_CHECK_HEADER, 0,
 		      "unowned-msrs is a cell setting: the root always gets #GP for the MSRs it may not touch");
+	/* The root's CPU waits in the hypervisor for the answer. */
+	if (c->shutdown_timeout_ms > BRIG_MAX_SHUTDOWN_TIMEOUT_MS)
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "shutdown-timeout-ms %u is above %u: the root's CPU waits in the hypervisor for the answer",
+		      (unsigned int)c->shutdown_timeout_ms,
+		      (unsigned int)BRIG_MAX_SHUTDOWN_TIMEOUT_MS);
 	if (!all_zero(c->reserved, sizeof(c->reserved)))
 		error(ck, BRIG_CHECK_HEADER, 0, "reserved fields are not zero");
 	check_name(ck, c);
@@ -515,6 +522,39 @@ static void check_port_range(struct checker *ck,
 #define PCI_CONF_PORTS 0xcf8
 #define PCI_CONF_PORTS_LEN 8
 
+/*
+ * Ports no cell may write: two that reset the whole machine, and the one
+ * the hypervisor emulates a cell's pvpanic device on (include/brig/comm.h).
+ * Read-only sharing stays possible: such a port traps on writes.
+ */
+static const struct {
+	__u16 port;
+	const char *what;
+} unwritable_ports[] = {
+	{ 0x64, "the i8042 command port (its command fe resets the machine)" },
+	{ 0x92, "system control port A (its bit 0 resets the machine)" },
+	{ BRIG_X86_PVPANIC_PORT,
+	  "the port of the pvpanic device the hypervisor emulates" },
+};
+
+static void check_unwritable(struct checker *ck,
+			     const struct brig_port_range *pr, unsigned int i)
+{
+	unsigned int k;
+
+	if (!(pr->flags & BRIG_PIO_WRITE))
+		return;
+	for (k = 0; k < sizeof(unwritable_ports) / sizeof(unwritable_ports[0]);
+	     k++)
+		if (ranges_overlap(pr->base, pr->length,
+				   unwritable_ports[k].port, 1))
+			error(ck, BRIG_CHECK_PORTS, i,
+			      "ports %R are writable and include %x, %s; give it read-only if at all",
+			      (__u64)pr->base, (__u64)pr->length,
+			      (__u64)unwritable_ports[k].port,
+			      unwritable_ports[k].what);
+}
+
 static void check_ports(struct checker *ck, const struct brig_cell_desc *c,
 			int is_root)
 {
@@ -529,6 +569,8 @@ static void check_ports(struct checker *ck, const struct brig_cell_desc *c,
 	}
 	for (i = 0; i < c->num_port_ranges; i++) {
 		check_port_range(ck, &pio[i], pio, i);
+		if (!is_root && port_range_sane(&pio[i]))
+			check_unwritable(ck, &pio[i], i);
 		if (!is_root && port_range_sane(&pio[i]) &&
 		    ranges_overlap(pio[i].base, pio[i].length, PCI_CONF_PORTS,
 				   PCI_CONF_PORTS_LEN))

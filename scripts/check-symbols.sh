@@ -62,7 +62,7 @@ for kdir in $KDIRS; do
 		continue
 	}
 	awk '{print $2}' "$kdir/Module.symvers" | sort -u >"$out/exported"
-	for ko in drivers/brig.ko drivers/brig_ivshmem.ko; do
+	for ko in drivers/brig.ko drivers/brig_ivshmem.ko drivers/brig_guest.ko; do
 		check_module "$ko"
 	done
 done

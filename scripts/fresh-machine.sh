@@ -54,7 +54,8 @@ dkms status | tee /tmp/dkms.status
 [ "$(grep -c ": built" /tmp/dkms.status)" = "$n" ] && [ "$n" -ge 2 ]
 for k in $(dkms status | sed -n "s/^brig[^,]*, \([^,]*\),.*/\1/p"); do
 	ls /var/lib/dkms/brig/"$v"/"$k"/x86_64/module/brig.ko* \
-		/var/lib/dkms/brig/"$v"/"$k"/x86_64/module/brig_ivshmem.ko*
+		/var/lib/dkms/brig/"$v"/"$k"/x86_64/module/brig_ivshmem.ko* \
+		/var/lib/dkms/brig/"$v"/"$k"/x86_64/module/brig_guest.ko*
 done
 /usr/local/sbin/brig --version
 for m in man8/brig.8 man5/brig-description.5; do

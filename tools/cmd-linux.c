@@ -46,6 +46,17 @@ static uint64_t ram_at_zero(const struct brig_cell_desc *c)
 	return 0;
 }
 
+/* The comm region's guest-physical address, 0 if the cell has none. */
+static uint64_t comm_region(const struct brig_cell_desc *c)
+{
+	const struct brig_memory *mem = brig_cell_mem_regions(c);
+
+	for (unsigned int n = 0; n < c->num_memory_regions; n++)
+		if (mem[n].flags & BRIG_MEM_COMM_REGION)
+			return mem[n].virt_start;
+	return 0;
+}
+
 /* APIC ids from /proc/cpuinfo: the cell's CPUs are still Linux's now. */
 static int apic_ids(const struct brig_cell_desc *c, struct lb_cell *cell)
 {
@@ -217,7 +228,8 @@ static int boot(const struct linux_args *a, const struct config *cfg,
 	const struct brig_cell_desc *c = cfg->blob;
 	struct brig_config_args args = { (uintptr_t)cfg->blob, (__u32)cfg->size,
 					 0 };
-	struct lb_cell cell = { .ram_size = ram_at_zero(c) };
+	struct lb_cell cell = { .ram_size = ram_at_zero(c),
+				.comm_region = comm_region(c) };
 	struct lb_result r;
 	char err[256], *cmdline;
 	int id, ret = BRIG_EXIT_FAILED;

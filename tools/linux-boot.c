@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <brig/comm.h>
+
 #include "linux-boot.h"
 
 extern const uint8_t linux_tramp_start[], linux_tramp_end[],
@@ -57,16 +59,22 @@ extern const uint8_t linux_tramp_start[], linux_tramp_end[],
 #define FADT_AT (LB_ACPI + 0x100)
 #define DSDT_AT (LB_ACPI + 0x300)
 #define MADT_AT (LB_ACPI + 0x400)
-#define ACPI_SIZE 0x1000
+#define FIRMWARE_SIZE (LB_ACPI_END - LB_ACPI) /* up to 1 MiB */
+#define RESET_VECTOR 0xffff0
 #define FADT_LEN 276
 #define FADT_IAPC_BOOT_ARCH 109
 #define FADT_FLAGS 112
 #define FADT_X_DSDT 140
+#define FADT_RESET_REG 116
+#define FADT_RESET_VALUE 128
+#define FADT_SLEEP_CONTROL 244
+#define FADT_SLEEP_STATUS 256
 #define BOOT_ARCH_NO_VGA (1u << 2)
 #define BOOT_ARCH_NO_CMOS_RTC (1u << 5)
 #define FADT_WBINVD (1u << 0)
 #define FADT_APIC_PHYSICAL (1u << 19)
 #define FADT_HW_REDUCED (1u << 20)
+#define FADT_RESET_REG_SUP (1u << 10)
 
 static void put16(uint8_t *p, unsigned int off, uint16_t v)
 {
@@ -142,6 +150,21 @@ static void seal(uint8_t *t)
 	t[9] = (uint8_t)-lb_checksum(t, get32(t, 4));
 }
 
+/* A Generic Address Structure naming one byte-wide I/O port. */
+static void gas_port(uint8_t *t, unsigned int off, uint16_t port)
+{
+	t[off] = 1; /* system I/O */
+	t[off + 1] = 8; /* bits */
+	t[off + 2] = 0; /* bit offset */
+	t[off + 3] = 1; /* byte access */
+	put64(t, off + 4, port);
+}
+
+/*
+ * The FADT also names the power control the hypervisor emulates for the
+ * cell (include/brig/comm.h): the reset register, and the sleep control
+ * and status registers of hardware-reduced ACPI (one port).
+ */
 static void build_fadt(uint8_t *acpi)
 {
 	uint8_t *t = table(acpi, FADT_AT, "FACP", FADT_LEN, 6);
@@ -150,10 +173,75 @@ static void build_fadt(uint8_t *acpi)
 	put16(t, FADT_IAPC_BOOT_ARCH,
 	      BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS_RTC); /* and no i8042 */
 	put32(t, FADT_FLAGS,
-	      FADT_WBINVD | FADT_APIC_PHYSICAL | FADT_HW_REDUCED);
+	      FADT_WBINVD | FADT_APIC_PHYSICAL | FADT_HW_REDUCED |
+		      FADT_RESET_REG_SUP);
+	gas_port(t, FADT_RESET_REG, BRIG_X86_RESET_PORT);
+	t[FADT_RESET_VALUE] = BRIG_X86_RESET_VALUE;
 	put64(t, FADT_X_DSDT, DSDT_AT);
+	gas_port(t, FADT_SLEEP_CONTROL, BRIG_X86_SLEEP_PORT);
+	gas_port(t, FADT_SLEEP_STATUS, BRIG_X86_SLEEP_PORT);
 	memcpy(t + 268, "brigbrig", 8); /* hypervisor vendor identity */
 	seal(t);
+}
+
+/*
+ * The DSDT, in AML written out by hand (three objects do not need a
+ * compiler):
+ *   Name (_S5, Package () { 5, 5, 0, 0 })  the soft-off sleep type,
+ *       which Linux needs to offer power off
+ *   Device (PEVT) { Name (_HID, "QEMU0001")
+ *       Name (_CRS, ResourceTemplate () { IO (Decode16, port, port, 1, 1) }) }
+ *       a pvpanic device: Linux's pvpanic-mmio driver (a module) binds it
+ *       and writes "panicked" there from its panic notifier;
+ *   Device (BRIG) { Name (_HID, "BRIG0001")
+ *       Name (_CRS, ResourceTemplate () { QWordMemory (the comm region) }) }
+ *       if the cell has a comm region: brig_guest.ko binds it.
+ */
+static uint32_t build_dsdt_aml(uint8_t *aml, uint64_t comm)
+{
+	static const uint8_t brig[] = {
+		0x5b, 0x82, 0x4e, 0x04, 'B', 'R',  'I',	 'G', /* Device, 78 */
+		0x08, '_',  'H',  'I',	'D', 0x0d, 'B',	 'R',  'I',
+		'G',  '0',  '0',  '0',	'1', 0x00, /* Name (_HID, "...") */
+		0x08, '_',  'C',  'R',	'S', 0x11, 0x33, 0x0a, 0x30, /* 48 */
+		0x8a, 0x2b, 0x00, /* QWord address space descriptor, 43 */
+		0x00, /* memory */
+		0x0c, /* minimum and maximum fixed */
+		0x03, /* read-write, cacheable */
+	};
+	uint8_t *d;
+	static const uint8_t s5[] = { 0x08, '_',  'S',	'5',  '_',  0x12, 0x08,
+				      0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
+	static const uint8_t dev[] = {
+		0x5b, 0x82, 0x27, 'P', 'E', 'V',  'T', /* Device, 39 */
+		0x08, '_',  'H',  'I', 'D', 0x0d, 'Q',	'E',  'M',
+		'U',  '0',  '0',  '0', '1', 0x00, /* Name (_HID, "...") */
+		0x08, '_',  'C',  'R', 'S', 0x11, 0x0d, 0x0a, 0x0a, /* Buffer */
+		0x47, 0x01, 0,	  0,   0,   0,	  0x01, 0x01, /* IO */
+		0x79, 0x00 /* end tag */
+	};
+	uint32_t n = 0;
+
+	memcpy(aml + n, s5, sizeof(s5));
+	n += sizeof(s5);
+	memcpy(aml + n, dev, sizeof(dev));
+	put16(aml + n, 33, BRIG_X86_PVPANIC_PORT); /* minimum */
+	put16(aml + n, 35, BRIG_X86_PVPANIC_PORT); /* maximum */
+	n += sizeof(dev);
+	if (!comm)
+		return n;
+	d = aml + n;
+	memcpy(d, brig, sizeof(brig));
+	d += sizeof(brig);
+	put64(d, 0, 0); /* granularity */
+	put64(d, 8, comm); /* minimum */
+	put64(d, 16, comm + 0xfff); /* maximum */
+	put64(d, 24, 0); /* translation offset */
+	put64(d, 32, 0x1000); /* length */
+	d[40] = 0x79; /* end tag */
+	d[41] = 0x00;
+	n += sizeof(brig) + 42;
+	return n;
 }
 
 static void build_madt(uint8_t *acpi, const struct lb_cell *cell)
@@ -192,7 +280,10 @@ static void build_acpi(uint8_t *acpi, const struct lb_cell *cell)
 
 	build_fadt(acpi);
 	build_madt(acpi, cell);
-	seal(table(acpi, DSDT_AT, "DSDT", 36, 2)); /* no devices to name */
+	t = acpi + (DSDT_AT - LB_ACPI);
+	t = table(acpi, DSDT_AT, "DSDT",
+		  36 + build_dsdt_aml(t + 36, cell->comm_region), 2);
+	seal(t);
 	t = table(acpi, XSDT_AT, "XSDT", 36 + 2 * 8, 1);
 	put64(t, 36, FADT_AT);
 	put64(t, 44, MADT_AT);
@@ -209,6 +300,28 @@ static void build_acpi(uint8_t *acpi, const struct lb_cell *cell)
 	put64(rsdp, 24, XSDT_AT);
 	rsdp[8] = (uint8_t)-lb_checksum(rsdp, 20);
 	rsdp[32] = (uint8_t)-lb_checksum(rsdp, 36);
+}
+
+/*
+ * The reset vector, 16 bytes below 1 MiB: where a PC's firmware starts
+ * after a reset, and where Linux jumps for a BIOS reboot (reboot=b, and
+ * its fallback on a hardware-reduced ACPI platform without EFI, which is
+ * what a cell is). In real mode (CS base 0xf0000) it asks the hypervisor
+ * for the reset, which ends the cell:
+ *   mov $RESET_VALUE, %al; mov $RESET_PORT, %dx; out %al, %dx; 1: hlt; jmp 1b
+ */
+static void build_reset_vector(uint8_t *firmware)
+{
+	uint8_t *p = firmware + (RESET_VECTOR - LB_ACPI);
+
+	p[0] = 0xb0;
+	p[1] = BRIG_X86_RESET_VALUE;
+	p[2] = 0xba;
+	put16(p, 3, BRIG_X86_RESET_PORT);
+	p[5] = 0xee;
+	p[6] = 0xf4;
+	p[7] = 0xeb;
+	p[8] = 0xfd;
 }
 
 /* --- the zero page ------------------------------------------------------- */
@@ -337,7 +450,7 @@ static int alloc_images(struct lb_result *r, size_t cmdlen)
 	r->low = calloc(1, 0x1000);
 	r->params = calloc(1, 0x1000);
 	r->cmdline = calloc(1, cmdlen + 1);
-	r->acpi = calloc(1, ACPI_SIZE);
+	r->acpi = calloc(1, FIRMWARE_SIZE);
 	return r->low && r->params && r->cmdline && r->acpi ? 0 : -1;
 }
 
@@ -377,10 +490,11 @@ int lb_build(const uint8_t *kernel, size_t ksize, const uint8_t *initrd,
 	build_params(r->params, kernel, cell, r, isize);
 	memcpy(r->cmdline, cmdline, strlen(cmdline) + 1);
 	build_acpi(r->acpi, cell);
+	build_reset_vector(r->acpi);
 	add(r, 0, r->low, 0x1000);
 	add(r, LB_BOOT_PARAMS, r->params, 0x1000);
 	add(r, LB_CMDLINE, r->cmdline, strlen(cmdline) + 1);
-	add(r, LB_ACPI, r->acpi, ACPI_SIZE);
+	add(r, LB_ACPI, r->acpi, FIRMWARE_SIZE);
 	add(r, r->kernel_at, kernel + setup, ksize - setup);
 	if (isize)
 		add(r, r->initrd_at, initrd, isize);

@@ -9,6 +9,7 @@
  *   0x7000    the boot parameters ("zero page") with the memory map
  *   0x8000    the command line
  *   0xe0000   ACPI tables: RSDP, XSDT, FADT, MADT, DSDT (reserved in the map)
+ *   0xffff0   the reset vector: asks the hypervisor for a reset
  *   16 MiB    the kernel's protected-mode part (its preferred address)
  *   the top   the initramfs, page-aligned
  */
@@ -28,6 +29,7 @@
 /* The cell as the kernel will see it. */
 struct lb_cell {
 	uint64_t ram_size; /* bytes of RAM at guest-physical 0 */
+	uint64_t comm_region; /* its guest-physical page; 0: none */
 	unsigned int cpus; /* the first is the boot CPU */
 	uint32_t apic_ids[LB_MAX_CPUS];
 };
@@ -44,7 +46,7 @@ struct lb_result {
 	uint64_t kernel_at, kernel_end; /* kernel_end: load + init_size */
 	uint64_t initrd_at;
 	/* Owned by the result: free with lb_free(). */
-	void *low, *params, *cmdline, *acpi;
+	void *low, *params, *cmdline, *acpi; /* acpi: 0xe0000 to 1 MiB */
 };
 
 /*

@@ -1015,10 +1015,16 @@ enum mmio_result x86_cell_xapic_access(struct per_cpu *cpu,
 	return MMIO_HANDLED;
 }
 
-/* A cell starts with its APIC as after reset: xAPIC, at the usual base. */
+/*
+ * A cell starts with its APIC as after reset: xAPIC, at the usual base,
+ * the BSP flag on its boot CPU alone (an OS trusts it over the order of
+ * its tables: Debian's 6.12 starts no other CPU without it).
+ */
 static void cell_apic_start(struct per_cpu *cpu)
 {
 	cpu->arch.cell_apicbase = CELL_APICBASE_RESET;
+	if (cpu->cpu_id == cell_boot_cpu(cpu->cell))
+		cpu->arch.cell_apicbase |= MSR_IA32_APICBASE_BSP;
 	cell_xapic_reset(cpu);
 }
 

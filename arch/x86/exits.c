@@ -10,6 +10,7 @@
  * the access must not complete: the backend then injects #GP into the root,
  * or leaves a failed cell parked.
  */
+#include <brig/comm.h>
 #include <hv/arch.h>
 #include <hv/cell.h>
 #include <hv/ivshmem.h>
@@ -29,6 +30,8 @@
 #define MSR_MTRR_CAP 0xfe
 #define MSR_MTRR_FIRST 0x200
 #define MSR_MTRR_DEF_TYPE 0x2ff
+#define I8042_COMMAND_PORT 0x64
+#define I8042_PULSE_RESET 0xfe /* pulse output line 0: the CPU's reset */
 
 /* brig's CPUID signature at 0x40000000: "brigbrigbrig". */
 #define BRIG_CPUID_SIG 0x67697262
@@ -364,12 +367,67 @@ long arch_cell_port_stat(struct cell *cell, unsigned long which)
 			       __ATOMIC_RELAXED);
 }
 
+/*
+ * The power and reset control every cell has (include/brig/comm.h), on
+ * ports it cannot own: 1 if the access was one and the cell runs on, 0 if
+ * it ended the cell, -1 if the port is none of them. A reset or a power
+ * off ends the cell in good order; brig does not restart cells.
+ */
+static int cell_power_pio(struct per_cpu *cpu, u16 port, unsigned int size,
+			  bool in, u64 *rax)
+{
+	u8 v = (u8)*rax;
+
+	if (size != 1)
+		return -1;
+	switch (port) {
+	case BRIG_X86_RESET_PORT:
+		if (in) {
+			set_low_bytes(rax, 0, 1); /* no reset under way */
+		} else if (v & BRIG_X86_RESET_RST_CPU) {
+			cell_end(cpu, "asked for a reset (port cf9, value %x)",
+				 v);
+			return 0;
+		}
+		return 1;
+	case I8042_COMMAND_PORT:
+		if (in || v != I8042_PULSE_RESET)
+			return -1;
+		cell_end(cpu, "asked for a reset (i8042 command fe)");
+		return 0;
+	case BRIG_X86_SLEEP_PORT:
+		if (in) {
+			set_low_bytes(rax, 0, 1); /* no wake event pending */
+		} else if (v & BRIG_X86_SLEEP_ENABLE) {
+			if (BRIG_X86_SLEEP_TYPE(v) != BRIG_X86_SLEEP_TYPE_S5) {
+				cell_fail(
+					cpu,
+					"ACPI sleep type %u requested: only 5 (soft off) is offered",
+					BRIG_X86_SLEEP_TYPE(v));
+				return 0;
+			}
+			cell_end(cpu, "powered off (ACPI S5)");
+			return 0;
+		}
+		return 1; /* clearing wake status, or no SLP_EN */
+	case BRIG_X86_PVPANIC_PORT:
+		if (in) {
+			set_low_bytes(rax, BRIG_X86_PVPANIC_PANICKED, 1);
+		} else if (v & BRIG_X86_PVPANIC_PANICKED) {
+			cell_fail(cpu, "its kernel panicked (pvpanic)");
+			return 0;
+		}
+		return 1;
+	}
+	return -1;
+}
+
 bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 	     u64 *rax)
 {
 	const struct brig_port_range *range;
 	u32 v = (u32)*rax;
-	int pci = x86_pci_pio(cpu, port, size, in, &v);
+	int pci = x86_pci_pio(cpu, port, size, in, &v), power;
 
 	if (pci >= 0) {
 		if (pci && in)
@@ -385,6 +443,9 @@ bool x86_pio(struct per_cpu *cpu, u16 port, unsigned int size, bool in,
 			set_low_bytes(rax, ~0ULL, size);
 		return true;
 	}
+	power = cell_power_pio(cpu, port, size, in, rax);
+	if (power >= 0)
+		return power;
 	range = cell_port(cpu->cell, port, size);
 	if (range && in && (range->flags & BRIG_PIO_READ)) {
 		/* Shared read-only ports trap so that writes can be refused. */

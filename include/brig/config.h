@@ -218,6 +218,10 @@ BRIG_ABI_ASSERT_SIZE(struct brig_console, 16);
 #define BRIG_CELL_UNOWNED_MSRS_FAULT 0x0008
 #define BRIG_CELL_VALID_FLAGS 0x000f
 
+/* A longer wait would hold a root CPU in the hypervisor past Linux's
+ * lockup detectors (20 s). */
+#define BRIG_MAX_SHUTDOWN_TIMEOUT_MS 10000
+
 struct brig_cell_desc {
 	char signature[BRIG_SIGNATURE_LEN]; /* BRIG_CELL_SIGNATURE */
 	__u16 revision; /* BRIG_CONFIG_REVISION */
@@ -230,7 +234,8 @@ struct brig_cell_desc {
 	__u32 num_port_ranges;
 	__u32 num_irqchips;
 	__u32 num_pci_devices;
-	__u32 shutdown_timeout_ms; /* wait for a shutdown reply; 0 = default */
+	/* wait for a shutdown reply; 0 = default (1000) */
+	__u32 shutdown_timeout_ms; /* at most BRIG_MAX_SHUTDOWN_TIMEOUT_MS */
 
 	__u64 entry; /* guest-physical address of the first instruction */
 	struct brig_console console; /* the cell's own console, for inmates */

@@ -60,7 +60,8 @@ check_vermagic() {
 	return 1
 }
 
-rm -f "$out/brig.ko" "$out/brig_ivshmem.ko" "$out/tests/"*.ko
+rm -f "$out/brig.ko" "$out/brig_ivshmem.ko" "$out/brig_guest.ko" \
+	"$out/tests/"*.ko
 if [ -f "$BRIG_ROOT/drivers/Makefile" ]; then
 	build_module drivers 'brig*.ko' "$out/" ||
 		log "WARNING: no brig.ko for $abi"

@@ -3,17 +3,45 @@
 #
 # /init of the initramfs a Linux cell boots in the tests (brig cell
 # linux): says what the kernel found (CPUs, memory), runs a little work on
-# every CPU and says so, then idles. Lines go to /dev/kmsg, which the
-# kernel prints on the cell's console polled: the cell's UART has no
-# interrupt line (docs/linux-cell.md). The root's test reads them from
-# the cell's serial log.
+# every CPU and says so, then tells the root it is done and does what the
+# command line's linux-cell.action= asks (nothing, poweroff, reboot, halt,
+# panic; a triple fault is a reboot with reboot=t). Lines go to /dev/kmsg, which the kernel prints on the cell's
+# console polled: the cell's UART has no interrupt line
+# (docs/linux-cell.md). The root's test reads them from the cell's serial
+# log.
+#
+# "Done" reaches the root as one read of port 0x6a0, which the cell does
+# not own: brig counts it (brig cell stats, unowned ports), and the root's
+# test waits for that count instead of for a fixed time.
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 say() { echo "linux-cell: $*" > /dev/kmsg; }
+beacon() { dd if=/dev/port bs=1 skip=$((0x6a0)) count=1 2>/dev/null >/dev/null; }
+action=none
+modules=yes
+for w in $(cat /proc/cmdline); do
+	case $w in
+	linux-cell.action=*) action=${w#*=} ;;
+	linux-cell.modules=*) modules=${w#*=} ;;
+	esac
+done
+# What udev would load for the DSDT's devices: brig_guest binds BRIG0001
+# (the comm region: the root can ask this cell to stop), pvpanic-mmio
+# QEMU0001 (a panic is said to the hypervisor). A cell booted without
+# them (linux-cell.modules=none) is one that cannot be asked.
+if [ "$modules" = yes ]; then
+	for m in brig_guest pvpanic pvpanic-mmio; do
+		[ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko
+	done
+fi
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 say "up: $cpus CPUs, $(awk '/^MemTotal/ { print $2 }' /proc/meminfo) kB, kernel $(uname -r)"
 say "clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+for d in brig-guest pvpanic-mmio; do
+	[ -d /sys/bus/platform/drivers/$d ] &&
+		say "$d bound to $(ls /sys/bus/platform/drivers/$d | grep -c ':')"
+done
 n=0
 while [ $n -lt "$cpus" ]; do
 	if taskset -c $n sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done'; then
@@ -24,6 +52,14 @@ while [ $n -lt "$cpus" ]; do
 	n=$((n + 1))
 done
 say "done"
+beacon
+say "action $action"
+case $action in
+poweroff) poweroff -f ;;
+reboot) reboot -f ;;
+halt) halt -f ;;
+panic) echo c > /proc/sysrq-trigger ;;
+esac
 while :; do
 	sleep 3600
 done

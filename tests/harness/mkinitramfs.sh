@@ -113,10 +113,11 @@ for f in "$g"/tests/*.ko; do copy_opt "$f" "$root/lib/modules/tests/${f##*/}"; d
 copy_opt "$BRIG_ROOT/tools/brig" "$root/usr/bin/brig"
 copy_opt "$BRIG_ROOT/tools/brig-pingpong" "$root/usr/bin/brig-pingpong"
 # kernel_modules DIR MODULE...: modules of the kernel package itself
-# (paths under kernel/, without extension), uncompressed into DIR.
+# (paths under kernel/, without extension), uncompressed into the
+# directory DIR.
 kmods=$KERNEL_CACHE/$abi/lib/modules/$abi/kernel
 kernel_modules() {
-	local dir=$root/lib/modules/$1 m ext f
+	local dir=$1 m ext f
 	shift
 	for m in "$@"; do
 		for ext in .ko .ko.xz .ko.zst; do
@@ -132,13 +133,13 @@ kernel_modules() {
 	done
 }
 # KVM: the tests load it while brig runs.
-kernel_modules kvm virt/lib/irqbypass drivers/crypto/ccp/ccp \
+kernel_modules "$root/lib/modules/kvm" virt/lib/irqbypass drivers/crypto/ccp/ccp \
 	arch/x86/kvm/kvm arch/x86/kvm/kvm-amd arch/x86/kvm/kvm-intel
 # UIO, which brig_ivshmem.ko (the root's ivshmem devices) builds on.
-kernel_modules uio drivers/uio/uio
+kernel_modules "$root/lib/modules/uio" drivers/uio/uio
 # A NIC driver, for handing a device with a Linux driver to a cell and
 # back (QEMU's e1000e; Debian builds its ptp/pps dependencies in).
-kernel_modules net drivers/net/ethernet/intel/e1000e/e1000e
+kernel_modules "$root/lib/modules/net" drivers/net/ethernet/intel/e1000e/e1000e
 # Helper programs of the tests (tests/tools/: static, no extension).
 for f in "$BRIG_ROOT"/tests/tools/*; do
 	[ -x "$f" ] && [ -f "$f" ] && copy_opt "$f" "$root/usr/bin/${f##*/}"
@@ -163,9 +164,16 @@ if grep -qx '# linux-cell: yes' "$root"/scenarios/*.sh; then
 	mkdir -p "$cell/bin" "$cell/proc" "$cell/sys" "$cell/dev"
 	mknod -m 600 "$cell/dev/console" c 5 1 2>/dev/null || true
 	cp /bin/busybox "$cell/bin/busybox"
-	for a in sh mount grep awk cat uname taskset sleep; do
+	for a in sh mount grep awk cat ls uname taskset sleep dd insmod \
+		poweroff reboot halt; do
 		ln -s busybox "$cell/bin/$a"
 	done
+	# brig_guest.ko answers the hypervisor; pvpanic says a panic
+	# (docs/linux-cell.md).
+	mkdir -p "$cell/lib/modules"
+	copy_opt "$g/brig_guest.ko" "$cell/lib/modules/brig_guest.ko"
+	kernel_modules "$cell/lib/modules" drivers/misc/pvpanic/pvpanic \
+		drivers/misc/pvpanic/pvpanic-mmio
 	cp "$BRIG_ROOT/tests/harness/linux-cell-init.sh" "$cell/init"
 	chmod 755 "$cell/init"
 	(cd "$cell" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) |

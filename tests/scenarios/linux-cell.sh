@@ -2,45 +2,159 @@
 # boards: qemu-vtd-4cpu
 # linux-cell: yes
 # expect: com2.log linux-cell: up: 1 CPUs
+# expect: com2.log linux-cell: up: 2 CPUs
+# expect: com2.log linux-cell: CPU 1 worked
+# expect: com2.log linux-cell: brig-guest bound to 1
+# expect: com2.log linux-cell: pvpanic-mmio bound to 1
+# expect: com2.log brig-guest BRIG0001:00: the hypervisor asks this cell to stop: powering off
 # expect: com2.log linux-cell: done
 #
 # A Linux cell (issue 16): Debian's own kernel image, the one the root
-# boots, started unmodified in a cell on CPU 1 by `brig cell linux`, with
-# a busybox initramfs that reports on the cell's UART (the expect lines:
-# its CPU count, memory and kernel, then a workload done).
-# The root keeps working; the cell's exits and the ports Linux probed
-# without owning them are printed; destroy gives everything back.
+# boots, started unmodified by `brig cell linux` in a cell on CPU 1 (and
+# on CPUs 1 and 2), with a busybox initramfs that reports on the cell's
+# UART (the expect lines: its CPU count, memory, the guest drivers bound,
+# a workload on every CPU) and then does what its command line asks.
+#
+# Each way a Linux ends ends only the cell, in the state docs/linux-cell.md
+# names for it, with the hypervisor saying why:
+#   brig cell shutdown (brig_guest.ko)  its own power off   shut-down
+#   poweroff                            ACPI S5             shut-down
+#   reboot                              the reset vector,   shut-down
+#                                       which asks at 0xcf9
+#   reboot=a, =k, =p                    ACPI reset, i8042   shut-down
+#                                       0xfe, 0xcf9
+#   echo c > /proc/sysrq-trigger        pvpanic             failed
+#   reboot with reboot=t                triple fault        failed
+# A cell without brig_guest.ko cannot be asked: shutdown and destroy are
+# refused, --force stops it. The root keeps working; destroy gives back
+# CPUs and memory every time; boot/destroy cycles end at the pool's
+# baseline.
 
 SYS=$(brig_system)
 CELL=$BRIG_CONF_DIR/$BRIG_BOARD-linux.cell
+CELL2=$BRIG_CONF_DIR/$BRIG_BOARD-linux-smp.cell
 L=/lib/brig/linux
+# Boot/destroy cycles after the checks above: make linux-soak runs 10.
+CYCLES=$(t_cmdline brigtest.linux_cycles 2)
 
 pool() { cat /sys/class/misc/brig/mem_pool_used; }
+cell_id() { brig cell list | awk '$2 == "linux" { print $1 }'; }
+nmis_cpu0() { awk '$1 == "NMI:" { print $2 }' /proc/interrupts; }
 
-boot_linux() {
-	brig cell linux "$CELL" $L/vmlinuz --initrd $L/initrd.gz || return 1
-	# Boot and the initramfs's work take tens of emulated seconds.
-	sleep 60
+# The initramfs read port 0x6a0 when its work was done (linux-cell-init.sh).
+beacon_seen() {
+	awk '$1 == "6a0" && $2 > 0 { f = 1 } END { exit !f }' \
+		/sys/class/misc/brig/cells/"$(cell_id)"/ports
+}
+
+start_linux() { # DESCRIPTION [CMDLINE]
+	brig cell linux "$1" $L/vmlinuz --initrd $L/initrd.gz \
+		${2:+--cmdline "$2"} || return 1
+	t_wait_for 120 beacon_seen || {
+		echo "no word from the cell's initramfs: $(state_of linux)"
+		brig console | tail -n 5
+		return 1
+	}
+}
+
+# The cell's exits by reason and the unowned ports it probed.
+boot_linux() { # DESCRIPTION CPUS
+	start_linux "$1" || return 1
 	brig cell list
 	brig cell stats linux | tee /dev/kmsg
-	[ "$(state_of linux)" = running ]
+	[ "$(state_of linux)" = running ] &&
+		brig cell stats linux | grep -q "^0x70 "
 }
 
 root_works() {
 	taskset -c 0 sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done'
 }
 
-destroy() {
+cpus_back() {
+	for c in "$@"; do
+		t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu$c/online) = 1 ]" || {
+			echo "CPU $c did not come back"; return 1; }
+	done
+}
+
+destroy() { # CPUS...
 	brig cell destroy linux || return 1
-	t_wait_for 10 sh -c "[ \$(cat /sys/devices/system/cpu/cpu1/online) = 1 ]"
+	cpus_back "$@" && [ "$(pool)" = "$base" ]
+}
+
+# ends_as STATE ACTION-CMDLINE WORDS...: a 1-CPU Linux cell does ACTION
+# and must end in STATE, the new hypervisor console lines saying every
+# one of WORDS; root CPU 0's NMIs do not move; destroy gives all back.
+ends_as() {
+	_want=$1 _cmd=$2
+	shift 2
+	brig console >/tmp/linux.before
+	_nmis=$(nmis_cpu0)
+	start_linux "$CELL" "$_cmd" || return 1
+	t_wait_for 60 sh -c "[ \"\$(brig cell list | awk '\$2 == \"linux\" { print \$3 }')\" = $_want ]" || {
+		echo "cell is $(state_of linux), not $_want"
+		brig console | tail -n 5
+		brig cell destroy --force linux
+		return 1
+	}
+	brig console >/tmp/linux.after
+	_msg=$(diff /tmp/linux.before /tmp/linux.after | grep '^+' | grep 'cell "linux"')
+	echo "$_msg"
+	for _w in "$@"; do
+		echo "$_msg" | grep -qi -- "$_w" || {
+			echo "console does not say '$_w'"; destroy 1; return 1; }
+	done
+	echo "root CPU 0 NMIs: $_nmis -> $(nmis_cpu0)"
+	[ "$(nmis_cpu0)" = "$_nmis" ] && root_works && destroy 1
+}
+
+# Orderly: brig_guest.ko answers "stopping" and powers the cell off.
+shutdown_asks() {
+	brig cell shutdown linux || return 1
+	[ "$(state_of linux)" = shut-down ] &&
+		brig console | grep -q 'cell "linux" (id [0-9]*) CPU 1: powered off (ACPI S5)'
+}
+
+# No brig_guest.ko: nothing can be asked, only forced.
+forced() {
+	[ "$(state_of linux)" = running ] &&
+		brig cell shutdown --force linux &&
+		[ "$(state_of linux)" = shut-down ] && destroy 1
+}
+
+cycles() {
+	_i=0
+	while [ $_i -lt "$CYCLES" ]; do
+		start_linux "$CELL" && destroy 1 || {
+			echo "cycle $_i failed"; return 1; }
+		_i=$((_i + 1))
+	done
+	t_log "linux-cell: $CYCLES boot/destroy cycles, pool at $(pool) pages (baseline $base)"
 }
 
 t_check linux.insmod insmod "$BRIG_KO"
 t_check linux.enable brig enable "$SYS"
 base=$(pool)
-t_check linux.boot boot_linux
+t_check linux.boot boot_linux "$CELL"
 t_check linux.root-works root_works
-t_check linux.destroy destroy
+t_check linux.shutdown-asks shutdown_asks
+t_check linux.destroy destroy 1
+t_check linux.boot-2cpu boot_linux "$CELL2"
+t_check linux.poweroff-2cpu sh -c "brig cell shutdown linux && [ \"\$(brig cell list | awk '\$2 == \"linux\" { print \$3 }')\" = shut-down ]"
+t_check linux.destroy-2cpu destroy 1 2
+t_check linux.poweroff ends_as shut-down linux-cell.action=poweroff "powered off (ACPI S5)" "state shut down"
+t_check linux.reboot ends_as shut-down linux-cell.action=reboot "asked for a reset (port cf9, value 6)" "state shut down"
+t_check linux.reboot-acpi ends_as shut-down "reboot=a linux-cell.action=reboot" "asked for a reset (port cf9, value 6)"
+t_check linux.reboot-kbd ends_as shut-down "reboot=k linux-cell.action=reboot" "asked for a reset (i8042 command fe)"
+t_check linux.reboot-cf9 ends_as shut-down "reboot=p linux-cell.action=reboot" "asked for a reset (port cf9, value e)"
+t_check linux.panic ends_as failed linux-cell.action=panic "its kernel panicked (pvpanic)" "state failed"
+t_check linux.triple-fault ends_as failed "reboot=t linux-cell.action=reboot" "triple fault" "state failed"
+t_check linux.unasked-boot start_linux "$CELL" linux-cell.modules=none
+t_expect_fail linux.shutdown-unasked "cannot be asked to stop" \
+	brig cell shutdown linux
+t_expect_fail linux.destroy-unasked "add --force" brig cell destroy linux
+t_check linux.unasked-forced forced
+t_check linux.cycles cycles
 t_check linux.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
 t_check linux.disable brig disable
 t_check linux.rmmod rmmod brig

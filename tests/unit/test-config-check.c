@@ -449,6 +449,29 @@ static void ports_over_pci_config(void **state)
 	       "ports 0xcfc-0xd0b overlap the PCI configuration mechanism at 0xcf8-0xcff, which the hypervisor emulates");
 }
 
+/*
+ * What resets the machine (the i8042's command fe, port A's bit 0) and the
+ * pvpanic port the hypervisor emulates are never a cell's to write;
+ * sharing them read-only stays possible.
+ */
+static void ports_that_reset_the_machine(void **state)
+{
+	(void)state;
+	cells[0].pio[2] = ports(0x60, 5, PIO_RW);
+	cells[0].pio[3] = ports(0x90, 4, PIO_RW);
+	cells[0].hdr.num_port_ranges = 4;
+	assert_errors(run_cell(&cells[0], 0), 2);
+	expect(0, BRIG_CHECK_PORTS, 2,
+	       "ports 0x60-0x64 are writable and include 0x64, the i8042 command port (its command fe resets the machine); give it read-only if at all");
+	expect(0, BRIG_CHECK_PORTS, 3,
+	       "ports 0x90-0x93 are writable and include 0x92, system control port A (its bit 0 resets the machine); give it read-only if at all");
+	cells[0].pio[2] = ports(0x505, 1, PIO_RW);
+	cells[0].pio[3] = ports(0x60, 5, BRIG_PIO_READ);
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_PORTS, 2,
+	       "ports 0x505-0x505 are writable and include 0x505, the port of the pvpanic device the hypervisor emulates; give it read-only if at all");
+}
+
 static void shared_ports_writable(void **state)
 {
 	(void)state;
@@ -458,6 +481,18 @@ static void shared_ports_writable(void **state)
 	expect(0, BRIG_CHECK_PORTS, 1,
 	       "a shared port range must be read-only (read without write)");
 	expect(0, BRIG_CHECK_PORTS, 1, "reserved field is not zero");
+}
+
+/* A root CPU waits in the hypervisor for the answer: bounded. */
+static void shutdown_timeout_bounded(void **state)
+{
+	(void)state;
+	cells[0].hdr.shutdown_timeout_ms = BRIG_MAX_SHUTDOWN_TIMEOUT_MS;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	cells[0].hdr.shutdown_timeout_ms = BRIG_MAX_SHUTDOWN_TIMEOUT_MS + 1;
+	assert_errors(run_cell(&cells[0], 0), 1);
+	expect(0, BRIG_CHECK_HEADER, 0,
+	       "shutdown-timeout-ms 10001 is above 10000: the root's CPU waits in the hypervisor for the answer");
 }
 
 static void console_checks(void **state)
@@ -1469,8 +1504,10 @@ int main(void)
 		T(comm_region_twice_and_wrong),
 		T(ports_out_of_range),
 		T(ports_over_pci_config),
+		T(ports_that_reset_the_machine),
 		T(shared_ports_writable),
 		T(console_checks),
+		T(shutdown_timeout_bounded),
 		T(console_ranges),
 		T(devices_in_cell),
 		T(bad_irqchips_in_cell),

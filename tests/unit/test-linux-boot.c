@@ -16,6 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <brig/comm.h>
+
 #include "linux-boot.h"
 
 #define MiB (1024ULL * 1024)
@@ -186,9 +188,45 @@ static void boot_params_as_a_loader_fills_them(void **state)
 	assert_int_equal(get32(zp, 0x2d0 + 40 + 16), 1);
 }
 
+/* A Generic Address Structure: one byte at an I/O port. */
+static void assert_gas_port(const uint8_t *g, uint16_t port)
+{
+	assert_int_equal(g[0], 1); /* system I/O */
+	assert_int_equal(g[1], 8);
+	assert_int_equal(g[2], 0);
+	assert_int_equal(g[3], 1);
+	assert_int_equal(get64(g, 4), port);
+}
+
+/*
+ * The DSDT's AML: Name (_S5, Package (4) { 5, 5, 0, 0 }), then the pvpanic
+ * Device whose package length covers the rest of the table exactly, with
+ * its _HID and an IO descriptor for one port.
+ */
+static void assert_dsdt(const uint8_t *t)
+{
+	static const uint8_t s5[] = { 0x08, '_',  'S',	'5',  '_',  0x12, 0x08,
+				      0x04, 0x0a, 0x05, 0x0a, 0x05, 0,	  0 };
+	uint32_t len = get32(t, 4);
+	const uint8_t *d = t + 36 + sizeof(s5);
+
+	assert_memory_equal(t + 36, s5, sizeof(s5));
+	assert_int_equal(d[0], 0x5b);
+	assert_int_equal(d[1], 0x82);
+	assert_int_equal(d[2], len - 36 - sizeof(s5) - 2); /* one-byte form */
+	assert_memory_equal(d + 3, "PEVT", 4);
+	assert_memory_equal(d + 7, "\x08_HID\x0dQEMU0001", 15);
+	assert_memory_equal(d + 22, "\x08_CRS\x11\x0d\x0a\x0a\x47\x01", 11);
+	assert_int_equal(d[33] | d[34] << 8, BRIG_X86_PVPANIC_PORT);
+	assert_int_equal(d[35] | d[36] << 8, BRIG_X86_PVPANIC_PORT);
+	assert_int_equal(d[38], 1); /* one port */
+	assert_int_equal(d[39], 0x79); /* end tag */
+	assert_int_equal(39 + 2, len - 36 - sizeof(s5));
+}
+
 static void acpi_tables_name_the_cell(void **state)
 {
-	const uint8_t *rsdp, *xsdt, *fadt, *madt;
+	const uint8_t *rsdp, *xsdt, *fadt, *madt, *dsdt;
 
 	(void)state;
 	cell.cpus = 3;
@@ -211,8 +249,20 @@ static void acpi_tables_name_the_cell(void **state)
 	assert_true(get32(fadt, 112) & (1u << 20));
 	assert_true(get32(fadt, 112) & (1u << 19));
 	assert_int_equal(fadt[109] | fadt[110] << 8, (1u << 2) | (1u << 5));
-	acpi_table(get64(fadt, 140), "DSDT");
+	dsdt = acpi_table(get64(fadt, 140), "DSDT");
 	assert_int_equal(get32(fadt, 40), get64(fadt, 140));
+	/* the power control brig emulates: reset, sleep control and status */
+	assert_true(get32(fadt, 112) & (1u << 10));
+	assert_gas_port(fadt + 116, BRIG_X86_RESET_PORT);
+	assert_int_equal(fadt[128], BRIG_X86_RESET_VALUE);
+	assert_gas_port(fadt + 244, BRIG_X86_SLEEP_PORT);
+	assert_gas_port(fadt + 256, BRIG_X86_SLEEP_PORT);
+	assert_dsdt(dsdt);
+	/* the reset vector: mov $6, %al; mov $0xcf9, %dx; out; hlt; jmp */
+	assert_memory_equal((const uint8_t *)r.acpi + (0xffff0 - LB_ACPI),
+			    "\xb0\x06\xba\xf9\x0c\xee\xf4\xeb\xfd", 9);
+	assert_non_null(image_at(LB_ACPI));
+	assert_int_equal(image_at(LB_ACPI)->size, LB_ACPI_END - LB_ACPI);
 	/* the CPUs, in order, no IO-APIC, no 8259s */
 	assert_int_equal(get32(madt, 36), 0xfee00000);
 	assert_int_equal(get32(madt, 40), 0);
@@ -223,6 +273,53 @@ static void acpi_tables_name_the_cell(void **state)
 	assert_int_equal(get32(madt, 52 + 4), 1); /* enabled */
 	assert_int_equal(madt[60], 9);
 	assert_int_equal(get32(madt, 60 + 4), 300);
+}
+
+/*
+ * With a comm region, the DSDT ends in Device (BRIG) naming it: _HID
+ * BRIG0001 and one QWord memory descriptor for its page. The device's
+ * two-byte package length and the buffer's must cover it exactly.
+ */
+static void acpi_names_the_comm_region(void **state)
+{
+	const uint8_t *dsdt, *d;
+	uint32_t len, pkg;
+
+	(void)state;
+	cell.comm_region = 0x100000000ULL;
+	assert_int_equal(lb_build(kernel, KSIZE, NULL, 0, "", &cell, &r, err,
+				  sizeof(err)),
+			 0);
+	dsdt = (const uint8_t *)r.acpi + (get64(r.acpi, 24) - LB_ACPI);
+	dsdt = (const uint8_t *)r.acpi +
+	       (get64(dsdt, 36) - LB_ACPI); /* the XSDT's FADT */
+	dsdt = (const uint8_t *)r.acpi + (get64(dsdt, 140) - LB_ACPI);
+	assert_memory_equal(dsdt, "DSDT", 4);
+	assert_int_equal(lb_checksum(dsdt, get32(dsdt, 4)), 0);
+	len = get32(dsdt, 4);
+	d = dsdt + 36 + 14 + 41; /* after _S5 and the pvpanic device */
+	assert_int_equal(d[0], 0x5b);
+	assert_int_equal(d[1], 0x82);
+	assert_int_equal(d[2] >> 6, 1); /* two bytes of package length */
+	pkg = (d[2] & 0x0f) | (uint32_t)d[3] << 4;
+	assert_int_equal(pkg, len - (uint32_t)(d + 2 - dsdt));
+	assert_memory_equal(d + 4, "BRIG", 4);
+	assert_memory_equal(d + 8,
+			    "\x08_HID\x0d"
+			    "BRIG0001",
+			    15);
+	assert_memory_equal(d + 23, "\x08_CRS\x11", 6);
+	assert_int_equal(d[29], len - (uint32_t)(d + 29 - dsdt)); /* buffer */
+	assert_int_equal(d[30], 0x0a);
+	assert_int_equal(d[31], 48);
+	assert_int_equal(d[32], 0x8a);
+	assert_int_equal(d[33] | d[34] << 8, 43);
+	assert_int_equal(d[35], 0); /* memory */
+	assert_int_equal(get64(d, 38 + 8), 0x100000000ULL); /* minimum */
+	assert_int_equal(get64(d, 38 + 16), 0x100000fffULL); /* maximum */
+	assert_int_equal(get64(d, 38 + 32), 0x1000); /* length */
+	assert_int_equal(d[78], 0x79);
+	assert_int_equal(d + 80, dsdt + len);
 }
 
 /* refused: what the message must say */
@@ -272,6 +369,7 @@ int main(void)
 		T(trampoline_points_at_params_and_kernel),
 		T(boot_params_as_a_loader_fills_them),
 		T(acpi_tables_name_the_cell),
+		T(acpi_names_the_comm_region),
 		T(refusals),
 	};
 

@@ -107,6 +107,17 @@ void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
 void cell_fail_remote(struct cell *cell, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The calling CPU's cell ended itself in an orderly way (x86: it powered
+ * off, or asked for a reset): report why, stop every CPU of the cell and
+ * mark it SHUT_DOWN, unless a failure came first.
+ */
+void cell_end(struct per_cpu *cpu, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The cell's boot CPU, which runs from its entry: its first. */
+unsigned int cell_boot_cpu(const struct cell *cell);
+
 /* Whether the region list of a cell description maps gpa (any access). */
 const struct brig_memory *cell_region_of(const struct cell *cell, u64 gpa);
 

@@ -48,7 +48,9 @@ typedef _Bool bool;
 #define ENOSPC 28
 #define ERANGE 34
 #define ENOSYS 38
+#define ENOTCONN 107
 #define ETIMEDOUT 110
+#define EINPROGRESS 115
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define BIT(n) (1UL << (n))
