@@ -23,6 +23,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -587,25 +588,25 @@ static int stop_error(struct brig_file *bf, long err, const char *what,
  * A request that stops a running cell (load, start, shutdown, destroy).
  * When the cell stops itself (an OS cell powering off: -EINPROGRESS), wait
  * for its state to leave running, sleeping, up to its description's
- * shutdown timeout, then ask again: an ended cell is not asked, and one
- * that did not end in time is asked once more and stopped as failed when
- * it does not answer.
+ * shutdown timeout, then ask again: an ended cell is not asked, and the
+ * hypervisor stops one that did not end in time at once, as failed.
  */
 static long stop_hypercall(struct brig_cell *cell, unsigned long nr,
 			   unsigned long flags)
 {
 	u32 ms = cell->desc->shutdown_timeout_ms ?: 1000;
-	unsigned long end = jiffies + msecs_to_jiffies(ms);
 	long hc = brig_hypercall(nr, cell->id, flags), state;
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
 
 	if (hc != -EINPROGRESS)
 		return hc;
+	/* A fatal signal cuts the wait short: the cell is then stopped. */
 	do {
-		msleep(20);
+		msleep_interruptible(20);
 		state = brig_hypercall(BRIG_HC_CELL_GET_STATE, cell->id, 0);
 	} while ((state == BRIG_CELL_STATE_RUNNING ||
 		  state == BRIG_CELL_STATE_RUNNING_LOCKED) &&
-		 time_before(jiffies, end));
+		 time_before(jiffies, end) && !fatal_signal_pending(current));
 	return brig_hypercall(nr, cell->id, flags);
 }
 
@@ -719,7 +720,7 @@ static int stop_error(struct brig_file *bf, long err, const char *what,
 	case -EINPROGRESS:
 		return brig_fail(
 			bf, -EINPROGRESS,
-			"cell \"%s\" said it stops itself, twice, and still runs: add --force to stop it (needed to %s)",
+			"cell \"%s\" says it stops itself and still runs: add --force to stop it now (needed to %s)",
 			name, what);
 	case -ENOTCONN:
 		return brig_fail(

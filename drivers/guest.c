@@ -51,8 +51,9 @@ static void poll_messages(struct work_struct *work)
 	if (msg != BRIG_MSG_NONE) {
 		WRITE_ONCE(g->comm->msg_to_cell, BRIG_MSG_NONE);
 		if (msg == BRIG_MSG_SHUTDOWN_REQUEST) {
-			dev_info(g->dev,
-				 "the hypervisor asks this cell to stop: powering off\n");
+			dev_info(
+				g->dev,
+				"the hypervisor asks this cell to stop: powering off\n");
 			answer(g, BRIG_REPLY_STOPPING);
 			orderly_poweroff(true);
 			return; /* nothing to answer any more */
@@ -76,8 +77,7 @@ static int brig_guest_probe(struct platform_device *pdev)
 	if (!g)
 		return -ENOMEM;
 	g->dev = dev;
-	g->comm = devm_memremap(dev, res->start, sizeof(*g->comm),
-				MEMREMAP_WB);
+	g->comm = devm_memremap(dev, res->start, sizeof(*g->comm), MEMREMAP_WB);
 	if (IS_ERR(g->comm))
 		return dev_err_probe(dev, PTR_ERR(g->comm),
 				     "cannot map the comm region at %pa\n",
@@ -119,10 +119,7 @@ static int brig_guest_remove(struct platform_device *pdev)
 }
 #endif
 
-static const struct acpi_device_id brig_guest_ids[] = {
-	{ "BRIG0001", 0 },
-	{}
-};
+static const struct acpi_device_id brig_guest_ids[] = { { "BRIG0001", 0 }, {} };
 MODULE_DEVICE_TABLE(acpi, brig_guest_ids);
 
 static struct platform_driver brig_guest_driver = {

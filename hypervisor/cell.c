@@ -343,33 +343,70 @@ static bool is_running(const struct cell *cell)
 	return READ_ONCE(cell->state) == BRIG_CELL_STATE_RUNNING;
 }
 
+/* Whether a passive cell said it listens (an OS's guest driver loaded). */
+static bool cell_listens(const struct cell *cell)
+{
+	return !(cell->config->flags & BRIG_CELL_PASSIVE_COMMREG) ||
+	       (READ_ONCE(cell->comm->cell_caps) & BRIG_COMM_CAP_LISTENS);
+}
+
 /*
- * Ask the cell whether it may stop: 0 if it agrees or has no comm region;
- * -EBUSY if it denies; -EINPROGRESS if it stops itself (it powers off, in
- * its own time: the caller waits for its state to leave RUNNING and asks
- * again); -ETIMEDOUT if it does not answer in time; -ENOTCONN if it
- * cannot be asked (passive, and it has not said it listens).
+ * Wait for the cell's reply, in slices: a cell that ends itself meanwhile
+ * (it powered off: 0 is returned as if it approved) or stops listening
+ * (-ENOTCONN) is not waited for to the end.
+ */
+static int wait_for_reply(struct cell *cell, u32 timeout_ms, u32 *reply)
+{
+	u32 waited = 0, slice;
+
+	do {
+		slice = timeout_ms - waited < 10 ? timeout_ms - waited : 10;
+		*reply = arch_wait_for_reply(&cell->comm->reply_from_cell,
+					     slice);
+		if (*reply != BRIG_REPLY_NONE)
+			return 0;
+		if (!is_running(cell))
+			return 0;
+		if (!cell_listens(cell))
+			return -ENOTCONN;
+		waited += slice;
+	} while (waited < timeout_ms);
+	return -ETIMEDOUT;
+}
+
+/*
+ * Ask the cell whether it may stop: 0 if it agrees, has no comm region or
+ * ended itself meanwhile; -EBUSY if it denies; -EINPROGRESS if it stops
+ * itself (it powers off, in its own time: the caller waits for its state
+ * to leave RUNNING and asks again); -ETIMEDOUT if it does not answer in
+ * time, or is asked again after it said it stops itself (it had its
+ * time); -ENOTCONN if it cannot be asked (passive, and it has not said it
+ * listens).
  */
 static int ask_shutdown(struct cell *cell)
 {
 	struct brig_comm_region *comm = cell->comm;
 	u32 timeout_ms = cell->config->shutdown_timeout_ms ?: 1000;
 	u32 reply;
+	int err;
 
 	if (!comm)
 		return 0;
-	if ((cell->config->flags & BRIG_CELL_PASSIVE_COMMREG) &&
-	    !(READ_ONCE(comm->cell_caps) & BRIG_COMM_CAP_LISTENS))
+	if (cell->stopping)
+		return -ETIMEDOUT;
+	if (!cell_listens(cell))
 		return -ENOTCONN;
 	WRITE_ONCE(comm->reply_from_cell, BRIG_REPLY_NONE);
 	WRITE_ONCE(comm->msg_to_cell, BRIG_MSG_SHUTDOWN_REQUEST);
-	reply = arch_wait_for_reply(&comm->reply_from_cell, timeout_ms);
-	if (reply == BRIG_REPLY_APPROVED)
-		return 0;
+	err = wait_for_reply(cell, timeout_ms, &reply);
+	if (err || reply == BRIG_REPLY_APPROVED || !is_running(cell))
+		return err;
 	if (reply == BRIG_REPLY_DENIED)
 		return -EBUSY;
-	if (reply == BRIG_REPLY_STOPPING)
+	if (reply == BRIG_REPLY_STOPPING) {
+		cell->stopping = true;
 		return -EINPROGRESS;
+	}
 	return -ETIMEDOUT;
 }
 
@@ -407,10 +444,17 @@ static int stop_cell(struct cell *cell, unsigned long flags)
 	ivshmem_cell_stopped(cell);
 	park_cell_cpus(cell);
 	if (err == -ETIMEDOUT) {
-		printk("brig: cell \"%s\" did not answer the shutdown request in %u ms: stopped, marked failed\n",
+		u32 seen = BRIG_CELL_STATE_RUNNING;
+
+		printk("brig: cell \"%s\" did not %s in %u ms: stopped, marked failed\n",
 		       cell->config->name,
+		       cell->stopping ? "stop itself" :
+					"answer the shutdown request",
 		       cell->config->shutdown_timeout_ms ?: 1000);
-		cell->state = BRIG_CELL_STATE_FAILED;
+		/* What it ended as by itself meanwhile stands. */
+		__atomic_compare_exchange_n(&cell->state, &seen,
+					    BRIG_CELL_STATE_FAILED, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 		return (flags & BRIG_SHUTDOWN_FORCE) ? 0 : err;
 	} else {
 		u32 seen = READ_ONCE(cell->state);
@@ -551,6 +595,7 @@ long cell_start(unsigned int id, unsigned long flags)
 	fill_comm_region(cell);
 	ivshmem_cell_started(cell);
 	cell->has_run = true;
+	cell->stopping = false;
 	cell->state = BRIG_CELL_STATE_RUNNING;
 	start_cpus(cell);
 	printk("brig: cell \"%s\" started\n", cell->config->name);

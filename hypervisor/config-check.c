@@ -523,8 +523,11 @@ static void check_port_range(struct checker *ck,
 #define PCI_CONF_PORTS_LEN 8
 
 /*
- * Ports no cell may write: two that reset the whole machine, and the one
- * the hypervisor emulates a cell's pvpanic device on (include/brig/comm.h).
+ * Ports no cell may write: two that reset the whole machine, the one that
+ * enters the firmware's SMM, and the one the hypervisor emulates a cell's
+ * pvpanic device on (include/brig/comm.h). (The chipset's ACPI PM1 control
+ * block can power the machine off too; the system description does not
+ * name it yet.)
  * Read-only sharing stays possible: such a port traps on writes.
  */
 static const struct {
@@ -533,6 +536,7 @@ static const struct {
 } unwritable_ports[] = {
 	{ 0x64, "the i8042 command port (its command fe resets the machine)" },
 	{ 0x92, "system control port A (its bit 0 resets the machine)" },
+	{ 0xb2, "the SMI command port (it runs the firmware's SMM code)" },
 	{ BRIG_X86_PVPANIC_PORT,
 	  "the port of the pvpanic device the hypervisor emulates" },
 };

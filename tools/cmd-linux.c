@@ -137,6 +137,14 @@ static char *default_cmdline(const struct brig_cell_desc *c, const char *more)
 	if (khz)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
 					"tsc_early_khz=%lu ", khz);
+	/*
+	 * PCI: no host bridge in the DSDT, so Linux scans bus 0 through the
+	 * configuration mechanism brig emulates for the cell (0xcf8/0xcfc)
+	 * when ACPI is kept out of it.
+	 */
+	if (c->num_pci_devices)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"pci=noacpi ");
 	snprintf(
 		buf + len, sizeof(buf) - len,
 		"tsc=reliable no_timer_check io_delay=none panic=-1 noreplace-smp %s",

@@ -206,7 +206,7 @@ static uint32_t build_dsdt_aml(uint8_t *aml, uint64_t comm)
 		0x08, '_',  'C',  'R',	'S', 0x11, 0x33, 0x0a, 0x30, /* 48 */
 		0x8a, 0x2b, 0x00, /* QWord address space descriptor, 43 */
 		0x00, /* memory */
-		0x0c, /* minimum and maximum fixed */
+		0x0d, /* consumer; minimum and maximum fixed */
 		0x03, /* read-write, cacheable */
 	};
 	uint8_t *d;

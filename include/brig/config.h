@@ -218,9 +218,11 @@ BRIG_ABI_ASSERT_SIZE(struct brig_console, 16);
 #define BRIG_CELL_UNOWNED_MSRS_FAULT 0x0008
 #define BRIG_CELL_VALID_FLAGS 0x000f
 
-/* A longer wait would hold a root CPU in the hypervisor past Linux's
- * lockup detectors (20 s). */
-#define BRIG_MAX_SHUTDOWN_TIMEOUT_MS 10000
+/*
+ * A root CPU waits in the hypervisor, interrupts off, for a cell's reply:
+ * well below Linux's hard-lockup threshold (watchdog_thresh, 10 s).
+ */
+#define BRIG_MAX_SHUTDOWN_TIMEOUT_MS 5000
 
 struct brig_cell_desc {
 	char signature[BRIG_SIGNATURE_LEN]; /* BRIG_CELL_SIGNATURE */

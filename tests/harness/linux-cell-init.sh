@@ -51,6 +51,23 @@ while [ $n -lt "$cpus" ]; do
 	fi
 	n=$((n + 1))
 done
+# A NIC given to the cell (qemu-x86-linux-nic.dts): Debian's e1000e driver
+# binds it; the link comes up, ARP to QEMU's user network gateway is
+# answered, and its MSI-X interrupts are counted.
+insmod /lib/modules/e1000e.ko 2>/dev/null
+for i in /sys/class/net/eth*; do
+	[ -e "$i" ] || continue
+	i=${i##*/}
+	ip link set "$i" up && ip addr add 10.0.2.15/24 dev "$i"
+	t=0
+	while [ "$(cat /sys/class/net/$i/carrier 2>/dev/null)" != 1 ] && [ $t -lt 50 ]; do
+		sleep 0.2
+		t=$((t + 1))
+	done
+	say "nic $i: carrier $(cat /sys/class/net/$i/carrier 2>/dev/null), driver $(basename "$(readlink /sys/class/net/$i/device/driver)")"
+	arping -c 2 -w 5 -I "$i" 10.0.2.2 >/dev/null 2>&1 && say "nic $i: ARP answered"
+	say "nic $i: $(awk -v i="$i" '$0 ~ i { n = 0; for (k = 2; k <= NF; k++) if ($k ~ /^[0-9]+$/) n += $k; t += n; v++ } END { print v + 0 " vectors, " t + 0 " interrupts" }' /proc/interrupts), $(grep -c "PCI-MSIX\|PCI-MSI-X\|MSI-X" /proc/interrupts) MSI-X lines"
+done
 say "done"
 beacon
 say "action $action"

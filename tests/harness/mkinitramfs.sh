@@ -165,7 +165,7 @@ if grep -qx '# linux-cell: yes' "$root"/scenarios/*.sh; then
 	mknod -m 600 "$cell/dev/console" c 5 1 2>/dev/null || true
 	cp /bin/busybox "$cell/bin/busybox"
 	for a in sh mount grep awk cat ls uname taskset sleep dd insmod \
-		poweroff reboot halt; do
+		poweroff reboot halt ip arping; do
 		ln -s busybox "$cell/bin/$a"
 	done
 	# brig_guest.ko answers the hypervisor; pvpanic says a panic
@@ -173,7 +173,8 @@ if grep -qx '# linux-cell: yes' "$root"/scenarios/*.sh; then
 	mkdir -p "$cell/lib/modules"
 	copy_opt "$g/brig_guest.ko" "$cell/lib/modules/brig_guest.ko"
 	kernel_modules "$cell/lib/modules" drivers/misc/pvpanic/pvpanic \
-		drivers/misc/pvpanic/pvpanic-mmio
+		drivers/misc/pvpanic/pvpanic-mmio \
+		drivers/net/ethernet/intel/e1000e/e1000e
 	cp "$BRIG_ROOT/tests/harness/linux-cell-init.sh" "$cell/init"
 	chmod 755 "$cell/init"
 	(cd "$cell" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) |

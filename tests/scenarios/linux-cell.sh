@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# boards: qemu-vtd-4cpu
+# boards: qemu-vtd-4cpu qemu-amdvi-4cpu
 # linux-cell: yes
+# qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0 -netdev user,id=n1,restrict=on -device e1000e,netdev=n1,addr=04.0
 # expect: com2.log linux-cell: up: 1 CPUs
 # expect: com2.log linux-cell: up: 2 CPUs
 # expect: com2.log linux-cell: CPU 1 worked
@@ -8,6 +9,9 @@
 # expect: com2.log linux-cell: pvpanic-mmio bound to 1
 # expect: com2.log brig-guest BRIG0001:00: the hypervisor asks this cell to stop: powering off
 # expect: com2.log linux-cell: done
+# expect: com2.log linux-cell: nic eth0: carrier 1, driver e1000e
+# expect: com2.log linux-cell: nic eth0: ARP answered
+# expect: com2.log linux-cell: nic eth0: [1-9] vectors, [1-9][0-9]* interrupts, [1-9] MSI-X lines
 #
 # A Linux cell (issue 16): Debian's own kernel image, the one the root
 # boots, started unmodified by `brig cell linux` in a cell on CPU 1 (and
@@ -25,6 +29,10 @@
 #                                       0xfe, 0xcf9
 #   echo c > /proc/sysrq-trigger        pvpanic             failed
 #   reboot with reboot=t                triple fault        failed
+# With the board's e1000e given to it, the cell's Linux drives the NIC
+# with its own driver: link up, ARP answered by QEMU's user network (which
+# lets nothing out: restrict=on), MSI-X interrupts through the IOMMU; after
+# destroy the root's driver has it again and it works there.
 # A cell without brig_guest.ko cannot be asked: shutdown and destroy are
 # refused, --force stops it. The root keeps working; destroy gives back
 # CPUs and memory every time; boot/destroy cycles end at the pool's
@@ -33,6 +41,8 @@
 SYS=$(brig_system)
 CELL=$BRIG_CONF_DIR/$BRIG_BOARD-linux.cell
 CELL2=$BRIG_CONF_DIR/$BRIG_BOARD-linux-smp.cell
+CELL_NIC=$BRIG_CONF_DIR/$BRIG_BOARD-linux-nic.cell
+NIC=/sys/bus/pci/devices/0000:00:04.0
 L=/lib/brig/linux
 # Boot/destroy cycles after the checks above: make linux-soak runs 10.
 CYCLES=$(t_cmdline brigtest.linux_cycles 2)
@@ -115,6 +125,25 @@ shutdown_asks() {
 		brig console | grep -q 'cell "linux" (id [0-9]*) CPU 1: powered off (ACPI S5)'
 }
 
+# The root's e1000e driver has the NIC and it answers ARP.
+nic_in_root() {
+	[ -d /sys/module/e1000e ] || insmod /lib/modules/net/e1000e.ko || return 1
+	t_wait_for 10 sh -c "ls $NIC/net 2>/dev/null | grep -q ." || {
+		echo "no interface on 00:04.0 in the root"; return 1; }
+	_i=$(ls $NIC/net | head -n 1)
+	ip link set "$_i" up && ip addr add 10.0.2.15/24 dev "$_i" 2>/dev/null
+	sleep 1
+	arping -c 2 -w 5 -I "$_i" 10.0.2.2
+}
+
+# The cell's Linux reports the NIC on its UART (the expect lines); here:
+# the root no longer has it, and the cell's exits show its MMIO.
+nic_in_cell() {
+	start_linux "$CELL_NIC" || return 1
+	brig cell stats linux | tee /dev/kmsg
+	[ "$(state_of linux)" = running ] && ! ls $NIC/net 2>/dev/null | grep -q .
+}
+
 # No brig_guest.ko: nothing can be asked, only forced.
 forced() {
 	[ "$(state_of linux)" = running ] &&
@@ -142,6 +171,10 @@ t_check linux.destroy destroy 1
 t_check linux.boot-2cpu boot_linux "$CELL2"
 t_check linux.poweroff-2cpu sh -c "brig cell shutdown linux && [ \"\$(brig cell list | awk '\$2 == \"linux\" { print \$3 }')\" = shut-down ]"
 t_check linux.destroy-2cpu destroy 1 2
+t_check linux.nic-in-root nic_in_root
+t_check linux.nic-in-cell nic_in_cell
+t_check linux.nic-destroy destroy 1
+t_check linux.nic-back nic_in_root
 t_check linux.poweroff ends_as shut-down linux-cell.action=poweroff "powered off (ACPI S5)" "state shut down"
 t_check linux.reboot ends_as shut-down linux-cell.action=reboot "asked for a reset (port cf9, value 6)" "state shut down"
 t_check linux.reboot-acpi ends_as shut-down "reboot=a linux-cell.action=reboot" "asked for a reset (port cf9, value 6)"

@@ -315,6 +315,9 @@ static void acpi_names_the_comm_region(void **state)
 	assert_int_equal(d[32], 0x8a);
 	assert_int_equal(d[33] | d[34] << 8, 43);
 	assert_int_equal(d[35], 0); /* memory */
+	assert_int_equal(d[36], 0x0d); /* consumer, minimum and maximum fixed */
+	assert_int_equal(d[37], 0x03); /* read-write, cacheable */
+	assert_true(len <= 0x100); /* the DSDT's room, below the MADT */
 	assert_int_equal(get64(d, 38 + 8), 0x100000000ULL); /* minimum */
 	assert_int_equal(get64(d, 38 + 16), 0x100000fffULL); /* maximum */
 	assert_int_equal(get64(d, 38 + 32), 0x1000); /* length */

@@ -29,6 +29,8 @@ struct cell {
 	unsigned int state; /* BRIG_CELL_STATE_* */
 	bool loadable; /* loadable regions are mapped in the root */
 	bool has_run; /* started since its loadable regions were zeroed */
+	/* It answered a shutdown request with STOPPING; cleared at start. */
+	bool stopping;
 	const struct brig_cell_desc *config; /* the hypervisor's own copy */
 	u64 config_size;
 	struct brig_comm_region *comm; /* in the cell's memory; NULL: none */
