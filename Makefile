@@ -268,6 +268,7 @@ LINUX_CYCLES ?= 10
 linux-soak: all test-programs
 	$(Q)tests/harness/run.sh --board qemu-vtd --kernel 6.1 --cpus 4 \
 		--append "brigtest.linux_cycles=$(LINUX_CYCLES)" --timeout 3000 \
+		--qemu-args "$$(sed -n 's/^# qemu-args: *//p' tests/scenarios/linux-cell.sh)" \
 		boot linux-cell
 
 # libFuzzer on the shared checker and the description compiler, FUZZ_RUNS

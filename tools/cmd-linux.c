@@ -140,11 +140,13 @@ static char *default_cmdline(const struct brig_cell_desc *c, const char *more)
 	/*
 	 * PCI: no host bridge in the DSDT, so Linux scans bus 0 through the
 	 * configuration mechanism brig emulates for the cell (0xcf8/0xcfc)
-	 * when ACPI is kept out of it.
+	 * when ACPI is kept out of it; conf1 says to trust that mechanism
+	 * (without a DMI BIOS date Linux trusts it only if bus 0 has a host
+	 * bridge, a VGA or an Intel device, which a cell may well not have).
 	 */
 	if (c->num_pci_devices)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-					"pci=noacpi ");
+					"pci=noacpi,conf1 ");
 	snprintf(
 		buf + len, sizeof(buf) - len,
 		"tsc=reliable no_timer_check io_delay=none panic=-1 noreplace-smp %s",

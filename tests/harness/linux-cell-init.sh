@@ -20,10 +20,12 @@ say() { echo "linux-cell: $*" > /dev/kmsg; }
 beacon() { dd if=/dev/port bs=1 skip=$((0x6a0)) count=1 2>/dev/null >/dev/null; }
 action=none
 modules=yes
+pingpong=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	linux-cell.action=*) action=${w#*=} ;;
 	linux-cell.modules=*) modules=${w#*=} ;;
+	linux-cell.pingpong=*) pingpong=${w#*=} ;;
 	esac
 done
 # What udev would load for the DSDT's devices: brig_guest binds BRIG0001
@@ -53,7 +55,8 @@ while [ $n -lt "$cpus" ]; do
 done
 # A NIC given to the cell (qemu-x86-linux-nic.dts): Debian's e1000e driver
 # binds it; the link comes up, ARP to QEMU's user network gateway is
-# answered, and its MSI-X interrupts are counted.
+# answered, and its interrupts are counted (3 vectors: MSI-X; 6.1 names
+# MSI-X lines PCI-MSI in /proc/interrupts, 6.12 PCI-MSIX).
 insmod /lib/modules/e1000e.ko 2>/dev/null
 for i in /sys/class/net/eth*; do
 	[ -e "$i" ] || continue
@@ -66,8 +69,18 @@ for i in /sys/class/net/eth*; do
 	done
 	say "nic $i: carrier $(cat /sys/class/net/$i/carrier 2>/dev/null), driver $(basename "$(readlink /sys/class/net/$i/device/driver)")"
 	arping -c 2 -w 5 -I "$i" 10.0.2.2 >/dev/null 2>&1 && say "nic $i: ARP answered"
-	say "nic $i: $(awk -v i="$i" '$0 ~ i { n = 0; for (k = 2; k <= NF; k++) if ($k ~ /^[0-9]+$/) n += $k; t += n; v++ } END { print v + 0 " vectors, " t + 0 " interrupts" }' /proc/interrupts), $(grep -c "PCI-MSIX\|PCI-MSI-X\|MSI-X" /proc/interrupts) MSI-X lines"
+	say "nic $i: $(awk -v i="$i" '$0 ~ i { n = 0; for (k = 2; k <= NF; k++) if ($k ~ /^[0-9]+$/) n += $k; t += n; v++ } END { print v + 0 " vectors, " t + 0 " interrupts" }' /proc/interrupts), $(grep -c "PCI-MSI" /proc/interrupts) PCI-MSI lines"
 done
+# An ivshmem device of a channel with the root (qemu-x86-linux-ivshmem.dts):
+# brig_ivshmem.ko binds it as in the root, and brig-pingpong, peer 1,
+# answers linux-cell.pingpong= messages, in the background.
+if [ -n "$pingpong" ]; then
+	insmod /lib/modules/uio.ko && insmod /lib/modules/brig_ivshmem.ko
+	for u in /sys/class/uio/uio*; do
+		[ -e "$u" ] && say "ivshmem: $(cat $u/name) at /dev/${u##*/}, $(ls -d /sys/class/uio/${u##*/}/device/msi_irqs/* 2>/dev/null | wc -l) MSI-X vectors"
+	done
+	(brig-pingpong -n "$pingpong" 2>&1 | while read -r l; do say "$l"; done) &
+fi
 say "done"
 beacon
 say "action $action"

@@ -164,7 +164,7 @@ if grep -qx '# linux-cell: yes' "$root"/scenarios/*.sh; then
 	mkdir -p "$cell/bin" "$cell/proc" "$cell/sys" "$cell/dev"
 	mknod -m 600 "$cell/dev/console" c 5 1 2>/dev/null || true
 	cp /bin/busybox "$cell/bin/busybox"
-	for a in sh mount grep awk cat ls uname taskset sleep dd insmod \
+	for a in sh mount grep awk cat ls uname taskset sleep dd insmod wc \
 		poweroff reboot halt ip arping; do
 		ln -s busybox "$cell/bin/$a"
 	done
@@ -172,9 +172,12 @@ if grep -qx '# linux-cell: yes' "$root"/scenarios/*.sh; then
 	# (docs/linux-cell.md).
 	mkdir -p "$cell/lib/modules"
 	copy_opt "$g/brig_guest.ko" "$cell/lib/modules/brig_guest.ko"
+	# An ivshmem channel with the root: the same UIO driver and demo.
+	copy_opt "$g/brig_ivshmem.ko" "$cell/lib/modules/brig_ivshmem.ko"
+	copy_opt "$BRIG_ROOT/tools/brig-pingpong" "$cell/bin/brig-pingpong"
 	kernel_modules "$cell/lib/modules" drivers/misc/pvpanic/pvpanic \
 		drivers/misc/pvpanic/pvpanic-mmio \
-		drivers/net/ethernet/intel/e1000e/e1000e
+		drivers/net/ethernet/intel/e1000e/e1000e drivers/uio/uio
 	cp "$BRIG_ROOT/tests/harness/linux-cell-init.sh" "$cell/init"
 	chmod 755 "$cell/init"
 	(cd "$cell" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) |

@@ -11,7 +11,9 @@
 # expect: com2.log linux-cell: done
 # expect: com2.log linux-cell: nic eth0: carrier 1, driver e1000e
 # expect: com2.log linux-cell: nic eth0: ARP answered
-# expect: com2.log linux-cell: nic eth0: [1-9] vectors, [1-9][0-9]* interrupts, [1-9] MSI-X lines
+# expect: com2.log linux-cell: nic eth0: 3 vectors, [1-9][0-9]* interrupts, 3 PCI-MSI lines
+# expect: com2.log linux-cell: ivshmem: brig-ivshmem at /dev/uio0, 2 MSI-X vectors
+# expect: com2.log linux-cell: brig-pingpong: answered 1000 messages, every payload checked, 0 errors
 #
 # A Linux cell (issue 16): Debian's own kernel image, the one the root
 # boots, started unmodified by `brig cell linux` in a cell on CPU 1 (and
@@ -33,6 +35,10 @@
 # with its own driver: link up, ARP answered by QEMU's user network (which
 # lets nothing out: restrict=on), MSI-X interrupts through the IOMMU; after
 # destroy the root's driver has it again and it works there.
+# Root <-> Linux cell messaging: with the root a peer of ivshmem channel
+# 2 (its *-ivshmem-root.dts system description), a Linux cell is the
+# other peer; both sides bind brig_ivshmem.ko and run brig-pingpong, 1,000
+# messages, every payload checked on both sides.
 # A cell without brig_guest.ko cannot be asked: shutdown and destroy are
 # refused, --force stops it. The root keeps working; destroy gives back
 # CPUs and memory every time; boot/destroy cycles end at the pool's
@@ -42,6 +48,8 @@ SYS=$(brig_system)
 CELL=$BRIG_CONF_DIR/$BRIG_BOARD-linux.cell
 CELL2=$BRIG_CONF_DIR/$BRIG_BOARD-linux-smp.cell
 CELL_NIC=$BRIG_CONF_DIR/$BRIG_BOARD-linux-nic.cell
+CELL_IVSHMEM=$BRIG_CONF_DIR/$BRIG_BOARD-linux-ivshmem.cell
+SYS_IVSHMEM=$(brig_system_variant ivshmem-root)
 NIC=/sys/bus/pci/devices/0000:00:04.0
 L=/lib/brig/linux
 # Boot/destroy cycles after the checks above: make linux-soak runs 10.
@@ -190,4 +198,23 @@ t_check linux.unasked-forced forced
 t_check linux.cycles cycles
 t_check linux.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
 t_check linux.disable brig disable
+
+# Messaging between the root and the cell's Linux over ivshmem.
+pingpong() {
+	start_linux "$CELL_IVSHMEM" linux-cell.pingpong=1000 || return 1
+	timeout 120 taskset 1 brig-pingpong -n 1000 > /tmp/linux-pingpong.out 2>&1
+	_rc=$?
+	cat /tmp/linux-pingpong.out
+	t_log "linux-cell: $(grep 'round trips per second' /tmp/linux-pingpong.out)"
+	brig cell stats linux | head -n 8
+	[ $_rc = 0 ] && grep -q "1000 round trips, every payload checked, 0 errors" /tmp/linux-pingpong.out
+}
+ivshmem_enable() {
+	brig enable "$SYS_IVSHMEM" && insmod /lib/modules/uio/uio.ko &&
+		insmod /lib/modules/brig_ivshmem.ko && base=$(pool)
+}
+t_check linux.ivshmem-enable ivshmem_enable
+t_check linux.ivshmem-pingpong pingpong
+t_check linux.ivshmem-destroy destroy 1
+t_check linux.ivshmem-disable sh -c "rmmod brig_ivshmem && brig disable"
 t_check linux.rmmod rmmod brig
