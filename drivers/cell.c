@@ -600,13 +600,15 @@ static long stop_hypercall(struct brig_cell *cell, unsigned long nr,
 
 	if (hc != -EINPROGRESS)
 		return hc;
-	/* A fatal signal cuts the wait short: the cell is then stopped. */
 	do {
-		msleep_interruptible(20);
+		/* Killed: the cell goes on stopping itself, not blamed. */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		msleep(20);
 		state = brig_hypercall(BRIG_HC_CELL_GET_STATE, cell->id, 0);
 	} while ((state == BRIG_CELL_STATE_RUNNING ||
 		  state == BRIG_CELL_STATE_RUNNING_LOCKED) &&
-		 time_before(jiffies, end) && !fatal_signal_pending(current));
+		 time_before(jiffies, end));
 	return brig_hypercall(nr, cell->id, flags);
 }
 
@@ -717,6 +719,11 @@ static int stop_error(struct brig_file *bf, long err, const char *what,
 			bf, -ETIMEDOUT,
 			"cell \"%s\" did not answer the shutdown request, or did not stop itself, in time: it was stopped and is marked failed",
 			name);
+	case -EINTR:
+		return brig_fail(
+			bf, -EINTR,
+			"interrupted while cell \"%s\" stops itself: it runs on until it has, and the next request stops it at once (needed to %s)",
+			name, what);
 	case -EINPROGRESS:
 		return brig_fail(
 			bf, -EINPROGRESS,

@@ -352,8 +352,9 @@ static bool cell_listens(const struct cell *cell)
 
 /*
  * Wait for the cell's reply, in slices: a cell that ends itself meanwhile
- * (it powered off: 0 is returned as if it approved) or stops listening
- * (-ENOTCONN) is not waited for to the end.
+ * (it powered off: 0 is returned as if it approved) is not waited for to
+ * the end. One that stops listening once asked has not answered: it is
+ * not waited for either, and counts as silent (-ETIMEDOUT).
  */
 static int wait_for_reply(struct cell *cell, u32 timeout_ms, u32 *reply)
 {
@@ -368,7 +369,7 @@ static int wait_for_reply(struct cell *cell, u32 timeout_ms, u32 *reply)
 		if (!is_running(cell))
 			return 0;
 		if (!cell_listens(cell))
-			return -ENOTCONN;
+			return -ETIMEDOUT;
 		waited += slice;
 	} while (waited < timeout_ms);
 	return -ETIMEDOUT;
@@ -446,15 +447,16 @@ static int stop_cell(struct cell *cell, unsigned long flags)
 	if (err == -ETIMEDOUT) {
 		u32 seen = BRIG_CELL_STATE_RUNNING;
 
+		/* What it ended as by itself meanwhile stands: no timeout. */
+		if (!__atomic_compare_exchange_n(
+			    &cell->state, &seen, BRIG_CELL_STATE_FAILED, false,
+			    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return 0;
 		printk("brig: cell \"%s\" did not %s in %u ms: stopped, marked failed\n",
 		       cell->config->name,
 		       cell->stopping ? "stop itself" :
 					"answer the shutdown request",
 		       cell->config->shutdown_timeout_ms ?: 1000);
-		/* What it ended as by itself meanwhile stands. */
-		__atomic_compare_exchange_n(&cell->state, &seen,
-					    BRIG_CELL_STATE_FAILED, false,
-					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 		return (flags & BRIG_SHUTDOWN_FORCE) ? 0 : err;
 	} else {
 		u32 seen = READ_ONCE(cell->state);

@@ -55,8 +55,9 @@ while [ $n -lt "$cpus" ]; do
 done
 # A NIC given to the cell (qemu-x86-linux-nic.dts): Debian's e1000e driver
 # binds it; the link comes up, ARP to QEMU's user network gateway is
-# answered, and its interrupts are counted (3 vectors: MSI-X; 6.1 names
-# MSI-X lines PCI-MSI in /proc/interrupts, 6.12 PCI-MSIX).
+# answered, and its interrupts are counted. The 3 vectors are what shows
+# MSI-X (MSI would be one): /proc/interrupts labels both PCI-MSI on 6.1,
+# and MSI-X PCI-MSIX on 6.12.
 insmod /lib/modules/e1000e.ko 2>/dev/null
 for i in /sys/class/net/eth*; do
 	[ -e "$i" ] || continue
