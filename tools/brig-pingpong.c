@@ -308,7 +308,16 @@ static void send_all(void)
 
 static void answer_all(void)
 {
-	uint32_t answered = 0, done = 0;
+	/*
+	 * What the sender's section holds now is left from an earlier run
+	 * (the channel's memory outlives its users while the root is a
+	 * peer): not a message. Read before this side says READY, which the
+	 * sender waits for before its first message.
+	 */
+	uint32_t answered = section(SENDER)->seq, done = 0;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	dev.regs[BRIG_IVSHMEM_REG_STATE / 4] = READY;
 
 	printf("brig-pingpong: peer 1 of %u on %s; answering\n", dev.peers,
 	       dev.name);
@@ -399,11 +408,12 @@ int main(int argc, char **argv)
 	open_device(path);
 	if (rights)
 		return probe_rights();
-	dev.regs[BRIG_IVSHMEM_REG_STATE / 4] = READY;
-	if (dev.id == SENDER)
+	if (dev.id == SENDER) {
+		dev.regs[BRIG_IVSHMEM_REG_STATE / 4] = READY;
 		send_all();
-	else
+	} else {
 		answer_all();
+	}
 	fflush(stdout);
 	for (time_t end = time(NULL) + (time_t)hold; time(NULL) < end;) {
 		struct pollfd p = { .fd = dev.fd, .events = POLLIN };

@@ -177,7 +177,7 @@ ignore_timeout() {
 	echo "after an unanswered shutdown request: $s"
 	brig console | tail -n 3
 	brig cell destroy hostile || return 1
-	echo "$out" | grep -q "did not answer the shutdown request in time" &&
+	echo "$out" | grep -q "did not answer the shutdown request" &&
 		[ "$s" = failed ]
 }
 
