@@ -351,6 +351,9 @@ static void check_cell_header(struct checker *ck,
 	if (is_root && (c->flags & BRIG_CELL_UNOWNED_MSRS_FAULT))
 		error(ck, BRIG_CHECK_HEADER, 0,
 		      "unowned-msrs is a cell setting: the root always gets #GP for the MSRs it may not touch");
+	if (is_root && (c->flags & BRIG_CELL_HALT_EXITS))
+		error(ck, BRIG_CHECK_HEADER, 0,
+		      "halt is a cell setting: the root's HLT always runs natively");
 	/* The root's CPU waits in the hypervisor for the answer. */
 	if (c->shutdown_timeout_ms > BRIG_MAX_SHUTDOWN_TIMEOUT_MS)
 		error(ck, BRIG_CHECK_HEADER, 0,

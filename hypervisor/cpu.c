@@ -143,21 +143,56 @@ static void start(struct per_cpu *cpu)
 	arch_cpu_start(cpu, entry);
 }
 
-/* OFF and WAKE, in that order: an INIT then a SIPI may come together. */
+/*
+ * OFF and WAKE, in that order: an INIT then a SIPI may come together. A
+ * woken CPU is marked on before its WAKE is taken, so that a CPU looking
+ * for one still running (cpu_stop_halted()) sees either the WAKE pending
+ * or the CPU on.
+ */
 static bool handle_off_wake(struct per_cpu *cpu)
 {
-	unsigned int req = cpu_take_request(cpu, CPU_REQ_OFF | CPU_REQ_WAKE);
+	unsigned int req = __atomic_load_n(&cpu->requests, __ATOMIC_SEQ_CST) &
+			   (CPU_REQ_OFF | CPU_REQ_WAKE);
+	bool woken;
 
 	if (req & CPU_REQ_OFF) {
 		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
-		cpu->off = true;
+		__atomic_store_n(&cpu->off, true, __ATOMIC_SEQ_CST);
 	}
-	if ((req & CPU_REQ_WAKE) && cpu->off) {
+	woken = (req & CPU_REQ_WAKE) && cpu->off;
+	if (woken)
+		__atomic_store_n(&cpu->off, false, __ATOMIC_SEQ_CST);
+	cpu_take_request(cpu, req);
+	if (woken) {
 		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
-		cpu->off = false;
 		arch_cpu_start(cpu, READ_ONCE(cpu->start_entry));
 	}
 	return req != 0;
+}
+
+/* Can a CPU of the cell still run guest code, now or after a wake? */
+static bool cpu_may_run(struct per_cpu *cpu)
+{
+	if (__atomic_load_n(&cpu->requests, __ATOMIC_SEQ_CST) &
+	    (CPU_REQ_WAKE | CPU_REQ_START))
+		return true;
+	return !__atomic_load_n(&cpu->off, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Each stopping CPU marks itself off before it looks at the others: of
+ * two stopping together, the later sees both off. Both may, and then both
+ * end the cell; end_cell() keeps the first end state.
+ */
+void cpu_stop_halted(struct per_cpu *cpu)
+{
+	unsigned int n;
+
+	__atomic_store_n(&cpu->off, true, __ATOMIC_SEQ_CST);
+	for_each_cell_cpu(n, cpu->cell)
+		if (cpu_may_run(per_cpu(n)))
+			return;
+	cell_end(cpu, "every CPU of the cell halted with interrupts off");
 }
 
 static bool handle_once(struct per_cpu *cpu)
@@ -202,7 +237,7 @@ bool cpu_handle_requests(struct per_cpu *cpu)
 {
 	bool handled = false;
 
-	if (!READ_ONCE(cpu->requests))
+	if (!READ_ONCE(cpu->requests) && !cpu->off)
 		return false;
 	for (;;) {
 		handled |= handle_once(cpu);

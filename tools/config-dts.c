@@ -49,6 +49,12 @@ static const struct dt_name unowned_msr_policies[] = {
 	{ NULL, 0 },
 };
 
+static const struct dt_name halt_policies[] = {
+	{ "native", 0 },
+	{ "exits", BRIG_CELL_HALT_EXITS },
+	{ NULL, 0 },
+};
+
 static const struct dt_name mem_types[] = {
 	{ "ram", BRIG_MEM_TYPE_RAM },
 	{ "mmio", BRIG_MEM_TYPE_MMIO },
@@ -407,6 +413,7 @@ static const struct prop_spec cell_props[] = {
 	{ "debug-console", PROP_FLAG, 0 },
 	{ "unowned-ports", PROP_STRING, 0 },
 	{ "unowned-msrs", PROP_STRING, 0 },
+	{ "halt", PROP_STRING, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -467,6 +474,12 @@ static void parse_cell(const struct dt *dt, int node, int is_root, __u16 arch,
 
 		dt_enum(dt, node, "unowned-msrs", unowned_msr_policies,
 			&policy);
+		cb->hdr.flags |= policy;
+	}
+	if (dt_has(dt, node, "halt")) {
+		__u32 policy = 0;
+
+		dt_enum(dt, node, "halt", halt_policies, &policy);
 		cb->hdr.flags |= policy;
 	}
 	con = is_root ? -1 : dt_child(dt, node, "console");

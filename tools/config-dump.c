@@ -229,7 +229,7 @@ static void dump_cell(FILE *out, const struct brig_cell_desc *c)
 		c->signature, c->revision, NAME_OF(c->architecture, arch_names),
 		c->architecture);
 	fprintf(out, "  name \"%.*s\"\n", BRIG_CELL_NAME_LEN, c->name);
-	fprintf(out, "  flags 0x%x%s%s%s%s\n", c->flags,
+	fprintf(out, "  flags 0x%x%s%s%s%s%s\n", c->flags,
 		c->flags & BRIG_CELL_PASSIVE_COMMREG ?
 			" (passive-comm-region)" :
 			"",
@@ -239,7 +239,8 @@ static void dump_cell(FILE *out, const struct brig_cell_desc *c)
 			"",
 		c->flags & BRIG_CELL_UNOWNED_MSRS_FAULT ?
 			" (unowned-msrs fault)" :
-			"");
+			"",
+		c->flags & BRIG_CELL_HALT_EXITS ? " (halt exits)" : "");
 	fprintf(out, "  entry 0x%" PRIx64 "\n", (uint64_t)c->entry);
 	fprintf(out, "  shutdown-timeout-ms %u\n", c->shutdown_timeout_ms);
 	dump_console(out, "  console", &c->console);

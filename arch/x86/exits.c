@@ -530,6 +530,26 @@ void x86_exit_invd(struct per_cpu *cpu)
 	backend->skip_instruction(cpu, 2);
 }
 
+/*
+ * HLT in an OS cell (halt = "exits"; see BRIG_CELL_HALT_EXITS). With
+ * interrupts on it is the OS's idle: the CPU waits in the guest. With
+ * interrupts off only NMI, SMI or INIT would end it, and an OS halts so
+ * for good (halt, a panic's end, a CPU it takes offline and will wake
+ * with INIT and SIPI): the CPU stops as after INIT, and when no CPU of the
+ * cell runs any more the cell has shut down. An NMI meant for the CPU
+ * after that is dropped, as for a CPU waiting for SIPI.
+ */
+bool x86_exit_hlt(struct per_cpu *cpu, u64 rflags)
+{
+	cpu->stats[BRIG_EXIT_HLT]++;
+	/* Only such a cell's HLT exits; anyone else's just waits. */
+	if ((rflags & X86_RFLAGS_IF) ||
+	    !(cpu->cell->config->flags & BRIG_CELL_HALT_EXITS))
+		return true;
+	cpu_stop_halted(cpu);
+	return false;
+}
+
 /* RIP moves on first: a disabling CPU returns to Linux after the call. */
 void x86_exit_hypercall(struct per_cpu *cpu, const struct x86_gprs *g,
 			unsigned int len)

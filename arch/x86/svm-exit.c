@@ -130,6 +130,37 @@ static void handle_nmi(struct per_cpu *cpu)
 		cpu->stats[BRIG_EXIT_MANAGEMENT]++;
 }
 
+/*
+ * HLT in an OS cell. SVM has no halted state to enter a guest in, and the
+ * hypervisor cannot wait for the guest's interrupt itself (GIF is 0 after
+ * the exit). So the guest executes the HLT again, natively, with the HLT
+ * intercept off and physical interrupts intercepted: the interrupt that
+ * ends the wait exits (still pending, it is delivered at the next VMRUN)
+ * and arms the HLT intercept again. The HLT's interrupt shadow (STI; HLT)
+ * is still in the VMCB, so the HLT runs in it as it first did.
+ */
+static void handle_hlt(struct per_cpu *cpu, struct vmcb *vmcb)
+{
+	struct vmcb_control *ctl = &vmcb->control;
+
+	if (!x86_exit_hlt(cpu, vmcb->save.rflags)) {
+		svm_skip_instruction(cpu, 1);
+		return;
+	}
+	ctl->intercept_misc1 = (ctl->intercept_misc1 & ~SVM_INTERCEPT1_HLT) |
+			       SVM_INTERCEPT1_INTR;
+}
+
+/* The interrupt that ended an OS cell's HLT (handle_hlt()). */
+static void handle_intr(struct per_cpu *cpu, struct vmcb *vmcb)
+{
+	struct vmcb_control *ctl = &vmcb->control;
+
+	cpu->stats[BRIG_EXIT_HLT]++;
+	ctl->intercept_misc1 = (ctl->intercept_misc1 & ~SVM_INTERCEPT1_INTR) |
+			       SVM_INTERCEPT1_HLT;
+}
+
 static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 		     struct guest_regs *regs, u32 code)
 {
@@ -160,6 +191,12 @@ static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 		break;
 	case SVM_EXIT_INVD:
 		x86_exit_invd(cpu);
+		break;
+	case SVM_EXIT_HLT:
+		handle_hlt(cpu, vmcb);
+		break;
+	case SVM_EXIT_INTR:
+		handle_intr(cpu, vmcb);
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:

@@ -19,8 +19,11 @@
  *  - NMI: management requests between CPUs arrive as NMIs; Linux's own
  *    NMIs (backtraces, watchdog, perf) are handed back to it;
  *  - SHUTDOWN: a triple fault, which would otherwise reset the machine.
- * External interrupts are not intercepted: they reach the guest directly,
- * with no exit. HLT is not intercepted either.
+ *  - HLT, in a cell whose description says halt = "exits" (an OS
+ *    cell), and while such a cell's CPU waits in HLT, physical
+ *    interrupts (svm_exit_hlt()).
+ * External interrupts are not intercepted otherwise: they reach the
+ * guest directly, with no exit. HLT is not intercepted otherwise either.
  *
  * QEMU's SVM has neither NRIP save nor decode assists, so the next RIP is
  * computed from the fixed length of each intercepted instruction when NRIP
@@ -202,6 +205,10 @@ static void svm_set_context(struct per_cpu *cpu)
 	ctl->nested_cr3 = hv_virt_to_phys(cell->stage2.root);
 	ctl->asid = ROOT_ASID + cell->id;
 	ctl->tlb_control = SVM_TLB_FLUSH_ALL;
+	/* HLT exits only where the description asks (svm_exit_hlt()). */
+	ctl->intercept_misc1 &= ~(SVM_INTERCEPT1_HLT | SVM_INTERCEPT1_INTR);
+	if (cell->config->flags & BRIG_CELL_HALT_EXITS)
+		ctl->intercept_misc1 |= SVM_INTERCEPT1_HLT;
 }
 
 static void svm_flush_guest_tlb(struct per_cpu *cpu)

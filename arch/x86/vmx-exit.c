@@ -172,6 +172,26 @@ static void handle_nmi(struct per_cpu *cpu)
 	}
 }
 
+/*
+ * HLT in an OS cell (x86_exit_hlt()). Done either way: its STI shadow is
+ * over. To wait for an interrupt the guest enters the HLT activity state,
+ * where an interrupt wakes it with no exit; where VT-x lacks that state
+ * the guest goes on at once and its idle loop halts again (an exit each
+ * time, but no interrupt is missed).
+ */
+static void handle_hlt(struct per_cpu *cpu)
+{
+	bool wait = x86_exit_hlt(cpu, vmcs_read(GUEST_RFLAGS));
+
+	skip_instruction();
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+		   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+			   ~(u64)(INTERRUPTIBILITY_STI |
+				  INTERRUPTIBILITY_MOV_SS));
+	if (wait && vmx_activity_hlt())
+		vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+}
+
 static void handle_exception_nmi(struct per_cpu *cpu)
 {
 	u32 info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
@@ -322,6 +342,9 @@ static void dispatch(struct per_cpu *cpu, struct guest_regs *regs, u32 reason)
 		break;
 	case EXIT_REASON_XSETBV:
 		handle_xsetbv(cpu, regs);
+		break;
+	case EXIT_REASON_HLT:
+		handle_hlt(cpu);
 		break;
 	case EXIT_REASON_INVD: /* always exits under VMX */
 		x86_exit_invd(cpu);

@@ -19,7 +19,8 @@
  *    some);
  *  - EPT violations: the root touching the hypervisor or a cell's memory,
  *    a cell touching anything not its own.
- * External interrupts, HLT, CR3 and PAT/EFER writes do not exit: EFER,
+ *  - HLT, in a cell whose description says halt = "exits" (an OS cell).
+ * External interrupts, HLT otherwise, CR3 and PAT/EFER writes do not exit: EFER,
  * PAT, DEBUGCTL, the SYSENTER MSRs and FS/GS bases are VMCS state,
  * switched by VM entry and exit.
  *
@@ -53,6 +54,8 @@ static u64 ept_vpid_cap;
 static u32 vmcs_revision;
 static u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 static bool vmx_has_vpid;
+/* HLT exiting allowed, and the HLT activity state to enter a guest in. */
+static bool vmx_can_exit_hlt, vmx_has_activity_hlt;
 
 static struct guest_regs *guest_regs_of(struct per_cpu *cpu)
 {
@@ -116,6 +119,13 @@ static bool find_controls(void)
 	u32 want_cpu = CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
 		       CPU_SECONDARY_CONTROLS;
 
+	vmx_can_exit_hlt =
+		(read_msr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				      MSR_IA32_VMX_PROCBASED_CTLS) >>
+		 32) &
+		CPU_HLT_EXITING;
+	vmx_has_activity_hlt = read_msr(MSR_IA32_VMX_MISC) &
+			       VMX_MISC_ACTIVITY_HLT;
 	return adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 					   MSR_IA32_VMX_PINBASED_CTLS,
 			       PIN_NMI_EXITING | PIN_VIRTUAL_NMIS,
@@ -291,7 +301,14 @@ static void vmx_cell_exit(struct cell *cell)
 static int vmx_cell_init(struct cell *cell)
 {
 	const struct brig_port_range *pio = brig_cell_port_ranges(cell->config);
-	int err = alloc_bitmaps(&cell->arch);
+	int err;
+
+	if ((cell->config->flags & BRIG_CELL_HALT_EXITS) && !vmx_can_exit_hlt) {
+		printk("brig: cell \"%s\": halt = \"exits\", but this CPU's VT-x cannot exit on HLT\n",
+		       cell->config->name);
+		return -EINVAL;
+	}
+	err = alloc_bitmaps(&cell->arch);
 
 	if (err) {
 		vmx_cell_exit(cell);
@@ -595,6 +612,11 @@ static void vmx_flush_guest_tlb(struct per_cpu *cpu)
 		invvpid(INVVPID_ALL, 0);
 }
 
+bool vmx_activity_hlt(void)
+{
+	return vmx_has_activity_hlt;
+}
+
 static void vmx_set_context(struct per_cpu *cpu)
 {
 	struct cell *cell = cpu->cell;
@@ -714,7 +736,11 @@ static void vmx_cpu_reset(struct per_cpu *cpu, u64 cs_base, u64 ip)
 	vmcs_write(GUEST_ACTIVITY_STATE, 0);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, cpu_ctl);
+	/* HLT exits only where the description asks (vmx-exit.c). */
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+		   cpu_ctl | (cpu->cell->config->flags & BRIG_CELL_HALT_EXITS ?
+				      CPU_HLT_EXITING :
+				      0));
 	memset(guest_regs_of(cpu), 0, offsetof(struct guest_regs, pad));
 	/* Not VMCS state: the previous guest's would leak into the next. */
 	write_msr(MSR_STAR, 0);

@@ -216,7 +216,18 @@ BRIG_ABI_ASSERT_SIZE(struct brig_console, 16);
  * for the root, which gets the #GP anyway.
  */
 #define BRIG_CELL_UNOWNED_MSRS_FAULT 0x0008
-#define BRIG_CELL_VALID_FLAGS 0x000f
+/*
+ * HLT exits to the hypervisor (halt = "exits"), for a cell that runs an
+ * operating system. HLT with interrupts off stops the CPU as INIT does:
+ * it waits for a start-up IPI from another CPU of the cell (an OS taking
+ * a CPU offline) and, once every CPU of the cell has stopped so, nothing
+ * can wake the cell: it has shut down (an OS's halt). HLT with interrupts
+ * on waits for an interrupt as usual, at the cost of an exit per wait.
+ * Without it HLT runs natively: an RT cell waiting for its interrupt
+ * makes no exit, and a halted cell stays running. Not for the root.
+ */
+#define BRIG_CELL_HALT_EXITS 0x0010
+#define BRIG_CELL_VALID_FLAGS 0x001f
 
 /*
  * A root CPU waits in the hypervisor, interrupts off, for a cell's reply:

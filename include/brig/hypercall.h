@@ -152,7 +152,8 @@ BRIG_ABI_ASSERT_SIZE(struct brig_console_page, 4096);
 	X(CR, "cr")                                                            \
 	X(XSETBV, "xsetbv")                                                    \
 	X(EXCEPTION, "exception")                                              \
-	X(OTHER, "other")
+	X(OTHER, "other")                                                      \
+	X(HLT, "hlt")
 
 #define BRIG_EXIT_ENUM(sym, name) BRIG_EXIT_##sym,
 enum brig_exit_reason { BRIG_EXIT_REASONS(BRIG_EXIT_ENUM) BRIG_EXIT_COUNT };

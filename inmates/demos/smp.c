@@ -30,6 +30,11 @@
  *   storm=1            at the end, INIT and SIPI to all but self without
  *                      pause, answering the comm region meanwhile: the
  *                      cell is stopped with starts and stops pending
+ *   halt=1             at the end, for a cell whose description says
+ *                      halt = "exits": the last CPU halts with interrupts
+ *                      off and is started again with INIT/SIPI (it was
+ *                      stopped, as by INIT); then every CPU halts so, and
+ *                      under brig the cell has shut down
  */
 #include <inmate.h>
 
@@ -39,6 +44,7 @@ extern char __ap_reset[];
 #define VEC_BROADCAST 0x41
 #define VEC_LOGICAL 0x42
 #define VEC_SELF 0x43
+#define VEC_HALT 0x44
 
 #define WAIT_MS 1000
 
@@ -69,6 +75,15 @@ static void on_ipi(unsigned int vector)
 	      vector == VEC_LOGICAL   ? LOGICAL :
 					SELF);
 	apic_eoi();
+}
+
+/* halt=1: the CPU taking it halts for good, as an OS's halt does. */
+static void on_halt(unsigned int vector)
+{
+	(void)vector;
+	apic_eoi();
+	printk("smp: CPU %u halts with interrupts off\n", smp_cpu_index());
+	cpu_stop();
 }
 
 static void on_nmi(unsigned int vector)
@@ -230,6 +245,38 @@ static void storm(void)
 	}
 }
 
+static void ap_after_halt(unsigned int index)
+{
+	irq_enable();
+	printk("smp: CPU %u (APIC id %u) up again after its halt\n", index,
+	       apic_id());
+	phase_done[index] = 3;
+}
+
+/*
+ * HLT with interrupts off (halt=1). Under brig with halt = "exits" the
+ * last CPU stops as by INIT, so INIT/SIPI brings it back; then the other
+ * CPUs and the boot CPU halt, and nothing is left to wake any of them.
+ */
+static void halt_all(void)
+{
+	unsigned int last = ncpus - 1;
+
+	if (!cmdline_parse_bool("halt", false))
+		return;
+	apic_send_ipi(smp_apic_ids[last], VEC_HALT);
+	delay_us(10000);
+	smp_start_cpu(smp_apic_ids[last], ap_after_halt);
+	if (!wait_for(&phase_done[last], 3)) {
+		printk("smp: CPU %u did not come back after its halt\n", last);
+		return;
+	}
+	apic_send_ipi(0, APIC_ICR_OTHERS | VEC_HALT);
+	delay_us(10000);
+	printk("smp: the boot CPU halts with interrupts off, the last to\n");
+	cpu_stop();
+}
+
 static void send_outside(void)
 {
 	long long id = cmdline_parse_int("outside", -1);
@@ -273,6 +320,7 @@ void inmate_main(void)
 	irq_register(VEC_BROADCAST, on_ipi);
 	irq_register(VEC_LOGICAL, on_ipi);
 	irq_register(VEC_SELF, on_ipi);
+	irq_register(VEC_HALT, on_halt);
 	nmi_register(on_nmi);
 	logical_ids[0] = apic_logical_id_setup(0);
 	irq_enable();
@@ -305,4 +353,5 @@ void inmate_main(void)
 		printk("smp: FAILED\n");
 	send_outside();
 	storm();
+	halt_all();
 }

@@ -5,7 +5,8 @@
 # linux): says what the kernel found (CPUs, memory), runs a little work on
 # every CPU and says so, then tells the root it is done and does what the
 # command line's linux-cell.action= asks (nothing, poweroff, reboot, halt,
-# panic; a triple fault is a reboot with reboot=t). Lines go to /dev/kmsg, which the kernel prints on the cell's
+# panic, cpu-cycle: CPU 1 offline and online again, then a second "done";
+# a triple fault is a reboot with reboot=t). Lines go to /dev/kmsg, which the kernel prints on the cell's
 # console polled: the cell's UART has no interrupt line
 # (docs/linux-cell.md). The root's test reads them from the cell's serial
 # log.
@@ -89,6 +90,16 @@ case $action in
 poweroff) poweroff -f ;;
 reboot) reboot -f ;;
 halt) halt -f ;;
+cpu-cycle)
+	# A CPU taken offline halts with interrupts off (hlt_play_dead):
+	# brig stops only that CPU, and Linux's INIT/SIPI brings it back.
+	echo 0 > /sys/devices/system/cpu/cpu1/online && say "CPU 1 offline"
+	echo 1 > /sys/devices/system/cpu/cpu1/online &&
+		say "CPU 1 online again: $(cat /sys/devices/system/cpu/cpu1/online)"
+	taskset -c 1 sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done' &&
+		say "CPU 1 worked again"
+	beacon
+	;;
 panic) echo c > /proc/sysrq-trigger ;;
 esac
 while :; do

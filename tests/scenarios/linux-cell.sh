@@ -9,6 +9,8 @@
 # expect: com2.log linux-cell: pvpanic-mmio bound to 1
 # expect: com2.log brig-guest BRIG0001:00: the hypervisor asks this cell to stop: powering off
 # expect: com2.log linux-cell: done
+# expect: com2.log linux-cell: CPU 1 online again: 1
+# expect: com2.log linux-cell: CPU 1 worked again
 # expect: com2.log linux-cell: nic eth0: carrier 1, driver e1000e
 # expect: com2.log linux-cell: nic eth0: ARP answered
 # expect: com2.log linux-cell: nic eth0: 3 vectors, [1-9][0-9]* interrupts, 3 PCI-MSI lines
@@ -31,6 +33,11 @@
 #                                       0xfe, 0xcf9
 #   echo c > /proc/sysrq-trigger        pvpanic             failed
 #   reboot with reboot=t                triple fault        failed
+#   halt                                every CPU halted    shut-down
+#                                       with interrupts off
+# (the descriptions say halt = "exits"). A CPU the cell's Linux takes
+# offline also halts with interrupts off: only it stops, and Linux's own
+# INIT/SIPI brings it back.
 # With the board's e1000e given to it, the cell's Linux drives the NIC
 # with its own driver: link up, ARP answered by QEMU's user network (which
 # lets nothing out: restrict=on), MSI-X interrupts through the IOMMU; after
@@ -126,6 +133,24 @@ ends_as() {
 	[ "$(nmis_cpu0)" = "$_nmis" ] && root_works && destroy 1
 }
 
+# The 2-CPU cell's Linux takes CPU 1 offline (it halts with interrupts
+# off: brig stops only it) and online again (INIT/SIPI), then reads the
+# beacon port a second time; the cell runs on, its HLT exits counted.
+beacons() {
+	awk '$1 == "6a0" { print $2 }' \
+		/sys/class/misc/brig/cells/"$(cell_id)"/ports
+}
+cpu_cycle() {
+	start_linux "$CELL2" linux-cell.action=cpu-cycle || return 1
+	t_wait_for 60 sh -c '[ "$(awk '"'"'$1 == "6a0" { print $2 }'"'"' /sys/class/misc/brig/cells/'"$(cell_id)"'/ports)" -ge 2 ]' || {
+		echo "no second word from the cell: $(state_of linux), beacons $(beacons)"
+		brig console | tail -n 5
+		return 1
+	}
+	brig cell stats linux | grep -E "^ *(cpu|hlt|init_sipi|total)" | tee /dev/kmsg
+	[ "$(state_of linux)" = running ]
+}
+
 # Orderly: brig_guest.ko answers "stopping" and powers the cell off.
 shutdown_asks() {
 	brig console >/tmp/linux.before
@@ -183,6 +208,8 @@ t_check linux.destroy destroy 1
 t_check linux.boot-2cpu boot_linux "$CELL2"
 t_check linux.poweroff-2cpu shutdown_asks
 t_check linux.destroy-2cpu destroy 1 2
+t_check linux.cpu-cycle-2cpu cpu_cycle
+t_check linux.cpu-cycle-destroy destroy 1 2
 t_check linux.nic-in-root nic_in_root
 t_check linux.nic-in-cell nic_in_cell
 t_check linux.nic-destroy destroy 1
@@ -194,6 +221,7 @@ t_check linux.reboot-kbd ends_as shut-down "reboot=k linux-cell.action=reboot" "
 t_check linux.reboot-cf9 ends_as shut-down "reboot=p linux-cell.action=reboot" "asked for a reset (port cf9, value e)"
 t_check linux.panic ends_as failed linux-cell.action=panic "its kernel panicked (pvpanic)" "state failed"
 t_check linux.triple-fault ends_as failed "reboot=t linux-cell.action=reboot" "triple fault" "state failed"
+t_check linux.halt ends_as shut-down linux-cell.action=halt "every CPU of the cell halted with interrupts off" "state shut down"
 t_check linux.unasked-boot start_linux "$CELL" linux-cell.modules=none
 t_expect_fail linux.shutdown-unasked "cannot be asked to stop" \
 	brig cell shutdown linux

@@ -8,6 +8,11 @@
 # expect: com2.log smp: boot CPU \(APIC id 1\), xAPIC, starting 2 more
 # expect: com2.log smp: all 3 CPUs report, every IPI arrived \(40 per kind and CPU, x2APIC, NMIs (delivered|dropped)\), restart done
 # expect: com2.log smp: INIT/SIPI storm to the other CPUs
+# expect: com2.log smp: all 3 CPUs report, every IPI arrived \(20 per kind and CPU, x2APIC, NMIs (delivered|dropped)\), restart done
+# expect: com2.log smp: CPU 2 halts with interrupts off
+# expect: com2.log smp: CPU 2 \(APIC id [23]\) up again after its halt
+# expect: com2.log smp: the boot CPU halts with interrupts off, the last to
+# expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: every CPU of the cell halted with interrupts off; cell stopped, state shut down
 # expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: INIT IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
 # expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: SIPI IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
 # expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: NMI IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
@@ -150,6 +155,34 @@ outside() { # MODE [CMDLINE]
 	[ "$(stat_of 0 init_sipi)" = "$sipis" ] && [ "$(nmis_cpu0)" = "$nmis" ] && root_works
 }
 
+# HLT as an OS cell has it (halt = "exits", *-smp-halt.dts): the run's
+# IPIs still wake CPUs waiting in HLT with interrupts on (each wait costs
+# exits: counted as hlt); the last CPU halted with interrupts off is
+# stopped, as by INIT, and INIT/SIPI brings it back; once all three have
+# halted so the cell has shut down, by itself.
+halt_exits() {
+	_cell=$CELL
+	CELL=$BRIG_CONF_DIR/$BRIG_BOARD-smp-halt.cell
+	smp_run "rounds=20 halt=1"
+	_rc=$?
+	CELL=$_cell
+	[ $_rc = 0 ] || return 1
+	t_wait_for 120 sh -c "[ \"\$(brig cell list | awk '\$2 == \"smp\" { print \$3 }')\" = shut-down ]" || {
+		echo "the cell is $(state_of smp), not shut-down"; report
+		brig console | tail -n 5; brig cell destroy --force smp; return 1; }
+	report
+	for c in 1 2 3; do
+		t_log "smp: CPU $c: $(stat_of $c hlt) hlt exits"
+	done
+	brig console | grep 'cell "smp"' | tail -n 1
+	brig console | grep 'cell "smp"' | tail -n 1 |
+		grep -q 'every CPU of the cell halted with interrupts off; cell stopped, state shut down' || return 1
+	# Every CPU halted with interrupts off at least once, CPU 3 twice
+	# (before and after its restart), and CPUs 2 and 3 waited in HLT.
+	[ "$(stat_of 2 hlt)" -ge 2 ] && [ "$(stat_of 3 hlt)" -ge 2 ] &&
+		[ "$(stat_of 1 hlt)" -ge 1 ] && cell_gone
+}
+
 t_check smp.insmod insmod "$BRIG_KO"
 t_check smp.enable brig enable "$SYS"
 base=$(pool)
@@ -168,6 +201,7 @@ t_check smp.init-outside outside init
 t_check smp.sipi-outside outside sipi
 t_check smp.nmi-outside outside nmi
 t_check smp.xapic-init-outside outside init xapic=1
+t_check smp.halt-exits halt_exits
 t_check smp.pool-baseline sh -c "[ \$(cat /sys/class/misc/brig/mem_pool_used) = $base ]"
 t_check smp.disable brig disable
 t_check smp.rmmod rmmod brig

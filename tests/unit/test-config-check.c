@@ -300,11 +300,11 @@ static void reserved_and_flags(void **state)
 {
 	(void)state;
 	cells[0].hdr.reserved[3] = 1;
-	cells[0].hdr.flags = 0x10;
+	cells[0].hdr.flags = 0x20;
 	cells[0].hdr.architecture = 9;
 	assert_errors(run_cell(&cells[0], 0), 3);
 	expect(0, BRIG_CHECK_HEADER, 0, "reserved fields are not zero");
-	expect(0, BRIG_CHECK_HEADER, 0, "unknown cell flags 0x10");
+	expect(0, BRIG_CHECK_HEADER, 0, "unknown cell flags 0x20");
 	expect(0, BRIG_CHECK_HEADER, 0, "unknown architecture 9");
 }
 
@@ -324,6 +324,12 @@ static void unowned_ports_flag(void **state)
 	assert_errors(run_system(&sys), 1);
 	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_HEADER, 0,
 	       "unowned-msrs is a cell setting: the root always gets #GP for the MSRs it may not touch");
+	cells[0].hdr.flags |= BRIG_CELL_HALT_EXITS;
+	assert_errors(run_cell(&cells[0], 0), 0);
+	sys.root.hdr.flags = BRIG_CELL_HALT_EXITS;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_HEADER, 0,
+	       "halt is a cell setting: the root's HLT always runs natively");
 }
 
 static void entry_outside(void **state)

@@ -92,6 +92,14 @@ void cpu_post(struct per_cpu *target, unsigned int req);
 void cpu_request_off(struct per_cpu *target);
 void cpu_request_wake(struct per_cpu *target, u64 entry);
 
+/*
+ * The calling CPU of a cell executed HLT with interrupts off (its cell's
+ * halt = "exits"): it stops as after INIT, waiting for a wake from another
+ * CPU of its cell; if none of them runs any more, the cell has ended (shut
+ * down). Its way back to the guest then waits in cpu_handle_requests().
+ */
+void cpu_stop_halted(struct per_cpu *cpu);
+
 /* Clear req in cpu's requests; returns which of them were set. */
 unsigned int cpu_take_request(struct per_cpu *cpu, unsigned int req);
 

@@ -327,3 +327,18 @@ void cell_fail(struct per_cpu *cpu, const char *fmt, ...)
 	       cpu->cell->config->name, cpu->cpu_id, msg);
 	cpu->cell->state = BRIG_CELL_STATE_FAILED;
 }
+
+/* The cell ends itself: likewise, state SHUT_DOWN unless it failed. */
+void cell_end(struct per_cpu *cpu, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("brig: cell \"%s\" CPU %u: %s; cell stopped, state shut down\n",
+	       cpu->cell->config->name, cpu->cpu_id, msg);
+	if (cpu->cell->state != BRIG_CELL_STATE_FAILED)
+		cpu->cell->state = BRIG_CELL_STATE_SHUT_DOWN;
+}

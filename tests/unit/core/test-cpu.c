@@ -517,6 +517,88 @@ static void test_off_cpu_takes_flush(void **state)
 	assert_int_equal(stub_find(EV_START, 1, 0)->arg, 0x9a000);
 }
 
+/* --- HLT with interrupts off (halt = "exits") ----------------------------- */
+
+/* CPU 2 joins the cell as a second CPU, running. */
+static void add_cpu2(void)
+{
+	cfg.cpus[0] = 0x6;
+	per_cpu(2)->cell = &cell;
+	per_cpu(2)->online = true;
+}
+
+/* The only CPU halts for good: nothing can wake the cell, it shut down. */
+static void test_halt_last_cpu_ends_cell(void **state)
+{
+	(void)state;
+	cell.state = BRIG_CELL_STATE_RUNNING;
+	stub_set_cpu(1);
+	cpu_stop_halted(per_cpu(1));
+	assert_true(per_cpu(1)->off);
+	assert_int_equal(cell.state, BRIG_CELL_STATE_SHUT_DOWN);
+}
+
+/* One of two halts: the other may still wake it; the second ends it. */
+static void test_halt_waits_for_every_cpu(void **state)
+{
+	(void)state;
+	add_cpu2();
+	cell.state = BRIG_CELL_STATE_RUNNING;
+	stub_set_cpu(1);
+	cpu_stop_halted(per_cpu(1));
+	assert_true(per_cpu(1)->off);
+	assert_int_equal(cell.state, BRIG_CELL_STATE_RUNNING);
+	stub_set_cpu(2);
+	cpu_stop_halted(per_cpu(2));
+	assert_int_equal(cell.state, BRIG_CELL_STATE_SHUT_DOWN);
+}
+
+/*
+ * A CPU off with a wake (or start) still pending will run: the cell
+ * lives on. A failed cell stays failed.
+ */
+static void test_halt_pending_wake_keeps_cell(void **state)
+{
+	(void)state;
+	add_cpu2();
+	cell.state = BRIG_CELL_STATE_RUNNING;
+	per_cpu(2)->off = true;
+	per_cpu(2)->requests = CPU_REQ_WAKE;
+	stub_set_cpu(1);
+	cpu_stop_halted(per_cpu(1));
+	assert_int_equal(cell.state, BRIG_CELL_STATE_RUNNING);
+	per_cpu(2)->requests = CPU_REQ_START;
+	cpu_stop_halted(per_cpu(1));
+	assert_int_equal(cell.state, BRIG_CELL_STATE_RUNNING);
+	per_cpu(2)->requests = 0;
+	cell.state = BRIG_CELL_STATE_FAILED;
+	cpu_stop_halted(per_cpu(1));
+	assert_int_equal(cell.state, BRIG_CELL_STATE_FAILED);
+}
+
+/*
+ * A halted CPU does not go back into its guest with nothing requested
+ * (the exit path's early return): it waits, and a wake from the cell
+ * starts it at the wake's entry, marked on.
+ */
+static void test_halted_cpu_waits_for_wake(void **state)
+{
+	(void)state;
+	add_cpu2();
+	stub_set_cpu(1);
+	cpu_stop_halted(per_cpu(1));
+	per_cpu(1)->start_entry = 0x9a000;
+	post_turn = 2;
+	post_req = CPU_REQ_WAKE;
+	stub_on_park_relax = post_at_turn;
+	assert_true(handle_on(1));
+	assert_int_equal(stub_count(EV_PARK_RELAX, 1), 2);
+	assert_int_equal(stub_count(EV_START, 1), 1);
+	assert_int_equal(stub_find(EV_START, 1, 0)->arg, 0x9a000);
+	assert_false(per_cpu(1)->off);
+	assert_int_equal(requests(1), 0);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -545,6 +627,10 @@ int main(void)
 		T(test_park_drops_wake),
 		T(test_start_drops_pending_wake),
 		T(test_off_cpu_takes_flush),
+		T(test_halt_last_cpu_ends_cell),
+		T(test_halt_waits_for_every_cpu),
+		T(test_halt_pending_wake_keeps_cell),
+		T(test_halted_cpu_waits_for_wake),
 	};
 
 	return cmocka_run_group_tests_name("cpu", tests, NULL, NULL);

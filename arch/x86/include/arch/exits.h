@@ -56,6 +56,12 @@ bool x86_exit_msr(struct per_cpu *cpu, const struct x86_gprs *g, bool write,
  */
 bool x86_exit_io(struct per_cpu *cpu, const struct x86_gprs *g, u16 port,
 		 unsigned int size, bool in, bool string);
+/*
+ * HLT, trapped in a cell with halt = "exits". True: interrupts are on, and
+ * the backend lets the CPU wait in the guest for one. False: the CPU has
+ * stopped (cpu_stop_halted()); the backend moves past the HLT.
+ */
+bool x86_exit_hlt(struct per_cpu *cpu, u64 rflags);
 /* A hardware INIT: wait for SIPI, as the hardware would. */
 void x86_exit_init(struct per_cpu *cpu);
 /* Triple fault (shutdown): the cell fails; a root CPU waits as after INIT. */

@@ -117,6 +117,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, control.next_rip) == 0xc8,
 #define SVM_INTERCEPT1_INIT BIT(3)
 #define SVM_INTERCEPT1_CPUID BIT(18)
 #define SVM_INTERCEPT1_INVD BIT(22)
+#define SVM_INTERCEPT1_HLT BIT(24)
 #define SVM_INTERCEPT1_INVLPGA BIT(26)
 #define SVM_INTERCEPT1_IOIO_PROT BIT(27)
 #define SVM_INTERCEPT1_MSR_PROT BIT(28)
@@ -139,6 +140,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, control.next_rip) == 0xc8,
 #define SVM_EXIT_INIT 0x063
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_INVD 0x076
+#define SVM_EXIT_HLT 0x078
 #define SVM_EXIT_INVLPGA 0x07a
 #define SVM_EXIT_IOIO 0x07b
 #define SVM_EXIT_MSR 0x07c

@@ -12,6 +12,8 @@
 
 /* Capability and control MSRs */
 #define MSR_IA32_VMX_BASIC 0x480
+#define MSR_IA32_VMX_MISC 0x485
+#define VMX_MISC_ACTIVITY_HLT BIT_ULL(6)
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481
 #define MSR_IA32_VMX_PROCBASED_CTLS 0x482
 #define MSR_IA32_VMX_EXIT_CTLS 0x483
@@ -58,6 +60,7 @@
 #define PIN_VIRTUAL_NMIS BIT(5)
 
 /* Primary processor-based controls */
+#define CPU_HLT_EXITING BIT(7)
 #define CPU_NMI_WINDOW_EXITING BIT(22)
 #define CPU_USE_IO_BITMAPS BIT(25)
 #define CPU_USE_MSR_BITMAPS BIT(28)
@@ -101,6 +104,7 @@
 #define INTERRUPTIBILITY_STI BIT(0)
 #define INTERRUPTIBILITY_MOV_SS BIT(1)
 #define INTERRUPTIBILITY_NMI BIT(3)
+#define ACTIVITY_HLT 1
 
 /* Segment access rights as the VMCS holds them */
 #define VMX_AR_UNUSABLE BIT(16)
@@ -230,6 +234,7 @@ enum vmcs_field {
 #define EXIT_REASON_TASK_SWITCH 9
 #define EXIT_REASON_CPUID 10
 #define EXIT_REASON_GETSEC 11
+#define EXIT_REASON_HLT 12
 #define EXIT_REASON_INVD 13
 #define EXIT_REASON_VMCALL 18
 #define EXIT_REASON_VMCLEAR 19
@@ -365,6 +370,8 @@ void vmx_entry_failed(struct guest_regs *regs);
 
 /* vmx.c, for vmx-exit.c */
 struct per_cpu;
+/* The CPU can enter a guest in the HLT activity state. */
+bool vmx_activity_hlt(void);
 bool vmx_cr_write_valid(unsigned int cr, u64 val);
 void vmx_update_cr0(u64 val);
 void vmx_update_cr4(u64 val);
