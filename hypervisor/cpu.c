@@ -130,6 +130,7 @@ static void start(struct per_cpu *cpu)
 	cpu_take_request(cpu, CPU_REQ_OFF | CPU_REQ_WAKE);
 	/* The counters show the cell's own exits from here on. */
 	memset(cpu->stats, 0, sizeof(cpu->stats));
+	cpu->halt_said = false;
 	cpu->off = READ_ONCE(cpu->start_off);
 	/* Taken only now: a wake posted after it finds the CPU off. */
 	cpu_take_request(cpu, CPU_REQ_START);
@@ -143,33 +144,6 @@ static void start(struct per_cpu *cpu)
 	arch_cpu_start(cpu, entry);
 }
 
-/*
- * OFF and WAKE, in that order: an INIT then a SIPI may come together. A
- * woken CPU is marked on before its WAKE is taken, so that a CPU looking
- * for one still running (cpu_stop_halted()) sees either the WAKE pending
- * or the CPU on.
- */
-static bool handle_off_wake(struct per_cpu *cpu)
-{
-	unsigned int req = __atomic_load_n(&cpu->requests, __ATOMIC_SEQ_CST) &
-			   (CPU_REQ_OFF | CPU_REQ_WAKE);
-	bool woken;
-
-	if (req & CPU_REQ_OFF) {
-		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
-		__atomic_store_n(&cpu->off, true, __ATOMIC_SEQ_CST);
-	}
-	woken = (req & CPU_REQ_WAKE) && cpu->off;
-	if (woken)
-		__atomic_store_n(&cpu->off, false, __ATOMIC_SEQ_CST);
-	cpu_take_request(cpu, req);
-	if (woken) {
-		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
-		arch_cpu_start(cpu, READ_ONCE(cpu->start_entry));
-	}
-	return req != 0;
-}
-
 /* Can a CPU of the cell still run guest code, now or after a wake? */
 static bool cpu_may_run(struct per_cpu *cpu)
 {
@@ -180,19 +154,88 @@ static bool cpu_may_run(struct per_cpu *cpu)
 }
 
 /*
- * Each stopping CPU marks itself off before it looks at the others: of
- * two stopping together, the later sees both off. Both may, and then both
- * end the cell; end_cell() keeps the first end state.
+ * In a cell whose HLT exits, a CPU just marked off looks whether any CPU
+ * of the cell can still run; if none can, the cell has ended. Each CPU
+ * marks itself off before it looks at the others: of two stopping
+ * together, the later sees both off. Both may, and then both end the
+ * cell; end_cell() keeps the first end state.
  */
-void cpu_stop_halted(struct per_cpu *cpu)
+static void end_cell_if_none_runs(struct per_cpu *cpu)
 {
 	unsigned int n;
 
-	__atomic_store_n(&cpu->off, true, __ATOMIC_SEQ_CST);
+	if (!(cpu->cell->config->flags & BRIG_CELL_HALT_EXITS))
+		return;
 	for_each_cell_cpu(n, cpu->cell)
 		if (cpu_may_run(per_cpu(n)))
 			return;
 	cell_end(cpu, "every CPU of the cell halted with interrupts off");
+}
+
+/*
+ * OFF and WAKE, in that order: an INIT then a SIPI may come together.
+ * Only this CPU writes its off flag, and it does so before the requests
+ * it follows from are taken, so that a CPU looking for one still running
+ * (end_cell_if_none_runs()) sees either the request pending or the flag
+ * set as it will be. The requests are taken as they were read (a
+ * compare-and-swap): an INIT and SIPI posted meanwhile stay for the next
+ * round instead of merging into this one's.
+ */
+static bool handle_off_wake(struct per_cpu *cpu)
+{
+	unsigned int old = __atomic_load_n(&cpu->requests, __ATOMIC_SEQ_CST);
+	unsigned int req;
+	bool was_off = cpu->off, off, woken;
+
+	do {
+		req = old & (CPU_REQ_OFF | CPU_REQ_WAKE);
+		if (!req)
+			return false;
+		off = was_off || (req & CPU_REQ_OFF);
+		woken = (req & CPU_REQ_WAKE) && off;
+		__atomic_store_n(&cpu->off, off && !woken, __ATOMIC_SEQ_CST);
+	} while (!__atomic_compare_exchange_n(&cpu->requests, &old, old & ~req,
+					      false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	if (req & CPU_REQ_OFF)
+		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
+	if (woken) {
+		cpu->stats[BRIG_EXIT_INIT_SIPI]++;
+		arch_cpu_start(cpu, READ_ONCE(cpu->start_entry));
+	} else if (off && !was_off) {
+		end_cell_if_none_runs(cpu);
+	}
+	return true;
+}
+
+/*
+ * A SIPI that reached the CPU while it ran, and is still pending, is
+ * dropped, as handle_off_wake() would have: it must not start the CPU
+ * once it has halted. One with its INIT pending stays (the pair restarts
+ * the CPU: INIT and SIPI came before the HLT).
+ */
+static void drop_stale_wake(struct per_cpu *cpu)
+{
+	unsigned int old = __atomic_load_n(&cpu->requests, __ATOMIC_SEQ_CST);
+
+	while ((old & CPU_REQ_WAKE) && !(old & CPU_REQ_OFF))
+		if (__atomic_compare_exchange_n(&cpu->requests, &old,
+						old & ~CPU_REQ_WAKE, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			break;
+}
+
+void cpu_stop_halted(struct per_cpu *cpu)
+{
+	drop_stale_wake(cpu);
+	/* Once per CPU and run: a cell halting and waking in a loop is no flood. */
+	if (!cpu->halt_said)
+		printk("brig: CPU %u of cell \"%s\" halted with interrupts off: it waits to be started by the cell\n",
+		       cpu->cpu_id, cpu->cell->config->name);
+	cpu->halt_said = true;
+	__atomic_store_n(&cpu->off, true, __ATOMIC_SEQ_CST);
+	end_cell_if_none_runs(cpu);
 }
 
 static bool handle_once(struct per_cpu *cpu)

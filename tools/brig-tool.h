@@ -108,6 +108,7 @@ struct config {
 	struct srcmap map;
 	struct smt_group *smt; /* system from source only */
 	unsigned int num_smt;
+	int smt_named; /* from source, and /smt-siblings is there (maybe empty) */
 };
 
 /*
@@ -139,6 +140,16 @@ unsigned int config_check_set(struct config *system, struct config *cells,
 
 /* Checks one description on its own. Returns the number of errors. */
 unsigned int config_check_one(struct config *cfg, struct diags *d);
+
+/*
+ * The system description's cores (/smt-siblings) against the running
+ * machine's, read from sysfs under root ("/sys" on the target): a warning
+ * for each root CPU whose siblings differ, and for a description that
+ * names none while the machine has SMT. Nothing for a blob (no topology)
+ * or a CPU sysfs does not show (offline).
+ */
+void config_check_smt_live(const struct config *sys, const char *root,
+			   struct diags *d);
 
 /* Prints every field of a blob that passed brig_check_layout(). */
 void config_dump(FILE *out, const void *blob, int is_system);

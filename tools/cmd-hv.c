@@ -128,6 +128,10 @@ static int cmd_enable(int argc, char **argv)
 				file);
 		goto out;
 	}
+	/* Warnings (no IOMMU, cores the machine disagrees with) are said. */
+	if (!raw)
+		config_check_smt_live(&cfg, "/sys", &d);
+	diags_print(&d, stderr);
 	fd = brig_open_device();
 	if (fd < 0)
 		goto out;

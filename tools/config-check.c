@@ -101,6 +101,101 @@ static void check_cell_smt(const struct config *sys, const struct config *cell,
 }
 
 /*
+ * A system description from source that does not say which CPUs share a
+ * core: no cell can be checked for splitting one. An empty /smt-siblings
+ * says there is no SMT.
+ */
+static void check_smt_named(const struct config *sys, struct diags *d)
+{
+	if (sys->map.hypervisor && !sys->smt_named)
+		diag_add(
+			d, BRIG_CHECK_WARNING, sys->file, "/",
+			"names no smt-siblings: which CPUs share a core is unknown, so no cell is checked for sharing one with the root (list each core's CPUs, or give an empty smt-siblings node for a machine without SMT)");
+}
+
+/* The core of cpu in the description, or NULL (a core of its own). */
+static const struct smt_group *core_of(const struct config *sys,
+				       unsigned int cpu)
+{
+	for (unsigned int i = 0; i < sys->num_smt; i++)
+		if (group_has(&sys->smt[i], cpu))
+			return &sys->smt[i];
+	return NULL;
+}
+
+/* The CPU list of a core as sysfs writes it ("0-1"), for messages. */
+static void describe_core(const struct smt_group *g, unsigned int cpu,
+			  char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (!g) {
+		snprintf(buf, size, "%u alone", cpu);
+		return;
+	}
+	for (unsigned int k = 0; k < g->num_cpus && len < size; k++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%u",
+					k ? "," : "", g->cpus[k]);
+}
+
+/* Does the description's core of cpu hold exactly the CPUs sysfs lists? */
+static int same_core(const struct smt_group *g, unsigned int cpu,
+		     const unsigned int *cpus, int n)
+{
+	if (!g)
+		return n == 1 && cpus[0] == cpu;
+	if ((unsigned int)n != g->num_cpus)
+		return 0;
+	for (int k = 0; k < n; k++)
+		if (!group_has(g, cpus[k]))
+			return 0;
+	return 1;
+}
+
+void config_check_smt_live(const struct config *sys, const char *root,
+			   struct diags *d)
+{
+	const struct brig_system_desc *s = sys->blob;
+	unsigned int cpus[256];
+	char path[4096], line[1024], want[256];
+	int n, smt = 0;
+	FILE *f;
+
+	if (!sys->map.hypervisor || !sys->is_system)
+		return; /* a blob: no topology to compare */
+	for (unsigned int cpu = 0; cpu < 256; cpu++) {
+		if (!brig_cell_has_cpu(&s->root_cell, cpu))
+			continue;
+		snprintf(path, sizeof(path),
+			 "%s/devices/system/cpu/cpu%u/topology/thread_siblings_list",
+			 root, cpu);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fgets(line, sizeof(line), f) ?
+			    cell_parse_cpu_list(line, cpus, 256) :
+			    -1;
+		fclose(f);
+		if (n <= 0)
+			continue;
+		smt |= n > 1;
+		if (!sys->smt_named || same_core(core_of(sys, cpu), cpu, cpus, n))
+			continue;
+		describe_core(core_of(sys, cpu), cpu, want, sizeof(want));
+		line[strcspn(line, "\n")] = '\0';
+		diag_add(
+			d, BRIG_CHECK_WARNING, sys->file, "/smt-siblings",
+			"CPU %u shares its core with CPUs %s on this machine (sysfs), the description says %s",
+			cpu, line, want);
+	}
+	if (smt && !sys->smt_named)
+		diag_add(
+			d, BRIG_CHECK_WARNING, sys->file, "/",
+			"this machine has SMT (sysfs), and the description names no smt-siblings: a cell may share a core with the root unnoticed");
+}
+
+/*
  * Without an IOMMU the hypervisor cannot stop a device's DMA: legal (the
  * second-stage tables still isolate the CPUs), but the user must know.
  */
@@ -131,6 +226,7 @@ unsigned int config_check_set(struct config *system, struct config *cells,
 	brig_check_set(&sys, blobs, num_cells, &rep);
 	if (brig_check_layout(&sys, 1)) {
 		check_smt_groups(system, d);
+		check_smt_named(system, d);
 		for (i = 0; i < num_cells; i++)
 			if (brig_check_layout(&blobs[i], 0))
 				check_cell_smt(system, &cells[i], d);

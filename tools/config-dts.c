@@ -641,6 +641,7 @@ static void parse_system(const struct dt *dt, struct brig_system_desc *s,
 	if (node >= 0)
 		parse_platform(dt, node, &s->platform, &cfg->map);
 	node = dt_child(dt, 0, "smt-siblings");
+	cfg->smt_named = node >= 0;
 	if (node >= 0)
 		parse_smt(dt, node, cfg);
 	node = required_child(dt, 0, "root-cell");

@@ -542,8 +542,8 @@ void x86_exit_invd(struct per_cpu *cpu)
 bool x86_exit_hlt(struct per_cpu *cpu, u64 rflags)
 {
 	cpu->stats[BRIG_EXIT_HLT]++;
-	/* Only such a cell's HLT exits; anyone else's just waits. */
-	if ((rflags & X86_RFLAGS_IF) ||
+	/* Only such a cell's HLT exits; anyone else's (never the root's) waits. */
+	if ((rflags & X86_RFLAGS_IF) || x86_is_root(cpu) ||
 	    !(cpu->cell->config->flags & BRIG_CELL_HALT_EXITS))
 		return true;
 	cpu_stop_halted(cpu);

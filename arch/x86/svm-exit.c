@@ -151,12 +151,19 @@ static void handle_hlt(struct per_cpu *cpu, struct vmcb *vmcb)
 			       SVM_INTERCEPT1_INTR;
 }
 
-/* The interrupt that ended an OS cell's HLT (handle_hlt()). */
-static void handle_intr(struct per_cpu *cpu, struct vmcb *vmcb)
+/*
+ * Whatever ended a wait of handle_hlt() (the interrupt, or an NMI, the
+ * hypervisor's kick among them: the HLT is over either way), HLT exits
+ * again and interrupts no longer do. Only a cell with halt = "exits" ever
+ * has the INTR intercept.
+ */
+static void end_hlt_wait(struct per_cpu *cpu, struct vmcb_control *ctl,
+			 u32 code)
 {
-	struct vmcb_control *ctl = &vmcb->control;
-
-	cpu->stats[BRIG_EXIT_HLT]++;
+	if (!(ctl->intercept_misc1 & SVM_INTERCEPT1_INTR))
+		return;
+	if (code == SVM_EXIT_INTR)
+		cpu->stats[BRIG_EXIT_HLT]++;
 	ctl->intercept_misc1 = (ctl->intercept_misc1 & ~SVM_INTERCEPT1_INTR) |
 			       SVM_INTERCEPT1_HLT;
 }
@@ -195,8 +202,7 @@ static void dispatch(struct per_cpu *cpu, struct vmcb *vmcb,
 	case SVM_EXIT_HLT:
 		handle_hlt(cpu, vmcb);
 		break;
-	case SVM_EXIT_INTR:
-		handle_intr(cpu, vmcb);
+	case SVM_EXIT_INTR: /* counted by end_hlt_wait() */
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -266,6 +272,7 @@ void svm_handle_exit(struct guest_regs *regs)
 	cpu->stats[BRIG_EXIT_TOTAL]++;
 	vmcb->control.tlb_control = 0;
 	reinject_interrupted_event(vmcb);
+	end_hlt_wait(cpu, &vmcb->control, vmcb->control.exit_code);
 	dispatch(cpu, vmcb, regs, vmcb->control.exit_code);
 	cpu_handle_requests(cpu);
 	x86_take_cell_nmi(cpu);

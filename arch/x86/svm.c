@@ -18,10 +18,10 @@
  *  - INIT: a real INIT would reset the CPU under the hypervisor's feet;
  *  - NMI: management requests between CPUs arrive as NMIs; Linux's own
  *    NMIs (backtraces, watchdog, perf) are handed back to it;
- *  - SHUTDOWN: a triple fault, which would otherwise reset the machine.
+ *  - SHUTDOWN: a triple fault, which would otherwise reset the machine;
  *  - HLT, in a cell whose description says halt = "exits" (an OS
  *    cell), and while such a cell's CPU waits in HLT, physical
- *    interrupts (svm_exit_hlt()).
+ *    interrupts (handle_hlt() in svm-exit.c).
  * External interrupts are not intercepted otherwise: they reach the
  * guest directly, with no exit. HLT is not intercepted otherwise either.
  *
@@ -205,7 +205,7 @@ static void svm_set_context(struct per_cpu *cpu)
 	ctl->nested_cr3 = hv_virt_to_phys(cell->stage2.root);
 	ctl->asid = ROOT_ASID + cell->id;
 	ctl->tlb_control = SVM_TLB_FLUSH_ALL;
-	/* HLT exits only where the description asks (svm_exit_hlt()). */
+	/* HLT exits only where the description asks (svm-exit.c). */
 	ctl->intercept_misc1 &= ~(SVM_INTERCEPT1_HLT | SVM_INTERCEPT1_INTR);
 	if (cell->config->flags & BRIG_CELL_HALT_EXITS)
 		ctl->intercept_misc1 |= SVM_INTERCEPT1_HLT;

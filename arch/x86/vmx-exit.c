@@ -181,14 +181,20 @@ static void handle_nmi(struct per_cpu *cpu)
  */
 static void handle_hlt(struct per_cpu *cpu)
 {
-	bool wait = x86_exit_hlt(cpu, vmcs_read(GUEST_RFLAGS));
+	u64 rflags = vmcs_read(GUEST_RFLAGS);
+	bool wait = x86_exit_hlt(cpu, rflags);
 
 	skip_instruction();
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 		   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 			   ~(u64)(INTERRUPTIBILITY_STI |
 				  INTERRUPTIBILITY_MOV_SS));
-	if (wait && vmx_activity_hlt())
+	/*
+	 * Single-stepping (TF) over the HLT: the guest goes on instead, as
+	 * without the HLT state (entering it would want the single-step
+	 * trap pending, which a skipped instruction does not raise here).
+	 */
+	if (wait && vmx_activity_hlt() && !(rflags & X86_RFLAGS_TF))
 		vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 }
 

@@ -147,8 +147,13 @@ cpu_cycle() {
 		brig console | tail -n 5
 		return 1
 	}
-	brig cell stats linux | grep -E "^ *(cpu|hlt|init_sipi|total)" | tee /dev/kmsg
-	[ "$(state_of linux)" = running ]
+	_sipi=$(cat /sys/class/misc/brig/cpus/cpu2/init_sipi)
+	echo "CPU 2 (the cell's CPU 1): $_sipi INIT/SIPI, $(cat /sys/class/misc/brig/cpus/cpu2/hlt) hlt exits"
+	brig console | grep 'CPU 2 of cell "linux"' | tail -n 1
+	# Stopped by its HLT (the console says so), and started twice by
+	# INIT and SIPI: at boot and after the offline.
+	brig console | grep -q 'CPU 2 of cell "linux" halted with interrupts off: it waits to be started by the cell' &&
+		[ "$_sipi" -ge 4 ] && [ "$(state_of linux)" = running ]
 }
 
 # Orderly: brig_guest.ko answers "stopping" and powers the cell off.

@@ -13,6 +13,7 @@
 # expect: com2.log smp: CPU 2 \(APIC id [23]\) up again after its halt
 # expect: com2.log smp: the boot CPU halts with interrupts off, the last to
 # expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: every CPU of the cell halted with interrupts off; cell stopped, state shut down
+# expect: hv.log CPU 3 of cell "smp" halted with interrupts off: it waits to be started by the cell
 # expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: INIT IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
 # expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: SIPI IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's
 # expect: hv.log cell "smp" \(id [0-9]+\) CPU 1: NMI IPI \(ICR [0-9a-f]+\) to CPU 0, which is not the cell's

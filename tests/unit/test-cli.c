@@ -613,11 +613,10 @@ static void fake_sysfs(void)
 		"sysfs",	 "sysfs/cells", "sysfs/cells/0",
 		"sysfs/cells/1", "sysfs/cpus",	"sysfs/cpus/cpu1"
 	};
-	static const char *const reasons[] = {
-		"total",     "hypercall", "cpuid",	"pio",	      "msr",
-		"mmio",	     "xapic",	  "x2apic_icr", "management", "nmi",
-		"init_sipi", "cr",	  "xsetbv",	"exception",  "other"
-	};
+#define REASON_NAME(sym, name) name,
+	/* Every reason the ABI has: a missing file would read as -1. */
+	static const char *const reasons[] = { BRIG_EXIT_REASONS(REASON_NAME) };
+#undef REASON_NAME
 	char path[512];
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -660,9 +659,12 @@ static void cell_list_stats(void **state)
 	run(&r, env, "cell", "stats", "hello", "--json", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "{\"cpus\": {\"1\": {\"total\": 42, "));
+	assert_non_null(strstr(r.out, "\"hlt\": 0"));
+	assert_null(strstr(r.out, "-1")); /* no counter unreadable */
 	run(&r, env, "cell", "stats", "1", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "cpu1"));
+	assert_null(strstr(r.out, "-1"));
 	run(&r, env, "cell", "stats", "hello", "--format=prometheus", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "# TYPE brig_vm_exits_total counter\n"));

@@ -377,8 +377,8 @@ static const struct broken cases[] = {
 	  "\t\t\tbase = <0xfed90000>;\n\t\t\tsize = <0x1000>;\n\t\t};",
 	  "/platform/iommu@fed90000",
 	  "property \"type\": unknown value \"vt-d\" (known: vtd, amd-vi)", 1 },
-	{ "smt group with a foreign CPU", 1, "\troot-cell {",
-	  "\tsmt-siblings {\n\t\tcore1 = <1 5>;\n\t};\n\troot-cell {",
+	{ "smt group with a foreign CPU", 1, "\tsmt-siblings {\n\t};",
+	  "\tsmt-siblings {\n\t\tcore1 = <1 5>;\n\t};",
 	  "/smt-siblings",
 	  "core \"core1\" lists CPU 5, which is not a root cell CPU", 1 },
 };
@@ -463,9 +463,9 @@ static void no_iommu_is_a_warning(void **state)
 static void smt_split_is_a_warning(void **state)
 {
 	char *base = slurp(QEMU_SYS);
-	char *src = edit(base, "\troot-cell {",
+	char *src = edit(base, "\tsmt-siblings {\n\t};",
 			 "\tsmt-siblings {\n\t\tcore0 = <0 2>;\n"
-			 "\t\tcore1 = <1 3>;\n\t};\n\troot-cell {");
+			 "\t\tcore1 = <1 3>;\n\t};");
 	char *path = write_tmp("smt.dts", src, strlen(src));
 	struct diags d = { 0 };
 
@@ -484,6 +484,117 @@ static void smt_split_is_a_warning(void **state)
 	free(path);
 	free(src);
 	free(base);
+}
+
+/* A system description without /smt-siblings: said, as a warning. */
+static void smt_unnamed_is_a_warning(void **state)
+{
+	char *base = slurp(QEMU_SYS);
+	char *src = edit(base, "\tsmt-siblings {\n\t};", "");
+	char *path = write_tmp("nosmt.dts", src, strlen(src));
+	struct diags d = { 0 };
+
+	(void)state;
+	assert_int_equal(check_files(path, NULL, &d), 0);
+	assert_int_equal(d.warnings, 2); /* and the board's missing IOMMU */
+	assert_string_equal(d.v[0].path, "/");
+	assert_string_equal(
+		d.v[0].msg,
+		"names no smt-siblings: which CPUs share a core is unknown, so no cell is checked for sharing one with the root (list each core's CPUs, or give an empty smt-siblings node for a machine without SMT)");
+	diags_free(&d);
+	unlink(path);
+	free(path);
+	free(src);
+	free(base);
+}
+
+/* A fake sysfs: CPUs 0 and 1 one core, 2 and 3 alone, 3 offline. */
+static char *fake_sysfs(void)
+{
+	static const char *const lists[] = { "0-1\n", "0-1\n", "2\n" };
+	char *root = xasprintf("%s/sys", tmpdir);
+	struct diags d = { 0 };
+
+	for (unsigned int cpu = 0; cpu < 3; cpu++) {
+		char *dir = xasprintf("%s/devices/system/cpu/cpu%u/topology",
+				      root, cpu);
+		char *cmd = xasprintf("mkdir -p %s", dir);
+		char *file = xasprintf("%s/thread_siblings_list", dir);
+
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(write_file(file, lists[cpu],
+					    strlen(lists[cpu]), &d),
+				 0);
+		free(dir);
+		free(cmd);
+		free(file);
+	}
+	diags_free(&d);
+	return root;
+}
+
+/* check_smt_live on the system description path edited by old -> new. */
+static void smt_live(const char *old, const char *new, struct diags *d)
+{
+	char *base = slurp(QEMU_SYS);
+	char *src = old ? edit(base, old, new) : xstrdup(base);
+	char *path = write_tmp("live.dts", src, strlen(src));
+	char *root = fake_sysfs();
+	struct config cfg;
+
+	assert_int_equal(config_load(path, &cfg, d), 0);
+	config_check_smt_live(&cfg, root, d);
+	config_free(&cfg);
+	unlink(path);
+	free(root);
+	free(path);
+	free(src);
+	free(base);
+}
+
+/*
+ * The description's cores against the machine's: agreeing, none named
+ * on an SMT machine, and each CPU whose siblings differ. A CPU sysfs
+ * does not show (offline: CPU 3) is not judged.
+ */
+static void smt_live_check(void **state)
+{
+	struct diags d = { 0 };
+
+	(void)state;
+	smt_live("\tsmt-siblings {\n\t};",
+		 "\tsmt-siblings {\n\t\tcore0 = <0 1>;\n\t};", &d);
+	assert_int_equal(d.n, 0);
+
+	smt_live("\tsmt-siblings {\n\t};", "", &d);
+	assert_int_equal(d.warnings, 1);
+	assert_string_equal(d.v[0].path, "/");
+	assert_string_equal(
+		d.v[0].msg,
+		"this machine has SMT (sysfs), and the description names no smt-siblings: a cell may share a core with the root unnoticed");
+	diags_free(&d);
+
+	smt_live(NULL, NULL, &d); /* the board's: no SMT, it says */
+	assert_int_equal(d.warnings, 2);
+	assert_string_equal(d.v[0].path, "/smt-siblings");
+	assert_string_equal(
+		d.v[0].msg,
+		"CPU 0 shares its core with CPUs 0-1 on this machine (sysfs), the description says 0 alone");
+	assert_string_equal(
+		d.v[1].msg,
+		"CPU 1 shares its core with CPUs 0-1 on this machine (sysfs), the description says 1 alone");
+	diags_free(&d);
+
+	smt_live("\tsmt-siblings {\n\t};",
+		 "\tsmt-siblings {\n\t\tcore0 = <0 2>;\n\t};", &d);
+	assert_int_equal(d.warnings, 3);
+	assert_string_equal(
+		d.v[0].msg,
+		"CPU 0 shares its core with CPUs 0-1 on this machine (sysfs), the description says 0,2");
+	assert_string_equal(
+		d.v[2].msg,
+		"CPU 2 shares its core with CPUs 2 on this machine (sysfs), the description says 0,2");
+	diags_free(&d);
 }
 
 /* --- round trip --------------------------------------------------------------- */
@@ -962,8 +1073,12 @@ static int make_tmpdir(void **state)
 
 static int remove_tmpdir(void **state)
 {
+	char *cmd = xasprintf("rm -rf %s/sys", tmpdir); /* fake_sysfs() */
+	int rc = system(cmd);
+
 	(void)state;
-	return rmdir(tmpdir);
+	free(cmd);
+	return rc ? rc : rmdir(tmpdir);
 }
 
 int main(void)
@@ -972,6 +1087,8 @@ int main(void)
 		cmocka_unit_test(board_files_pass),
 		cmocka_unit_test(no_iommu_is_a_warning),
 		cmocka_unit_test(smt_split_is_a_warning),
+		cmocka_unit_test(smt_unnamed_is_a_warning),
+		cmocka_unit_test(smt_live_check),
 		cmocka_unit_test(hello_round_trip),
 		cmocka_unit_test(system_round_trip),
 		cmocka_unit_test(iommu_round_trip),

@@ -43,6 +43,7 @@ struct per_cpu {
 	volatile bool parked; /* acknowledges CPU_REQ_PARK */
 	bool start_off; /* CPU_REQ_START leaves it off (not the boot CPU) */
 	bool off; /* the cell's, runs no guest until a CPU_REQ_WAKE */
+	bool halt_said; /* its first stop by HLT this run is on the console */
 	u64 start_entry; /* for CPU_REQ_WAKE */
 	u64 stats[BRIG_EXIT_COUNT]; /* exits by reason; only this CPU writes */
 	struct per_cpu_arch arch;

@@ -519,9 +519,10 @@ static void test_off_cpu_takes_flush(void **state)
 
 /* --- HLT with interrupts off (halt = "exits") ----------------------------- */
 
-/* CPU 2 joins the cell as a second CPU, running. */
+/* CPU 2 joins the cell (halt = "exits") as a second CPU, running. */
 static void add_cpu2(void)
 {
+	cfg.desc.flags = BRIG_CELL_HALT_EXITS;
 	cfg.cpus[0] = 0x6;
 	per_cpu(2)->cell = &cell;
 	per_cpu(2)->online = true;
@@ -531,6 +532,7 @@ static void add_cpu2(void)
 static void test_halt_last_cpu_ends_cell(void **state)
 {
 	(void)state;
+	cfg.desc.flags = BRIG_CELL_HALT_EXITS;
 	cell.state = BRIG_CELL_STATE_RUNNING;
 	stub_set_cpu(1);
 	cpu_stop_halted(per_cpu(1));
@@ -553,10 +555,7 @@ static void test_halt_waits_for_every_cpu(void **state)
 	assert_int_equal(cell.state, BRIG_CELL_STATE_SHUT_DOWN);
 }
 
-/*
- * A CPU off with a wake (or start) still pending will run: the cell
- * lives on. A failed cell stays failed.
- */
+/* A CPU off with a wake (or start) still pending will run: the cell lives on. */
 static void test_halt_pending_wake_keeps_cell(void **state)
 {
 	(void)state;
@@ -570,10 +569,61 @@ static void test_halt_pending_wake_keeps_cell(void **state)
 	per_cpu(2)->requests = CPU_REQ_START;
 	cpu_stop_halted(per_cpu(1));
 	assert_int_equal(cell.state, BRIG_CELL_STATE_RUNNING);
-	per_cpu(2)->requests = 0;
-	cell.state = BRIG_CELL_STATE_FAILED;
+}
+
+/*
+ * CPU 2 sent CPU 1 an INIT and then halted before CPU 1 took it: CPU 1,
+ * going off, finds no CPU left to run and ends the cell. Not in a cell
+ * whose HLT runs natively (its halted CPUs are not known).
+ */
+static void test_init_to_last_cpu_ends_cell(void **state)
+{
+	(void)state;
+	add_cpu2();
+	cell.state = BRIG_CELL_STATE_RUNNING;
+	per_cpu(2)->off = true;
+	cpu_request_off(per_cpu(1));
+	/* Off, it waits until the root takes it back (destroy). */
+	post_turn = 1;
+	post_req = CPU_REQ_TO_ROOT;
+	stub_on_park_relax = post_at_turn;
+	assert_true(handle_on(1));
+	assert_int_equal(cell.state, BRIG_CELL_STATE_SHUT_DOWN);
+
+	setup(NULL);
+	add_cpu2();
+	cfg.desc.flags = 0;
+	cell.state = BRIG_CELL_STATE_RUNNING;
+	per_cpu(2)->off = true;
+	cpu_request_off(per_cpu(1));
+	stub_on_park_relax = post_at_turn;
+	assert_true(handle_on(1));
+	assert_int_equal(cell.state, BRIG_CELL_STATE_RUNNING);
+}
+
+/*
+ * A SIPI that came while the CPU ran is void: still pending at its HLT, it
+ * must not start the halted CPU. An INIT and SIPI pending together do:
+ * they came before the HLT.
+ */
+static void test_halt_drops_stale_wake(void **state)
+{
+	(void)state;
+	add_cpu2();
+	per_cpu(1)->requests = CPU_REQ_WAKE;
+	stub_set_cpu(1);
 	cpu_stop_halted(per_cpu(1));
-	assert_int_equal(cell.state, BRIG_CELL_STATE_FAILED);
+	assert_int_equal(requests(1), 0);
+	assert_true(per_cpu(1)->off);
+
+	per_cpu(1)->off = false;
+	per_cpu(1)->requests = CPU_REQ_OFF | CPU_REQ_WAKE;
+	per_cpu(1)->start_entry = 0x9a000;
+	cpu_stop_halted(per_cpu(1));
+	assert_int_equal(requests(1), CPU_REQ_OFF | CPU_REQ_WAKE);
+	assert_true(handle_on(1));
+	assert_int_equal(stub_find(EV_START, 1, 0)->arg, 0x9a000);
+	assert_false(per_cpu(1)->off);
 }
 
 /*
@@ -630,6 +680,8 @@ int main(void)
 		T(test_halt_last_cpu_ends_cell),
 		T(test_halt_waits_for_every_cpu),
 		T(test_halt_pending_wake_keeps_cell),
+		T(test_init_to_last_cpu_ends_cell),
+		T(test_halt_drops_stale_wake),
 		T(test_halted_cpu_waits_for_wake),
 	};
 
