@@ -219,10 +219,9 @@ static void drop_stale_wake(struct per_cpu *cpu)
 	unsigned int old = __atomic_load_n(&cpu->requests, __ATOMIC_SEQ_CST);
 
 	while ((old & CPU_REQ_WAKE) && !(old & CPU_REQ_OFF))
-		if (__atomic_compare_exchange_n(&cpu->requests, &old,
-						old & ~CPU_REQ_WAKE, false,
-						__ATOMIC_SEQ_CST,
-						__ATOMIC_SEQ_CST))
+		if (__atomic_compare_exchange_n(
+			    &cpu->requests, &old, old & ~CPU_REQ_WAKE, false,
+			    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			break;
 }
 

@@ -167,9 +167,10 @@ void config_check_smt_live(const struct config *sys, const char *root,
 	for (unsigned int cpu = 0; cpu < 256; cpu++) {
 		if (!brig_cell_has_cpu(&s->root_cell, cpu))
 			continue;
-		snprintf(path, sizeof(path),
-			 "%s/devices/system/cpu/cpu%u/topology/thread_siblings_list",
-			 root, cpu);
+		snprintf(
+			path, sizeof(path),
+			"%s/devices/system/cpu/cpu%u/topology/thread_siblings_list",
+			root, cpu);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
@@ -180,7 +181,8 @@ void config_check_smt_live(const struct config *sys, const char *root,
 		if (n <= 0)
 			continue;
 		smt |= n > 1;
-		if (!sys->smt_named || same_core(core_of(sys, cpu), cpu, cpus, n))
+		if (!sys->smt_named ||
+		    same_core(core_of(sys, cpu), cpu, cpus, n))
 			continue;
 		describe_core(core_of(sys, cpu), cpu, want, sizeof(want));
 		line[strcspn(line, "\n")] = '\0';

@@ -378,8 +378,7 @@ static const struct broken cases[] = {
 	  "/platform/iommu@fed90000",
 	  "property \"type\": unknown value \"vt-d\" (known: vtd, amd-vi)", 1 },
 	{ "smt group with a foreign CPU", 1, "\tsmt-siblings {\n\t};",
-	  "\tsmt-siblings {\n\t\tcore1 = <1 5>;\n\t};",
-	  "/smt-siblings",
+	  "\tsmt-siblings {\n\t\tcore1 = <1 5>;\n\t};", "/smt-siblings",
 	  "core \"core1\" lists CPU 5, which is not a root cell CPU", 1 },
 };
 
