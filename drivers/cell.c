@@ -402,9 +402,29 @@ out:
 }
 
 /*
- * Linux lets go of the cell's PCI devices (their drivers unbind) before
- * the hypervisor takes them, and binds its drivers again when they come
- * back (destroy, or a create that failed).
+ * A device changing owners is reset where Linux knows how (FLR, a power
+ * state reset, a bus reset: pci_reset_function(), which keeps the
+ * configuration space): the cell gets none of the root's DMA addresses
+ * and queues, the root none of the cell's. The hypervisor has already
+ * turned bus mastering and MSIs off either way.
+ */
+static void reset_for_owner(struct pci_dev *pdev, const char *whom)
+{
+	int err = pci_reset_function(pdev);
+
+	if (err)
+		pci_info(pdev,
+			 "brig: not reset for %s: it offers Linux no way (%d); it keeps its state\n",
+			 whom, err);
+	else
+		pci_info(pdev, "brig: reset for %s\n", whom);
+}
+
+/*
+ * Linux lets go of the cell's PCI devices (their drivers unbind, the
+ * device is reset) before the hypervisor takes them, and resets them and
+ * binds its drivers again when they come back (destroy, or a create that
+ * failed).
  */
 static void pci_devices_to_linux(const struct brig_cell_desc *desc, bool give)
 {
@@ -420,13 +440,17 @@ static void pci_devices_to_linux(const struct brig_cell_desc *desc, bool give)
 		if (!pdev)
 			continue;
 		if (give) {
+			reset_for_owner(pdev, "the root");
 			if (device_attach(&pdev->dev) > 0)
 				pci_info(pdev,
 					 "brig: back with its Linux driver\n");
-		} else if (pdev->dev.driver) {
-			pci_info(pdev, "brig: unbinding %s for a cell\n",
-				 pdev->dev.driver->name);
-			device_release_driver(&pdev->dev);
+		} else {
+			if (pdev->dev.driver) {
+				pci_info(pdev, "brig: unbinding %s for a cell\n",
+					 pdev->dev.driver->name);
+				device_release_driver(&pdev->dev);
+			}
+			reset_for_owner(pdev, "the cell");
 		}
 		pci_dev_put(pdev);
 	}
