@@ -128,29 +128,64 @@ static void xsetbv(u64 xcr0)
 	asm volatile("xsetbv" ::"c"(0), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)));
 }
 
+static bool cpu_has_xsave(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(1, 0, &r);
+	return r.ecx & BIT(26);
+}
+
+/*
+ * Host mode runs with Linux's CR4, and Linux runs with XSAVE off where
+ * its own set-up of it failed (Debian's kernel under Bochs). XCR0 and the
+ * extended state are the CPU's all the same, and a cell may use them: so
+ * what the hypervisor does to them, it does with OSXSAVE on for the
+ * moment. Returns the CR4 to put back.
+ */
+static u64 osxsave_on(void)
+{
+	u64 cr4 = read_cr4();
+
+	if (!(cr4 & X86_CR4_OSXSAVE))
+		write_cr4(cr4 | X86_CR4_OSXSAVE);
+	return cr4;
+}
+
+void x86_xsetbv(u64 xcr0)
+{
+	u64 cr4 = osxsave_on();
+
+	xsetbv(xcr0);
+	write_cr4(cr4);
+}
+
 /*
  * Every user state component the CPU has, back to its initial state, then
- * XCR0 as the next owner expects it. (Supervisor components are not
- * XCR0's and are not enabled by brig or handed to a cell.)
+ * XCR0 as the next owner expects it (a Linux without XSAVE: 1, as at
+ * reset). (Supervisor components are not XCR0's and are not enabled by
+ * brig or handed to a cell.)
  */
 static void init_extended_state(u64 next_xcr0)
 {
 	struct cpuid_regs r;
-	u64 all;
+	u64 all, cr4;
 
 	asm volatile("clts");
-	if (!(read_cr4() & X86_CR4_OSXSAVE)) {
+	if (!cpu_has_xsave()) {
 		if (read_cr4() & X86_CR4_OSFXSR)
 			asm volatile("fninit; fxrstor %0" ::"m"(xstate_init));
 		return;
 	}
+	cr4 = osxsave_on();
 	cpuid_count(0xd, 0, &r);
 	all = (u64)r.edx << 32 | r.eax;
 	xsetbv(all);
 	asm volatile("xrstor %0" ::"m"(xstate_init), "a"((u32)all),
 		     "d"((u32)(all >> 32))
 		     : "memory");
-	xsetbv(next_xcr0);
+	xsetbv(next_xcr0 ? next_xcr0 : 1);
+	write_cr4(cr4);
 }
 
 static void scrub(struct per_cpu *cpu, bool to_root)

@@ -22,6 +22,7 @@
 #include <arch/exits.h>
 #include <arch/mmio.h>
 #include <arch/pci.h>
+#include <arch/scrub.h>
 #include <arch/vcpu.h>
 #include <arch/vmx.h>
 #include <arch/x86.h>
@@ -293,7 +294,7 @@ static void handle_xsetbv(struct per_cpu *cpu, struct guest_regs *regs)
 		inject_exception(X86_GP_VECTOR, true, 0);
 		return;
 	}
-	asm volatile("xsetbv" ::"c"(0), "a"((u32)val), "d"((u32)(val >> 32)));
+	x86_xsetbv(val);
 	skip_instruction();
 }
 

@@ -19,5 +19,10 @@ void x86_scrub_save_linux(struct per_cpu *cpu);
 void x86_scrub_for_cell(struct per_cpu *cpu);
 /* Before cpu goes back to the root: Linux's values, nothing of the cell. */
 void x86_scrub_for_root(struct per_cpu *cpu);
+/*
+ * XSETBV from the hypervisor (XCR0 = xcr0), also where host mode runs
+ * with Linux's CR4 and Linux has XSAVE off.
+ */
+void x86_xsetbv(u64 xcr0);
 
 #endif /* _ARCH_SCRUB_H */
