@@ -299,8 +299,10 @@ static unsigned int check_and_leave_avx(unsigned long cr4)
 	__u32 lo, hi32;
 	unsigned int dirty;
 
-	if (!has_avx())
+	if (!has_avx()) {
+		printk("hostile: no AVX: YMM registers not checked\n");
 		return 0;
+	}
 	__asm__ __volatile__("mov %0, %%cr4" ::"r"(cr4 | CR4_OSXSAVE));
 	__asm__ __volatile__("xsetbv" ::"c"(0), "a"(7), "d"(0));
 	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi32) : "c"(0));
@@ -309,6 +311,7 @@ static unsigned int check_and_leave_avx(unsigned long cr4)
 	__asm__ __volatile__("vextractf128 $1, %%ymm0, %0" : "=m"(hi[0]));
 	__asm__ __volatile__("vextractf128 $1, %%ymm15, %0" : "=m"(hi[2]));
 	dirty = report("YMM upper half", hi[0] | hi[1] | hi[2] | hi[3], 0);
+	printk("hostile: AVX: XCR0 %x, YMM upper halves checked\n", lo);
 	hi[0] = hi[1] = LEAK_PATTERN;
 	__asm__ __volatile__("vinsertf128 $1, %0, %%ymm0, %%ymm0; "
 			     "vinsertf128 $1, %0, %%ymm15, %%ymm15" ::"m"(hi[0]));
