@@ -20,7 +20,7 @@
 #   make bench            latency bare metal vs in a cell, the root's cost,
 #                         ivshmem, cell start, footprint: build/bench/
 #   make linux-soak       the Linux cell scenario with 6.1 and 10 boot/destroy
-#                         cycles (not part of check)
+#                         cycles, and a Linux cell on Bochs (not part of check)
 #   make slow             fresh-machine, fuzz, soak, linux-soak, then bench
 #
 # The hypervisor, the inmates and the tools need no kernel tree. Only the
@@ -270,6 +270,8 @@ linux-soak: all test-programs
 		--append "brigtest.linux_cycles=$(LINUX_CYCLES)" --timeout 3000 \
 		--qemu-args "$$(sed -n 's/^# qemu-args: *//p' tests/scenarios/linux-cell.sh)" \
 		boot linux-cell
+	$(Q)tests/harness/run.sh --board bochs --kernel 6.1 --cpus 4 \
+		--timeout 3600 boot linux-cell-bochs
 
 # libFuzzer on the shared checker and the description compiler, FUZZ_RUNS
 # executions each (default 10 million), ASan and UBSan on (tests/fuzz).

@@ -39,8 +39,11 @@ start_linux() { # [CMDLINE]
 		return 1
 	}
 	t_log "linux-cell-bochs: booted to its initramfs in $(($(date +%s) - _t0)) s (the root's clock)"
-	brig cell stats linux | tee /dev/kmsg
-	[ "$(state_of linux)" = running ]
+	brig cell stats linux
+}
+
+boots() {
+	start_linux && [ "$(state_of linux)" = running ]
 }
 
 shutdown_asks() {
@@ -52,8 +55,9 @@ halts() {
 	start_linux linux-cell.action=halt || return 1
 	t_wait_for 300 sh -c "[ \"\$(brig cell list | awk '\$2 == \"linux\" { print \$3 }')\" = shut-down ]" || {
 		echo "cell is $(state_of linux), not shut-down"; brig console | tail -n 5; return 1; }
-	brig console | tail -n 3 | grep 'cell "linux"' | tee /dev/kmsg |
-		grep -q 'every CPU of the cell halted with interrupts off; cell stopped, state shut down'
+	_m=$(brig console | grep 'cell "linux"' | tail -n 1)
+	echo "$_m"
+	echo "$_m" | grep -q 'every CPU of the cell halted with interrupts off; cell stopped, state shut down'
 }
 
 destroy() {
@@ -65,7 +69,7 @@ destroy() {
 t_check linux-bochs.insmod insmod "$BRIG_KO"
 t_check linux-bochs.enable brig enable "$SYS"
 base=$(pool)
-t_check linux-bochs.boot start_linux
+t_check linux-bochs.boot boots
 t_check linux-bochs.shutdown-asks shutdown_asks
 t_check linux-bochs.destroy destroy
 t_check linux-bochs.halt halts
