@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # boards: qemu-vtd-4cpu qemu-amdvi-4cpu bochs-4cpu
+# qemu-args: -device pcie-root-port,id=rp1,bus=pcie.0,addr=0x11,chassis=1 -device pcie-root-port,id=rp2,bus=pcie.0,addr=0x12,chassis=2
 # expect: com2.log ivshmem: answered 10000 messages, every payload checked, 0 errors
 # expect: com2.log ivshmem: peer 0 state 0
 # expect: com3.log latency: histogram in peer 1's output section of the channel
@@ -9,7 +10,7 @@
 # The root cell as a channel peer (issue 14): the system description
 # (*-ivshmem-root.dts) makes Linux peer 0 of channel 2, whose peer 1 is
 # cell ivshmem-c (CPU 1, console COM2, configs/x86/*-ivshmem-c.dts). brig
-# puts the device into Linux's PCI tree at enable (00:0f.0), brig_ivshmem.ko
+# puts the device into Linux's PCI tree at enable (00:0f.0; 01:00.0 on VT-d), brig_ivshmem.ko
 # binds it as a UIO device, and brig-pingpong (tools/) plays 10,000
 # messages against the ivshmem inmate, every payload checked on both
 # sides. Measured: the cell's exits per message (it sends one doorbell per
@@ -26,7 +27,16 @@
 SYS=$(brig_system_variant ivshmem-root)
 C=$BRIG_CONF_DIR/$BRIG_BOARD-ivshmem-c.cell
 BIN=/lib/brig/inmates/ivshmem.bin
-BDF=0000:00:0f.0
+# The root's function of channel 2 and its BARs (registers, then MSI-X
+# table): on the VT-d board behind a root port that QEMU's DMAR scope
+# covers (qemu-x86-vtd-root-ivshmem.dtsi), elsewhere on bus 0.
+case $BRIG_IOMMU in
+intel-iommu) BDF=0000:01:00.0 BAR=fe800000 ;;
+*) BDF=0000:00:0f.0 BAR=d0000000 ;;
+esac
+MSIX1=0x$(printf %x $((0x$BAR + 0x1010))) # MSI-X entry 1's address low
+MSIX1_DATA=0x$(printf %x $((0x$BAR + 0x1018))) # and its data
+MSIX1_CTRL=0x$(printf %x $((0x$BAR + 0x101c))) # and its vector control
 COUNT=10000
 T=/tmp/ivshmem-root
 mkdir -p $T
@@ -37,9 +47,10 @@ start_c() { # CMDLINE
 		brig cell start ivshmem-c
 }
 
-# Whether Linux gave the function MSI-X. Not on the VT-d board: QEMU's
-# DMAR table lists the devices present at boot one by one, and Linux gives
-# MSI only to functions a remapping unit's scope covers (docs/ivshmem.md).
+# Whether Linux gave the function MSI-X. On the VT-d board only because
+# the function sits behind a root port: QEMU's DMAR table lists the
+# devices present at boot one by one, and Linux gives MSI only to
+# functions a remapping unit's scope covers (docs/ivshmem.md).
 has_irqs() { [ -d /sys/bus/pci/devices/$BDF/msi_irqs ]; }
 
 uio_dev() {
@@ -54,7 +65,7 @@ device_shown() {
 	ls /sys/bus/pci/devices/$BDF/ || return 1
 	echo "vendor $(cat /sys/bus/pci/devices/$BDF/vendor) device $(cat /sys/bus/pci/devices/$BDF/device) class $(cat /sys/bus/pci/devices/$BDF/class)"
 	echo "driver: $(readlink /sys/bus/pci/devices/$BDF/driver)"
-	grep -i "d000" /proc/iomem
+	grep -i "$BAR" /proc/iomem
 	u=$(uio_dev) || { echo "no UIO device"; return 1; }
 	for m in /sys/class/uio/${u#/dev/}/maps/map*; do
 		echo "${m##*/}: $(cat $m/name) addr $(cat $m/addr) size $(cat $m/size)"
@@ -63,7 +74,7 @@ device_shown() {
 		[ "$(cat /sys/bus/pci/devices/$BDF/device)" = 0x4106 ] &&
 		[ "$(cat /sys/bus/pci/devices/$BDF/class)" = 0xff4000 ] &&
 		readlink /sys/bus/pci/devices/$BDF/driver | grep -q brig_ivshmem &&
-		grep -q "d0000000-d0000fff : 0000:00:0f.0" /proc/iomem &&
+		grep -q "$BAR-$(printf %x $((0x$BAR + 0xfff))) : $BDF" /proc/iomem &&
 		[ "$(cat /sys/class/uio/${u#/dev/}/maps/map1/addr)" = 0x000000003c040000 ]
 }
 
@@ -147,19 +158,31 @@ root_ro_writes() {
 		[ "$(state_of ivshmem-c)" = running ]
 }
 
-# MSI-X entry 1 of the root's device aimed at CPU 1 (the cell's): the
-# hypervisor refuses it and reports it; restored, the channel works again.
+# MSI-X entry 1 of the root's device aimed at CPU 1 (the cell's), with a
+# vector of its own (in remappable format, as on VT-d, the data is no
+# vector): the hypervisor refuses it and reports it; restored, the
+# channel works again.
+probe32() { # PHYS [VALUE]: read (prints it) or write 32 bits
+	if [ $# = 1 ]; then
+		insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys=$1 op=read32 && rmmod hvprobe &&
+			dmesg | grep "hvprobe: read $1" | tail -n 1 | sed 's/.*= //'
+	else
+		insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys=$1 op=write32 value=$2 && rmmod hvprobe
+	fi
+}
 root_msix_foreign() {
-	old=$(insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys=0xd0001010 op=read32 &&
-		rmmod hvprobe && dmesg | grep "hvprobe: read 0xd0001010" | tail -n 1 | sed 's/.*= //')
-	echo "entry 1 address: $old"
-	[ -n "$old" ] || return 1
-	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys=0xd0001010 op=write32 value=0xfee01000 &&
-		rmmod hvprobe || return 1
-	said=$(brig console | grep "MSI-X entry 1 of ivshmem device 00:0f.0" | tail -n 1)
+	old=$(probe32 $MSIX1) && old_data=$(probe32 $MSIX1_DATA) &&
+		old_ctrl=$(probe32 $MSIX1_CTRL)
+	echo "entry 1 address: $old, data: $old_data, control: $old_ctrl"
+	[ -n "$old" ] && [ -n "$old_data" ] && [ -n "$old_ctrl" ] || return 1
+	# Masked while it changes: a masked entry is not judged.
+	probe32 $MSIX1_CTRL 1 && probe32 $MSIX1_DATA 0x41 &&
+		probe32 $MSIX1 0xfee01000 && probe32 $MSIX1_CTRL 0 || return 1
+	said=$(brig console | grep "MSI-X entry 1 of ivshmem device ${BDF#0000:}" | tail -n 1)
 	echo "$said"
-	insmod "$BRIG_TEST_MODULES/hvprobe.ko" phys=0xd0001010 op=write32 value=0x$old &&
-		rmmod hvprobe || return 1
+	probe32 $MSIX1_CTRL 1 && probe32 $MSIX1 0x$old &&
+		probe32 $MSIX1_DATA 0x$old_data &&
+		probe32 $MSIX1_CTRL 0x$old_ctrl || return 1
 	taskset 1 brig-pingpong -n 100 | tail -n 2 | tee $T/after-msix.out
 	echo "$said" | grep -q "refused: aimed at none of the root's CPUs" &&
 		grep -q "100 round trips, every payload checked, 0 errors" $T/after-msix.out
@@ -263,11 +286,8 @@ t_check ivshmem-root.exits-per-message exits_per_message
 t_check ivshmem-root.channel-shown shown
 t_check ivshmem-root.rights rights
 t_check ivshmem-root.ro-writes-dropped root_ro_writes
-if has_irqs; then
-	t_check ivshmem-root.msix-foreign-refused root_msix_foreign
-else
-	t_skip ivshmem-root.msix-foreign-refused "Linux gave the function no MSI-X on this board (QEMU's DMAR scope)"
-fi
+t_check ivshmem-root.has-msix sh -c "ls /sys/bus/pci/devices/$BDF/msi_irqs"
+t_check ivshmem-root.msix-foreign-refused root_msix_foreign
 t_check ivshmem-root.peer-destroyed peer_destroyed
 t_check ivshmem-root.recreated recreated
 t_check ivshmem-root.latency-live latency_live

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # boards: qemu-vtd-4cpu qemu-amdvi-4cpu
 # linux-cell: yes
-# qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0 -netdev user,id=n1,restrict=on -device e1000e,netdev=n1,addr=04.0
+# qemu-args: -device edu,dma_mask=0xffffffffffff,addr=03.0 -netdev user,id=n1,restrict=on -device e1000e,netdev=n1,addr=04.0 -device pcie-root-port,id=rp1,bus=pcie.0,addr=0x11,chassis=1 -device pcie-root-port,id=rp2,bus=pcie.0,addr=0x12,chassis=2
 # expect: com2.log linux-cell: up: 1 CPUs
 # expect: com2.log linux-cell: up: 2 CPUs
 # expect: com2.log linux-cell: CPU 1 worked
@@ -244,8 +244,13 @@ t_check linux.disable brig disable
 # Messaging between the root and the cell's Linux over ivshmem.
 pingpong() {
 	start_linux "$CELL_IVSHMEM" linux-cell.pingpong=1000 || return 1
-	_u=$(ls /sys/bus/pci/devices/0000:00:0f.0/uio 2>/dev/null | head -n 1)
-	[ -n "$_u" ] || { echo "no UIO device for the root's 00:0f.0"; return 1; }
+	# The root's function of channel 2 (see ivshmem-root.sh).
+	case $BRIG_IOMMU in
+	intel-iommu) _bdf=0000:01:00.0 ;;
+	*) _bdf=0000:00:0f.0 ;;
+	esac
+	_u=$(ls /sys/bus/pci/devices/$_bdf/uio 2>/dev/null | head -n 1)
+	[ -n "$_u" ] || { echo "no UIO device for the root's $_bdf"; return 1; }
 	timeout 120 taskset 1 brig-pingpong -d /dev/$_u -n 1000 > /tmp/linux-pingpong.out 2>&1
 	_rc=$?
 	cat /tmp/linux-pingpong.out
