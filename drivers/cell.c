@@ -413,9 +413,10 @@ static void reset_for_owner(struct pci_dev *pdev, const char *whom)
 	int err = pci_reset_function(pdev);
 
 	if (err)
-		pci_info(pdev,
-			 "brig: not reset for %s: it offers Linux no way (%d); it keeps its state\n",
-			 whom, err);
+		pci_info(
+			pdev,
+			"brig: not reset for %s: it offers Linux no way (%d); it keeps its state\n",
+			whom, err);
 	else
 		pci_info(pdev, "brig: reset for %s\n", whom);
 }
@@ -446,7 +447,8 @@ static void pci_devices_to_linux(const struct brig_cell_desc *desc, bool give)
 					 "brig: back with its Linux driver\n");
 		} else {
 			if (pdev->dev.driver) {
-				pci_info(pdev, "brig: unbinding %s for a cell\n",
+				pci_info(pdev,
+					 "brig: unbinding %s for a cell\n",
 					 pdev->dev.driver->name);
 				device_release_driver(&pdev->dev);
 			}

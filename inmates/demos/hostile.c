@@ -313,8 +313,9 @@ static unsigned int check_and_leave_avx(unsigned long cr4)
 	dirty = report("YMM upper half", hi[0] | hi[1] | hi[2] | hi[3], 0);
 	printk("hostile: AVX: XCR0 %x, YMM upper halves checked\n", lo);
 	hi[0] = hi[1] = LEAK_PATTERN;
-	__asm__ __volatile__("vinsertf128 $1, %0, %%ymm0, %%ymm0; "
-			     "vinsertf128 $1, %0, %%ymm15, %%ymm15" ::"m"(hi[0]));
+	__asm__ __volatile__(
+		"vinsertf128 $1, %0, %%ymm0, %%ymm0; "
+		"vinsertf128 $1, %0, %%ymm15, %%ymm15" ::"m"(hi[0]));
 	return dirty;
 }
 
