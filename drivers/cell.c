@@ -403,10 +403,11 @@ out:
 
 /*
  * A device changing owners is reset where Linux knows how (FLR, a power
- * state reset, a bus reset: pci_reset_function(), which keeps the
- * configuration space): the cell gets none of the root's DMA addresses
- * and queues, the root none of the cell's. The hypervisor has already
- * turned bus mastering and MSIs off either way.
+ * state reset, a bus reset: pci_reset_function()): the cell gets none of
+ * the root's DMA addresses and queues, the root none of the cell's. On
+ * its way to a cell the device is the root's still (the hypervisor takes
+ * it after); on its way back the hypervisor has turned its bus mastering
+ * and MSIs off already.
  */
 static void reset_for_owner(struct pci_dev *pdev, const char *whom)
 {
@@ -415,17 +416,65 @@ static void reset_for_owner(struct pci_dev *pdev, const char *whom)
 	if (err)
 		pci_info(
 			pdev,
-			"brig: not reset for %s: it offers Linux no way (%d); it keeps its state\n",
+			"brig: not reset for %s (%d: Linux knows no way, or the device did not come back); it keeps its state\n",
 			whom, err);
 	else
 		pci_info(pdev, "brig: reset for %s\n", whom);
 }
 
 /*
+ * The root's configuration of each device a cell holds, kept when it
+ * leaves: pci_reset_function() puts back the configuration it finds, which
+ * on the way back is the cell's (its device control, power management
+ * and link settings), so the root's own is put back after it. Under
+ * brig_lock.
+ */
+struct root_pci_state {
+	struct list_head entry;
+	u32 domain, bdf;
+	struct pci_saved_state *saved;
+};
+static LIST_HEAD(root_pci_states);
+
+static void keep_root_state(struct pci_dev *pdev,
+			    const struct brig_pci_device *d)
+{
+	struct root_pci_state *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r) {
+		pci_info(
+			pdev,
+			"brig: no memory to keep the root's configuration: it comes back as the cell leaves it\n");
+		return;
+	}
+	pci_save_state(pdev);
+	r->saved = pci_store_saved_state(pdev);
+	r->domain = d->domain;
+	r->bdf = d->bdf;
+	list_add(&r->entry, &root_pci_states);
+}
+
+static void put_back_root_state(struct pci_dev *pdev,
+				const struct brig_pci_device *d)
+{
+	struct root_pci_state *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &root_pci_states, entry) {
+		if (r->domain != d->domain || r->bdf != d->bdf)
+			continue;
+		if (r->saved && !pci_load_and_free_saved_state(pdev, &r->saved))
+			pci_restore_state(pdev);
+		list_del(&r->entry);
+		kfree(r);
+	}
+}
+
+/*
  * Linux lets go of the cell's PCI devices (their drivers unbind, the
- * device is reset) before the hypervisor takes them, and resets them and
- * binds its drivers again when they come back (destroy, or a create that
- * failed).
+ * root's configuration is kept, the device is reset) before the
+ * hypervisor takes them; when they come back (destroy, or a create that
+ * failed) each is reset, gets the root's configuration back and its
+ * Linux driver binds again.
  */
 static void pci_devices_to_linux(const struct brig_cell_desc *desc, bool give)
 {
@@ -442,6 +491,7 @@ static void pci_devices_to_linux(const struct brig_cell_desc *desc, bool give)
 			continue;
 		if (give) {
 			reset_for_owner(pdev, "the root");
+			put_back_root_state(pdev, &pci[n]);
 			if (device_attach(&pdev->dev) > 0)
 				pci_info(pdev,
 					 "brig: back with its Linux driver\n");
@@ -452,6 +502,7 @@ static void pci_devices_to_linux(const struct brig_cell_desc *desc, bool give)
 					 pdev->dev.driver->name);
 				device_release_driver(&pdev->dev);
 			}
+			keep_root_state(pdev, &pci[n]);
 			reset_for_owner(pdev, "the cell");
 		}
 		pci_dev_put(pdev);

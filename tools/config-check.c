@@ -153,6 +153,32 @@ static int same_core(const struct smt_group *g, unsigned int cpu,
 	return 1;
 }
 
+/* Linux has cpu offline: its siblings' lists leave it out (nosmt). */
+static int cpu_offline(const char *root, unsigned int cpu)
+{
+	char path[4096];
+	int c = EOF;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/devices/system/cpu/cpu%u/online", root,
+		 cpu);
+	f = fopen(path, "r");
+	if (f) {
+		c = fgetc(f);
+		fclose(f);
+	}
+	return c == '0';
+}
+
+/* Any CPU of the description's core of cpu offline: no judging it. */
+static int core_partly_offline(const struct smt_group *g, const char *root)
+{
+	for (unsigned int k = 0; g && k < g->num_cpus; k++)
+		if (cpu_offline(root, g->cpus[k]))
+			return 1;
+	return 0;
+}
+
 void config_check_smt_live(const struct config *sys, const char *root,
 			   struct diags *d)
 {
@@ -182,7 +208,8 @@ void config_check_smt_live(const struct config *sys, const char *root,
 			continue;
 		smt |= n > 1;
 		if (!sys->smt_named ||
-		    same_core(core_of(sys, cpu), cpu, cpus, n))
+		    same_core(core_of(sys, cpu), cpu, cpus, n) ||
+		    core_partly_offline(core_of(sys, cpu), root))
 			continue;
 		describe_core(core_of(sys, cpu), cpu, want, sizeof(want));
 		line[strcspn(line, "\n")] = '\0';

@@ -152,12 +152,18 @@ static u64 osxsave_on(void)
 	return cr4;
 }
 
+static void osxsave_back(u64 cr4)
+{
+	if (!(cr4 & X86_CR4_OSXSAVE))
+		write_cr4(cr4);
+}
+
 void x86_xsetbv(u64 xcr0)
 {
 	u64 cr4 = osxsave_on();
 
 	xsetbv(xcr0);
-	write_cr4(cr4);
+	osxsave_back(cr4);
 }
 
 /*
@@ -185,7 +191,7 @@ static void init_extended_state(u64 next_xcr0)
 		     "d"((u32)(all >> 32))
 		     : "memory");
 	xsetbv(next_xcr0 ? next_xcr0 : 1);
-	write_cr4(cr4);
+	osxsave_back(cr4);
 }
 
 static void scrub(struct per_cpu *cpu, bool to_root)

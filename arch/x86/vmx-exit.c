@@ -268,7 +268,19 @@ static void handle_cr(struct per_cpu *cpu, struct guest_regs *regs)
 	skip_instruction();
 }
 
-/* XCR0 must hold x87, AVX needs SSE, AVX-512 all three parts and AVX. */
+/* Both bits of a pair of XCR0 components, or neither. */
+static bool both_or_neither(u64 val, u64 pair)
+{
+	return !(val & pair) || (val & pair) == pair;
+}
+
+/*
+ * What XSETBV itself refuses with #GP (Intel SDM, XSETBV), which would
+ * otherwise fault in the hypervisor: components the CPU lacks, no x87,
+ * AVX without SSE, AVX-512's three parts not together or without AVX,
+ * MPX's two (BNDREGS, BNDCSR) and AMX's two (TILECFG, TILEDATA) not
+ * together.
+ */
 static bool xcr0_valid(u64 val)
 {
 	struct cpuid_regs r;
@@ -280,7 +292,8 @@ static bool xcr0_valid(u64 val)
 		return false;
 	if ((val & 0xe0) && ((val & 0xe0) != 0xe0 || !(val & 4)))
 		return false;
-	return true;
+	return both_or_neither(val, 0x18) &&
+	       both_or_neither(val, BIT_ULL(17) | BIT_ULL(18));
 }
 
 /* XSETBV always exits under VMX; Linux sets XCR0 whenever a CPU boots. */

@@ -27,6 +27,9 @@
  *   ignore     never answer the comm region (shutdown times out)
  *   dirty      leave the CPU dirty (APIC timer firing into masked
  *              interrupts, an odd PAT), then idle politely
+ *   xsetbv     XSETBV with XCR0 values the CPU refuses: each must give
+ *              the cell #GP (under VT-x the hypervisor carries XSETBV
+ *              out), then 3 is taken
  *   leak       report what the CPU's last owner (the root) left in the
  *              state no VM switch covers: x87/SSE registers, CR2, DR0-3,
  *              DR6, KERNEL_GS_BASE, the syscall MSRs, TSC_AUX; "clean"
@@ -308,14 +311,16 @@ static unsigned int check_and_leave_avx(unsigned long cr4)
 	__asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi32) : "c"(0));
 	if (lo != 7 || hi32)
 		printk("hostile: XCR0 reads %x after XSETBV 7\n", lo);
-	__asm__ __volatile__("vextractf128 $1, %%ymm0, %0" : "=m"(hi[0]));
-	__asm__ __volatile__("vextractf128 $1, %%ymm15, %0" : "=m"(hi[2]));
+	__asm__ __volatile__("vextractf128 $1, %%ymm0, %0"
+			     : "=m"(*(__u64(*)[2]) & hi[0]));
+	__asm__ __volatile__("vextractf128 $1, %%ymm15, %0"
+			     : "=m"(*(__u64(*)[2]) & hi[2]));
 	dirty = report("YMM upper half", hi[0] | hi[1] | hi[2] | hi[3], 0);
 	printk("hostile: AVX: XCR0 %x, YMM upper halves checked\n", lo);
 	hi[0] = hi[1] = LEAK_PATTERN;
-	__asm__ __volatile__(
-		"vinsertf128 $1, %0, %%ymm0, %%ymm0; "
-		"vinsertf128 $1, %0, %%ymm15, %%ymm15" ::"m"(hi[0]));
+	__asm__ __volatile__("vinsertf128 $1, %0, %%ymm0, %%ymm0; "
+			     "vinsertf128 $1, %0, %%ymm15, %%ymm15" ::"m"(
+				     *(const __u64(*)[2]) & hi[0]));
 	return dirty;
 }
 
@@ -353,6 +358,34 @@ static void attack_leak(void)
 							       LEAK_ADDR);
 	__asm__ __volatile__(
 		"movq %0, %%xmm0; movq %0, %%xmm15" ::"r"(LEAK_PATTERN));
+	inmate_idle();
+}
+
+/*
+ * XCR0 values XSETBV refuses with #GP: none, AVX without SSE, AVX-512
+ * without AVX, half of MPX, half of AMX, a bit no CPU has. Under VT-x
+ * XSETBV exits and the hypervisor carries it out: one it let through
+ * would fault inside it. Each must come back to the cell as #GP; then
+ * x87|SSE is taken.
+ */
+static void attack_xsetbv(void)
+{
+	static const __u64 bad[] = { 0x0,  0x5,	    0xe3,    0x9,
+				     0x11, 0x20003, 0x40003, 1ULL << 63 };
+	unsigned long cr4;
+	unsigned int refused = 0;
+
+	if (!(cpuid(1, 0).ecx & (1u << 26))) {
+		printk("hostile: XSETBV: no XSAVE on this CPU\n");
+		inmate_idle();
+	}
+	__asm__ __volatile__("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ __volatile__("mov %0, %%cr4" ::"r"(cr4 | CR4_OSXSAVE));
+	for (unsigned int n = 0; n < ARRAY_SIZE(bad); n++)
+		refused += xsetbv_safe(bad[n]) ? 1 : 0;
+	printk("hostile: XSETBV: %u of %u bad values refused with #GP, 3 %s, running on\n",
+	       refused, (unsigned int)ARRAY_SIZE(bad),
+	       xsetbv_safe(3) ? "refused" : "taken");
 	inmate_idle();
 }
 
@@ -496,6 +529,7 @@ static const struct attack attacks[] = {
 	{ "vmx", attack_vmx },
 	{ "ignore", attack_ignore },
 	{ "dirty", attack_dirty },
+	{ "xsetbv", attack_xsetbv },
 	{ "leak", attack_leak },
 	{ "invd", attack_invd },
 	{ "putc", attack_putc },

@@ -128,12 +128,14 @@ extern struct cpu_features cpu_features;
 void cpu_features_init(void);
 
 /*
- * RDMSR and WRMSR that survive a #GP (a CPU without the MSR, or brig's
+ * RDMSR, WRMSR and XSETBV that survive a #GP (a CPU without the MSR, or brig's
  * answer for one the cell may not touch): 0, or -1 after the fault. Not
  * for several CPUs at once.
  */
 int rdmsr_safe(__u32 msr, __u64 *value);
 int wrmsr_safe(__u32 msr, __u64 value);
+/* XCR0 = xcr0 (CR4.OSXSAVE set): 0, or -1 after the #GP. */
+int xsetbv_safe(__u64 xcr0);
 
 /* Stops this CPU for good, interrupts off. */
 __noreturn void cpu_stop(void);

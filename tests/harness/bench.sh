@@ -118,8 +118,12 @@ boot() {
 		--kernel "$kernel" --cpus "${4:-$cpus}" --timeout 1800 \
 		--name "bench-$1" \
 		--append "$append brigtest.bench=$1 brigtest.bench_secs=$secs ${3:-}" \
-		--qemu-args "${2:-}" bench
+		--qemu-args "$scenario_qemu_args ${2:-}" bench
 }
+
+# What the scenario's board needs of QEMU (the root ports its ivshmem
+# functions sit behind on VT-d).
+scenario_qemu_args=$(sed -n 's/^# qemu-args: *//p' "$BRIG_ROOT/tests/scenarios/bench.sh")
 
 rc=0
 bare_metal

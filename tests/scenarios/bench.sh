@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# qemu-args: -device pcie-root-port,id=rp1,bus=pcie.0,addr=0x11,chassis=1 -device pcie-root-port,id=rp2,bus=pcie.0,addr=0x12,chassis=2
 # needs: stress-ng hackbench cyclictest
 #
 # The guest's half of make bench (tests/harness/bench.sh,

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # boards: qemu-vtd-4cpu qemu-amdvi-4cpu
+# qemu-args: -device pcie-root-port,id=rp1,bus=pcie.0,addr=0x11,chassis=1 -device pcie-root-port,id=rp2,bus=pcie.0,addr=0x12,chassis=2
 # needs: stress-ng hackbench
 #
 # brig latency run (docs/benchmarking.md), the smoke that make check keeps

@@ -507,7 +507,7 @@ static void smt_unnamed_is_a_warning(void **state)
 	free(base);
 }
 
-/* A fake sysfs: CPUs 0 and 1 one core, 2 and 3 alone, 3 offline. */
+/* A fake sysfs: CPUs 0 and 1 one core, 2 alone, 3 offline (no topology). */
 static char *fake_sysfs(void)
 {
 	static const char *const lists[] = { "0-1\n", "0-1\n", "2\n" };
@@ -524,6 +524,17 @@ static char *fake_sysfs(void)
 		assert_int_equal(write_file(file, lists[cpu],
 					    strlen(lists[cpu]), &d),
 				 0);
+		free(dir);
+		free(cmd);
+		free(file);
+	}
+	{
+		char *dir = xasprintf("%s/devices/system/cpu/cpu3", root);
+		char *cmd = xasprintf("mkdir -p %s", dir);
+		char *file = xasprintf("%s/online", dir);
+
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(write_file(file, "0\n", 2, &d), 0);
 		free(dir);
 		free(cmd);
 		free(file);
@@ -594,6 +605,13 @@ static void smt_live_check(void **state)
 		d.v[2].msg,
 		"CPU 2 shares its core with CPUs 2 on this machine (sysfs), the description says 0,2");
 	diags_free(&d);
+
+	/* CPU 3 offline (nosmt): its core with CPU 2 is not judged. */
+	smt_live(
+		"\tsmt-siblings {\n\t};",
+		"\tsmt-siblings {\n\t\tcore0 = <0 1>;\n\t\tcore1 = <2 3>;\n\t};",
+		&d);
+	assert_int_equal(d.n, 0);
 }
 
 /* --- round trip --------------------------------------------------------------- */

@@ -67,6 +67,17 @@ int wrmsr_safe(__u32 msr, __u64 value)
 	return msr_faults == before ? 0 : -1;
 }
 
+int xsetbv_safe(__u64 xcr0)
+{
+	unsigned int before = msr_faults;
+
+	msr_fault_armed = 1;
+	__asm__ __volatile__("xsetbv" ::"c"(0), "a"((__u32)xcr0),
+			     "d"((__u32)(xcr0 >> 32)));
+	msr_fault_armed = 0;
+	return msr_faults == before ? 0 : -1;
+}
+
 long hypercall(unsigned long code, unsigned long arg1, unsigned long arg2)
 {
 	long result;

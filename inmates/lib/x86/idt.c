@@ -144,15 +144,22 @@ void nmi_register(irq_handler_t handler)
 /* rdmsr_safe()/wrmsr_safe() running on this CPU (lib/x86/cpu.c). */
 volatile unsigned int msr_fault_armed, msr_faults;
 
-/* A #GP on an armed RDMSR or WRMSR (0f 32, 0f 30): skipped and counted. */
+/*
+ * A #GP on an armed RDMSR or WRMSR (0f 32, 0f 30) or XSETBV (0f 01 d1):
+ * skipped and counted.
+ */
 static bool msr_fault(struct isr_frame *f)
 {
 	const __u8 *insn = (const __u8 *)f->rip;
 
-	if (f->vector != 13 || !msr_fault_armed || insn[0] != 0x0f ||
-	    (insn[1] != 0x32 && insn[1] != 0x30))
+	if (f->vector != 13 || !msr_fault_armed || insn[0] != 0x0f)
 		return false;
-	f->rip += 2;
+	if (insn[1] == 0x32 || insn[1] == 0x30)
+		f->rip += 2;
+	else if (insn[1] == 0x01 && insn[2] == 0xd1)
+		f->rip += 3;
+	else
+		return false;
 	msr_faults++;
 	return true;
 }
