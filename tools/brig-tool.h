@@ -151,6 +151,62 @@ unsigned int config_check_one(struct config *cfg, struct diags *d);
 void config_check_smt_live(const struct config *sys, const char *root,
 			   struct diags *d);
 
+/* --- generating a system description (config-create.c) ------------------ */
+
+struct create_opts {
+	const char *root; /* where proc/ and sys/ are: "/" or a collected tree */
+	const char *source; /* what --from named, for the output's header */
+	unsigned long long hv_start; /* 0: the first memmap= reservation */
+	unsigned long long hv_size;
+	const char *console; /* "pio-e9", "pio-8250[:PORT]" or "none" */
+};
+
+/* A range of physical memory and what names it. */
+struct create_range {
+	unsigned long long start, size;
+	char name[64];
+};
+
+struct create_iommu {
+	const char *type; /* "vtd" or "amd-vi" */
+	unsigned long long base;
+	unsigned int size, amd_bdf, amd_cap;
+};
+
+struct create_ioapic {
+	unsigned int id, address, gsi_base;
+	unsigned int source_id; /* from DMAR; 0 when no scope names it */
+	unsigned int unit; /* the DRHD whose scope names it */
+};
+
+/*
+ * Writes a system description of the machine under o->root to out.
+ * Returns 0, or -1 with the reason in d (warnings may come either way).
+ */
+int config_create(const struct create_opts *o, FILE *out, struct diags *d);
+
+/*
+ * Copies what config_create() reads from this machine into dir, under the
+ * same paths, so that create can run elsewhere with dir as its root.
+ */
+int config_collect(const char *dir, struct diags *d);
+
+/* Its parsers, on their own for the unit tests. */
+int create_parse_reservations(const char *cmdline, struct create_range *r,
+			      unsigned int max, struct diags *d);
+int create_parse_iomem(const char *text, struct create_range **out,
+		       unsigned int *num, struct diags *d);
+int create_parse_mcfg(const unsigned char *t, size_t len,
+		      unsigned long long *base, unsigned int *end_bus);
+unsigned int create_parse_pm_timer(const unsigned char *t, size_t len);
+unsigned int create_parse_madt(const unsigned char *t, size_t len,
+			       struct create_ioapic *io, unsigned int max);
+unsigned int create_parse_dmar(const unsigned char *t, size_t len,
+			       struct create_iommu *u, unsigned int max,
+			       struct create_ioapic *io, unsigned int num_io);
+unsigned int create_parse_ivrs(const unsigned char *t, size_t len,
+			       struct create_iommu *u, unsigned int max);
+
 /* Prints every field of a blob that passed brig_check_layout(). */
 void config_dump(FILE *out, const void *blob, int is_system);
 

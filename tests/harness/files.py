@@ -5,7 +5,8 @@
 # decodes each from the FILE-* marker lines of a run's com1.log into
 # OUTDIR/NAME, then checks it arrived whole (the size the guest said) and
 # parses as its extension says: .json (JSON), .svg (XML whose root is an
-# svg element), .csv (a header and rows of the same width), .txt (text).
+# svg element), .csv (a header and rows of the same width), .tar.gz (a
+# gzip'd tar archive with members), anything else (non-empty UTF-8 text).
 # Prints one "PASS file NAME" or "FAIL file NAME: why" line per file and
 # exits with the number of failures.
 #
@@ -17,6 +18,7 @@ import json
 import os
 import re
 import sys
+import tarfile
 import xml.etree.ElementTree as ET
 
 MARK = re.compile(r"BRIG-TEST: FILE-(BEGIN|DATA|END) ([A-Za-z0-9._-]+)(?: (\S+))?")
@@ -49,6 +51,11 @@ def collect(log):
 
 
 def check(name, data):
+    if name.endswith(".tar.gz"):
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+            if not tar.getmembers():
+                raise ValueError("an empty archive")
+        return
     text = data.decode("utf-8")
     if name.endswith(".json"):
         json.loads(text)

@@ -8,10 +8,12 @@
 # board). A broken parser or report would otherwise only show in the slow
 # target, or pass a run it should fail.
 import base64
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
@@ -38,6 +40,17 @@ def exported(name, data, size=None, begin=True, end=True):
     return lines
 
 
+def tar_gz(members):
+    """A gzip'd tar archive holding members (name: bytes)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
 class FilesPy(unittest.TestCase):
     def run_files(self, lines):
         with tempfile.TemporaryDirectory() as d:
@@ -51,10 +64,10 @@ class FilesPy(unittest.TestCase):
     def test_good_files_pass(self):
         lines = exported("a.json", b'{"x": 1}\n') + exported("b.csv", b"a,b\n1,2\n") + \
             exported("c.svg", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>') + \
-            exported("d.txt", b"hello\n")
+            exported("d.txt", b"hello\n") + exported("e.tar.gz", tar_gz({"m/x": b"\x00\xff"}))
         rc, out = self.run_files(lines)
         self.assertEqual(rc, 0, out)
-        self.assertEqual(out.count("PASS file"), 4, out)
+        self.assertEqual(out.count("PASS file"), 5, out)
 
     def test_bad_files_fail(self):
         cases = [
@@ -65,6 +78,8 @@ class FilesPy(unittest.TestCase):
             (exported("cut.txt", b"hello\n", end=False), "did not arrive whole"),
             (exported("odd.txt", b"hello\n", size="\u00b2"), "bytes arrived"),
             (exported("stray.txt", b"hello\n", begin=False), "without FILE-BEGIN"),
+            (exported("bad.tar.gz", b"\x1f\x8b not gzip"), "does not parse"),
+            (exported("empty.tar.gz", tar_gz({})), "empty archive"),
         ]
         for lines, why in cases:
             rc, out = self.run_files(lines)

@@ -72,7 +72,7 @@ _brig_complete() {
 	if [ "$cword" = 2 ]; then
 		case $cmd in
 		cell) opts="create load start shutdown destroy list stats linux" ;;
-		config) opts="compile check dump" ;;
+		config) opts="compile check dump create collect" ;;
 		latency) opts="run watch" ;;
 		*) return ;; # help, --version, a command brig does not have
 		esac
@@ -89,6 +89,21 @@ _brig_complete() {
 			COMPREPLY=($(compgen -W "-o --help" -- "$cur"))
 		else
 			_brig_files '*.@(dts|dtb)'
+		fi ;;
+	config/create)
+		case $prev in
+		-o) _brig_files '*.dts' ;;
+		--from) _brig_files '*.@(tar.gz|tgz)' ;;
+		--console)
+			COMPREPLY=($(compgen -W "none pio-e9 pio-8250 pio-8250:" -- "$cur")) ;;
+		--hypervisor|--hypervisor-size) ;;
+		*) COMPREPLY=($(compgen -W "-o --from --hypervisor --hypervisor-size --console --help" -- "$cur")) ;;
+		esac ;;
+	config/collect)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+		else
+			_brig_files '*.tar.gz'
 		fi ;;
 	cell/linux)
 		if [ "$prev" = --cmdline ]; then
