@@ -22,6 +22,8 @@
 #   make linux-soak       the Linux cell scenario with 6.1 and 10 boot/destroy
 #                         cycles, and a Linux cell on Bochs (not part of check)
 #   make slow             fresh-machine, fuzz, soak, linux-soak, then bench
+#   make deb              Debian packages brig and brig-dkms in build/deb/
+#                         (make deb-deps installs debhelper and dh-dkms)
 #
 # The hypervisor, the inmates and the tools need no kernel tree. Only the
 # driver does: KDIR defaults to the running kernel's headers, and the tests
@@ -77,7 +79,7 @@ Q := $(if $(V),,@)
 	check test-unit test-headers test-boundary test-symbols test-qemu \
 	test-bochs test-programs format format-check \
 	demo demo-run fresh-machine fuzz soak linux-soak bench slow install install-tools \
-	dkms-source clean distclean help
+	dkms-source deb deb-deps clean distclean help
 
 all: hypervisor driver tools inmates configs
 
@@ -167,10 +169,29 @@ DKMS_DIR := $(DESTDIR)/usr/src/brig-$(BRIG_VERSION)
 dkms-source:
 	rm -rf $(DKMS_DIR)
 	install -d $(DKMS_DIR)/drivers $(DKMS_DIR)/include/brig $(DKMS_DIR)/hypervisor
-	install -m 0644 drivers/Makefile drivers/*.[chS] $(DKMS_DIR)/drivers/
+	install -m 0644 drivers/Makefile \
+		$(filter-out %.mod.c,$(wildcard drivers/*.[chS])) $(DKMS_DIR)/drivers/
 	install -m 0644 include/brig/*.h $(DKMS_DIR)/include/brig/
 	install -m 0644 hypervisor/config-check.c $(DKMS_DIR)/hypervisor/
 	sed 's/@VERSION@/$(BRIG_VERSION)/' scripts/dkms.conf.in > $(DKMS_DIR)/dkms.conf
+
+# Debian packages, brig and brig-dkms (debian/), into build/deb/: Debian's
+# own tooling, which `make deb-deps` installs (debhelper, dh-dkms).
+DEB_DIR := $(BUILD)/deb
+deb: $(AUTOCONF_H)
+	@command -v dpkg-buildpackage >/dev/null && command -v dh_dkms >/dev/null || { \
+		echo "make deb needs debhelper and dh-dkms: make deb-deps installs them"; \
+		exit 1; }
+	$(Q)dpkg-buildpackage -b -us -uc
+	$(Q)mkdir -p $(DEB_DIR)
+	$(Q)mv ../brig_$(BRIG_VERSION)_*.deb ../brig-dkms_$(BRIG_VERSION)_*.deb \
+		../brig_$(BRIG_VERSION)_*.buildinfo ../brig_$(BRIG_VERSION)_*.changes \
+		$(DEB_DIR)/
+	@ls $(DEB_DIR)/*.deb
+
+deb-deps:
+	$(Q)apt-get install -y -qq --no-install-recommends debhelper dh-dkms \
+		dpkg-dev
 
 # --- tests -----------------------------------------------------------------
 

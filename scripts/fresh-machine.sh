@@ -13,9 +13,11 @@
 #                 (deps, all, test-unit, test-headers, test-boundary,
 #                 format-check, test-symbols), each logged and timed on its
 #                 own; the emulated suites (test-qemu, test-bochs) are skipped
-#   install       make install-tools (tool, man pages, bash completion) and
-#                 the modules built by DKMS (make dkms-source) for each
-#                 kernel whose headers are there: both test kernels
+#   install       make deb (Debian packages brig and brig-dkms), installed
+#                 with apt; DKMS builds and installs the modules for each
+#                 kernel whose headers are there (both test kernels); the
+#                 tool, image, inmates, unit, man pages and completion are
+#                 in place; apt removes both cleanly
 #
 # Ends with exactly "fresh-machine: N passed, M failed"; exits non-zero if a
 # step failed, after the last 40 lines of each failed step's log.
@@ -37,32 +39,39 @@
 # the root), so the demo waits for any emulator run on the host.
 set -eu
 
-# The install step's commands, in the root after make check.
+# The install step's commands, in the root after make check: the Debian
+# packages (make deb, with Debian's own tooling), installed with apt; then
+# DKMS builds the modules for each kernel whose headers are there (both
+# test kernels; apt's own run covers only the running kernel, which is the
+# host's here).
 INSTALL_CHECK='set -e
-apt-get install -y -qq --no-install-recommends dkms
-make -s install-tools
+make -s deb-deps
+make -s deb
+apt-get install -y -qq --no-install-recommends ./build/deb/brig_*.deb ./build/deb/brig-dkms_*.deb
 v=$(sed -n "s/^#define BRIG_VERSION \"\(.*\)\"/\1/p" include/brig/version.h)
-make -s dkms-source
-dkms add -m brig -v "$v"
 n=0
 for b in /lib/modules/*/build; do
 	k=${b%/build}; k=${k##*/}
-	dkms build -m brig -v "$v" -k "$k"
+	dkms install -m brig -v "$v" -k "$k"
 	n=$((n + 1))
 done
 dkms status | tee /tmp/dkms.status
-[ "$(grep -c ": built" /tmp/dkms.status)" = "$n" ] && [ "$n" -ge 2 ]
+[ "$(grep -c ": installed" /tmp/dkms.status)" = "$n" ] && [ "$n" -ge 2 ]
 for k in $(dkms status | sed -n "s/^brig[^,]*, \([^,]*\),.*/\1/p"); do
-	ls /var/lib/dkms/brig/"$v"/"$k"/x86_64/module/brig.ko* \
-		/var/lib/dkms/brig/"$v"/"$k"/x86_64/module/brig_ivshmem.ko* \
-		/var/lib/dkms/brig/"$v"/"$k"/x86_64/module/brig_guest.ko*
+	for m in brig brig_ivshmem brig_guest; do
+		modinfo -k "$k" "$m" | grep -q "^filename:.*/updates/dkms/$m.ko"
+	done
 done
-/usr/local/sbin/brig --version
-for m in man8/brig.8 man5/brig-description.5; do
-	groff -man -Tutf8 -P-bou /usr/local/share/man/$m | grep -q "^NAME$"
+/usr/sbin/brig --version
+[ -f /lib/firmware/brig/brig-x86.bin ] && [ -f /usr/lib/brig/inmates/hello.bin ]
+[ -f /usr/lib/systemd/system/brig.service ]
+for m in man8/brig.8.gz man5/brig-description.5.gz; do
+	zcat /usr/share/man/$m | groff -man -Tutf8 -P-bou | grep -q "^NAME$"
 done
-bash -c ". /usr/local/share/bash-completion/completions/brig && complete -p brig"
-echo "install: tool, man pages, completion; DKMS built brig for $n kernels"'
+bash -c ". /usr/share/bash-completion/completions/brig && complete -p brig"
+apt-get remove -y -qq brig brig-dkms
+[ -z "$(dkms status -m brig)" ] && [ ! -e /usr/sbin/brig ]
+echo "install: packages brig and brig-dkms; DKMS built and installed brig for $n kernels; removed cleanly"'
 
 SUITE=bookworm
 # The host's sources that a fresh Debian 12 machine has too.
