@@ -88,6 +88,8 @@ svm_vm_loop:
 	pop	%rax		/* the VMCB's physical address */
 	vmrun	%rax
 	/* #VMEXIT: host RSP and RAX are back; GIF is 0. */
+	.globl svm_vmrun_return
+svm_vmrun_return:
 	push	%rax
 	push	%rcx
 	push	%rdx

@@ -14,6 +14,7 @@
 #include <hv/panic.h>
 #include <hv/percpu.h>
 #include <hv/printk.h>
+#include <hv/setup.h>
 #include <hv/string.h>
 #include <arch/apic.h>
 #include <arch/entry.h>
@@ -262,13 +263,85 @@ static void reinject_interrupted_event(struct vmcb *vmcb)
 	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 }
 
+/* Where VMRUN returns to: the host RIP the host-save area holds. */
+extern char svm_vmrun_return[];
+
+static struct x86_exit_record *trace_exit(struct per_cpu *cpu,
+					  const struct vmcb *vmcb)
+{
+	struct x86_exit_record *r =
+		&cpu->arch.exit_trace[cpu->arch.exit_trace_next++ %
+				      X86_EXIT_TRACE];
+
+	*r = (struct x86_exit_record){
+		.code = vmcb->control.exit_code,
+		.int_info = vmcb->control.exit_int_info,
+		.info1 = vmcb->control.exit_info1,
+		.info2 = vmcb->control.exit_info2,
+		.rip = vmcb->save.rip,
+		.cr3 = vmcb->save.cr3,
+	};
+	return r;
+}
+
+static void print_exit_trace(const struct per_cpu *cpu)
+{
+	unsigned int next = cpu->arch.exit_trace_next;
+
+	for (unsigned int n = next > X86_EXIT_TRACE ? next - X86_EXIT_TRACE : 0;
+	     n < next; n++) {
+		const struct x86_exit_record *r =
+			&cpu->arch.exit_trace[n % X86_EXIT_TRACE];
+
+		printk("brig:   exit %u: code %x info %llx %llx int_info %x at rip %llx cr3 %llx, then injected %x\n",
+		       n, r->code, (unsigned long long)r->info1,
+		       (unsigned long long)r->info2, r->int_info,
+		       (unsigned long long)r->rip, (unsigned long long)r->cr3,
+		       r->inject);
+	}
+}
+
+/*
+ * The guest state must never be the host's: a VMCB whose RIP is where
+ * VMRUN returns, or whose CR3 is the hypervisor's tables, would run the
+ * hypervisor's code as the guest. Checked on both sides of each VMRUN, it
+ * tells which side wrote it; said once per CPU, with the exits before.
+ */
+static void check_guest_state(struct per_cpu *cpu, const struct vmcb *vmcb,
+			      const struct guest_regs *regs, const char *when)
+{
+	u64 host_cr3 = read_cr3() & GENMASK_ULL(51, 12);
+
+	if (vmcb->save.rip != (u64)svm_vmrun_return &&
+	    (vmcb->save.cr3 & GENMASK_ULL(51, 12)) != host_cr3 &&
+	    regs->vmcb_pa == hv_virt_to_phys((void *)vmcb))
+		return;
+	if (cpu->arch.host_state_said)
+		return;
+	cpu->arch.host_state_said = true;
+	printk("brig: CPU %u (%s): the guest state is the host's %s: rip %llx cr3 %llx cs %x/%llx efer %llx cr0 %llx; VMCB %llx (VMRUN's %llx), host save %llx (VM_HSAVE_PA %llx)\n",
+	       cpu->cpu_id, cpu->cell->config->name, when,
+	       (unsigned long long)vmcb->save.rip,
+	       (unsigned long long)vmcb->save.cr3, vmcb->save.cs.selector,
+	       (unsigned long long)vmcb->save.cs.base,
+	       (unsigned long long)vmcb->save.efer,
+	       (unsigned long long)vmcb->save.cr0,
+	       (unsigned long long)hv_virt_to_phys((void *)vmcb),
+	       (unsigned long long)regs->vmcb_pa,
+	       (unsigned long long)hv_virt_to_phys(cpu->arch.host_save_area),
+	       (unsigned long long)read_msr(MSR_VM_HSAVE_PA));
+	print_exit_trace(cpu);
+}
+
 void svm_handle_exit(struct guest_regs *regs);
 
 void svm_handle_exit(struct guest_regs *regs)
 {
 	struct per_cpu *cpu = this_cpu();
 	struct vmcb *vmcb = cpu_vmcb(cpu);
+	struct x86_exit_record *trace = trace_exit(cpu, vmcb);
 
+	check_guest_state(cpu, vmcb, regs, "at the exit");
 	cpu->stats[BRIG_EXIT_TOTAL]++;
 	vmcb->control.tlb_control = 0;
 	reinject_interrupted_event(vmcb);
@@ -282,4 +355,6 @@ void svm_handle_exit(struct guest_regs *regs)
 					  SVM_EVTINJ_TYPE_NMI | X86_NMI_VECTOR;
 		cpu->arch.nmi_pending = false;
 	}
+	trace->inject = vmcb->control.event_inj;
+	check_guest_state(cpu, vmcb, regs, "before VMRUN");
 }

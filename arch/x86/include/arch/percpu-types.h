@@ -43,6 +43,20 @@ struct x86_fault_repeat {
 	unsigned int count; /* 0: no series */
 };
 
+/*
+ * The last exits of a CPU, oldest overwritten first (svm-exit.c): what a
+ * report of a CPU the hypervisor had to stop prints of its history.
+ */
+#define X86_EXIT_TRACE 16
+struct x86_exit_record {
+	u32 code; /* the vendor's exit code */
+	u32 int_info; /* an event whose delivery the exit cut short */
+	u64 info1, info2; /* the vendor's qualification and address */
+	u64 rip, cr3;
+	u32 inject; /* the event the hypervisor injected at the next entry */
+	u32 pad;
+};
+
 #define HOST_GDT_CODE 1 /* selector 0x08 */
 #define HOST_GDT_DATA 2 /* selector 0x10 */
 #define HOST_GDT_ENTRIES 3
@@ -101,6 +115,9 @@ struct per_cpu_arch {
 	volatile int sipi_vector; /* -1: none */
 	bool wait_for_sipi;
 	struct x86_fault_repeat root_fault; /* mmio.c, root CPUs only */
+	struct x86_exit_record exit_trace[X86_EXIT_TRACE];
+	unsigned int exit_trace_next;
+	bool host_state_said; /* svm-exit.c: reported once */
 };
 
 _Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE,
