@@ -717,7 +717,8 @@ static void root_cell_name(const struct create_opts *o, char *out, size_t size,
 		    *p == '.')
 			out[k++] = *p;
 	out[k] = '\0';
-	if (!k)
+	/* An initramfs's "(none)" names no machine. */
+	if (!k || (host && !strncmp(host, "(none)", 6)))
 		snprintf(out, size, "root");
 	free(host);
 }

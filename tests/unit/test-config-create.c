@@ -353,6 +353,109 @@ static void amdvi_board(void **state)
 	diags_free(&d);
 }
 
+/*
+ * What `brig config collect` packed on the QEMU boards themselves
+ * (tests/scenarios/config-create.sh exports it; 2 CPUs, Linux 6.12 on the
+ * VT-d board, 6.1 on the AMD-Vi one). The description create writes from
+ * it must say what the hand-written board description says: the
+ * hypervisor, the platform (but the AMD-Vi unit's own function, which
+ * moves with each boot's devices), the pools and the IO-APICs.
+ */
+static struct config load_ok(const char *path)
+{
+	struct diags d = { 0 };
+	struct config c;
+
+	if (config_load(path, &c, &d))
+		print_diags(&d);
+	assert_int_equal(d.errors, 0);
+	diags_free(&d);
+	return c;
+}
+
+static void same_memory(const struct brig_memory *a,
+			const struct brig_memory *b)
+{
+	assert_true(a->phys_start == b->phys_start && a->size == b->size &&
+		    a->flags == b->flags);
+}
+
+static void compare_with_board(const char *generated, const char *board)
+{
+	struct config g = load_ok(generated), b = load_ok(board);
+	const struct brig_system_desc *gs = g.blob, *bs = b.blob;
+	const struct brig_cell_desc *gr = &gs->root_cell, *br = &bs->root_cell;
+	struct brig_platform gp = gs->platform, bp = bs->platform;
+	unsigned int k = 0;
+
+	assert_true(gs->hypervisor_memory.phys_start ==
+			    bs->hypervisor_memory.phys_start &&
+		    gs->hypervisor_memory.size == bs->hypervisor_memory.size);
+	for (unsigned int i = 0; i < gp.num_iommu_units; i++)
+		gp.iommu_units[i].amd_bdf = gp.iommu_units[i].amd_cap = 0;
+	assert_memory_equal(&gp, &bp, sizeof(gp));
+	/* The reserved pools, in order. */
+	for (unsigned int i = 0; i < br->num_memory_regions; i++) {
+		const struct brig_memory *m = &brig_cell_mem_regions(br)[i];
+
+		if (!(m->flags & BRIG_MEM_RESERVED))
+			continue;
+		while (k < gr->num_memory_regions &&
+		       !(brig_cell_mem_regions(gr)[k].flags &
+			 BRIG_MEM_RESERVED))
+			k++;
+		assert_true(k < gr->num_memory_regions);
+		same_memory(&brig_cell_mem_regions(gr)[k++], m);
+	}
+	assert_int_equal(gr->num_irqchips, br->num_irqchips);
+	for (unsigned int i = 0; i < br->num_irqchips; i++)
+		assert_memory_equal(&brig_cell_irqchips(gr)[i],
+				    &brig_cell_irqchips(br)[i],
+				    sizeof(struct brig_irqchip));
+	config_free(&g);
+	config_free(&b);
+}
+
+static void collected_board(const char *archive, const char *board)
+{
+	char *from = xasprintf("%s/tests/unit/fixtures/%s", TOP, archive);
+	char *dir = xasprintf("%s/%s", tmpdir, archive);
+	char *cmd =
+		xasprintf("mkdir -p %s && tar -xzf %s -C %s", dir, from, dir);
+	char *board_path = xasprintf("%s/configs/x86/%s", TOP, board);
+	char *path = NULL, *text;
+	struct diags d = { 0 };
+
+	assert_int_equal(system(cmd), 0);
+	text = create(dir, 0, &d, &path);
+	if (!text)
+		print_diags(&d);
+	assert_non_null(text);
+	compare_with_board(path, board_path);
+	check_with_cell(path, "qemu-x86-hello.dts");
+	free(text);
+	free(path);
+	free(board_path);
+	free(cmd);
+	free(dir);
+	free(from);
+	diags_free(&d);
+}
+
+static void collected_vtd(void **state)
+{
+	(void)state;
+	collected_board("config-collect-qemu-vtd.tar.gz",
+			"qemu-x86-vtd-2cpu.dts");
+}
+
+static void collected_amdvi(void **state)
+{
+	(void)state;
+	collected_board("config-collect-qemu-amdvi.tar.gz",
+			"qemu-x86-amdvi-2cpu.dts");
+}
+
 /* --hypervisor names the second reservation; a wrong address is refused. */
 static void hypervisor_choice(void **state)
 {
@@ -544,6 +647,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vtd_board),
 		cmocka_unit_test(amdvi_board),
+		cmocka_unit_test(collected_vtd),
+		cmocka_unit_test(collected_amdvi),
 		cmocka_unit_test(hypervisor_choice),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(reservations),

@@ -339,8 +339,8 @@ static const struct broken cases[] = {
 	  "host-physical range 0x30000000-0x3a000fff overlaps the hypervisor region 0x3a000000-0x3affffff",
 	  1 },
 	{ "pool not reserved", 1,
-	  "size = <0x4fe0000>;\n\t\t\t\ttype = \"ram\";\n\t\t\t\tflags = \"read\", \"write\", \"execute\", \"dma\",\n\t\t\t\t\t\"reserved\"",
-	  "size = <0x4fe0000>;\n\t\t\t\ttype = \"ram\";\n\t\t\t\tflags = \"read\", \"write\", \"execute\", \"dma\"",
+	  "size = <0x4fdf000>;\n\t\t\t\ttype = \"ram\";\n\t\t\t\tflags = \"read\", \"write\", \"execute\", \"dma\",\n\t\t\t\t\t\"reserved\"",
+	  "size = <0x4fdf000>;\n\t\t\t\ttype = \"ram\";\n\t\t\t\tflags = \"read\", \"write\", \"execute\", \"dma\"",
 	  "/memory/ram@0",
 	  "host-physical range 0x3b000000-0x3b0fffff is not inside a reserved RAM region of the root cell (memory Linux does not use)",
 	  2 },
@@ -709,7 +709,7 @@ static void system_round_trip(void **state)
 		      BRIG_MEM_READ | BRIG_MEM_WRITE | BRIG_MEM_EXECUTE |
 			      BRIG_MEM_DMA | BRIG_MEM_RESERVED);
 	assert_region(&brig_cell_mem_regions(r)[5], 0x3b000000, 0x3b000000,
-		      0x4fe0000, BRIG_MEM_TYPE_RAM,
+		      0x4fdf000, BRIG_MEM_TYPE_RAM,
 		      BRIG_MEM_READ | BRIG_MEM_WRITE | BRIG_MEM_EXECUTE |
 			      BRIG_MEM_DMA | BRIG_MEM_RESERVED);
 	assert_region(&brig_cell_mem_regions(r)[16], 0x100000000ull,
