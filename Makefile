@@ -158,7 +158,8 @@ install-tools: hypervisor tools
 		$(DESTDIR)$(FIRMWARE_DIR)/brig-$(ARCH).bin
 	install -D -m 0644 tools/completion/brig.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/brig
-	install -D -m 0644 tools/man/brig.8 $(DESTDIR)$(PREFIX)/share/man/man8/brig.8
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 tools/man/brig.8 \
+		tools/man/brig-cell.8 tools/man/brig-config.8
 	install -D -m 0644 tools/man/brig-description.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/brig-description.5
 

@@ -65,7 +65,7 @@ done
 /usr/sbin/brig --version
 [ -f /lib/firmware/brig/brig-x86.bin ] && [ -f /usr/lib/brig/inmates/hello.bin ]
 [ -f /usr/lib/systemd/system/brig.service ]
-for m in man8/brig.8.gz man5/brig-description.5.gz; do
+for m in man8/brig.8.gz man8/brig-cell.8.gz man8/brig-config.8.gz man5/brig-description.5.gz; do
 	zcat /usr/share/man/$m | groff -man -Tutf8 -P-bou | grep -q "^NAME$"
 done
 bash -c ". /usr/share/bash-completion/completions/brig && complete -p brig"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tools/man/: every page formats without a groff warning; brig.8
-# documents every command the tool's usage lists, and brig-description.5
+# tools/man/: every page formats without a groff warning; brig.8,
+# brig-cell.8 and brig-config.8 document every command the tool's usage
+# lists (brig.8 naming those of the other two), and brig-description.5
 # every node, property and value word the description schema knows
 # (tools/fdt-schema.c, tools/config-dts.c): one added without its man page
 # entry fails here. Run by make test-unit.
@@ -28,11 +29,23 @@ cmds=$("$top/tools/brig" --help |
 [ "$(printf '%s\n' "$cmds" | wc -l)" -ge 10 ] ||
 	{ echo "not ok - brig --help lists too few commands: $cmds"; exit 1; }
 printf '%s\n' "$cmds" | while read -r cmd; do
+		# brig cell ... in brig-cell.8, brig config ... in brig-config.8,
+		# the rest in brig.8, which names the other two's commands too.
+		case $cmd in
+		"cell "*) p=$top/tools/man/brig-cell.8 ;;
+		"config "*) p=$top/tools/man/brig-config.8 ;;
+		*) p=$page ;;
+		esac
 		# The page writes a command as .B/.BI "cell create " or .BR "stats "
-		if grep -qE "^\.B[IR]* (\"$cmd[ \"]|$cmd\$)" "$page"; then
-			echo "ok - brig.8 documents brig $cmd"
+		if grep -qE "^\.B[IR]* (\"$cmd[ \"]|$cmd\$)" "$p"; then
+			echo "ok - ${p##*/} documents brig $cmd"
 		else
-			echo "not ok - brig.8 does not document brig $cmd"
+			echo "not ok - ${p##*/} does not document brig $cmd"
+			exit 1
+		fi
+		if [ "$p" != "$page" ] && ! grep -qF "\"$cmd\"" "$page" &&
+			! grep -qE "^\.BR? \"?$cmd" "$page"; then
+			echo "not ok - brig.8 does not name brig $cmd"
 			exit 1
 		fi
 	done || failed=1
