@@ -162,6 +162,8 @@ install-tools: hypervisor tools
 		tools/man/brig-cell.8 tools/man/brig-config.8
 	install -D -m 0644 tools/man/brig-description.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/brig-description.5
+	install -D -m 0644 tools/man/brig-pingpong.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/brig-pingpong.1
 
 # The drivers' source for DKMS (scripts/dkms.conf.in): drivers/, the ABI
 # headers and the shared checker, which brig.ko compiles in.
@@ -178,16 +180,17 @@ dkms-source:
 
 # Debian packages, brig and brig-dkms (debian/), into build/deb/: Debian's
 # own tooling, which `make deb-deps` installs (debhelper, dh-dkms).
+# They are built from a copy of the files git tracks, as they are in the
+# work tree (build/deb/src): the tree's own build, whose tool is linked
+# statically for the test initramfs, stays as it was.
 DEB_DIR := $(BUILD)/deb
-deb: $(AUTOCONF_H)
+deb:
 	@command -v dpkg-buildpackage >/dev/null && command -v dh_dkms >/dev/null || { \
 		echo "make deb needs debhelper and dh-dkms: make deb-deps installs them"; \
 		exit 1; }
-	$(Q)dpkg-buildpackage -b -us -uc
-	$(Q)mkdir -p $(DEB_DIR)
-	$(Q)mv ../brig_$(BRIG_VERSION)_*.deb ../brig-dkms_$(BRIG_VERSION)_*.deb \
-		../brig_$(BRIG_VERSION)_*.buildinfo ../brig_$(BRIG_VERSION)_*.changes \
-		$(DEB_DIR)/
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	$(Q)git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src
+	$(Q)cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc
 	@ls $(DEB_DIR)/*.deb
 
 deb-deps:

@@ -14,10 +14,11 @@
 #                 format-check, test-symbols), each logged and timed on its
 #                 own; the emulated suites (test-qemu, test-bochs) are skipped
 #   install       make deb (Debian packages brig and brig-dkms), installed
-#                 with apt; DKMS builds and installs the modules for each
-#                 kernel whose headers are there (both test kernels); the
-#                 tool, image, inmates, unit, man pages and completion are
-#                 in place; apt removes both cleanly
+#                 with apt, lintian finding no error in them; DKMS builds
+#                 and installs the modules for each kernel whose headers
+#                 are there (both test kernels); the tool, image, inmates
+#                 and unit are in place, man shows every page, completion
+#                 loads; apt removes both cleanly
 #
 # Ends with exactly "fresh-machine: N passed, M failed"; exits non-zero if a
 # step failed, after the last 40 lines of each failed step's log.
@@ -47,6 +48,8 @@ set -eu
 INSTALL_CHECK='set -e
 make -s deb-deps
 make -s deb
+apt-get install -y -qq --no-install-recommends lintian man-db
+lintian --fail-on error build/deb/brig_*.deb build/deb/brig-dkms_*.deb
 apt-get install -y -qq --no-install-recommends ./build/deb/brig_*.deb ./build/deb/brig-dkms_*.deb
 v=$(sed -n "s/^#define BRIG_VERSION \"\(.*\)\"/\1/p" include/brig/version.h)
 n=0
@@ -65,8 +68,8 @@ done
 /usr/sbin/brig --version
 [ -f /lib/firmware/brig/brig-x86.bin ] && [ -f /usr/lib/brig/inmates/hello.bin ]
 [ -f /usr/lib/systemd/system/brig.service ]
-for m in man8/brig.8.gz man8/brig-cell.8.gz man8/brig-config.8.gz man5/brig-description.5.gz; do
-	zcat /usr/share/man/$m | groff -man -Tutf8 -P-bou | grep -q "^NAME$"
+for m in brig brig-cell brig-config brig-description brig-pingpong; do
+	MANPAGER=cat man "$m" | grep -q "^NAME"
 done
 bash -c ". /usr/share/bash-completion/completions/brig && complete -p brig"
 apt-get remove -y -qq brig brig-dkms
