@@ -259,6 +259,7 @@ static void reinject_interrupted_event(struct vmcb *vmcb)
 	if ((info & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT &&
 	    ((info & 0xff) == 3 || (info & 0xff) == 4))
 		return;
+	info = svm_event_as_injectable(info);
 	vmcb->control.event_inj = info;
 	vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 }
@@ -311,6 +312,8 @@ static void check_guest_state(struct per_cpu *cpu, const struct vmcb *vmcb,
 			      const struct guest_regs *regs, const char *when)
 {
 	u64 host_cr3 = read_cr3() & GENMASK_ULL(51, 12);
+	const struct vmcb *hsave =
+		(const struct vmcb *)cpu->arch.host_save_area;
 
 	if (vmcb->save.rip != (u64)svm_vmrun_return &&
 	    (vmcb->save.cr3 & GENMASK_ULL(51, 12)) != host_cr3 &&
@@ -330,6 +333,23 @@ static void check_guest_state(struct per_cpu *cpu, const struct vmcb *vmcb,
 	       (unsigned long long)regs->vmcb_pa,
 	       (unsigned long long)hv_virt_to_phys(cpu->arch.host_save_area),
 	       (unsigned long long)read_msr(MSR_VM_HSAVE_PA));
+	printk("brig:   rsp %llx rax %llx rflags %llx cpl %u cr2 %llx int_state %x int_ctl %x event_inj %x exit_int_info %x; host save: rip %llx rsp %llx cr3 %llx\n",
+	       (unsigned long long)vmcb->save.rsp,
+	       (unsigned long long)vmcb->save.rax,
+	       (unsigned long long)vmcb->save.rflags, vmcb->save.cpl,
+	       (unsigned long long)vmcb->save.cr2, vmcb->control.int_state,
+	       vmcb->control.int_ctl, vmcb->control.event_inj,
+	       vmcb->control.exit_int_info, (unsigned long long)hsave->save.rip,
+	       (unsigned long long)hsave->save.rsp,
+	       (unsigned long long)hsave->save.cr3);
+	printk("brig:   rcx %llx rdx %llx rbx %llx rbp %llx rsi %llx rdi %llx r8 %llx r9 %llx r10 %llx r11 %llx r12 %llx r13 %llx r14 %llx r15 %llx\n",
+	       (unsigned long long)regs->rcx, (unsigned long long)regs->rdx,
+	       (unsigned long long)regs->rbx, (unsigned long long)regs->rbp,
+	       (unsigned long long)regs->rsi, (unsigned long long)regs->rdi,
+	       (unsigned long long)regs->r8, (unsigned long long)regs->r9,
+	       (unsigned long long)regs->r10, (unsigned long long)regs->r11,
+	       (unsigned long long)regs->r12, (unsigned long long)regs->r13,
+	       (unsigned long long)regs->r14, (unsigned long long)regs->r15);
 	print_exit_trace(cpu);
 }
 

@@ -162,10 +162,32 @@ _Static_assert(__builtin_offsetof(struct vmcb, control.next_rip) == 0xc8,
 /* event_inj */
 #define SVM_EVTINJ_VALID BIT(31)
 #define SVM_EVTINJ_VALID_ERR BIT(11)
+#define SVM_EVTINJ_TYPE_INTR (0u << 8)
 #define SVM_EVTINJ_TYPE_NMI (2u << 8)
 #define SVM_EVTINJ_TYPE_EXEPT (3u << 8)
 #define SVM_EVTINJ_TYPE_SOFT (4u << 8)
 #define SVM_EVTINJ_TYPE_MASK (7u << 8)
+
+/*
+ * An event of EXITINTINFO as VMRUN takes it back in EVENTINJ. QEMU reports
+ * an external interrupt or an NMI whose delivery an exit cut short as an
+ * exception of that vector, which its VMRUN refuses (an exception must be
+ * below 32 and not the NMI's 2): the entry would fail. Hardware reports
+ * them as what they are, and so are they put back.
+ */
+static inline u32 svm_event_as_injectable(u32 info)
+{
+	unsigned int vector = info & 0xff;
+	u32 base = info & ~(SVM_EVTINJ_TYPE_MASK | SVM_EVTINJ_VALID_ERR);
+
+	if ((info & SVM_EVTINJ_TYPE_MASK) != SVM_EVTINJ_TYPE_EXEPT)
+		return info;
+	if (vector >= 32)
+		return base | SVM_EVTINJ_TYPE_INTR;
+	if (vector == 2) /* the NMI's vector */
+		return base | SVM_EVTINJ_TYPE_NMI;
+	return info;
+}
 
 /* NPF exit_info1: the page-fault error code of the nested walk */
 #define NPF_WRITE BIT(1)
