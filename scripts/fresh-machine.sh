@@ -67,7 +67,7 @@ for k in $(dkms status | sed -n "s/^brig[^,]*, \([^,]*\),.*/\1/p"); do
 done
 /usr/sbin/brig --version
 [ -f /lib/firmware/brig/brig-x86.bin ] && [ -f /usr/lib/brig/inmates/hello.bin ]
-[ -f /usr/lib/systemd/system/brig.service ]
+[ -f /lib/systemd/system/brig.service ] || [ -f /usr/lib/systemd/system/brig.service ]
 for m in brig brig-cell brig-config brig-description brig-pingpong; do
 	MANPAGER=cat man "$m" | grep -q "^NAME"
 done

@@ -206,6 +206,10 @@ unsigned int create_parse_dmar(const unsigned char *t, size_t len,
 			       struct create_ioapic *io, unsigned int num_io);
 unsigned int create_parse_ivrs(const unsigned char *t, size_t len,
 			       struct create_iommu *u, unsigned int max);
+unsigned int create_parse_rmrr(const unsigned char *t, size_t len,
+			       struct create_range *r, unsigned int max);
+unsigned int create_parse_ivmd(const unsigned char *t, size_t len,
+			       struct create_range *r, unsigned int max);
 
 /* Prints every field of a blob that passed brig_check_layout(). */
 void config_dump(FILE *out, const void *blob, int is_system);

@@ -179,29 +179,93 @@ static void remove_tmpdir(char *dir)
 	free(dir);
 }
 
+/*
+ * A path tar takes as a local file: GNU tar reads "host:file" as a remote
+ * one, unless a slash comes first.
+ */
+static char *local_path(const char *path)
+{
+	return path[0] == '/' ? xstrdup(path) : xasprintf("./%s", path);
+}
+
 static int config_collect_cmd(int argc, char **argv)
 {
 	struct diags d = { 0 };
-	char *dir;
+	char *dir, *out;
 
 	if (argc < 2)
 		return usage_error("missing OUT, the archive to write");
 	if (argv[1][0] == '-' || argc > 2)
 		return bad_argument(argv[argv[1][0] == '-' ? 1 : 2]);
 	dir = make_tmpdir(&d);
+	out = local_path(argv[1]);
 	if (dir && !config_collect(dir, &d))
 		run_tar(argv[1],
-			(char *const[]){ "tar", "-czf", argv[1], "-C", dir, ".",
+			(char *const[]){ "tar", "-czf", out, "-C", dir, ".",
 					 NULL },
 			&d);
+	free(out);
 	remove_tmpdir(dir);
 	return finish(&d, BRIG_EXIT_OK);
+}
+
+/*
+ * Whether every member of an archive is a regular file or a directory, as
+ * `tar -tv` lists them (the mode's first letter): a symbolic link could
+ * point create's reads at any file of this machine, a device or a FIFO
+ * block them. Returns 0 when so, -1 (reported) otherwise.
+ */
+static int plain_members(const char *archive, const char *path, struct diags *d)
+{
+	int fds[2], status = 0, bad = 0;
+	char line[512];
+	FILE *f;
+	pid_t pid;
+
+	if (pipe(fds)) {
+		diag_add(d, BRIG_CHECK_ERROR, archive, NULL,
+			 "cannot list it: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execlp("tar", "tar", "-tvzf", path, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	while (f && fgets(line, sizeof(line), f))
+		bad |= line[0] != '-' && line[0] != 'd';
+	if (f)
+		fclose(f);
+	else
+		close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		diag_add(
+			d, BRIG_CHECK_ERROR, archive, NULL,
+			"not an archive tar can list (brig config collect writes one)");
+		return -1;
+	}
+	if (bad) {
+		diag_add(
+			d, BRIG_CHECK_ERROR, archive, NULL,
+			"holds more than files and directories (a link, a device?): brig config collect writes no such archive");
+		return -1;
+	}
+	return 0;
 }
 
 /* --from: a directory as it is, an archive unpacked into *tmp. */
 static const char *create_root(const char *from, char **tmp, struct diags *d)
 {
+	const char *root;
 	struct stat st;
+	char *path;
 
 	if (stat(from, &st)) {
 		diag_add(d, BRIG_CHECK_ERROR, from, NULL, "cannot open: %s",
@@ -216,13 +280,20 @@ static const char *create_root(const char *from, char **tmp, struct diags *d)
 			"neither a directory nor an archive of brig config collect");
 		return NULL;
 	}
-	*tmp = make_tmpdir(d);
+	path = local_path(from);
+	if (!plain_members(from, path, d))
+		*tmp = make_tmpdir(d);
+	/* Neither owners nor modes from the archive: it may come from anyone. */
 	if (!*tmp || run_tar(from,
-			     (char *const[]){ "tar", "-xzf", (char *)from, "-C",
+			     (char *const[]){ "tar", "-xzof", path,
+					      "--no-same-permissions", "-C",
 					      *tmp, NULL },
 			     d))
-		return NULL;
-	return *tmp;
+		root = NULL;
+	else
+		root = *tmp;
+	free(path);
+	return root;
 }
 
 /* A size or address: a number, or with M or G (MiB, GiB). */
@@ -331,6 +402,9 @@ static int config_create_cmd(int argc, char **argv)
 		}
 	}
 	f = open_memstream(&text, &size);
+	if (!f)
+		diag_add(&d, BRIG_CHECK_ERROR, "brig config create", NULL,
+			 "out of memory");
 	rc = f ? config_create(&o, f, &d) : -1;
 	if (f)
 		fclose(f);

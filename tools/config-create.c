@@ -151,8 +151,17 @@ int create_parse_reservations(const char *cmdline, struct create_range *r,
 
 			if (parse_size(s, &e, &size))
 				break;
-			if (*e == '\\')
-				e++; /* a $ escaped for a boot loader */
+			/*
+			 * A boot loader's escape that reached the kernel: to
+			 * it that is no reservation but a limit on RAM.
+			 */
+			if (*e == '\\' && e[1] == '$') {
+				diag_add(
+					d, BRIG_CHECK_ERROR, "/proc/cmdline",
+					NULL,
+					"a memmap= reservation reached Linux as \"\\$\": the kernel took it as a limit on RAM, not a reservation (in /etc/default/grub write each $ as \\\\\\$)");
+				return -1;
+			}
 			if (*e == '$' && !parse_size(e + 1, &e, &start)) {
 				if (n == max) {
 					diag_add(
@@ -344,8 +353,9 @@ unsigned int create_parse_dmar(const unsigned char *t, size_t len,
 
 		if (off + rlen > len)
 			break;
-		if (le16(t + off) != 0 || rlen < 16)
-			continue; /* not a DRHD */
+		/* DRHDs of PCI segment 0 only: brig knows no other. */
+		if (le16(t + off) != 0 || rlen < 16 || le16(t + off + 6))
+			continue;
 		if (n < max)
 			u[n] = (struct create_iommu){
 				.type = "vtd",
@@ -358,8 +368,14 @@ unsigned int create_parse_dmar(const unsigned char *t, size_t len,
 		     s += t[s + 1]) {
 			unsigned int last = s + t[s + 1] - 2;
 
-			if (s + t[s + 1] > off + rlen || t[s] != 3)
-				continue; /* not an IOAPIC scope */
+			/*
+			 * An IOAPIC scope with one hop: its source id is the
+			 * start bus and that device/function. A longer path
+			 * would need the bridges' bus numbers: not taken.
+			 */
+			if (s + t[s + 1] > off + rlen || t[s] != 3 ||
+			    t[s + 1] != 8)
+				continue;
 			for (unsigned int k = 0; k < num_io; k++)
 				if (io[k].id == t[s + 4]) {
 					io[k].source_id =
@@ -406,6 +422,57 @@ next:;
 	return n;
 }
 
+/*
+ * DMAR RMRRs (type 1: base at +8, limit at +16): memory the firmware's
+ * devices go on reaching by DMA. Segment 0 only.
+ */
+unsigned int create_parse_rmrr(const unsigned char *t, size_t len,
+			       struct create_range *r, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (size_t off = 48; off + 4 <= len && le16(t + off + 2) >= 4;
+	     off += le16(t + off + 2)) {
+		unsigned long long base, limit;
+
+		if (off + le16(t + off + 2) > len)
+			break;
+		if (le16(t + off) != 1 || le16(t + off + 2) < 24 ||
+		    le16(t + off + 6) || n == max)
+			continue;
+		base = le64(t + off + 8);
+		limit = le64(t + off + 16);
+		if (limit < base)
+			continue;
+		r[n] = (struct create_range){ .start = base,
+					      .size = limit - base + 1 };
+		snprintf(r[n].name, sizeof(r[n].name), "RMRR");
+		n++;
+	}
+	return n;
+}
+
+/* IVRS IVMD blocks (types 0x20-0x22: start at +16, length at +24). */
+unsigned int create_parse_ivmd(const unsigned char *t, size_t len,
+			       struct create_range *r, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (size_t off = 48; off + 4 <= len && le16(t + off + 2) >= 4;
+	     off += le16(t + off + 2)) {
+		if (off + le16(t + off + 2) > len)
+			break;
+		if (t[off] < 0x20 || t[off] > 0x22 || le16(t + off + 2) < 32 ||
+		    !le64(t + off + 24) || n == max)
+			continue;
+		r[n] = (struct create_range){ .start = le64(t + off + 16),
+					      .size = le64(t + off + 24) };
+		snprintf(r[n].name, sizeof(r[n].name), "IVMD");
+		n++;
+	}
+	return n;
+}
+
 /* --- CPUs ------------------------------------------------------------------ */
 
 static unsigned int read_cpu_list(const struct create_opts *o, const char *rel,
@@ -418,6 +485,22 @@ static unsigned int read_cpu_list(const struct create_opts *o, const char *rel,
 	free(text);
 	return n < 0 ? 0 : (unsigned int)n;
 }
+
+struct facts {
+	struct create_range res[8];
+	unsigned int nres, hv_index;
+	struct create_range *io, *fw;
+	unsigned int nio, nfw;
+	struct create_range dma[16]; /* DMAR RMRR, IVRS IVMD */
+	unsigned int ndma;
+	unsigned long long mmcfg;
+	unsigned int end_bus, pm_timer;
+	struct create_iommu units[BRIG_MAX_IOMMU_UNITS];
+	unsigned int nunits;
+	struct create_ioapic ioapics[8];
+	unsigned int nioapics;
+	unsigned int cpus[256], ncpus;
+};
 
 /* --- the memory map --------------------------------------------------------- */
 
@@ -507,80 +590,89 @@ static void node_name(const char *what, char *out, size_t size)
 /*
  * The part of a reservation the firmware called RAM is the hypervisor's
  * or the cells'; what it called anything else (SeaBIOS keeps its ACPI
- * tables there) stays the root's to read, as it was before memmap=.
+ * tables there) stays the root's to read, as it was before memmap=. A
+ * hole in the firmware's map goes to nobody.
  */
-static void add_firmware_parts(struct map *m, const struct create_range *res,
+static void add_firmware_parts(struct map *m, unsigned long long from,
+			       unsigned long long end,
 			       const struct create_range *fw, unsigned int nfw,
-			       unsigned long long from, const char *pool_name,
 			       const char *pool_comment)
 {
-	unsigned long long a = from, end = res->start + res->size;
+	for (unsigned int k = 0; k < nfw; k++) {
+		unsigned long long a = fw[k].start,
+				   b = fw[k].start + fw[k].size;
+		int ram = !strcmp(fw[k].name, "System RAM");
 
-	while (a < end) {
-		unsigned long long b = end;
-		const struct create_range *hit = NULL;
-
-		for (unsigned int k = 0; k < nfw; k++) {
-			if (!strcmp(fw[k].name, "System RAM") ||
-			    !overlaps(a, end, &fw[k]))
-				continue;
-			if (page_down(fw[k].start) <= a) {
-				hit = &fw[k];
-				break;
-			}
-			if (page_down(fw[k].start) < b)
-				b = page_down(fw[k].start);
-		}
-		if (hit) {
-			unsigned long long e = page_up(hit->start + hit->size);
-
-			if (e > end)
-				e = end;
-			add_region(
-				m, "firmware", a, e, "ram", MMIO_FLAGS,
-				"what the firmware keeps inside the reservation (it was not RAM to it): still the root's to read");
-			a = e;
+		/* RAM to cells only whole pages; the firmware's, every page. */
+		a = ram ? page_up(a) : page_down(a);
+		b = ram ? page_down(b) : page_up(b);
+		if (a < from)
+			a = from;
+		if (b > end)
+			b = end;
+		if (a >= b)
 			continue;
-		}
-		add_region(m, pool_name, a, b, "ram",
-			   RAM_FLAGS ", \"reserved\"", pool_comment);
-		a = b;
+		if (ram)
+			add_region(m, "cell-pool", a, b, "ram",
+				   RAM_FLAGS ", \"reserved\"", pool_comment);
+		else
+			add_region(
+				m, "firmware", a, b, "ram", MMIO_FLAGS,
+				"what the firmware keeps inside the reservation (it was not RAM to it): still the root's to read");
 	}
 }
 
-static int in_reservation(const struct create_range *e,
-			  const struct create_range *res, unsigned int nres)
+/*
+ * An iomem entry less the ranges taken out of it (the reservations, and
+ * the firmware's DMA ranges, which go in on their own): its parts, each
+ * added as kind says.
+ */
+static void add_outside(struct map *m, const char *name, unsigned long long a,
+			unsigned long long b, const char *type,
+			const char *flags, const struct create_range *out,
+			unsigned int nout)
 {
-	for (unsigned int k = 0; k < nres; k++)
-		if (overlaps(e->start, e->start + e->size, &res[k]))
-			return 1;
-	return 0;
+	for (unsigned int k = 0; k < nout && a < b; k++) {
+		unsigned long long s = page_down(out[k].start),
+				   e = page_up(out[k].start + out[k].size);
+
+		if (e <= a || s >= b)
+			continue;
+		if (s > a)
+			add_outside(m, name, a, s, type, flags, out + k + 1,
+				    nout - k - 1);
+		a = e;
+	}
+	add_region(m, name, a, b, type, flags, NULL);
 }
 
 /*
  * Everything the root maps: below 1 MiB the PC's fixed layout, above it
- * each top-level iomem entry by kind, and the reservations.
+ * each top-level iomem entry by kind, less the reservations and the
+ * firmware's DMA ranges; then those.
  */
-static void build_map(struct map *m, const struct create_range *io,
-		      unsigned int nio, const struct create_range *res,
-		      unsigned int nres, unsigned int hv_index,
-		      unsigned long long hv_size, const struct create_range *fw,
-		      unsigned int nfw)
+static void build_map(struct map *m, const struct facts *x,
+		      unsigned long long hv_size)
 {
+	unsigned int nout = x->nres + x->ndma;
+	struct create_range *out = xcalloc(nout, sizeof(*out));
+
+	memcpy(out, x->res, x->nres * sizeof(*out));
+	memcpy(out + x->nres, x->dma, x->ndma * sizeof(*out));
 	add_region(m, "low-ram", 0, 0xa0000, "ram", RAM_FLAGS,
 		   "the PC's first 640 KiB");
 	add_region(m, "vga", 0xa0000, 0xc0000, "mmio", MMIO_FLAGS,
 		   "the legacy VGA window");
 	add_region(m, "bios", 0xc0000, 0x100000, "ram", RAM_FLAGS,
 		   "option ROMs and the BIOS");
-	for (unsigned int i = 0; i < nio; i++) {
-		const struct create_range *e = &io[i];
+	for (unsigned int i = 0; i < x->nio; i++) {
+		const struct create_range *e = &x->io[i];
 		unsigned long long a = page_down(e->start),
 				   b = page_up(e->start + e->size);
 		const char *type = "mmio", *flags = MMIO_FLAGS;
 		char name[48];
 
-		if (b <= 0x100000 || in_reservation(e, res, nres))
+		if (b <= 0x100000)
 			continue;
 		if (a < 0x100000)
 			a = 0x100000;
@@ -591,24 +683,33 @@ static void build_map(struct map *m, const struct create_range *io,
 		} else if (!strncmp(e->name, "ACPI", 4)) {
 			type = "ram";
 		}
-		add_region(m, name, a, b, type, flags, NULL);
+		add_outside(m, name, a, b, type, flags, out, nout);
 	}
-	for (unsigned int k = 0; k < nres; k++) {
-		const struct create_range *r = &res[k];
+	for (unsigned int k = 0; k < x->ndma; k++)
+		add_region(
+			m, "firmware-dma", page_down(x->dma[k].start),
+			page_up(x->dma[k].start + x->dma[k].size), "ram",
+			MMIO_FLAGS ", \"dma\"",
+			"memory the firmware's devices keep using by DMA (DMAR RMRR, IVRS IVMD)");
+	for (unsigned int k = 0; k < x->nres; k++) {
+		const struct create_range *r = &x->res[k];
 
-		if (k == hv_index) {
-			add_firmware_parts(
-				m, r, fw, nfw, r->start + hv_size, "cell-pool",
-				"memory for cells: the rest of the hypervisor's reservation");
-		} else {
-			add_firmware_parts(
-				m, r, fw, nfw, r->start, "cell-pool",
+		add_firmware_parts(
+			m, r->start + (k == x->hv_index ? hv_size : 0),
+			r->start + r->size, x->fw, x->nfw,
+			k == x->hv_index ?
+				"memory for cells: the rest of the hypervisor's reservation" :
 				"memory for cells (a memmap= reservation), a Linux cell's among them");
-		}
 	}
+	free(out);
 }
 
-/* Regions sorted, those that overlap after page rounding merged. */
+/*
+ * Regions sorted. Where two overlap after page rounding, one of a kind
+ * (type and flags) merges, and of different kinds the later one starts
+ * where the earlier ends: RAM never turns into MMIO by a merge, nor a
+ * pool into the root's RAM.
+ */
 static void tidy_map(struct map *m)
 {
 	unsigned int k = 0;
@@ -616,15 +717,25 @@ static void tidy_map(struct map *m)
 	qsort(m->r, m->n, sizeof(*m->r), cmp_range);
 	for (unsigned int i = 0; i < m->n; i++) {
 		struct region *prev = k ? &m->r[k - 1] : NULL;
+		struct region r = m->r[i];
 
-		if (prev && m->r[i].start < prev->start + prev->size) {
-			unsigned long long end = m->r[i].start + m->r[i].size;
+		if (prev && r.start < prev->start + prev->size) {
+			unsigned long long pend = prev->start + prev->size,
+					   end = r.start + r.size;
 
-			if (end > prev->start + prev->size)
-				prev->size = end - prev->start;
-			continue;
+			if (!strcmp(r.type, prev->type) &&
+			    !strcmp(r.flags, prev->flags)) {
+				if (end > pend)
+					prev->size = end - prev->start;
+				continue;
+			}
+			if (end <= pend)
+				continue;
+			r.size = end - pend;
+			r.start = pend;
+			snprintf(r.name, sizeof(r.name), "%s", m->r[i].name);
 		}
-		m->r[k++] = m->r[i];
+		m->r[k++] = r;
 	}
 	m->n = k;
 }
@@ -738,20 +849,6 @@ static void print_console(FILE *f, const char *console)
 	fprintf(f, "\t};\n\n");
 }
 
-struct facts {
-	struct create_range res[8];
-	unsigned int nres, hv_index;
-	struct create_range *io, *fw;
-	unsigned int nio, nfw;
-	unsigned long long mmcfg;
-	unsigned int end_bus, pm_timer;
-	struct create_iommu units[BRIG_MAX_IOMMU_UNITS];
-	unsigned int nunits;
-	struct create_ioapic ioapics[8];
-	unsigned int nioapics;
-	unsigned int cpus[256], ncpus;
-};
-
 static void print_platform(FILE *f, const struct facts *x)
 {
 	fprintf(f, "\tplatform {\n");
@@ -831,7 +928,7 @@ static void print_description(FILE *f, const struct create_opts *o,
 
 	root_cell_name(o, name, sizeof(name), d);
 	fprintf(f,
-		"// SPDX-License-Identifier: GPL-2.0\n/*\n * System description generated by `brig config create`%s%s.\n * Read it before use: every TODO marks a choice the machine's tables\n * could not settle.\n *\n * Linux must keep booting with these reservations on its command line\n * (in /etc/default/grub, write each $ as \\$):\n",
+		"// SPDX-License-Identifier: GPL-2.0\n/*\n * System description generated by `brig config create`%s%s.\n * Read it before use: every TODO marks a choice the machine's tables\n * could not settle.\n *\n * Linux must keep booting with these reservations on its command line\n * (in /etc/default/grub, write each $ as \\\\\\$; in grub.cfg as \\$):\n",
 		o->source ? " from " : "", o->source ? o->source : "");
 	for (unsigned int k = 0; k < x->nres; k++)
 		fprintf(f, " *   memmap=0x%llx$0x%llx%s\n", x->res[k].size,
@@ -898,36 +995,70 @@ static int pick_hypervisor(const struct create_opts *o, struct facts *x,
  * Each reservation must be what Linux left alone (not System RAM in
  * iomem), and the hypervisor's part of it RAM to the firmware too.
  */
+/* Is [a, b) inside what the firmware calls System RAM, all of it? */
+static int firmware_ram(const struct facts *x, unsigned long long a,
+			unsigned long long b)
+{
+	for (unsigned int i = 0; i < x->nfw && a < b; i++)
+		if (!strcmp(x->fw[i].name, "System RAM") &&
+		    x->fw[i].start <= a && a < x->fw[i].start + x->fw[i].size)
+			a = x->fw[i].start + x->fw[i].size;
+	return a >= b;
+}
+
+/*
+ * Each reservation must be page-aligned (the hypervisor's 2 MiB-aligned)
+ * and what Linux left alone (not System RAM in iomem); the hypervisor's
+ * part RAM to the firmware, all of it. Without the firmware's map RAM
+ * cannot be told from device memory.
+ */
 static int check_reservations(const struct facts *x, unsigned long long hv_size,
 			      struct diags *d)
 {
 	const struct create_range *hv = &x->res[x->hv_index];
 
-	for (unsigned int k = 0; k < x->nres; k++)
+	if (!x->nfw) {
+		diag_add(
+			d, BRIG_CHECK_ERROR, "/sys/firmware/memmap", NULL,
+			"not there: without the firmware's memory map, RAM cannot be told from device memory (a kernel without CONFIG_FIRMWARE_MEMMAP)");
+		return -1;
+	}
+	for (unsigned int k = 0; k < x->nres; k++) {
+		const struct create_range *r = &x->res[k];
+
+		if ((r->start | r->size) & (PAGE - 1) ||
+		    r->start + r->size < r->start) {
+			diag_add(
+				d, BRIG_CHECK_ERROR, "/proc/cmdline", NULL,
+				"the memmap= reservation of 0x%llx at 0x%llx is not whole pages",
+				r->size, r->start);
+			return -1;
+		}
 		for (unsigned int i = 0; i < x->nio; i++)
 			if (!strcmp(x->io[i].name, "System RAM") &&
-			    overlaps(x->res[k].start,
-				     x->res[k].start + x->res[k].size,
-				     &x->io[i])) {
+			    overlaps(r->start, r->start + r->size, &x->io[i])) {
 				diag_add(
 					d, BRIG_CHECK_ERROR, "/proc/iomem",
 					NULL,
-					"the memmap= reservation at 0x%llx is System RAM to Linux: it did not take it (a range the firmware does not call RAM?)",
-					x->res[k].start);
+					"the memmap= reservation at 0x%llx is System RAM to Linux: it did not take it",
+					r->start);
 				return -1;
 			}
-	for (unsigned int i = 0; i < x->nfw; i++)
-		if (strcmp(x->fw[i].name, "System RAM") &&
-		    overlaps(hv->start, hv->start + hv_size, &x->fw[i])) {
-			diag_add(
-				d, BRIG_CHECK_ERROR, "/sys/firmware/memmap",
-				NULL,
-				"the firmware keeps 0x%llx-0x%llx (%s) inside the hypervisor's %llu MiB at 0x%llx: reserve elsewhere, or name another reservation with --hypervisor",
-				x->fw[i].start,
-				x->fw[i].start + x->fw[i].size - 1,
-				x->fw[i].name, hv_size / MIB, hv->start);
-			return -1;
-		}
+	}
+	if (hv->start & (2 * MIB - 1)) {
+		diag_add(
+			d, BRIG_CHECK_ERROR, "/proc/cmdline", NULL,
+			"the hypervisor's reservation at 0x%llx is not 2 MiB aligned",
+			hv->start);
+		return -1;
+	}
+	if (!firmware_ram(x, hv->start, hv->start + hv_size)) {
+		diag_add(
+			d, BRIG_CHECK_ERROR, "/sys/firmware/memmap", NULL,
+			"the hypervisor's %llu MiB at 0x%llx are not all RAM to the firmware (it keeps or leaves out part of them): reserve elsewhere, or name another reservation with --hypervisor",
+			hv_size / MIB, hv->start);
+		return -1;
+	}
 	return 0;
 }
 
@@ -960,15 +1091,19 @@ static int gather_tables(const struct create_opts *o, struct facts *x,
 	x->nioapics = create_parse_madt(t, len, x->ioapics, 8);
 	free(t);
 	t = read_acpi(o, "DMAR", &len, d);
-	if (t)
+	if (t) {
 		x->nunits = create_parse_dmar(t, len, x->units,
 					      BRIG_MAX_IOMMU_UNITS, x->ioapics,
 					      x->nioapics);
+		x->ndma = create_parse_rmrr(t, len, x->dma, 16);
+	}
 	free(t);
 	t = read_acpi(o, "IVRS", &len, d);
-	if (t && !x->nunits)
+	if (t && !x->nunits) {
 		x->nunits = create_parse_ivrs(t, len, x->units,
 					      BRIG_MAX_IOMMU_UNITS);
+		x->ndma = create_parse_ivmd(t, len, x->dma, 16);
+	}
 	free(t);
 	if (x->nunits > BRIG_MAX_IOMMU_UNITS) {
 		diag_add(d, BRIG_CHECK_ERROR, "sys/firmware/acpi/tables", NULL,
@@ -1006,7 +1141,7 @@ static void suggest_reservation(const struct facts *x,
 	if (best)
 		diag_add(
 			d, BRIG_CHECK_ERROR, "/proc/cmdline", NULL,
-			"Linux was booted without a memmap= reservation: add memmap=%lluM$0x%llx to its command line (%llu MiB for the hypervisor, the rest for cells; in /etc/default/grub write the $ as \\$), and boot again",
+			"Linux was booted without a memmap= reservation: add memmap=%lluM$0x%llx to its command line (%llu MiB for the hypervisor, the rest for cells; in /etc/default/grub write the $ as \\\\\\$), and boot again",
 			size / MIB, best, hv_size / MIB);
 	else
 		diag_add(
@@ -1060,8 +1195,7 @@ int config_create(const struct create_opts *o, FILE *out, struct diags *d)
 	int rc = -1;
 
 	if (!gather(o, &x, d)) {
-		build_map(&m, x.io, x.nio, x.res, x.nres, x.hv_index,
-			  o->hv_size, x.fw, x.nfw);
+		build_map(&m, &x, o->hv_size);
 		tidy_map(&m);
 		print_description(out, o, &x, &m, d);
 		rc = 0;

@@ -45,6 +45,24 @@ static void put_text(const char *root, const char *rel, const char *text)
 	put(root, rel, text, strlen(text));
 }
 
+static void rename_away(const char *root, const char *rel)
+{
+	char *a = xasprintf("%s/%s", root, rel), *b = xasprintf("%s.away", a);
+
+	assert_int_equal(rename(a, b), 0);
+	free(a);
+	free(b);
+}
+
+static void rename_back(const char *root, const char *rel)
+{
+	char *a = xasprintf("%s/%s", root, rel), *b = xasprintf("%s.away", a);
+
+	assert_int_equal(rename(b, a), 0);
+	free(a);
+	free(b);
+}
+
 static void st16(unsigned char *p, unsigned int v)
 {
 	p[0] = (unsigned char)v;
@@ -190,7 +208,7 @@ static char *fake_machine(const char *iommu)
 
 	put_text(
 		root, "proc/cmdline",
-		"console=ttyS0 memmap=96M$0x3a000000 memmap=160M\\$0x30000000 quiet\n");
+		"console=ttyS0 memmap=96M$0x3a000000 memmap=160M$0x30000000 quiet\n");
 	put_text(root, "proc/iomem", iomem);
 	put_text(root, "proc/sys/kernel/hostname", "q35 board\n");
 	put_text(root, "sys/devices/system/cpu/present", "0-3\n");
@@ -456,6 +474,61 @@ static void collected_amdvi(void **state)
 			"qemu-x86-amdvi-2cpu.dts");
 }
 
+/*
+ * The edges of the map: firmware memory that Linux's iomem merged with a
+ * reservation next to it stays the root's; a DMAR RMRR goes to the root
+ * with DMA; an IO-APIC scope with more than one hop names no source id.
+ */
+static void map_edges(void **state)
+{
+	char *root = fake_machine("vtd"), *path = NULL, *text;
+	struct diags d = { 0 };
+	unsigned char *t;
+	size_t len;
+
+	(void)state;
+	put_text(root, "proc/cmdline", "memmap=0x21e0000$0x3de00000\n");
+	text = create(root, 0, &d, &path);
+	assert_non_null(text);
+	assert_non_null(strstr(
+		text,
+		"reserved@3ffe0000 {\n\t\t\t\tphys-start = <0x3ffe0000>;\n\t\t\t\tsize = <0x20000>;"));
+	assert_non_null(strstr(
+		text,
+		"cell-pool@3ee00000 {\n\t\t\t\tphys-start = <0x3ee00000>;\n\t\t\t\tsize = <0x11e0000>;"));
+	free(text);
+	free(path);
+
+	/* An RMRR in a reserved range, and a two-hop IO-APIC scope. */
+	t = acpi("DMAR", len = 48 + 16 + 10 + 24);
+	st16(t + 48, 0);
+	st16(t + 50, 16 + 10);
+	st64(t + 56, 0xfed90000);
+	t[64] = 3;
+	t[65] = 10;
+	t[68] = 0;
+	t[69] = 0;
+	t[70] = 0x1c; /* a bridge, then the device behind it */
+	t[73] = 0;
+	st16(t + 74, 1);
+	st16(t + 76, 24);
+	st64(t + 82, 0xfed1c000);
+	st64(t + 90, 0xfed1cfff);
+	put(root, "sys/firmware/acpi/tables/DMAR", t, len);
+	free(t);
+	put_text(root, "proc/cmdline", "memmap=96M$0x3a000000\n");
+	text = create(root, 0, &d, &path);
+	assert_non_null(text);
+	assert_null(strstr(text, "irqchips"));
+	assert_non_null(strstr(
+		text,
+		"firmware-dma@fed1c000 {\n\t\t\t\tphys-start = <0xfed1c000>;\n\t\t\t\tsize = <0x1000>;\n\t\t\t\ttype = \"ram\";\n\t\t\t\tflags = \"read\", \"write\", \"dma\";"));
+	free(text);
+	free(path);
+	diags_free(&d);
+	free(root);
+}
+
 /* --hypervisor names the second reservation; a wrong address is refused. */
 static void hypervisor_choice(void **state)
 {
@@ -506,12 +579,39 @@ static void refusals(void **state)
 	assert_null(create(root, 0, &d, &path));
 	assert_non_null(strstr(d.v[0].msg, "smaller than the hypervisor"));
 	diags_free(&d);
-	put_text(root, "proc/cmdline", "memmap=32M$0x3ff00000\n");
+	put_text(root, "proc/cmdline", "memmap=32M$0x3fe00000\n");
 	memset(&d, 0, sizeof(d));
 	assert_null(create(root, 0, &d, &path));
 	assert_non_null(strstr(
 		d.v[0].msg,
-		"the firmware keeps 0x3ffe0000-0x3fffffff (Reserved) inside the hypervisor's 16 MiB"));
+		"the hypervisor's 16 MiB at 0x3fe00000 are not all RAM to the firmware"));
+	diags_free(&d);
+
+	/* In the PCI hole: no RAM to the firmware at all. */
+	put_text(root, "proc/cmdline", "memmap=96M$0x40000000\n");
+	memset(&d, 0, sizeof(d));
+	assert_null(create(root, 0, &d, &path));
+	assert_non_null(strstr(d.v[0].msg, "are not all RAM to the firmware"));
+	diags_free(&d);
+
+	/* Not whole pages; not 2 MiB aligned for the hypervisor. */
+	put_text(root, "proc/cmdline", "memmap=0x9fff800$0x30000800\n");
+	memset(&d, 0, sizeof(d));
+	assert_null(create(root, 0, &d, &path));
+	assert_non_null(strstr(d.v[0].msg, "is not whole pages"));
+	diags_free(&d);
+	put_text(root, "proc/cmdline", "memmap=96M$0x3a001000\n");
+	memset(&d, 0, sizeof(d));
+	assert_null(create(root, 0, &d, &path));
+	assert_non_null(strstr(d.v[0].msg, "is not 2 MiB aligned"));
+	diags_free(&d);
+
+	/* A boot loader's \$ that reached Linux: a RAM limit, no reservation. */
+	put_text(root, "proc/cmdline", "memmap=96M\\$0x3a000000\n");
+	memset(&d, 0, sizeof(d));
+	assert_null(create(root, 0, &d, &path));
+	assert_non_null(
+		strstr(d.v[0].msg, "the kernel took it as a limit on RAM"));
 	diags_free(&d);
 
 	/* iomem read without root's rights: all zeros. */
@@ -525,8 +625,17 @@ static void refusals(void **state)
 			       "run brig config create (or collect) as root"));
 	diags_free(&d);
 
-	/* No MCFG. */
+	/* No firmware map: RAM cannot be told from device memory. */
 	put_text(root, "proc/iomem", iomem);
+	rename_away(root, "sys/firmware/memmap");
+	memset(&d, 0, sizeof(d));
+	assert_null(create(root, 0, &d, &path));
+	assert_non_null(
+		strstr(d.v[0].msg, "RAM cannot be told from device memory"));
+	diags_free(&d);
+	rename_back(root, "sys/firmware/memmap");
+
+	/* No MCFG. */
 	put_text(root, "sys/firmware/acpi/tables/MCFG", "garbage");
 	memset(&d, 0, sizeof(d));
 	assert_null(create(root, 0, &d, &path));
@@ -545,7 +654,7 @@ static void reservations(void **state)
 	(void)state;
 	assert_int_equal(
 		create_parse_reservations(
-			"memmap=96M$0x3a000000 memmap=2G\\$4G,16K$0x1000 xmemmap=1M$0x0 memmap=1M@0x0 memmap=exactmap",
+			"memmap=96M$0x3a000000 memmap=2G$4G,16K$0x1000 xmemmap=1M$0x0 memmap=1M@0x0 memmap=exactmap",
 			r, 4, &d),
 		3);
 	assert_true(r[0].start == 0x3a000000 && r[0].size == 96 << 20);
@@ -576,6 +685,7 @@ static void iomem_top_level(void **state)
 
 static void acpi_tables(void **state)
 {
+	struct create_range r[2];
 	struct create_ioapic io[2];
 	struct create_iommu u[4];
 	unsigned long long base;
@@ -618,6 +728,15 @@ static void acpi_tables(void **state)
 	assert_int_equal(create_parse_dmar(t, len, u, 0, io, 1), 1);
 	free(t);
 
+	t = acpi("IVRS", len = 48 + 32);
+	t[48] = 0x20;
+	st16(t + 50, 32);
+	st64(t + 64, 0x9d000);
+	st64(t + 72, 0x2000);
+	assert_int_equal(create_parse_ivmd(t, len, r, 2), 1);
+	assert_true(r[0].start == 0x9d000 && r[0].size == 0x2000);
+	free(t);
+
 	t = ivrs(&len);
 	assert_int_equal(create_parse_ivrs(t, len, u, 4), 1);
 	assert_true(u[0].amd_bdf == 0x10 && u[0].amd_cap == 0x40);
@@ -650,6 +769,7 @@ int main(void)
 		cmocka_unit_test(collected_vtd),
 		cmocka_unit_test(collected_amdvi),
 		cmocka_unit_test(hypervisor_choice),
+		cmocka_unit_test(map_edges),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(reservations),
 		cmocka_unit_test(iomem_top_level),
