@@ -336,6 +336,22 @@ unsigned int create_parse_madt(const unsigned char *t, size_t len,
 }
 
 /*
+ * The remapping structures of a DMAR table and the blocks of an IVRS
+ * table start at 48 and have their length at +2. The length of the one at
+ * off, or 0 at the end or where one would run past the table: a walk
+ * stops there.
+ */
+static size_t struct_len(const unsigned char *t, size_t len, size_t off)
+{
+	size_t n;
+
+	if (off + 4 > len)
+		return 0;
+	n = le16(t + off + 2);
+	return n >= 4 && off + n <= len ? n : 0;
+}
+
+/*
  * DMAR: the DRHD units, and the source id that each unit's IOAPIC device
  * scope gives an IO-APIC (bus, then the last device/function of its
  * path). Returns the number of units, which may be more than max (only
@@ -347,12 +363,8 @@ unsigned int create_parse_dmar(const unsigned char *t, size_t len,
 {
 	unsigned int n = 0;
 
-	for (size_t off = 48; off + 4 <= len && le16(t + off + 2) >= 4;
-	     off += le16(t + off + 2)) {
-		size_t rlen = le16(t + off + 2);
-
-		if (off + rlen > len)
-			break;
+	for (size_t off = 48, rlen; (rlen = struct_len(t, len, off));
+	     off += rlen) {
 		/* DRHDs of PCI segment 0 only: brig knows no other. */
 		if (le16(t + off) != 0 || rlen < 16 || le16(t + off + 6))
 			continue;
@@ -398,11 +410,10 @@ unsigned int create_parse_ivrs(const unsigned char *t, size_t len,
 {
 	unsigned int n = 0;
 
-	for (size_t off = 48; off + 24 <= len && le16(t + off + 2) >= 24;
-	     off += le16(t + off + 2)) {
-		if (off + le16(t + off + 2) > len)
-			break;
-		if (t[off] != 0x10 && t[off] != 0x11 && t[off] != 0x40)
+	for (size_t off = 48, blen; (blen = struct_len(t, len, off));
+	     off += blen) {
+		if ((t[off] != 0x10 && t[off] != 0x11 && t[off] != 0x40) ||
+		    blen < 24)
 			continue;
 		/* Each unit is listed once per IVHD type it supports. */
 		for (unsigned int k = 0; k < n && k < max; k++)
@@ -431,14 +442,12 @@ unsigned int create_parse_rmrr(const unsigned char *t, size_t len,
 {
 	unsigned int n = 0;
 
-	for (size_t off = 48; off + 4 <= len && le16(t + off + 2) >= 4;
-	     off += le16(t + off + 2)) {
+	for (size_t off = 48, rlen; (rlen = struct_len(t, len, off));
+	     off += rlen) {
 		unsigned long long base, limit;
 
-		if (off + le16(t + off + 2) > len)
-			break;
-		if (le16(t + off) != 1 || le16(t + off + 2) < 24 ||
-		    le16(t + off + 6) || n == max)
+		if (le16(t + off) != 1 || rlen < 24 || le16(t + off + 6) ||
+		    n == max)
 			continue;
 		base = le64(t + off + 8);
 		limit = le64(t + off + 16);
@@ -458,11 +467,9 @@ unsigned int create_parse_ivmd(const unsigned char *t, size_t len,
 {
 	unsigned int n = 0;
 
-	for (size_t off = 48; off + 4 <= len && le16(t + off + 2) >= 4;
-	     off += le16(t + off + 2)) {
-		if (off + le16(t + off + 2) > len)
-			break;
-		if (t[off] < 0x20 || t[off] > 0x22 || le16(t + off + 2) < 32 ||
+	for (size_t off = 48, blen; (blen = struct_len(t, len, off));
+	     off += blen) {
+		if (t[off] < 0x20 || t[off] > 0x22 || blen < 32 ||
 		    !le64(t + off + 24) || n == max)
 			continue;
 		r[n] = (struct create_range){ .start = le64(t + off + 16),
