@@ -304,9 +304,11 @@ static void print_exit_trace(const struct per_cpu *cpu)
 
 /*
  * The guest state must never be the host's: a VMCB whose RIP is where
- * VMRUN returns, or whose CR3 is the hypervisor's tables, would run the
- * hypervisor's code as the guest. Checked on both sides of each VMRUN, it
- * tells which side wrote it; said once per CPU, with the exits before.
+ * VMRUN returns and whose CR3 is the hypervisor's tables runs the
+ * hypervisor's code as the guest, and VMRUN must take this CPU's VMCB.
+ * Checked on both sides of each VMRUN, it tells which side wrote it; said
+ * once per CPU, with the exits before (docs/design.md, "The root's
+ * host-state fault").
  */
 static void check_guest_state(struct per_cpu *cpu, const struct vmcb *vmcb,
 			      const struct guest_regs *regs, const char *when)
@@ -315,8 +317,9 @@ static void check_guest_state(struct per_cpu *cpu, const struct vmcb *vmcb,
 	const struct vmcb *hsave =
 		(const struct vmcb *)cpu->arch.host_save_area;
 
-	if (vmcb->save.rip != (u64)svm_vmrun_return &&
-	    (vmcb->save.cr3 & GENMASK_ULL(51, 12)) != host_cr3 &&
+	/* Both: a guest may well run at that address, or load such a CR3. */
+	if ((vmcb->save.rip != (u64)svm_vmrun_return ||
+	     (vmcb->save.cr3 & GENMASK_ULL(51, 12)) != host_cr3) &&
 	    regs->vmcb_pa == hv_virt_to_phys((void *)vmcb))
 		return;
 	if (cpu->arch.host_state_said)
