@@ -524,7 +524,7 @@ WRAP
 		# Installing as a user would: the tool, man pages and completion,
 		# and the modules through DKMS for every kernel with headers here
 		# (the two test kernels, whose headers make deps installed).
-		run_step "install-tools, DKMS for each kernel" "$logs/install.log" \
+		run_step "packages (make deb), DKMS for each kernel" "$logs/install.log" \
 			in_root -- "$INSTALL_CHECK" || true
 	fi
 fi
