@@ -313,14 +313,17 @@ static void print_exit_trace(const struct per_cpu *cpu)
 static void check_guest_state(struct per_cpu *cpu, const struct vmcb *vmcb,
 			      const struct guest_regs *regs, const char *when)
 {
-	u64 host_cr3 = read_cr3() & GENMASK_ULL(51, 12);
 	const struct vmcb *hsave =
 		(const struct vmcb *)cpu->arch.host_save_area;
+	/*
+	 * Both: a guest may well run at that address, or load such a CR3.
+	 * The RIP first: CR3 is read only when it matches (every exit comes
+	 * here twice).
+	 */
+	bool hosts = vmcb->save.rip == (u64)svm_vmrun_return &&
+		     ((vmcb->save.cr3 ^ read_cr3()) & GENMASK_ULL(51, 12)) == 0;
 
-	/* Both: a guest may well run at that address, or load such a CR3. */
-	if ((vmcb->save.rip != (u64)svm_vmrun_return ||
-	     (vmcb->save.cr3 & GENMASK_ULL(51, 12)) != host_cr3) &&
-	    regs->vmcb_pa == hv_virt_to_phys((void *)vmcb))
+	if (!hosts && regs->vmcb_pa == hv_virt_to_phys((void *)vmcb))
 		return;
 	if (cpu->arch.host_state_said)
 		return;
