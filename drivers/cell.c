@@ -407,19 +407,27 @@ out:
  * the root's DMA addresses and queues, the root none of the cell's. On
  * its way to a cell the device is the root's still (the hypervisor takes
  * it after); on its way back the hypervisor has turned its bus mastering
- * and MSIs off already.
+ * and MSIs off already. Only a description's reset = "none" lets a
+ * device change owners without one (check_resets()).
  */
-static void reset_for_owner(struct pci_dev *pdev, const char *whom)
+static int reset_for_owner(struct pci_dev *pdev,
+			   const struct brig_pci_device *d, const char *whom)
 {
 	int err = pci_reset_function(pdev);
 
-	if (err)
+	if (!err)
+		pci_info(pdev, "brig: reset for %s\n", whom);
+	else if (err == -ENOTTY && (d->flags & BRIG_PCI_FLAG_NO_RESET))
 		pci_info(
 			pdev,
-			"brig: not reset for %s (%d: Linux knows no way, or the device did not come back); it keeps its state\n",
-			whom, err);
+			"brig: not reset for %s: Linux knows no reset for it and its description says reset = \"none\"; it keeps its state\n",
+			whom);
 	else
-		pci_info(pdev, "brig: reset for %s\n", whom);
+		pci_info(
+			pdev,
+			"brig: the reset for %s failed (%d): the device did not come back\n",
+			whom, err);
+	return err;
 }
 
 /*
@@ -469,44 +477,125 @@ static void put_back_root_state(struct pci_dev *pdev,
 	}
 }
 
+/* Linux's device for a cell's PCI device; NULL for a virtual one. */
+static struct pci_dev *cell_pci_dev(const struct brig_pci_device *d)
+{
+	if (d->type != BRIG_PCI_TYPE_DEVICE)
+		return NULL; /* a virtual function: not Linux's */
+	return pci_get_domain_bus_and_slot(d->domain, d->bdf >> 8,
+					   d->bdf & 0xff);
+}
+
 /*
- * Linux lets go of the cell's PCI devices (their drivers unbind, the
- * root's configuration is kept, the device is reset) before the
- * hypervisor takes them; when they come back (destroy, or a create that
- * failed) each is reset, gets the root's configuration back and its
- * Linux driver binds again.
+ * Whether pci_reset_function() has a method to try: Linux probes them at
+ * enumeration (and sysfs reset_method may narrow them); its own test for
+ * this is private to the PCI core.
  */
-static void pci_devices_to_linux(const struct brig_cell_desc *desc, bool give)
+static bool offers_reset(const struct pci_dev *pdev)
+{
+	return pdev->reset_methods[0] != 0;
+}
+
+/*
+ * Before anything changes hands: each device the cell is to take offers
+ * Linux a reset, or its description accepts that the root's state in it
+ * (queues, buffers, DMA addresses) reaches the cell, and the cell's the
+ * root when it comes back.
+ */
+static int check_resets(struct brig_file *bf, const struct brig_cell_desc *desc)
+{
+	const struct brig_pci_device *pci = brig_cell_pci_devices(desc);
+	struct pci_dev *pdev;
+	unsigned int n;
+	int err = 0;
+
+	for (n = 0; n < desc->num_pci_devices && !err; n++) {
+		pdev = cell_pci_dev(&pci[n]);
+		if (!pdev)
+			continue;
+		if (!offers_reset(pdev) &&
+		    !(pci[n].flags & BRIG_PCI_FLAG_NO_RESET))
+			err = brig_fail(
+				bf, -EOPNOTSUPP,
+				"PCI device %s offers no reset (FLR, power state or bus): the root's state in it would reach cell \"%s\"; reset = \"none\" in its description accepts that",
+				pci_name(pdev), desc->name);
+		pci_dev_put(pdev);
+	}
+	return err;
+}
+
+/* Back to the root: reset, the root's configuration, its Linux driver. */
+static void give_to_root(struct pci_dev *pdev, const struct brig_pci_device *d)
+{
+	reset_for_owner(pdev, d, "the root");
+	put_back_root_state(pdev, d);
+	if (device_attach(&pdev->dev) > 0)
+		pci_info(pdev, "brig: back with its Linux driver\n");
+}
+
+/* Its driver unbinds, the root's configuration is kept, it is reset. */
+static int take_from_root(struct brig_file *bf, struct pci_dev *pdev,
+			  const struct brig_pci_device *d, const char *cell)
+{
+	int err;
+
+	if (pdev->dev.driver) {
+		pci_info(pdev, "brig: unbinding %s for a cell\n",
+			 pdev->dev.driver->name);
+		device_release_driver(&pdev->dev);
+	}
+	keep_root_state(pdev, d);
+	err = reset_for_owner(pdev, d, "the cell");
+	if (!err || (err == -ENOTTY && (d->flags & BRIG_PCI_FLAG_NO_RESET)))
+		return 0;
+	give_to_root(pdev, d);
+	return brig_fail(
+		bf, err,
+		"PCI device %s did not come back from its reset for cell \"%s\" (%d): it stays the root's",
+		pci_name(pdev), cell, err);
+}
+
+/* The first count PCI devices of a cell go back to Linux. */
+static void pci_devices_to_root(const struct brig_cell_desc *desc,
+				unsigned int count)
 {
 	const struct brig_pci_device *pci = brig_cell_pci_devices(desc);
 	struct pci_dev *pdev;
 	unsigned int n;
 
-	for (n = 0; n < desc->num_pci_devices; n++) {
-		if (pci[n].type != BRIG_PCI_TYPE_DEVICE)
-			continue; /* a virtual function: not Linux's */
-		pdev = pci_get_domain_bus_and_slot(
-			pci[n].domain, pci[n].bdf >> 8, pci[n].bdf & 0xff);
+	for (n = 0; n < count; n++) {
+		pdev = cell_pci_dev(&pci[n]);
 		if (!pdev)
 			continue;
-		if (give) {
-			reset_for_owner(pdev, "the root");
-			put_back_root_state(pdev, &pci[n]);
-			if (device_attach(&pdev->dev) > 0)
-				pci_info(pdev,
-					 "brig: back with its Linux driver\n");
-		} else {
-			if (pdev->dev.driver) {
-				pci_info(pdev,
-					 "brig: unbinding %s for a cell\n",
-					 pdev->dev.driver->name);
-				device_release_driver(&pdev->dev);
-			}
-			keep_root_state(pdev, &pci[n]);
-			reset_for_owner(pdev, "the cell");
-		}
+		give_to_root(pdev, &pci[n]);
 		pci_dev_put(pdev);
 	}
+}
+
+/*
+ * Linux lets go of the cell's PCI devices before the hypervisor takes
+ * them, all or none: a device that cannot be reset (and may not go
+ * without) or does not come back from it leaves the others with the
+ * root as well.
+ */
+static int pci_devices_to_cell(struct brig_file *bf,
+			       const struct brig_cell_desc *desc)
+{
+	const struct brig_pci_device *pci = brig_cell_pci_devices(desc);
+	struct pci_dev *pdev;
+	unsigned int n;
+	int err = check_resets(bf, desc);
+
+	for (n = 0; n < desc->num_pci_devices && !err; n++) {
+		pdev = cell_pci_dev(&pci[n]);
+		if (!pdev)
+			continue;
+		err = take_from_root(bf, pdev, &pci[n], desc->name);
+		pci_dev_put(pdev);
+		if (err)
+			pci_devices_to_root(desc, n);
+	}
+	return err;
 }
 
 /* The hypervisor's dry run, then the real thing; returns the id. */
@@ -527,10 +616,13 @@ static long hypervisor_create(struct brig_file *bf,
 	if (ret) {
 		hc_error(bf, ret < 0 ? ret : -EIO, "accept", desc->name);
 	} else {
-		pci_devices_to_linux(desc, false);
-		ret = create_in_hypervisor(bf, blob, size, desc, cpus);
-		if (ret < 0)
-			pci_devices_to_linux(desc, true);
+		ret = pci_devices_to_cell(bf, desc);
+		if (!ret) {
+			ret = create_in_hypervisor(bf, blob, size, desc, cpus);
+			if (ret < 0)
+				pci_devices_to_root(desc,
+						    desc->num_pci_devices);
+		}
 	}
 	free_pages_exact(blob, size);
 	return ret;
@@ -846,7 +938,7 @@ static void forget_cell(struct brig_cell *cell)
 	list_del(&cell->entry);
 	cpumask_andnot(&held_by_cells, &held_by_cells, &cell->cpus);
 	cpus_online(&cell->cpus);
-	pci_devices_to_linux(cell->desc, true);
+	pci_devices_to_root(cell->desc, cell->desc->num_pci_devices);
 	if (root_cell)
 		cpumask_or(&root_cell->cpus, &root_cell->cpus, &cell->cpus);
 	pr_info("brig: destroyed cell %d \"%s\"\n", cell->id, cell->name);

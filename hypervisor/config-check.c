@@ -1003,9 +1003,14 @@ static void check_device_common(struct checker *ck,
 	    pci[i].type > BRIG_PCI_TYPE_IVSHMEM)
 		error(ck, BRIG_CHECK_PCI, i, "unknown PCI device type %u",
 		      pci[i].type);
-	if (pci[i].flags)
+	if (pci[i].flags & ~(__u32)BRIG_PCI_FLAG_NO_RESET)
 		error(ck, BRIG_CHECK_PCI, i, "unknown PCI device flags %x",
-		      (__u64)pci[i].flags);
+		      (__u64)(pci[i].flags & ~(__u32)BRIG_PCI_FLAG_NO_RESET));
+	/* Only a device changes owners, and only a cell's does. */
+	if ((pci[i].flags & BRIG_PCI_FLAG_NO_RESET) &&
+	    (is_root || pci[i].type != BRIG_PCI_TYPE_DEVICE))
+		error(ck, BRIG_CHECK_PCI, i,
+		      "reset \"none\" applies to a cell's devices of type \"device\" only");
 }
 
 static void check_devices(struct checker *ck, const struct brig_cell_desc *c,

@@ -87,6 +87,13 @@ static const struct dt_name pci_types[] = {
 	{ NULL, 0 },
 };
 
+/* Whether a device may change owners without a reset. */
+static const struct dt_name reset_policies[] = {
+	{ "required", 0 },
+	{ "none", BRIG_PCI_FLAG_NO_RESET },
+	{ NULL, 0 },
+};
+
 static const struct dt_name iommu_types[] = {
 	{ "vtd", BRIG_IOMMU_VTD },
 	{ "amd-vi", BRIG_IOMMU_AMDVI },
@@ -225,14 +232,23 @@ static void parse_irqchip(const struct dt *dt, int node, void *out)
  * and which it must not have, depends on its type (parse_pci()).
  */
 static const struct prop_spec pci_props[] = {
-	{ "type", PROP_STRING, 1 },	  { "domain", PROP_U32, 0 },
-	{ "bdf", PROP_U32_LIST, 1 },	  { "iommu", PROP_U32, 0 },
-	{ "bar-mask", PROP_U32_LIST, 0 }, { "channel", PROP_U32, 0 },
-	{ "peer", PROP_U32, 0 },	  { "peers", PROP_U32, 0 },
-	{ "shmem-phys", PROP_U64, 0 },	  { "shmem-virt", PROP_U64, 0 },
-	{ "bar-base", PROP_U64, 0 },	  { "rw-size", PROP_U32, 0 },
-	{ "out-size", PROP_U32, 0 },	  { "protocol", PROP_U32, 0 },
-	{ "vectors", PROP_U32, 0 },	  { NULL, 0, 0 },
+	{ "type", PROP_STRING, 1 },
+	{ "domain", PROP_U32, 0 },
+	{ "bdf", PROP_U32_LIST, 1 },
+	{ "iommu", PROP_U32, 0 },
+	{ "bar-mask", PROP_U32_LIST, 0 },
+	{ "channel", PROP_U32, 0 },
+	{ "peer", PROP_U32, 0 },
+	{ "peers", PROP_U32, 0 },
+	{ "shmem-phys", PROP_U64, 0 },
+	{ "shmem-virt", PROP_U64, 0 },
+	{ "bar-base", PROP_U64, 0 },
+	{ "rw-size", PROP_U32, 0 },
+	{ "out-size", PROP_U32, 0 },
+	{ "protocol", PROP_U32, 0 },
+	{ "vectors", PROP_U32, 0 },
+	{ "reset", PROP_STRING, 0 },
+	{ NULL, 0, 0 },
 };
 
 /* The properties of one side of an ivshmem channel, and the required. */
@@ -245,7 +261,8 @@ static const char *const ivshmem_required[] = {
 	"channel", "peer", "peers", "shmem-phys", "bar-base", NULL,
 };
 /* A virtual device has no BARs to mask and sits behind no IOMMU. */
-static const char *const ivshmem_refused[] = { "bar-mask", "iommu", NULL };
+static const char *const ivshmem_refused[] = { "bar-mask", "iommu", "reset",
+					       NULL };
 
 static void require_props(const struct dt *dt, int node,
 			  const char *const *names)
@@ -325,6 +342,12 @@ static void parse_pci(const struct dt *dt, int node, void *out)
 		refuse_props(dt, node, ivshmem_props,
 			     "applies to type \"ivshmem\" only");
 		parse_bar_mask(dt, node, p);
+		if (dt_has(dt, node, "reset")) {
+			__u32 policy = 0;
+
+			dt_enum(dt, node, "reset", reset_policies, &policy);
+			p->flags |= policy;
+		}
 	}
 }
 

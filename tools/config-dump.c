@@ -209,6 +209,8 @@ static void dump_devices(FILE *out, const struct brig_cell_desc *c)
 			i, NAME_OF(pci->type, pci_type_names), pci->domain,
 			pci->bdf >> 8, (pci->bdf >> 3) & 0x1f, pci->bdf & 7,
 			pci->iommu, pci->flags);
+		if (pci->flags & BRIG_PCI_FLAG_NO_RESET)
+			fprintf(out, " (reset none)");
 		if (pci->type == BRIG_PCI_TYPE_IVSHMEM) {
 			fprintf(out, "\n");
 			dump_ivshmem(out, &pci->ivshmem);

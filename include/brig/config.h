@@ -123,6 +123,15 @@ BRIG_ABI_ASSERT_SIZE(struct brig_irqchip, 48);
 #define BRIG_PCI_TYPE_BRIDGE 2
 #define BRIG_PCI_TYPE_IVSHMEM 3
 
+/*
+ * A cell's DEVICE may change owners without a reset: the integrator
+ * accepts that what one owner left in the device (its queues, buffers,
+ * DMA addresses) reaches the next. Without it the root's driver refuses
+ * to hand a device it knows no reset for (FLR, power state, bus) to a
+ * cell.
+ */
+#define BRIG_PCI_FLAG_NO_RESET (1u << 0)
+
 #define BRIG_PCI_BDF(bus, dev, fn)                                             \
 	((__u16)(((bus)&0xff) << 8 | ((dev)&0x1f) << 3 | ((fn)&0x7)))
 
@@ -164,7 +173,7 @@ struct brig_pci_device {
 	__u16 domain;
 	__u16 bdf; /* BRIG_PCI_BDF() */
 	__u32 iommu; /* index into the system's iommu_units; ivshmem: 0 */
-	__u32 flags; /* none defined yet */
+	__u32 flags; /* BRIG_PCI_FLAG_* */
 	union {
 		/* DEVICE: writable bits of each BAR, as the cell sees it */
 		__u64 bar_mask[6];
@@ -287,7 +296,7 @@ struct brig_system_desc {
 	char signature[BRIG_SIGNATURE_LEN]; /* BRIG_SYSTEM_SIGNATURE */
 	__u16 revision; /* BRIG_CONFIG_REVISION */
 	__u16 architecture; /* BRIG_ARCH_*, same as root_cell's */
-	__u32 flags; /* none defined yet */
+	__u32 flags; /* BRIG_PCI_FLAG_* */
 	/*
 	 * Where the hypervisor lives: host-physical, RAM, never part of any
 	 * cell. Only phys_start and size are used.

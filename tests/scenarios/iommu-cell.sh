@@ -82,6 +82,35 @@ bridge_guarded() {
 	[ "$after" = 07 ] && [ "$(port_sec)" = "$before" ]
 }
 
+# QEMU's edu at 00:03.0 offers no reset: without reset = "none" in its
+# description no cell gets it, refused before anything changed hands (no
+# unbind, no reset, the pool where it was, the device the root's).
+reset_required() {
+	p=$(cat /sys/class/misc/brig/mem_pool_used)
+	n=$(dmesg | grep -c '0000:00:03.0: brig:')
+	if brig cell create "${CELL%-edu.cell}-edu-reset.cell" 2>$T/reset.err; then
+		echo "a device that offers no reset went to a cell unasked"
+		brig cell destroy edu; return 1
+	fi
+	cat $T/reset.err
+	grep -q 'PCI device 0000:00:03.0 offers no reset (FLR, power state or bus)' $T/reset.err &&
+		! brig cell list | grep -q edu && back_in_root &&
+		[ "$(dmesg | grep -c '0000:00:03.0: brig:')" = "$n" ] &&
+		[ "$(cat /sys/class/misc/brig/mem_pool_used)" = "$p" ]
+}
+
+# The device behind root port 00:0a.0 has a bus reset: by default it is
+# reset on its way to the cell and back.
+port_device_reset() {
+	dmesg | grep '0000:03:00.0: brig: reset for the cell' &&
+		dmesg | grep '0000:03:00.0: brig: reset for the root'
+}
+
+# The edu cell's description accepts an unreset device, and the log says so.
+unreset_said() {
+	dmesg | grep '0000:00:03.0: brig: not reset for the cell: Linux knows no reset for it and its description says reset = "none"; it keeps its state'
+}
+
 cell_up() { # IMAGE-ARGS
 	brig cell create "$CELL" && brig cell load edu "$INMATES/edu.bin" ${1:+-s "$1"} &&
 		brig cell start edu
@@ -167,8 +196,11 @@ t_expect_fail iommu-cell.kept-lapic "overlaps the local APIC and MSI range at 0x
 t_check iommu-cell.kept-nothing-changed sh -c '! brig cell list | grep -q edu'
 t_check iommu-cell.alias-refused alias_refused
 t_check iommu-cell.bridge-guarded bridge_guarded
+t_check iommu-cell.port-device-reset port_device_reset
+t_check iommu-cell.reset-required reset_required
 t_check iommu-cell.bar bar_matches
 t_check iommu-cell.create-run cell_up bar-left-sized=1
+t_check iommu-cell.unreset-said unreset_said
 t_check iommu-cell.root-loses-device owned_by_cell
 t_check iommu-cell.dma-and-msi dma_ok
 t_check iommu-cell.destroy brig cell destroy edu

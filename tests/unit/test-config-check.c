@@ -599,6 +599,9 @@ static void devices_in_cell(void **state)
 	cells[0].pci[0].type = BRIG_PCI_TYPE_DEVICE;
 	cells[0].pci[0].bdf = BRIG_PCI_BDF(0, 3, 0);
 	assert_errors(run_cell(&cells[0], 0), 0);
+	/* ... and so is one the description lets change owners unreset. */
+	cells[0].pci[0].flags = BRIG_PCI_FLAG_NO_RESET;
+	assert_errors(run_cell(&cells[0], 0), 0);
 }
 
 static void bad_irqchips_in_cell(void **state)
@@ -760,6 +763,12 @@ static void root_devices_allowed(void **state)
 	assert_errors(run_system(&sys), 1);
 	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
 	       "unknown PCI device type 7");
+	/* The root's devices change owners only through a cell's list. */
+	sys.root.pci[0].type = BRIG_PCI_TYPE_DEVICE;
+	sys.root.pci[0].flags = BRIG_PCI_FLAG_NO_RESET;
+	assert_errors(run_system(&sys), 1);
+	expect(BRIG_CHECK_SYSTEM, BRIG_CHECK_PCI, 0,
+	       "reset \"none\" applies to a cell's devices of type \"device\" only");
 }
 
 /* Pins move from the root: only its own, and to one cell at a time. */
@@ -1199,8 +1208,12 @@ static void ivshmem_device_fields(void **state)
 	expect_one_cell_error(
 		"ivshmem iommu 1 must be 0: the device is virtual, behind no IOMMU unit");
 	give_ivshmem(&cells[0], 0, 0);
-	cells[0].pci[0].flags = 1;
-	expect_one_cell_error("unknown PCI device flags 0x1");
+	cells[0].pci[0].flags = 2;
+	expect_one_cell_error("unknown PCI device flags 0x2");
+	give_ivshmem(&cells[0], 0, 0);
+	cells[0].pci[0].flags = BRIG_PCI_FLAG_NO_RESET;
+	expect_one_cell_error(
+		"reset \"none\" applies to a cell's devices of type \"device\" only");
 	give_ivshmem(&cells[0], 0, 0);
 	cells[0].pci[0].domain = 1;
 	expect_one_cell_error(

@@ -256,6 +256,17 @@ static const struct broken cases[] = {
 	  IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\tbar-mask = <0 0 0 0 0 0>;\n"),
 	  IVSHMEM_PATH,
 	  "property \"bar-mask\" does not apply to type \"ivshmem\"", 1 },
+	{ "ivshmem with reset", 0, "\tports {",
+	  IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\treset = \"none\";\n"),
+	  IVSHMEM_PATH, "property \"reset\" does not apply to type \"ivshmem\"",
+	  1 },
+	{ "unknown reset policy", 0, "\tports {",
+	  "\tpci-devices {\n\t\tedu {\n\t\t\ttype = \"device\";\n"
+	  "\t\t\tbdf = <0 3 0>;\n\t\t\treset = \"later\";\n"
+	  "\t\t};\n\t};\n\tports {",
+	  "/pci-devices/edu",
+	  "property \"reset\": unknown value \"later\" (known: required, none)",
+	  1 },
 	{ "ivshmem with iommu", 0, "\tports {",
 	  IVSHMEM_NODE(IVSHMEM_REQUIRED "\t\t\tiommu = <0>;\n"), IVSHMEM_PATH,
 	  "property \"iommu\" does not apply to type \"ivshmem\"", 1 },
@@ -1082,6 +1093,44 @@ static void dump_shows_ivshmem(void **state)
 	free(path);
 }
 
+/* reset = "none" becomes the device's flag, and the dump says it. */
+static void reset_policy_parsed(void **state)
+{
+	static const char *const policy[] = { "",
+					      "\t\t\treset = \"required\";\n",
+					      "\t\t\treset = \"none\";\n" };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		char *props = xasprintf(
+			"\tpci-devices {\n\t\tedu {\n\t\t\ttype = \"device\";\n"
+			"\t\t\tbdf = <0 3 0>;\n%s\t\t};\n\t};\n\tports {",
+			policy[i]);
+		char *path = ivshmem_cell("reset.dts", props);
+		const struct brig_pci_device *pci;
+		struct config cfg;
+		char *text = NULL;
+		size_t len = 0;
+		FILE *out;
+
+		load_ok(path, &cfg);
+		pci = brig_cell_pci_devices(cfg.blob);
+		assert_int_equal(pci[0].flags,
+				 i == 2 ? BRIG_PCI_FLAG_NO_RESET : 0);
+		out = open_memstream(&text, &len);
+		config_dump(out, cfg.blob, 0);
+		fclose(out);
+		assert_int_equal(!!strstr(text, "flags 0x1 (reset none)"),
+				 i == 2);
+		free(text);
+		config_free(&cfg);
+		unlink(path);
+		free(path);
+		free(props);
+	}
+}
+
 static int make_tmpdir(void **state)
 {
 	(void)state;
@@ -1116,6 +1165,7 @@ int main(void)
 		cmocka_unit_test(ivshmem_round_trip),
 		cmocka_unit_test(ivshmem_pair_from_source),
 		cmocka_unit_test(dump_shows_ivshmem),
+		cmocka_unit_test(reset_policy_parsed),
 	};
 	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) +
 				sizeof(fixed) / sizeof(fixed[0])];
