@@ -227,6 +227,17 @@ static void parse_irqchip(const struct dt *dt, int node, void *out)
 	free(pins);
 }
 
+/* An optional enumerated property's value; 0 when absent or unknown. */
+static __u32 enum_or_zero(const struct dt *dt, int node, const char *name,
+			  const struct dt_name *names)
+{
+	__u32 value = 0;
+
+	if (dt_has(dt, node, name) && dt_enum(dt, node, name, names, &value))
+		value = 0;
+	return value;
+}
+
 /*
  * Every property a pci-device node may have. Which of them a node needs,
  * and which it must not have, depends on its type (parse_pci()).
@@ -342,12 +353,7 @@ static void parse_pci(const struct dt *dt, int node, void *out)
 		refuse_props(dt, node, ivshmem_props,
 			     "applies to type \"ivshmem\" only");
 		parse_bar_mask(dt, node, p);
-		if (dt_has(dt, node, "reset")) {
-			__u32 policy = 0;
-
-			dt_enum(dt, node, "reset", reset_policies, &policy);
-			p->flags |= policy;
-		}
+		p->flags |= enum_or_zero(dt, node, "reset", reset_policies);
 	}
 }
 
@@ -485,26 +491,11 @@ static void parse_cell(const struct dt *dt, int node, int is_root, __u16 arch,
 		cb->hdr.flags |= BRIG_CELL_PASSIVE_COMMREG;
 	if (dt_has(dt, node, "debug-console"))
 		cb->hdr.flags |= BRIG_CELL_DEBUG_CONSOLE;
-	if (dt_has(dt, node, "unowned-ports")) {
-		__u32 policy = 0;
-
-		dt_enum(dt, node, "unowned-ports", unowned_port_policies,
-			&policy);
-		cb->hdr.flags |= policy;
-	}
-	if (dt_has(dt, node, "unowned-msrs")) {
-		__u32 policy = 0;
-
-		dt_enum(dt, node, "unowned-msrs", unowned_msr_policies,
-			&policy);
-		cb->hdr.flags |= policy;
-	}
-	if (dt_has(dt, node, "halt")) {
-		__u32 policy = 0;
-
-		dt_enum(dt, node, "halt", halt_policies, &policy);
-		cb->hdr.flags |= policy;
-	}
+	cb->hdr.flags |=
+		enum_or_zero(dt, node, "unowned-ports", unowned_port_policies);
+	cb->hdr.flags |=
+		enum_or_zero(dt, node, "unowned-msrs", unowned_msr_policies);
+	cb->hdr.flags |= enum_or_zero(dt, node, "halt", halt_policies);
 	con = is_root ? -1 : dt_child(dt, node, "console");
 	map->console = xstrdup(map->cell);
 	if (con >= 0) {
