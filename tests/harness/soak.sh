@@ -8,9 +8,11 @@
 #
 # Usage: soak.sh [--board qemu-vtd|qemu-amdvi] [--kernel 6.12|6.1|ABI]
 #                [--cpus N] [--runs N] [--hang S] [--timeout S] [--no-build]
+#                [--stressors NAME,NAME...]
 #
 # Defaults: the VT-d board, the 6.12 kernel, 2 CPUs, 100 runs, a run that
-# takes 60 s or more counts as a hang. The boot's timeout is computed from
+# takes 60 s or more counts as a hang, the whole cpu class (--stressors
+# names some stressors instead, one instance each, to narrow a hang down). The boot's timeout is computed from
 # the runs (see below) unless given. Prints run.sh's verdict, the scenario's
 # "soak: N runs, H hangs, T seconds" line and the wall time of the boot;
 # the exit status is run.sh's.
@@ -23,10 +25,11 @@ cpus=2
 runs=100
 hang=60
 timeout=
+stressors=
 build=()
 
 usage() {
-	sed -n '9,10s/^# \{0,1\}//p' "$0" >&2
+	sed -n '9,11s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--runs) runs=$2; shift 2 ;;
 	--hang) hang=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--stressors) stressors=$2; shift 2 ;;
 	--no-build) build=(--no-build); shift ;;
 	-h|--help) usage ;;
 	*) die "unknown argument $1" ;;
@@ -50,6 +54,9 @@ qemu-vtd|qemu-amdvi) ;;
 *) die "the soak runs on qemu-vtd or qemu-amdvi, not '$board'" ;;
 esac
 [ "$runs" -gt 0 ] 2>/dev/null || die "--runs wants a positive number, not '$runs'"
+case $stressors in
+*[!a-z0-9,-]*) die "--stressors wants stress-ng stressor names separated by commas, not '$stressors'" ;;
+esac
 command -v stress-ng >/dev/null ||
 	die "stress-ng is not installed: make deps (scripts/setup-deps.sh) installs it"
 
@@ -89,7 +96,7 @@ watch "$LOG_ROOT/$name" &
 watcher=$!
 "$BRIG_ROOT/tests/harness/run.sh" "${build[@]}" --board "$board" \
 	--kernel "$kernel" --cpus "$cpus" --timeout "$timeout" --name "$name" \
-	--append "brigtest.soak_runs=$runs brigtest.soak_hang=$hang" \
+	--append "brigtest.soak_runs=$runs brigtest.soak_hang=$hang${stressors:+ brigtest.soak_stressors=$stressors}" \
 	boot soak-stress || rc=$?
 kill "$watcher" 2>/dev/null || true
 line=$(grep -ao 'soak: [0-9]* runs, [0-9]* hangs, [0-9]* seconds' \

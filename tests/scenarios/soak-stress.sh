@@ -16,6 +16,8 @@
 # the kernel logged no warning, bug or RCU stall, and the hypervisor console
 # grew by no more than 2000 bytes, some 20 lines (the hang this soak is for
 # flooded it).
+# brigtest.soak_stressors=NAME,NAME... runs those stressors instead, one
+# instance each (soak.sh --stressors), to narrow a hang down.
 # The number of runs is brigtest.soak_runs (default 100). The run loop stops
 # early only once a CPU no longer answers: later runs could prove nothing.
 # The host also fails the boot on the console lines named above and on a
@@ -25,6 +27,12 @@ SYS=$(brig_system)
 SIG=brigbrigbrig
 RUNS=$(t_cmdline brigtest.soak_runs 100)
 HANG=$(t_cmdline brigtest.soak_hang 60)
+# stress-ng's selection: the whole cpu class, or the stressors named.
+STRESS="--class cpu --all 1"
+for _s in $(t_cmdline brigtest.soak_stressors | tr ',' ' '); do
+	[ "$STRESS" = "--class cpu --all 1" ] && STRESS=
+	STRESS="$STRESS --$_s 1"
+done
 T=/tmp/soak
 mkdir -p $T
 
@@ -62,7 +70,7 @@ soak_run() {
 	# The inner timeout asks stress-ng to stop (it then stops its
 	# stressors); the outer one kills it should it not listen.
 	timeout -s KILL $((HANG + 30)) timeout "$HANG" \
-		stress-ng --class cpu --all 1 --verify -t 5s >$T/run.$1 2>&1
+		stress-ng $STRESS --verify -t 5s >$T/run.$1 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
 	hung=0
@@ -102,6 +110,7 @@ soak_run() {
 t_check soak.stress-ng-present command -v stress-ng || return 0
 t_check soak.insmod insmod "$BRIG_KO"
 t_check soak.system-description test -n "$SYS"
+t_log "soak: stress-ng $STRESS --verify -t 5s, $RUNS runs"
 t_check soak.enable brig enable "$SYS"
 t_check soak.cpus-before soak_cpus_answer
 dmesg -c >/dev/null
