@@ -18,6 +18,11 @@
 # flooded it).
 # brigtest.soak_stressors=NAME,NAME... runs those stressors instead, one
 # instance each (soak.sh --stressors), to narrow a hang down.
+# On an emulator that carries out MOV CS (mov-cs, run before brig is
+# enabled, says so: QEMU 9.1 to 10.1) the class runs without its opcode
+# stressor, whose random instructions then wedge or oops Linux with or
+# without brig (docs/design.md, "The root's host-state fault"); the log
+# says so. Named stressors are run as named.
 # The number of runs is brigtest.soak_runs (default 100). The run loop stops
 # early only once a CPU no longer answers: later runs could prove nothing.
 # The host also fails the boot on the console lines named above and on a
@@ -110,6 +115,11 @@ soak_run() {
 t_check soak.stress-ng-present command -v stress-ng || return 0
 t_check soak.insmod insmod "$BRIG_KO"
 t_check soak.system-description test -n "$SYS"
+if [ "$STRESS" = "--class cpu --all 1" ] && ! mov-cs >$T/mov-cs 2>&1; then
+	t_log "soak: $(cat $T/mov-cs)"
+	t_log "soak: the opcode stressor would make this emulator wedge Linux, brig or not: left out"
+	STRESS="$STRESS --exclude opcode"
+fi
 t_log "soak: stress-ng $STRESS --verify -t 5s, $RUNS runs"
 t_check soak.enable brig enable "$SYS"
 t_check soak.cpus-before soak_cpus_answer
