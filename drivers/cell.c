@@ -422,6 +422,11 @@ static int reset_for_owner(struct pci_dev *pdev,
 			pdev,
 			"brig: not reset for %s: Linux knows no reset for it and its description says reset = \"none\"; it keeps its state\n",
 			whom);
+	else if (err == -ENOTTY)
+		pci_info(
+			pdev,
+			"brig: not reset for %s: Linux knows no reset for it now (its reset_method narrowed?)\n",
+			whom);
 	else
 		pci_info(
 			pdev,
@@ -510,9 +515,20 @@ static int check_resets(struct brig_file *bf, const struct brig_cell_desc *desc)
 	int err = 0;
 
 	for (n = 0; n < desc->num_pci_devices && !err; n++) {
-		pdev = cell_pci_dev(&pci[n]);
-		if (!pdev)
+		if (pci[n].type != BRIG_PCI_TYPE_DEVICE ||
+		    (pci[n].flags & BRIG_PCI_FLAG_NO_RESET))
 			continue;
+		pdev = cell_pci_dev(&pci[n]);
+		/* Present (the hypervisor checked) but not Linux's: no reset. */
+		if (!pdev) {
+			err = brig_fail(
+				bf, -ENODEV,
+				"PCI device %04x:%02x:%02x.%x is not Linux's (removed, or never scanned), so Linux cannot reset it for cell \"%s\": rescan the bus, or reset = \"none\" in its description accepts that",
+				pci[n].domain, pci[n].bdf >> 8,
+				(pci[n].bdf >> 3) & 0x1f, pci[n].bdf & 7,
+				desc->name);
+			break;
+		}
 		if (!offers_reset(pdev) &&
 		    !(pci[n].flags & BRIG_PCI_FLAG_NO_RESET))
 			err = brig_fail(
@@ -524,10 +540,15 @@ static int check_resets(struct brig_file *bf, const struct brig_cell_desc *desc)
 	return err;
 }
 
-/* Back to the root: reset, the root's configuration, its Linux driver. */
-static void give_to_root(struct pci_dev *pdev, const struct brig_pci_device *d)
+/*
+ * Back to the root: reset (unless it just failed one: a second may wait
+ * as long again), the root's configuration, its Linux driver.
+ */
+static void give_to_root(struct pci_dev *pdev, const struct brig_pci_device *d,
+			 bool reset)
 {
-	reset_for_owner(pdev, d, "the root");
+	if (reset)
+		reset_for_owner(pdev, d, "the root");
 	put_back_root_state(pdev, d);
 	if (device_attach(&pdev->dev) > 0)
 		pci_info(pdev, "brig: back with its Linux driver\n");
@@ -548,10 +569,10 @@ static int take_from_root(struct brig_file *bf, struct pci_dev *pdev,
 	err = reset_for_owner(pdev, d, "the cell");
 	if (!err || (err == -ENOTTY && (d->flags & BRIG_PCI_FLAG_NO_RESET)))
 		return 0;
-	give_to_root(pdev, d);
+	give_to_root(pdev, d, false);
 	return brig_fail(
 		bf, err,
-		"PCI device %s did not come back from its reset for cell \"%s\" (%d): it stays the root's",
+		"PCI device %s: its reset for cell \"%s\" failed (%d): it stays the root's",
 		pci_name(pdev), cell, err);
 }
 
@@ -567,7 +588,7 @@ static void pci_devices_to_root(const struct brig_cell_desc *desc,
 		pdev = cell_pci_dev(&pci[n]);
 		if (!pdev)
 			continue;
-		give_to_root(pdev, &pci[n]);
+		give_to_root(pdev, &pci[n], true);
 		pci_dev_put(pdev);
 	}
 }

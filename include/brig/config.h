@@ -296,7 +296,7 @@ struct brig_system_desc {
 	char signature[BRIG_SIGNATURE_LEN]; /* BRIG_SYSTEM_SIGNATURE */
 	__u16 revision; /* BRIG_CONFIG_REVISION */
 	__u16 architecture; /* BRIG_ARCH_*, same as root_cell's */
-	__u32 flags; /* BRIG_PCI_FLAG_* */
+	__u32 flags; /* none defined yet */
 	/*
 	 * Where the hypervisor lives: host-physical, RAM, never part of any
 	 * cell. Only phys_start and size are used.

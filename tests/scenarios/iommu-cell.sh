@@ -99,6 +99,22 @@ reset_required() {
 		[ "$(cat /sys/class/misc/brig/mem_pool_used)" = "$p" ]
 }
 
+# A device Linux no longer has (removed through sysfs) cannot be reset by
+# it: refused, though the hardware is there; a rescan brings it back.
+removed_refused() {
+	echo 1 >/sys/bus/pci/devices/0000:03:00.0/remove || return 1
+	if brig cell create "${CELL%-edu.cell}-edu-port.cell" 2>$T/removed.err; then
+		echo "a device Linux had removed went to a cell unreset"
+		brig cell destroy edu-port
+		echo 1 >/sys/bus/pci/rescan
+		return 1
+	fi
+	cat $T/removed.err
+	echo 1 >/sys/bus/pci/rescan
+	grep -q "PCI device 0000:03:00.0 is not Linux's (removed, or never scanned)" $T/removed.err &&
+		test -e /sys/bus/pci/devices/0000:03:00.0
+}
+
 # The device behind root port 00:0a.0 has a bus reset: by default it is
 # reset on its way to the cell and back.
 port_device_reset() {
@@ -198,6 +214,7 @@ t_check iommu-cell.alias-refused alias_refused
 t_check iommu-cell.bridge-guarded bridge_guarded
 t_check iommu-cell.port-device-reset port_device_reset
 t_check iommu-cell.reset-required reset_required
+t_check iommu-cell.removed-refused removed_refused
 t_check iommu-cell.bar bar_matches
 t_check iommu-cell.create-run cell_up bar-left-sized=1
 t_check iommu-cell.unreset-said unreset_said
