@@ -520,17 +520,14 @@ static int check_resets(struct brig_file *bf, const struct brig_cell_desc *desc)
 			continue;
 		pdev = cell_pci_dev(&pci[n]);
 		/* Present (the hypervisor checked) but not Linux's: no reset. */
-		if (!pdev) {
-			err = brig_fail(
+		if (!pdev)
+			return brig_fail(
 				bf, -ENODEV,
 				"PCI device %04x:%02x:%02x.%x is not Linux's (removed, or never scanned), so Linux cannot reset it for cell \"%s\": rescan the bus, or reset = \"none\" in its description accepts that",
 				pci[n].domain, pci[n].bdf >> 8,
 				(pci[n].bdf >> 3) & 0x1f, pci[n].bdf & 7,
 				desc->name);
-			break;
-		}
-		if (!offers_reset(pdev) &&
-		    !(pci[n].flags & BRIG_PCI_FLAG_NO_RESET))
+		if (!offers_reset(pdev))
 			err = brig_fail(
 				bf, -EOPNOTSUPP,
 				"PCI device %s offers no reset (FLR, power state or bus): the root's state in it would reach cell \"%s\"; reset = \"none\" in its description accepts that",

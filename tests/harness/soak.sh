@@ -12,8 +12,8 @@
 #
 # Defaults: the VT-d board, the 6.12 kernel, 2 CPUs, 100 runs, a run that
 # takes 60 s or more counts as a hang, the whole cpu class (--stressors
-# names some stressors instead, one instance each, to narrow a hang down). The boot's timeout is computed from
-# the runs (see below) unless given. Prints run.sh's verdict, the scenario's
+# names some stressors instead, one instance each, to narrow a hang down).
+# The boot's timeout is computed from the runs (see below) unless given. Prints run.sh's verdict, the scenario's
 # "soak: N runs, H hangs, T seconds" line and the wall time of the boot;
 # the exit status is run.sh's.
 set -eu
